@@ -1,0 +1,51 @@
+"""Liveness and readiness endpoints.
+
+Liveness says the process answers. Readiness runs every probe (database, broker, projection
+runners); a failing probe's reason goes to the log, never to the body, so the endpoint reveals
+nothing about the infrastructure to the public.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+#: A probe returns None when its dependency is fine, else a short reason for the log.
+Probe = Callable[[], str | None]
+
+log = logging.getLogger("registry.health")
+
+
+async def live(request: Request) -> JSONResponse:
+    """Answer 200 while the process serves requests."""
+    return JSONResponse({"status": "ok"})
+
+
+def make_ready(probes: Sequence[tuple[str, Probe]]) -> Callable[[Request], object]:
+    """Build the readiness endpoint over the given named probes."""
+
+    async def ready(request: Request) -> JSONResponse:
+        failures = await run_in_threadpool(_run_probes, probes)
+        if failures:
+            for name, reason in failures:
+                log.warning("readiness probe failed", extra={"probe": name, "reason": reason})
+            return JSONResponse({"status": "degraded"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return ready
+
+
+def _run_probes(probes: Sequence[tuple[str, Probe]]) -> list[tuple[str, str]]:
+    failures: list[tuple[str, str]] = []
+    for name, probe in probes:
+        try:
+            reason = probe()
+        except Exception as exc:  # a probe that raises has failed; it is not a 500
+            reason = f"{type(exc).__name__}: {exc}"
+        if reason is not None:
+            failures.append((name, reason))
+    return failures
