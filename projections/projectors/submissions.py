@@ -1,0 +1,84 @@
+"""The ``submissions`` projection: one row per live (not erased) submission.
+
+Each row is the document of ``submission_doc.fold`` (everything the detail and list endpoints
+serve, with raw reference ids) plus the indexed columns the list filters and orders by.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from projections.projector import Projector, Row, RowKey, Rows, Table
+from projections.projectors.events import kind, submission_id_of
+from projections.projectors.submission_doc import Doc, fold
+
+TABLE = Table(
+    name="submissions",
+    key=("id",),
+    columns=(
+        "id",
+        "status",
+        "service_center_id",
+        "year_established",
+        "register_as_elixir",
+        "primary_maturity_tag",
+        "secondary_maturity_tags",
+        "submitted_at",
+        "updated_at",
+        "service_name",
+        "version",
+        "doc",
+    ),
+    jsonb=frozenset({"secondary_maturity_tags", "doc"}),
+)
+
+
+def handles(event: object) -> bool:
+    """Whether ``event`` can change a submission document."""
+    name = kind(event)
+    return name.startswith(("Submission.", "BioToolsRecord."))
+
+
+def row_of(doc: Doc) -> Row:
+    """The table row of a submission document."""
+    centre = doc.get("service_center_id")
+    year = doc.get("year_established")
+    return {
+        "id": UUID(doc["id"]),
+        "status": doc["status"],
+        "service_center_id": UUID(str(centre)) if centre else None,
+        "year_established": int(year) if year is not None else None,
+        "register_as_elixir": bool(doc.get("register_as_elixir")),
+        "primary_maturity_tag": doc.get("primary_maturity_tag"),
+        "secondary_maturity_tags": list(doc.get("secondary_maturity_tags") or []),
+        "submitted_at": datetime.fromisoformat(doc["submitted_at"]),
+        "updated_at": datetime.fromisoformat(doc["updated_at"]),
+        "service_name": doc.get("service_name") or "",
+        "version": int(doc["version"]),
+        "doc": doc,
+    }
+
+
+class SubmissionsProjector(Projector):
+    """Submission documents for the detail and list endpoints."""
+
+    name: ClassVar[str] = "submissions"
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[Table, ...]] = (TABLE,)
+
+    def keys(self, event: Any) -> list[RowKey]:
+        """The submission's row."""
+        if not handles(event):
+            return []
+        return [("submissions", (submission_id_of(event),))]
+
+    def apply(self, rows: Rows, event: Any, position: int) -> None:
+        """Fold the event into the submission's document."""
+        if not handles(event):
+            return
+        key: RowKey = ("submissions", (submission_id_of(event),))
+        current = rows.get(key)
+        doc = fold(current["doc"] if current else None, event)
+        rows[key] = row_of(doc) if doc is not None else None
