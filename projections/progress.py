@@ -1,0 +1,104 @@
+"""Read-your-writes: wait until the live version of a projection has reached a position.
+
+One `ProgressListener` per process holds one connection that LISTENs on the runners' progress
+channel and keeps an in-memory map of the live versions and their positions; waiters block on a
+condition variable, so a `wait_for` costs no query and no connection. The listener re-reads the
+catalogue at least every `poll_interval` seconds, so a lost notification delays a waiter by at most
+that much, and it re-reads it at once after a promote or rollback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import psycopg
+
+from projections.store import PROGRESS_CHANNEL
+
+log = logging.getLogger(__name__)
+
+
+class ProgressListener:
+    """Tracks the positions of the live projection versions for `wait_for` (thread-safe)."""
+
+    def __init__(self, database_url: str, *, poll_interval: float = 1.0) -> None:
+        self._url = database_url
+        self._poll_interval = poll_interval
+        self._cond = threading.Condition()
+        self._live: dict[str, int] = {}
+        self._positions: dict[tuple[str, int], int] = {}
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="projection-progress", daemon=True)
+        self._thread.start()
+
+    def wait_for(self, name: str, position: int, timeout: float) -> bool:
+        """Whether the live version of `name` reached `position` within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        self._ready.wait(timeout)
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._reached(name, position), max(0.0, deadline - time.monotonic())
+            )
+
+    def position(self, name: str) -> int | None:
+        """The last known position of the live version of `name` (None if unknown)."""
+        with self._cond:
+            version = self._live.get(name)
+            return None if version is None else self._positions.get((name, version))
+
+    def close(self) -> None:
+        """Stop the listener thread (it closes its connection)."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _reached(self, name: str, position: int) -> bool:
+        version = self._live.get(name)
+        return version is not None and self._positions.get((name, version), -1) >= position
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
+                    self._refresh(conn)
+                    self._listen(conn)
+            except psycopg.Error as exc:
+                log.warning("projection progress listener reconnecting: %s", exc)
+                self._stop.wait(self._poll_interval)
+
+    def _listen(self, conn: psycopg.Connection[Any]) -> None:
+        last_poll = time.monotonic()
+        while not self._stop.is_set():
+            refresh = False
+            for notify in conn.notifies(timeout=self._poll_interval / 2):
+                name, _, rest = notify.payload.partition(":")
+                version, _, position = rest.partition(":")
+                if version == "*":
+                    refresh = True
+                    break
+                with self._cond:
+                    key = (name, int(version))
+                    self._positions[key] = max(self._positions.get(key, 0), int(position))
+                    self._cond.notify_all()
+            if refresh or time.monotonic() - last_poll >= self._poll_interval:
+                self._refresh(conn)
+                last_poll = time.monotonic()
+
+    def _refresh(self, conn: psycopg.Connection[Any]) -> None:
+        try:
+            rows = conn.execute(
+                "SELECT name, version, state, position FROM projection_versions"
+                " WHERE state <> 'retired'"
+            ).fetchall()
+        except psycopg.errors.UndefinedTable:
+            rows = []
+        with self._cond:
+            self._live = {name: version for name, version, state, _ in rows if state == "live"}
+            # The catalogue is read after every notification handled so far: it is authoritative.
+            self._positions = {(name, version): position for name, version, _, position in rows}
+            self._cond.notify_all()
+        self._ready.set()

@@ -1,0 +1,263 @@
+"""The database side of one projection version: load a batch's rows, write its changes, and move
+the tracking position with a compare-and-set, all in one transaction.
+
+The compare-and-set runs first in the transaction, so it also takes the catalogue row's lock: a
+second runner that read the same position blocks there and, once the first commits, finds the
+position moved and fails with `PositionConflict` before writing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from projections.projector import (
+    Changes,
+    Event,
+    Projector,
+    Row,
+    RowKey,
+    Table,
+    apply_batch,
+    changes_of,
+    keys_of,
+)
+
+PROGRESS_CHANNEL = "registry_projection_progress"
+"""NOTIFY channel: payload `<name>:<version>:<position>` after each commit (or `<name>:*:0`
+after a promote/rollback)."""
+
+COPY_THRESHOLD = 200
+"""Above this many upserts per table a batch goes through COPY + one merge statement."""
+
+_LOAD_CHUNK = 5000
+
+
+class PositionConflict(Exception):
+    """Raised when the stored position moved under us (another runner committed, or the version
+    was retired or marked failed meanwhile); the transaction is rolled back."""
+
+
+class _TableSql:
+    """The pre-composed statements of one physical table."""
+
+    def __init__(self, table: Table, version: int) -> None:
+        self.table = table
+        self.physical = table.physical(version)
+        ident = sql.Identifier(self.physical)
+        cols = sql.SQL(", ").join(map(sql.Identifier, table.columns))
+        keys = sql.SQL(", ").join(map(sql.Identifier, table.key))
+        others = [c for c in table.columns if c not in table.key]
+        if others:
+            action: sql.Composable = sql.SQL("DO UPDATE SET ") + sql.SQL(", ").join(
+                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in others
+            )
+        else:
+            action = sql.SQL("DO NOTHING")
+        placeholders = sql.SQL(", ").join(sql.Placeholder() * len(table.columns))
+        conflict = sql.SQL("ON CONFLICT ({}) ").format(keys) + action
+        self.upsert = (
+            sql.SQL("INSERT INTO {} ({}) VALUES ({}) ").format(ident, cols, placeholders) + conflict
+        )
+        self.stage = sql.Identifier(f"stage_{self.physical}")
+        self.create_stage = sql.SQL(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        ).format(self.stage, ident)
+        self.copy = sql.SQL("COPY {} ({}) FROM STDIN").format(self.stage, cols)
+        self.merge = (
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ").format(ident, cols, cols, self.stage)
+            + conflict
+        )
+        if len(table.key) == 1:
+            self.select = sql.SQL("SELECT * FROM {} WHERE {} = ANY(%s)").format(
+                ident, sql.Identifier(table.key[0])
+            )
+            self.delete = sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
+                ident, sql.Identifier(table.key[0])
+            )
+        else:
+            match = sql.SQL(" AND ").join(
+                sql.SQL("{} = %s").format(sql.Identifier(c)) for c in table.key
+            )
+            self.select = sql.SQL("SELECT * FROM {} WHERE ({}) IN ").format(ident, keys)
+            self.delete = sql.SQL("DELETE FROM {} WHERE ").format(ident) + match
+
+    def values(self, row: Row) -> list[Any]:
+        return [
+            Jsonb(row[c]) if c in self.table.jsonb and row[c] is not None else row[c]
+            for c in self.table.columns
+        ]
+
+
+class VersionStore:
+    """Reads and writes the tables of one projector version on a caller-supplied connection."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+        self.name = projector.name
+        self.version = projector.version
+        self._tables = {t.name: _TableSql(t, projector.version) for t in projector.tables}
+
+    def decode(self, notifications: Sequence[Any], mapper: Any) -> list[Event]:
+        """Decode the wanted notifications; an undecodable one raises `ProjectionError`."""
+        from projections.projector import ProjectionError
+
+        events = []
+        for n in notifications:
+            if not self.projector.wants(n.topic):
+                continue
+            try:
+                events.append(Event(n.id, n.topic, mapper.to_domain_event(n)))
+            except Exception as exc:
+                raise ProjectionError(n.id, n.topic, exc) from exc
+        return events
+
+    def commit(
+        self,
+        conn: psycopg.Connection[Any],
+        events: Sequence[Event],
+        *,
+        expected: int,
+        position: int,
+        bulk: bool = False,
+        caught_up: bool = False,
+    ) -> None:
+        """Apply `events` and move the position from `expected` to `position`, atomically.
+
+        Raises `PositionConflict` (nothing written) when the stored position is not `expected`,
+        and `ProjectionError` (nothing written) when the projector fails on an event.
+        """
+        with conn.transaction():
+            if bulk:
+                # Safe for a rebuildable view: rows and position commit together, so a crash
+                # loses at most a tail of batches that are then replayed.
+                conn.execute("SET LOCAL synchronous_commit = off")
+            self._advance(conn, expected, position, caught_up)
+            if events:
+                rows, existing = self._load(conn, keys_of(self.projector, events))
+                apply_batch(self.projector, rows, events)
+                self._write(conn, changes_of(rows, existing))
+            conn.execute(
+                "SELECT pg_notify(%s, %s)",
+                (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
+            )
+
+    def _advance(
+        self, conn: psycopg.Connection[Any], expected: int, position: int, caught_up: bool
+    ) -> None:
+        cur = conn.execute(
+            "UPDATE projection_versions SET position = %s,"
+            " built_at = CASE WHEN built_at IS NULL AND %s THEN now() ELSE built_at END"
+            " WHERE name = %s AND version = %s AND position = %s"
+            " AND state <> 'retired' AND failed_at IS NULL",
+            (position, caught_up, self.name, self.version, expected),
+        )
+        if cur.rowcount != 1:
+            raise PositionConflict(f"{self.name} v{self.version}: position is no longer {expected}")
+
+    def _load(
+        self, conn: psycopg.Connection[Any], keys: Iterable[RowKey]
+    ) -> tuple[dict[RowKey, Row | None], set[RowKey]]:
+        rows: dict[RowKey, Row | None] = {}
+        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        for table, key in keys:
+            if (table, key) not in rows:
+                rows[(table, key)] = None
+                by_table.setdefault(table, []).append(key)
+        existing: set[RowKey] = set()
+        with conn.cursor(row_factory=dict_row) as cur:
+            for table, wanted in by_table.items():
+                tsql = self._table(table)
+                for start in range(0, len(wanted), _LOAD_CHUNK):
+                    chunk = wanted[start : start + _LOAD_CHUNK]
+                    if len(tsql.table.key) == 1:
+                        cur.execute(tsql.select, ([k[0] for k in chunk],))
+                    else:
+                        values = sql.SQL(", ").join(
+                            sql.SQL("({})").format(
+                                sql.SQL(", ").join(sql.Placeholder() * len(tsql.table.key))
+                            )
+                            for _ in chunk
+                        )
+                        cur.execute(
+                            tsql.select + sql.SQL("({})").format(values),
+                            [v for k in chunk for v in k],
+                        )
+                    for row in cur.fetchall():
+                        row_key = (table, tsql.table.key_of(row))
+                        if row_key not in rows:
+                            raise TypeError(
+                                f"{tsql.physical}: loaded key {row_key[1]!r} matches no requested"
+                                " key; key values must have the type the column loads as"
+                            )
+                        rows[row_key] = row
+                        existing.add(row_key)
+        return rows, existing
+
+    def _write(self, conn: psycopg.Connection[Any], changes: Changes) -> None:
+        for table, keys in changes.deletes.items():
+            tsql = self._table(table)
+            if len(tsql.table.key) == 1:
+                conn.execute(tsql.delete, ([k[0] for k in keys],))
+            else:
+                with conn.cursor() as cur:
+                    cur.executemany(tsql.delete, [list(k) for k in keys])
+        for table, rows in changes.upserts.items():
+            tsql = self._table(table)
+            if len(rows) > COPY_THRESHOLD:
+                conn.execute(tsql.create_stage)
+                with conn.cursor() as cur:
+                    with cur.copy(tsql.copy) as copy:
+                        for row in rows:
+                            copy.write_row(tsql.values(row))
+                    cur.execute(tsql.merge)
+            else:
+                with conn.cursor() as cur:
+                    cur.executemany(tsql.upsert, [tsql.values(r) for r in rows])
+
+    def _table(self, name: str) -> _TableSql:
+        try:
+            return self._tables[name]
+        except KeyError:
+            raise KeyError(f"{self.name} v{self.version} declares no table {name!r}") from None
+
+    def record_dead_letter(
+        self,
+        conn: psycopg.Connection[Any],
+        *,
+        expected: int,
+        notification: Any,
+        error: str,
+        traceback: str,
+    ) -> None:
+        """Record the event that stopped this version and mark the version failed (the position
+        stays before it), unless another runner moved the position meanwhile."""
+        with conn.transaction():
+            cur = conn.execute(
+                "UPDATE projection_versions SET failed_at = now(), error = %s"
+                " WHERE name = %s AND version = %s AND position = %s AND failed_at IS NULL",
+                (f"event {notification.id}: {error}", self.name, self.version, expected),
+            )
+            if cur.rowcount != 1:
+                raise PositionConflict(f"{self.name} v{self.version} moved or already failed")
+            conn.execute(
+                "INSERT INTO projection_dead_letters (name, version, position, topic,"
+                " originator_id, originator_version, error, traceback)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    self.name,
+                    self.version,
+                    notification.id,
+                    notification.topic,
+                    str(notification.originator_id),
+                    notification.originator_version,
+                    error,
+                    traceback,
+                ),
+            )
+            conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, f"{self.name}:*:0"))
