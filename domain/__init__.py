@@ -1,0 +1,61 @@
+"""The registry's domain: aggregates, events and the ``Registry`` application.
+
+Pure: imports only ``eventsourcing`` and the standard library. Entry point:
+``domain.application.Registry``; errors: ``domain.errors``.
+
+Event catalogue
+===============
+Every event has ``originator_id`` (aggregate UUID), ``originator_version``, ``timestamp``
+(timezone-aware UTC) and, unless noted, ``actor`` (``submitter``, ``admin:<label>``,
+``api:<key label>``, ``worker:biotools``, ``import``). Payloads are flat stdlib values; dates are
+ISO strings and ids are strings. ``values`` always holds RAW new values under the API's wire
+names (``service_center_id``, ``service_category_ids`` (ints), ``responsible_pi_ids``,
+``edam_topic_ids``/``edam_operation_ids`` (accessions), ``licenses`` (SPDX ids), …, plus
+``status``, ``primary_maturity_tag``, ``secondary_maturity_tags`` where they change), so a
+projector can build rows from events alone. ``changes`` is ``[{field, label, old, new}]`` with
+change-log names (``service_center``, ``service_categories``, ``responsible_pis``,
+``edam_topics``, ``edam_operations``, …), display strings, sorted by field.
+
+Personal values (submitter first/last name and affiliation, internal contact name and email,
+public contact) are encrypted at rest per submission; after erasure they read ``"[erased]"``.
+
+Submission (``registry/Submission/v1``)
+  ``registry/Submission.Registered/v1``  actor, values (every content field), status
+      ("submitted"), submission_ip, user_agent_hash — a new submission.
+  ``registry/Submission.Amended/v1``  actor, by_admin, values (changed fields only), changes,
+      status_reset — an edit that really changed something; with status_reset the values also
+      carry status "submitted" and cleared tags (and changes show them).
+  ``registry/Submission.StatusChanged/v2``  actor, old_status, new_status, comment, values,
+      changes — an explicit status action; leaving approved clears tags in the same event.
+      (v1 had no comment; upcast to "".)
+  ``registry/Submission.MaturityTagsAssigned/v1``  actor, values (primary_maturity_tag,
+      secondary_maturity_tags), changes.
+  ``registry/Submission.KeyIssued/v1``  actor, key_id, key_hash (SHA-256 hex), label, scope
+      (read|write), created_by — created_at is the event timestamp.
+  ``registry/Submission.KeyRevoked/v1``  actor, key_id.
+  ``registry/Submission.BioToolsLinked/v1``  actor, biotools_id — sync this id.
+  ``registry/Submission.BioToolsUnlinked/v1``  actor, biotools_id — drop the record.
+  ``registry/Submission.Erased/v1``  actor — remove from read tables; personal data destroyed.
+
+BioToolsRecord (``registry/BioToolsRecord/v1``; id ``uuid5(NAMESPACE, "biotools-record:<sid>")``)
+  ``registry/BioToolsRecord.Created/v1``  submission_id (no actor).
+  ``registry/BioToolsRecord.BioToolsSynced/v1``  submission_id, biotools_id, record, actor.
+  ``registry/BioToolsRecord.BioToolsSyncFailed/v1``  submission_id, biotools_id, error, actor.
+
+ServiceCategory (``registry/ServiceCategory/v1``; id ``uuid5(NAMESPACE, "service-category:<n>")``),
+ServiceCentre (``registry/ServiceCentre/v1``), PrincipalInvestigator
+(``registry/PrincipalInvestigator/v1``), each with
+  ``….Created/v1``  actor, values — category: category_id, name; centre: short_name,
+      full_name, website, ror_id; PI: last_name, first_name, email, institute, orcid,
+      is_associated_partner.
+  ``….Updated/v1``  actor, values (changed only), changes.
+  ``….Deactivated/v1`` / ``….Reactivated/v1``  actor — soft delete / undo.
+
+ReferenceIndex (``registry/ReferenceIndex/v1``, singleton; internal bookkeeping, no actor)
+  ``….Created/v1``; ``….CategoryNamed/v1`` category_id, name, old_name;
+  ``….PartnerAssigned/v1`` pi_id.
+
+AdminKey (``registry/AdminKey/v1``)
+  ``registry/AdminKey.Created/v1``  label, scope (read|full), key_hash, created_by.
+  ``registry/AdminKey.Revoked/v1``  actor.
+"""

@@ -1,0 +1,94 @@
+"""Reference lookups backed by the event-sourced reference aggregates and the catalogue.
+
+Implements both ``validation.ReferenceLookup`` and ``changes.DisplayNames`` for one command;
+results are cached for the command's duration only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+
+from domain import ids
+from domain.catalog import ReferenceCatalog
+from domain.reference import PrincipalInvestigator, ServiceCategory, ServiceCentre
+from domain.validation import RefInfo
+
+
+class RepositoryReferences:
+    """Looks reference records up by loading their aggregates."""
+
+    def __init__(self, repository: Repository[UUID], catalog: ReferenceCatalog) -> None:
+        self._repository = repository
+        self._catalog = catalog
+        self._cache: dict[UUID, Any] = {}
+
+    def _load(self, aggregate_id: UUID) -> Any:
+        if aggregate_id not in self._cache:
+            try:
+                self._cache[aggregate_id] = self._repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                self._cache[aggregate_id] = None
+        return self._cache[aggregate_id]
+
+    def _record(self, raw: str | int, kind: type[Any]) -> Any:
+        if kind is ServiceCategory:
+            record = self._load(ids.category_id(int(raw)))
+        else:
+            try:
+                record = self._load(UUID(str(raw)))
+            except ValueError:
+                return None
+        return record if isinstance(record, kind) else None
+
+    def category(self, category_id: int) -> RefInfo | None:
+        """Validation view of a category."""
+        record = self._record(category_id, ServiceCategory)
+        return None if record is None else RefInfo(is_active=record.is_active)
+
+    def centre(self, centre_id: str) -> RefInfo | None:
+        """Validation view of a centre."""
+        record = self._record(centre_id, ServiceCentre)
+        return None if record is None else RefInfo(is_active=record.is_active)
+
+    def pi(self, pi_id: str) -> RefInfo | None:
+        """Validation view of a PI."""
+        record = self._record(pi_id, PrincipalInvestigator)
+        if record is None:
+            return None
+        return RefInfo(
+            is_active=record.is_active,
+            is_associated_partner=bool(record.values.get("is_associated_partner")),
+        )
+
+    def display(self, raw: str | int, kind: type[Any]) -> str:
+        """The change-log text of a reference (its id when unknown)."""
+        record = self._record(raw, kind)
+        return str(raw) if record is None else str(record.display())
+
+
+class DisplayAdapter:
+    """Adapts RepositoryReferences to the ``DisplayNames`` port."""
+
+    def __init__(self, refs: RepositoryReferences, catalog: ReferenceCatalog) -> None:
+        self._refs = refs
+        self._catalog = catalog
+
+    def centre(self, centre_id: str) -> str:
+        """``"<short> — <full>"``."""
+        return self._refs.display(centre_id, ServiceCentre)
+
+    def category(self, category_id: int) -> str:
+        """The category name."""
+        return self._refs.display(category_id, ServiceCategory)
+
+    def pi(self, pi_id: str) -> str:
+        """``"Last, First"``."""
+        return self._refs.display(pi_id, PrincipalInvestigator)
+
+    def edam(self, accession: str) -> str:
+        """``"<label> (<accession>)"``."""
+        term = self._catalog.edam_term(accession)
+        return accession if term is None else f"{term.label} ({accession})"

@@ -1,0 +1,171 @@
+"""Erasable personal data: per-submission keys outside the event store, encrypted fields inside.
+
+Submitter names and affiliation, the internal contact and the public contact are encrypted in
+every stored Submission event (in ``values`` and in the ``old``/``new`` of their change records)
+and in Submission snapshots, with a key held by a ``KeyVault``. Erasure destroys the key; the
+events stay readable and show ``"[erased]"`` for those values, everything else unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.domain import DomainEventProtocol, Snapshot
+from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import Environment
+
+from domain.fields import PERSONAL_FIELDS
+
+ERASED = "[erased]"
+_PREFIX = "enc:v1:"
+_SUBMISSION_TOPIC_PREFIX = "registry/Submission."
+_SUBMISSION_TOPIC = "registry/Submission/v1"
+
+
+class KeyVault(Protocol):
+    """Port: per-subject data keys kept outside the event store."""
+
+    def key_for(self, subject: UUID, create: bool) -> bytes | None:
+        """The subject's 32-byte key; with ``create`` make one when missing; None if destroyed."""
+        ...
+
+    def destroy(self, subject: UUID) -> None:
+        """Forget the subject's key for good (crypto-shredding)."""
+        ...
+
+
+class InMemoryKeyVault:
+    """A KeyVault in a dict (tests, single-process demos). Destroyed subjects stay destroyed."""
+
+    def __init__(self) -> None:
+        self._keys: dict[UUID, bytes] = {}
+        self._destroyed: set[UUID] = set()
+        self._lock = threading.Lock()
+
+    def key_for(self, subject: UUID, create: bool) -> bytes | None:
+        """The subject's key, created on demand unless destroyed."""
+        with self._lock:
+            if subject in self._destroyed:
+                return None
+            key = self._keys.get(subject)
+            if key is None and create:
+                key = self._keys[subject] = os.urandom(32)
+            return key
+
+    def destroy(self, subject: UUID) -> None:
+        """Forget the key."""
+        with self._lock:
+            self._keys.pop(subject, None)
+            self._destroyed.add(subject)
+
+
+def _cipher(key: bytes) -> AESCipher:
+    return AESCipher(Environment(env={AESCipher.CIPHER_KEY: base64.b64encode(key).decode()}))
+
+
+def encrypt_value(key: bytes, value: Any) -> str:
+    """``enc:v1:<base64 AES-GCM of the JSON value>``."""
+    blob = _cipher(key).encrypt(json.dumps(value).encode("utf-8"))
+    return _PREFIX + base64.b64encode(blob).decode("ascii")
+
+
+def decrypt_value(key: bytes | None, value: Any) -> Any:
+    """The plain value, ``"[erased]"`` without a key, or ``value`` itself if not encrypted."""
+    if not (isinstance(value, str) and value.startswith(_PREFIX)):
+        return value
+    if key is None:
+        return ERASED
+    blob = base64.b64decode(value[len(_PREFIX) :])
+    return json.loads(_cipher(key).decrypt(blob).decode("utf-8"))
+
+
+def _transform_values(values: dict[str, Any], fn: Any) -> dict[str, Any]:
+    return {k: (fn(v) if k in PERSONAL_FIELDS else v) for k, v in values.items()}
+
+
+def _transform_changes(changes: list[dict[str, Any]], fn: Any) -> list[dict[str, Any]]:
+    out = []
+    for change in changes:
+        if change.get("field") in PERSONAL_FIELDS:
+            change = {**change, "old": fn(change.get("old")), "new": fn(change.get("new"))}
+        out.append(change)
+    return out
+
+
+def _transform_state(event: object, state: dict[str, Any], fn: Any) -> dict[str, Any] | None:
+    """A copy of ``state`` with personal values mapped by ``fn``, or None if not concerned."""
+    topic = getattr(type(event), "TOPIC", "")
+    if isinstance(topic, str) and topic.startswith(_SUBMISSION_TOPIC_PREFIX):
+        new = dict(state)
+        if isinstance(new.get("values"), dict):
+            new["values"] = _transform_values(new["values"], fn)
+        if isinstance(new.get("changes"), list):
+            new["changes"] = _transform_changes(new["changes"], fn)
+        return new
+    if isinstance(event, Snapshot) and state.get("topic") == _SUBMISSION_TOPIC:
+        inner = dict(state["state"])
+        if isinstance(inner.get("values"), dict):
+            inner["values"] = _transform_values(inner["values"], fn)
+        return {**state, "state": inner}
+    return None
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """A Mapper that encrypts personal fields of Submission events with per-submission keys."""
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        vault: KeyVault,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+    ) -> None:
+        super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.vault = vault
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        """Encrypt personal values, then store as usual."""
+        state = dict(vars(domain_event))
+        subject = state.get("originator_id")
+        if isinstance(subject, UUID):
+            key: bytes | None = None
+
+            def seal(value: Any) -> Any:
+                nonlocal key
+                if key is None:
+                    key = self.vault.key_for(subject, create=True)
+                if key is None:  # destroyed: never store personal data in clear
+                    return ERASED
+                return encrypt_value(key, value)
+
+            new_state = _transform_state(domain_event, state, seal)
+            if new_state is not None:
+                clone = object.__new__(type(domain_event))
+                object.__setattr__(clone, "__dict__", new_state)
+                domain_event = clone
+        return super().to_stored_event(domain_event)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """Load as usual, then decrypt personal values (``"[erased]"`` when the key is gone)."""
+        domain_event = super().to_domain_event(stored_event)
+        subject = stored_event.originator_id
+        if isinstance(subject, UUID):
+            cache: list[bytes | None] = []
+
+            def unseal(value: Any) -> Any:
+                if not (isinstance(value, str) and value.startswith(_PREFIX)):
+                    return value
+                if not cache:
+                    cache.append(self.vault.key_for(subject, create=False))
+                return decrypt_value(cache[0], value)
+
+            new_state = _transform_state(domain_event, dict(vars(domain_event)), unseal)
+            if new_state is not None:
+                object.__setattr__(domain_event, "__dict__", new_state)
+        return domain_event

@@ -1,0 +1,98 @@
+"""Infrastructure shared by the Registry's command groups: ports, saving, loading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import EnvType
+
+from domain.catalog import ReferenceCatalog, sample_catalog
+from domain.errors import ConcurrentModification, NotFound, StaleVersion
+from domain.fields import DEFAULT_EXEMPT_FIELDS, valid_exempt_fields
+from domain.lookups import DisplayAdapter, RepositoryReferences
+from domain.normalise import Sanitiser, stdlib_strip_html
+from domain.personal import InMemoryKeyVault, KeyVault, PersonalDataMapper
+from domain.submission import Submission
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RegistryBase(Application[UUID]):
+    """Infrastructure shared by the command groups: ports, saving, loading."""
+
+    name = "registry"
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        Submission: 50
+    }
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        reference_catalog: ReferenceCatalog | None = None,
+        key_vault: KeyVault | None = None,
+        sanitiser: Sanitiser | None = None,
+        exempt_fields: Iterable[str] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.catalog: ReferenceCatalog = reference_catalog or sample_catalog()
+        self.key_vault: KeyVault = key_vault or InMemoryKeyVault()
+        self.sanitiser: Sanitiser = sanitiser or stdlib_strip_html
+        self.exempt_fields = valid_exempt_fields(
+            DEFAULT_EXEMPT_FIELDS if exempt_fields is None else set(exempt_fields)
+        )
+        self.clock: Clock = clock or _utcnow
+        super().__init__(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """A mapper that encrypts personal fields with per-submission keys."""
+        base = super().construct_mapper()
+        return PersonalDataMapper(
+            transcoder=base.transcoder,
+            vault=self.key_vault,
+            compressor=base.compressor,
+            cipher=base.cipher,
+        )
+
+    def _save(self, *aggregates: Any) -> int | None:
+        """Save in one transaction; a concurrent writer's win becomes ConcurrentModification."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError as exc:
+            msg = "The resource was changed by another request; reload and retry."
+            raise ConcurrentModification(msg) from exc
+        return recordings[-1].notification.id if recordings else None
+
+    def _load(self, aggregate_id: UUID, kind: type[Any], version: int | None = None) -> Any:
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"{kind.__name__} {aggregate_id} not found.") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"{kind.__name__} {aggregate_id} not found.")
+        return aggregate
+
+    def _submission(self, submission_id: UUID, expected_version: int | None = None) -> Submission:
+        submission: Submission = self._load(submission_id, Submission)
+        if submission.is_erased:
+            raise NotFound(f"Submission {submission_id} not found.")
+        if expected_version is not None and expected_version != submission.version:
+            raise StaleVersion(expected_version, submission.version)
+        return submission
+
+    def _refs(self) -> tuple[RepositoryReferences, DisplayAdapter]:
+        refs = RepositoryReferences(self.repository, self.catalog)
+        return refs, DisplayAdapter(refs, self.catalog)
+
+    def _today(self) -> date:
+        return self.clock().date()

@@ -1,0 +1,223 @@
+"""The Submission aggregate: a registered service, its lifecycle, keys and bio.tools link.
+
+The aggregate applies already normalised and validated values (``domain.editing`` and
+``domain.validation`` decide them); its own rules are the lifecycle, the maturity tags and the
+keys. Every event carries ``actor`` and (inherited) ``timestamp``; payloads are flat stdlib values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.changes import Change
+
+ERASED = "[erased]"
+
+
+class Submission(Aggregate):
+    """A service submission (sections A–G of the registration form)."""
+
+    TOPIC = "registry/Submission/v1"
+
+    class Event(Aggregate.Event):
+        """Base of every Submission event."""
+
+        TOPIC = "registry/Submission.Event/v1"
+
+    class Created(Event, Aggregate.Created):
+        """Base of the creation event (never recorded itself)."""
+
+        TOPIC = "registry/Submission.Created/v1"
+
+    class Registered(Created):
+        """A service was registered; ``values`` holds every content field raw (wire names)."""
+
+        TOPIC = "registry/Submission.Registered/v1"
+        actor: str
+        values: dict[str, Any]
+        status: str
+        submission_ip: str | None
+        user_agent_hash: str
+
+    class Amended(Event):
+        """Content fields changed; ``values`` holds the raw new values of the changed fields.
+
+        When ``status_reset`` is true the owner's edit moved an approved submission back to
+        ``submitted``; ``values`` then also carries ``status`` and the cleared tags.
+        """
+
+        TOPIC = "registry/Submission.Amended/v1"
+        actor: str
+        by_admin: bool
+        values: dict[str, Any]
+        changes: list[Change]
+        status_reset: bool
+
+    class StatusChanged(Event):
+        """The status changed by an explicit action; leaving approved clears the tags."""
+
+        TOPIC = "registry/Submission.StatusChanged/v2"
+        class_version = 2
+        actor: str
+        old_status: str
+        new_status: str
+        comment: str
+        values: dict[str, Any]
+        changes: list[Change]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 had no ``comment``."""
+            state["comment"] = ""
+
+    class MaturityTagsAssigned(Event):
+        """An admin set the primary and secondary maturity tags of an approved submission."""
+
+        TOPIC = "registry/Submission.MaturityTagsAssigned/v1"
+        actor: str
+        values: dict[str, Any]
+        changes: list[Change]
+
+    class KeyIssued(Event):
+        """A submission API key was issued; only its SHA-256 hex is recorded."""
+
+        TOPIC = "registry/Submission.KeyIssued/v1"
+        actor: str
+        key_id: str
+        key_hash: str
+        label: str
+        scope: str
+        created_by: str
+
+    class KeyRevoked(Event):
+        """A submission API key was revoked (for good)."""
+
+        TOPIC = "registry/Submission.KeyRevoked/v1"
+        actor: str
+        key_id: str
+
+    class BioToolsLinked(Event):
+        """The submission now points at this bio.tools id (a sync should follow)."""
+
+        TOPIC = "registry/Submission.BioToolsLinked/v1"
+        actor: str
+        biotools_id: str
+
+    class BioToolsUnlinked(Event):
+        """The submission no longer points at a bio.tools record."""
+
+        TOPIC = "registry/Submission.BioToolsUnlinked/v1"
+        actor: str
+        biotools_id: str
+
+    class Erased(Event):
+        """The submission was erased: its personal data key is destroyed, reads answer not found."""
+
+        TOPIC = "registry/Submission.Erased/v1"
+        actor: str
+
+    @event(Registered)
+    def __init__(
+        self,
+        actor: str,
+        values: dict[str, Any],
+        status: str,
+        submission_ip: str | None,
+        user_agent_hash: str,
+    ) -> None:
+        self.values: dict[str, Any] = dict(values)
+        self.status = status
+        self.primary_maturity_tag: str | None = None
+        self.secondary_maturity_tags: list[str] = []
+        self.submission_ip = submission_ip
+        self.user_agent_hash = user_agent_hash
+        self.keys: dict[str, dict[str, Any]] = {}
+        self.biotools_id: str | None = None
+        self.is_erased = False
+        self.registered_by = actor
+
+    # -- appliers: each runs on the command and again on replay --------------------------------
+
+    @event(Amended)
+    def _amended(
+        self,
+        actor: str,
+        by_admin: bool,
+        values: dict[str, Any],
+        changes: list[Change],
+        status_reset: bool,
+    ) -> None:
+        self._apply_values(values)
+
+    @event(StatusChanged)
+    def _status_changed(
+        self,
+        actor: str,
+        old_status: str,
+        new_status: str,
+        comment: str,
+        values: dict[str, Any],
+        changes: list[Change],
+    ) -> None:
+        self._apply_values(values)
+
+    @event(MaturityTagsAssigned)
+    def _tags_assigned(self, actor: str, values: dict[str, Any], changes: list[Change]) -> None:
+        self._apply_values(values)
+
+    @event(KeyIssued)
+    def _key_issued(
+        self, actor: str, key_id: str, key_hash: str, label: str, scope: str, created_by: str
+    ) -> None:
+        self.keys[key_id] = {
+            "key_id": key_id,
+            "key_hash": key_hash,
+            "label": label,
+            "scope": scope,
+            "created_by": created_by,
+            "created_at": self.modified_on.isoformat(),
+            "is_active": True,
+        }
+
+    @event(KeyRevoked)
+    def _key_revoked(self, actor: str, key_id: str) -> None:
+        self.keys[key_id]["is_active"] = False
+
+    @event(BioToolsLinked)
+    def _biotools_linked(self, actor: str, biotools_id: str) -> None:
+        self.biotools_id = biotools_id
+
+    @event(BioToolsUnlinked)
+    def _biotools_unlinked(self, actor: str, biotools_id: str) -> None:
+        self.biotools_id = None
+
+    @event(Erased)
+    def _erased(self, actor: str) -> None:
+        self.is_erased = True
+
+    def _apply_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name == "status":
+                self.status = value
+            elif name == "primary_maturity_tag":
+                self.primary_maturity_tag = value
+            elif name == "secondary_maturity_tags":
+                self.secondary_maturity_tags = list(value)
+            else:
+                self.values[name] = value
+
+    # -- read helpers ---------------------------------------------------------------------------
+
+    def current(self) -> dict[str, Any]:
+        """Content values plus status and tags, keyed by wire name."""
+        state = dict(self.values)
+        state["status"] = self.status
+        state["primary_maturity_tag"] = self.primary_maturity_tag
+        state["secondary_maturity_tags"] = list(self.secondary_maturity_tags)
+        return state
+
+    def active_keys(self) -> list[dict[str, Any]]:
+        """The keys that still authenticate."""
+        return [k for k in self.keys.values() if k["is_active"]]

@@ -1,0 +1,364 @@
+"""Submission commands: register, amend, lifecycle, tags, keys, erasure and reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain import keys as keylib
+from domain.biotools import biotools_id_from_url
+from domain.changes import build_changes
+from domain.editing import plan_amendment
+from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
+from domain.fields import CONSENT_FIELD, DEFAULTS
+from domain.lifecycle import check_transition, validate_tags
+from domain.parsing import parse_input
+from domain.registry_base import RegistryBase
+from domain.results import IssuedKey, KeyView, Outcome, Registration, SubmissionView
+from domain.submission import Submission
+from domain.validation import validate
+
+
+class SubmissionCommands(RegistryBase):
+    """Commands and event-sourced reads of submissions."""
+
+    # -- registration and editing -------------------------------------------------------------
+
+    def register_submission(
+        self,
+        data: Mapping[str, object],
+        *,
+        ip: str | None,
+        user_agent_hash: str,
+        actor: str = "submitter",
+    ) -> Registration:
+        """Validate and record a new submission with its initial write key."""
+        values, errors = parse_input(data, self.sanitiser)
+        refs, _ = self._refs()
+        merged = {**DEFAULTS, **values}
+        errors = _merge(
+            errors,
+            validate(
+                merged,
+                previous=None,
+                touched=set(values),
+                refs=refs,
+                catalog=self.catalog,
+                today=self._today(),
+            ),
+        )
+        if errors:
+            raise ValidationFailed(errors)
+        merged.pop(CONSENT_FIELD, None)
+        submission = Submission(
+            actor=actor,
+            values=merged,
+            status="submitted",
+            submission_ip=ip,
+            user_agent_hash=user_agent_hash,
+        )
+        plaintext = keylib.generate_key()
+        key_id = uuid4()
+        submission._key_issued(
+            actor=actor,
+            key_id=str(key_id),
+            key_hash=keylib.hash_key(plaintext),
+            label=keylib.INITIAL_KEY_LABEL,
+            scope="write",
+            created_by="submitter",
+        )
+        biotools_id = biotools_id_from_url(merged.get("biotools_url") or "")
+        if biotools_id:
+            submission._biotools_linked(actor=actor, biotools_id=biotools_id)
+        position = self._save(submission)
+        return Registration(submission.id, key_id, plaintext, position, submission.version)
+
+    def amend_submission(
+        self,
+        submission_id: UUID,
+        data: Mapping[str, object],
+        *,
+        actor: str,
+        by_admin: bool,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Apply a partial update; validates the merged state; records only real changes."""
+        submission = self._submission(submission_id, expected_version)
+        updates, errors = parse_input(data, self.sanitiser)
+        updates.pop(CONSENT_FIELD, None)  # consent is asked on create only
+        refs, names = self._refs()
+        previous = submission.current()
+        merged = {**previous, **updates}
+        errors = _merge(
+            errors,
+            validate(
+                merged,
+                previous=previous,
+                touched=set(updates),
+                refs=refs,
+                catalog=self.catalog,
+                today=self._today(),
+            ),
+        )
+        if errors:
+            raise ValidationFailed(errors)
+        plan = plan_amendment(
+            previous, updates, by_admin=by_admin, exempt=self.exempt_fields, names=names
+        )
+        if plan is None:
+            return Outcome(submission.id, None, submission.version, False, submission.status)
+        submission._amended(
+            actor=actor,
+            by_admin=by_admin,
+            values=plan.values,
+            changes=plan.changes,
+            status_reset=plan.status_reset,
+        )
+        if "biotools_url" in plan.values:
+            self._relink_biotools(submission, previous.get("biotools_url") or "", actor)
+        position = self._save(submission)
+        return Outcome(
+            submission.id, position, submission.version, True, submission.status, plan.changes
+        )
+
+    def _relink_biotools(self, submission: Submission, old_url: str, actor: str) -> None:
+        old_id = biotools_id_from_url(old_url)
+        new_id = biotools_id_from_url(submission.values.get("biotools_url") or "")
+        if old_id == new_id:
+            return
+        if old_id:
+            submission._biotools_unlinked(actor=actor, biotools_id=old_id)
+        if new_id:
+            submission._biotools_linked(actor=actor, biotools_id=new_id)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def change_status(
+        self,
+        submission_id: UUID,
+        target: str,
+        *,
+        actor: str,
+        by_admin: bool,
+        comment: str = "",
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Move along the transition table; the same status records nothing."""
+        submission = self._submission(submission_id, expected_version)
+        if target == submission.status:
+            return Outcome(submission.id, None, submission.version, False, submission.status)
+        check_transition(submission.status, target, by_admin=by_admin)
+        before = submission.current()
+        values: dict[str, Any] = {"status": target}
+        if submission.status == "approved":
+            values.update(primary_maturity_tag=None, secondary_maturity_tags=[])
+        _, names = self._refs()
+        changes = build_changes(before, values, names)
+        submission._status_changed(
+            actor=actor,
+            old_status=submission.status,
+            new_status=target,
+            comment=comment or "",
+            values=values,
+            changes=changes,
+        )
+        position = self._save(submission)
+        return Outcome(submission.id, position, submission.version, True, target, changes)
+
+    def assign_maturity_tags(
+        self,
+        submission_id: UUID,
+        primary: str | None,
+        secondary: list[str],
+        *,
+        actor: str,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Set the tags of an approved submission; identical tags record nothing."""
+        submission = self._submission(submission_id, expected_version)
+        errors = validate_tags(primary, secondary)
+        if errors:
+            raise ValidationFailed(errors)
+        if submission.status != "approved" and (primary or secondary):
+            msg = "⚠ Maturity tags can only be assigned to approved services."
+            raise TagsNotAllowed(msg)
+        values = {
+            "primary_maturity_tag": primary or None,
+            "secondary_maturity_tags": sorted(set(secondary)),
+        }
+        _, names = self._refs()
+        changes = build_changes(submission.current(), values, names)
+        if not changes:
+            return Outcome(submission.id, None, submission.version, False, submission.status)
+        submission._tags_assigned(actor=actor, values=values, changes=changes)
+        position = self._save(submission)
+        return Outcome(
+            submission.id, position, submission.version, True, submission.status, changes
+        )
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def issue_key(self, submission_id: UUID, label: str, scope: str, *, actor: str) -> IssuedKey:
+        """Issue a key; the plaintext is in the result only."""
+        submission = self._submission(submission_id)
+        issued = self._issue(submission, label, scope, actor)
+        position = self._save(submission)
+        return _with_position(issued, position, submission.version)
+
+    def _issue(self, submission: Submission, label: str, scope: str, actor: str) -> IssuedKey:
+        errors: dict[str, list[str]] = {}
+        label = (label or "").strip()
+        if not label:
+            errors["label"] = ["This field is required."]
+        elif len(label) > 100:
+            errors["label"] = ["Ensure this field has no more than 100 characters."]
+        if scope not in keylib.SUBMISSION_SCOPES:
+            errors["scope"] = [f'"{scope}" is not a valid choice.']
+        if errors:
+            raise ValidationFailed(errors)
+        plaintext = keylib.generate_key()
+        key_id = uuid4()
+        created_by = keylib.actor_label(actor) if actor.startswith("admin:") else actor
+        submission._key_issued(
+            actor=actor,
+            key_id=str(key_id),
+            key_hash=keylib.hash_key(plaintext),
+            label=label,
+            scope=scope,
+            created_by=created_by,
+        )
+        return IssuedKey(
+            submission.id,
+            key_id,
+            plaintext,
+            label,
+            scope,
+            created_by,
+            submission.modified_on,
+            None,
+            submission.version,
+        )
+
+    def revoke_key(self, submission_id: UUID, key_id: UUID, *, actor: str) -> Outcome:
+        """Revoke one key; revoking a revoked key records nothing."""
+        submission = self._submission(submission_id)
+        key = submission.keys.get(str(key_id))
+        if key is None:
+            raise NotFound(f"Key {key_id} not found.")
+        if not key["is_active"]:
+            return Outcome(submission.id, None, submission.version, False, submission.status)
+        submission._key_revoked(actor=actor, key_id=str(key_id))
+        position = self._save(submission)
+        return Outcome(submission.id, position, submission.version, True, submission.status)
+
+    def reset_keys(self, submission_id: UUID, *, actor: str) -> IssuedKey:
+        """Revoke every active key and issue one write key labelled ``Admin reset …``."""
+        submission = self._submission(submission_id)
+        for key in submission.active_keys():
+            submission._key_revoked(actor=actor, key_id=key["key_id"])
+        label = keylib.reset_label(keylib.actor_label(actor), self._today())
+        issued = self._issue(submission, label, "write", actor)
+        position = self._save(submission)
+        return _with_position(issued, position, submission.version)
+
+    def find_key(self, submission_id: UUID, plaintext: str) -> KeyView | None:
+        """The active key of this submission matching ``plaintext`` (constant-time), or None."""
+        try:
+            submission = self._submission(submission_id)
+        except NotFound:
+            keylib.verify(plaintext, None)
+            return None
+        wanted = keylib.hash_key(plaintext)
+        match = next((k for k in submission.active_keys() if k["key_hash"] == wanted), None)
+        if not keylib.verify(plaintext, match["key_hash"] if match else None):
+            return None
+        return _key_view(match) if match else None
+
+    # -- erasure ------------------------------------------------------------------------------
+
+    def erase_submission(self, submission_id: UUID, *, actor: str) -> Outcome:
+        """Record the erasure, then destroy the personal-data key."""
+        submission = self._submission(submission_id)
+        submission._erased(actor=actor)
+        position = self._save(submission)
+        self.key_vault.destroy(submission.id)
+        return Outcome(submission.id, position, submission.version, True, submission.status)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get_submission(self, submission_id: UUID, version: int | None = None) -> SubmissionView:
+        """The submission now, or as of ``version``; NotFound when erased or unknown."""
+        current = self._submission(submission_id)
+        if version is None or version >= current.version:
+            return _view(current)
+        if version < 1:
+            raise NotFound(f"Submission {submission_id} has no version {version}.")
+        return _view(self._load(submission_id, Submission, version=version))
+
+    def get_submission_as_of(self, submission_id: UUID, at: datetime) -> SubmissionView:
+        """The submission as it was at instant ``at``; NotFound before its first event."""
+        self._submission(submission_id)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        version = None
+        for domain_event in self.events.get(submission_id):
+            if domain_event.timestamp > at:
+                break
+            version = domain_event.originator_version
+        if version is None:
+            raise NotFound(f"Submission {submission_id} did not exist at {at.isoformat()}.")
+        return _view(self._load(submission_id, Submission, version=version))
+
+
+def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged = {k: list(v) for k, v in a.items()}
+    for field, messages in b.items():
+        if field in a:
+            continue  # a type error already explains the field; rule messages would mislead
+        merged[field] = list(messages)
+    return merged
+
+
+def _with_position(issued: IssuedKey, position: int | None, version: int) -> IssuedKey:
+    return IssuedKey(
+        issued.submission_id,
+        issued.key_id,
+        issued.api_key,
+        issued.label,
+        issued.scope,
+        issued.created_by,
+        issued.created_at,
+        position,
+        version,
+    )
+
+
+def _key_view(key: Mapping[str, Any]) -> KeyView:
+    return KeyView(
+        key_id=UUID(key["key_id"]),
+        label=key["label"],
+        scope=key["scope"],
+        created_by=key["created_by"],
+        created_at=datetime.fromisoformat(key["created_at"]),
+        is_active=key["is_active"],
+        key_hash=key["key_hash"],
+    )
+
+
+def _view(submission: Submission) -> SubmissionView:
+    return SubmissionView(
+        id=submission.id,
+        version=submission.version,
+        status=submission.status,
+        primary_maturity_tag=submission.primary_maturity_tag,
+        secondary_maturity_tags=list(submission.secondary_maturity_tags),
+        values=dict(submission.values),
+        keys=[_key_view(k) for k in submission.keys.values()],
+        biotools_id=submission.biotools_id,
+        submitted_at=submission.created_on,
+        updated_at=submission.modified_on,
+        submission_ip=submission.submission_ip,
+        user_agent_hash=submission.user_agent_hash,
+    )
