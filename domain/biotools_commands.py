@@ -22,7 +22,7 @@ class BioToolsCommands(RegistryBase):
         submission = self._submission(submission_id)
         record_id = ids.biotools_record_id(submission_id)
         try:
-            record = self.repository.get(record_id)
+            record: Any = self.repository.get(record_id)
         except AggregateNotFoundError:
             record = BioToolsRecord(submission_id=str(submission_id))
         assert isinstance(record, BioToolsRecord)
@@ -80,7 +80,7 @@ class BioToolsCommands(RegistryBase):
     def get_biotools_record(self, submission_id: UUID) -> BioToolsRecord | None:
         """The submission's bio.tools record aggregate, if any sync was recorded."""
         try:
-            record = self.repository.get(ids.biotools_record_id(submission_id))
+            record: Any = self.repository.get(ids.biotools_record_id(submission_id))
         except AggregateNotFoundError:
             return None
         return record if isinstance(record, BioToolsRecord) else None

@@ -44,7 +44,7 @@ def plan_amendment(
         and (not exempt or any(c["field"] not in exempt for c in changes))
     )
     if reset:
-        lifecycle = {
+        lifecycle: dict[str, Any] = {
             "status": "submitted",
             "primary_maturity_tag": None,
             "secondary_maturity_tags": [],

@@ -9,6 +9,7 @@ normalises to what is stored is never reported as a change.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -18,6 +19,7 @@ Sanitiser = Callable[[str], str]
 
 _DROP_CONTENT = frozenset({"script", "style"})
 _MAX_ROUNDS = 20
+_UNFINISHED_TAG = re.compile(r"<[A-Za-z/!?]")
 
 
 class _TextExtractor(HTMLParser):
@@ -47,6 +49,8 @@ def stdlib_strip_html(text: str) -> str:
         return text
     parser = _TextExtractor()
     parser.feed(text)
+    if _UNFINISHED_TAG.match(parser.rawdata):
+        parser.rawdata = ""  # an unterminated trailing tag is markup, not text (as nh3 does)
     parser.close()
     return html.unescape("".join(parser.parts))
 

@@ -36,7 +36,7 @@ class ReferenceCommands(RegistryBase):
 
     def _index(self) -> ReferenceIndex:
         try:
-            index = self.repository.get(ids.reference_index_id())
+            index: Any = self.repository.get(ids.reference_index_id())
         except AggregateNotFoundError:
             return ReferenceIndex()
         assert isinstance(index, ReferenceIndex)

@@ -75,7 +75,7 @@ class RegistryBase(Application[UUID]):
 
     def _load(self, aggregate_id: UUID, kind: type[Any], version: int | None = None) -> Any:
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"{kind.__name__} {aggregate_id} not found.") from None
         if not isinstance(aggregate, kind):

@@ -304,7 +304,7 @@ class SubmissionCommands(RegistryBase):
             at = at.replace(tzinfo=UTC)
         version = None
         for domain_event in self.events.get(submission_id):
-            if domain_event.timestamp > at:
+            if getattr(domain_event, "timestamp", at) > at:
                 break
             version = domain_event.originator_version
         if version is None:

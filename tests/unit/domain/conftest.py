@@ -1,0 +1,108 @@
+"""Fixtures: a POPO-backed Registry with reference data and a valid registration payload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.application import Registry
+
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Refs:
+    centre: UUID
+    other_centre: UUID
+    inactive_centre: UUID
+    category: int
+    other_category: int
+    inactive_category: int
+    pi: UUID
+    other_pi: UUID
+    partner_pi: UUID
+    inactive_pi: UUID
+
+
+@pytest.fixture
+def app() -> Registry:
+    return Registry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=lambda: NOW)
+
+
+@pytest.fixture
+def refs(app: Registry) -> Refs:
+    admin = "admin:root"
+    centre = app.create_centre({"short_name": "BiGi", "full_name": "Bielefeld-Gießen"}, actor=admin)
+    other = app.create_centre({"short_name": "HD", "full_name": "Heidelberg"}, actor=admin)
+    gone = app.create_centre({"short_name": "Old", "full_name": "Old centre"}, actor=admin)
+    app.set_reference_active("centre", gone.id, False, actor=admin)
+    tools = app.create_category({"name": "Tools"}, actor=admin)
+    data = app.create_category({"name": "Databases"}, actor=admin)
+    old = app.create_category({"name": "Legacy"}, actor=admin)
+    app.set_reference_active("category", old.id, False, actor=admin)
+    pi = app.create_pi({"last_name": "Doe", "first_name": "Jane"}, actor=admin)
+    other_pi = app.create_pi({"last_name": "Roe", "first_name": "Rich"}, actor=admin)
+    partner = app.create_pi(
+        {"last_name": "Partner", "first_name": "Any", "is_associated_partner": True}, actor=admin
+    )
+    inactive_pi = app.create_pi({"last_name": "Gone", "first_name": "Guy"}, actor=admin)
+    app.set_reference_active("pi", inactive_pi.id, False, actor=admin)
+    return Refs(
+        centre=UUID(str(centre.id)),
+        other_centre=UUID(str(other.id)),
+        inactive_centre=UUID(str(gone.id)),
+        category=int(tools.id),
+        other_category=int(data.id),
+        inactive_category=int(old.id),
+        pi=UUID(str(pi.id)),
+        other_pi=UUID(str(other_pi.id)),
+        partner_pi=UUID(str(partner.id)),
+        inactive_pi=UUID(str(inactive_pi.id)),
+    )
+
+
+@pytest.fixture
+def valid_data(refs: Refs) -> Callable[..., dict[str, Any]]:
+    def make(**overrides: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "date_of_entry": "2026-06-01",
+            "submitter_first_name": "Ada",
+            "submitter_last_name": "Lovelace",
+            "submitter_affiliation": "Analytical Engines Ltd",
+            "service_name": "Sequence Mapper",
+            "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
+            "year_established": 2020,
+            "service_category_ids": [refs.category],
+            "responsible_pi_ids": [str(refs.pi)],
+            "host_institute": "Bielefeld University",
+            "service_center_id": str(refs.centre),
+            "public_contact_email": "help@mapper.example.org",
+            "internal_contact_name": "Ada Lovelace",
+            "internal_contact_email": "ada@mapper.example.org",
+            "website_url": "https://mapper.example.org",
+            "terms_of_use_url": "https://mapper.example.org/terms",
+            "kpi_monitoring": "yes",
+            "kpi_start_year": "2021",
+            "publications_pmids": "12345678, 10.1000/xyz123",
+            "licenses": ["MIT"],
+            "edam_topic_ids": ["topic_0091"],
+            "data_protection_consent": True,
+        }
+        data.update(overrides)
+        return data
+
+    return make
+
+
+@pytest.fixture
+def registered(app: Registry, valid_data: Callable[..., dict[str, Any]]) -> Any:
+    return app.register_submission(valid_data(), ip="192.0.2.1", user_agent_hash="0" * 64)
+
+
+def events_of(app: Registry, aggregate_id: UUID) -> list[Any]:
+    return list(app.events.get(aggregate_id))
