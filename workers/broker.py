@@ -1,0 +1,56 @@
+"""The Dramatiq broker of a worker process, chosen by URL.
+
+Call `make_broker(url)` once, early, in the process's composition root: it sets the global
+broker, and only then may `workers.actors` be imported (actors bind to the global broker when they
+are declared). Importing this module has no side effects.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import CurrentMessage
+
+__all__ = ["make_broker"]
+
+
+def _postgres_broker(url: str) -> dramatiq.Broker:
+    import psycopg
+    from dramatiq_postgres import PostgresBroker, init
+
+    # Durable queue tables in the `dramatiq` schema; init() is idempotent and takes a lock.
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        init(cursor)
+    broker: dramatiq.Broker = PostgresBroker(url=url, results=False)
+    return broker
+
+
+def make_broker(
+    url: str, *, set_global: bool = True, namespace: str | None = None
+) -> dramatiq.Broker:
+    """A broker for `redis://`, `amqp://`, `postgresql://` or `stub://` URLs, with the
+    CurrentMessage middleware added; also installed as the global broker unless told not to.
+    `namespace` prefixes Redis keys (to keep test runs apart)."""
+    scheme = urlsplit(url).scheme.lower()
+    broker: dramatiq.Broker
+    if scheme in ("redis", "rediss"):
+        from dramatiq.brokers.redis import RedisBroker
+
+        options = {"namespace": namespace} if namespace else {}
+        broker = RedisBroker(url=url, **options)  # type: ignore[no-untyped-call]
+    elif scheme in ("amqp", "amqps"):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        broker = RabbitmqBroker(url=url)
+    elif scheme in ("postgresql", "postgres"):
+        broker = _postgres_broker(url)
+    elif scheme == "stub":
+        broker = StubBroker()
+    else:
+        raise ValueError(f"unsupported broker URL scheme {scheme!r}")
+    broker.add_middleware(CurrentMessage())
+    if set_global:
+        dramatiq.set_broker(broker)
+    return broker
