@@ -15,6 +15,7 @@ poll at least every `poll_interval` seconds, so a lost notification cannot stall
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -149,7 +150,9 @@ class Runner:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(
-                    self.database_url, autocommit=True, application_name=f"projection {key}"
+                    self.database_url,
+                    autocommit=True,
+                    application_name=f"projection {key[0]} v{key[1]} pid={os.getpid()}",
                 ) as lock_conn:
                     row = lock_conn.execute(
                         "SELECT pg_try_advisory_lock(%s)", (lock_key("projection", *key),)

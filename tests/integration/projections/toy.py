@@ -59,7 +59,12 @@ class CountersV1(Projector):
     name = "counters"
     version = 1
     tables = (
-        Table("counters", key=("id",), columns=("id", "label", "total", "doc"), jsonb=frozenset({"doc"})),
+        Table(
+            "counters",
+            key=("id",),
+            columns=("id", "label", "total", "doc"),
+            jsonb=frozenset({"doc"}),
+        ),
         Table("counter_adds", key=("counter_id", "seq"), columns=("counter_id", "seq", "amount")),
     )
 

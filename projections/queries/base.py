@@ -1,0 +1,33 @@
+"""The connection handling every query shares.
+
+Every query is one statement on a pooled connection, executed with ``prepare=False``: the stable
+views are dropped and re-created when a projection is promoted, and a server-side prepared
+statement against the old view would fail with "cached plan must not change result type".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+
+class QueryBase:
+    """Holds the pool and runs single statements."""
+
+    def __init__(self, pool: ConnectionPool[Any]) -> None:
+        self._pool = pool
+
+    def _all(self, query: str, params: Any = ()) -> list[dict[str, Any]]:
+        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(query, params, prepare=False)  # type: ignore[arg-type]
+            return cur.fetchall()
+
+    def _one(self, query: str, params: Any = ()) -> dict[str, Any] | None:
+        rows = self._all(query, params)
+        return rows[0] if rows else None
+
+    def _run(self, query: str, params: Any = ()) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(query, params, prepare=False)  # type: ignore[arg-type]

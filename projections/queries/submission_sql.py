@@ -1,0 +1,156 @@
+"""SQL of the submission queries: reference resolution, list filters and orderings (spec §3.2).
+
+The reference columns are one SELECT-list fragment over a document ``s.doc``; it serves the
+stored rows of the ``submissions`` view and, unchanged, an as-of document passed as a parameter,
+so both are resolved the same way. Every reference lookup is an indexed probe per document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from psycopg.types.json import Jsonb
+
+_TERMS = """(SELECT coalesce(jsonb_agg(CASE WHEN e.accession IS NULL THEN NULL ELSE
+        jsonb_build_object('uri', e.uri, 'accession', e.accession, 'branch', e.branch,
+                           'label', e.label) END ORDER BY a.ord), '[]'::jsonb)
+     FROM jsonb_array_elements_text(coalesce(s.doc->'{field}', '[]'::jsonb))
+          WITH ORDINALITY AS a(acc, ord)
+     LEFT JOIN edam_terms e ON e.{column} = a.acc) AS {alias}"""
+
+RESOLVE: Final = ",\n".join(
+    [
+        """(SELECT jsonb_build_object('id', c.aggregate_id, 'short_name', c.short_name,
+                'full_name', c.full_name, 'website', c.website)
+     FROM service_centres c
+     WHERE c.aggregate_id = (s.doc->>'service_center_id')::uuid) AS centre""",
+        """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.category_id, 'name', c.name)
+                ORDER BY c.name), '[]'::jsonb)
+     FROM categories c
+     WHERE c.category_id IN (SELECT x::bigint FROM jsonb_array_elements_text(
+         coalesce(s.doc->'service_category_ids', '[]'::jsonb)) AS x)) AS categories""",
+        """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.aggregate_id,
+                'last_name', p.last_name, 'first_name', p.first_name, 'institute', p.institute,
+                'orcid', p.orcid, 'is_associated_partner', p.is_associated_partner)
+                ORDER BY p.last_name, p.first_name), '[]'::jsonb)
+     FROM pis p
+     WHERE p.aggregate_id IN (SELECT x::uuid FROM jsonb_array_elements_text(
+         coalesce(s.doc->'responsible_pi_ids', '[]'::jsonb)) AS x)) AS pis""",
+        _TERMS.format(field="edam_topic_ids", column="accession", alias="topics"),
+        _TERMS.format(field="edam_operation_ids", column="accession", alias="operations"),
+    ]
+)
+
+RECORD_TOPICS: Final = """(SELECT coalesce(jsonb_agg(CASE WHEN e.accession IS NULL THEN NULL ELSE
+        jsonb_build_object('uri', e.uri, 'accession', e.accession, 'branch', e.branch,
+                           'label', e.label) END ORDER BY a.ord), '[]'::jsonb)
+     FROM jsonb_array_elements_text(
+         coalesce(s.doc->'biotoolsrecord'->'edam_topic_uris', '[]'::jsonb))
+          WITH ORDINALITY AS a(acc, ord)
+     LEFT JOIN edam_terms e ON e.uri = a.acc) AS record_topics"""
+
+DETAIL: Final = f"""SELECT s.doc, {RESOLVE},
+    {RECORD_TOPICS}
+FROM submissions s WHERE s.id = %s"""
+
+AS_OF: Final = f"""SELECT s.doc, {RESOLVE},
+    {RECORD_TOPICS}
+FROM (SELECT %s::jsonb AS doc) s"""
+
+ORDERINGS: Final = {
+    "submitted_at": "s.submitted_at",
+    "updated_at": "s.updated_at",
+    "service_name": "s.service_name",
+    "primary_maturity_tag": "s.primary_maturity_tag",
+}
+DEFAULT_ORDERING: Final = "-submitted_at"
+MAX_PAGE_SIZE: Final = 100
+
+_TRUE = frozenset({"true", "1"})
+_FALSE = frozenset({"false", "0"})
+
+
+def _like(text: str) -> str:
+    """An ILIKE pattern matching ``text`` anywhere (its wildcards escaped)."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def conditions(filters: Mapping[str, str | None]) -> tuple[list[str], list[Any]]:
+    """The WHERE terms and parameters for the list filters; invalid or empty values are ignored."""
+    terms: list[str] = []
+    params: list[Any] = []
+
+    def value(name: str) -> str:
+        raw = filters.get(name)
+        return raw.strip() if isinstance(raw, str) else ""
+
+    if status := value("status"):
+        terms.append("s.status = %s")
+        params.append(status)
+    if centre := value("service_center"):
+        terms.append(
+            "s.service_center_id IN (SELECT c.aggregate_id FROM service_centres c"
+            " WHERE c.short_name ILIKE %s)"
+        )
+        params.append(_like(centre))
+    year = value("year_established")
+    if year.isascii() and year.isdigit():
+        terms.append("s.year_established = %s")
+        params.append(int(year))
+    elixir = value("register_as_elixir").lower()
+    if elixir in _TRUE | _FALSE:
+        terms.append("s.register_as_elixir = %s")
+        params.append(elixir in _TRUE)
+    if tag := value("primary_maturity_tag"):
+        terms.append("s.primary_maturity_tag = %s")
+        params.append(tag)
+    secondary = [t.strip() for t in value("secondary_maturity_tags").split(",") if t.strip()]
+    if secondary:
+        # Containment of every tag: AND semantics, exact elements ("unstable" never matches
+        # "stable"), and served by the GIN index.
+        terms.append("s.secondary_maturity_tags @> %s")
+        params.append(Jsonb(secondary))
+    if owner := value("id"):
+        terms.append("s.id = %s")
+        params.append(owner)
+    return terms, params
+
+
+def order_by(ordering: str | None, alias: str = "s") -> str:
+    """The ORDER BY list for ``?ordering=`` (unknown values give the default), id last."""
+    chosen = ordering if ordering and ordering.lstrip("-") in ORDERINGS else DEFAULT_ORDERING
+    column = ORDERINGS[chosen.lstrip("-")].replace("s.", f"{alias}.", 1)
+    direction = "DESC" if chosen.startswith("-") else "ASC"
+    return f"{column} {direction}, {alias}.id {direction}"
+
+
+def page_bounds(page: int, page_size: int) -> tuple[int, int]:
+    """(limit, offset) with the page size clamped to 1..100 and the page to >= 1."""
+    size = max(1, min(page_size, MAX_PAGE_SIZE))
+    return size, (max(page, 1) - 1) * size
+
+
+def list_query(
+    filters: Mapping[str, str | None], ordering: str | None, page: int, page_size: int
+) -> tuple[str, list[Any]]:
+    """One statement giving the total count and one page of resolved documents.
+
+    The count row always comes back (a page past the end gives one row with a null document),
+    so a single round trip answers both.
+    """
+    terms, params = conditions(filters)
+    where = " AND ".join(terms) if terms else "true"
+    limit, offset = page_bounds(page, page_size)
+    order = order_by(ordering)
+    query = f"""SELECT t.total, p.* FROM
+    (SELECT count(*) AS total FROM submissions s WHERE {where}) AS t
+LEFT JOIN LATERAL (
+    SELECT s.id, s.submitted_at, s.updated_at, s.service_name, s.primary_maturity_tag,
+        s.doc, {RESOLVE}
+    FROM submissions s WHERE {where}
+    ORDER BY {order} LIMIT %s OFFSET %s
+) AS p ON true
+ORDER BY {order_by(ordering, "p")}"""
+    return query, [*params, *params, limit, offset]

@@ -1,0 +1,148 @@
+"""Submission queries: detail, list, history, the change feed and the state as of an instant."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from psycopg.types.json import Jsonb
+
+from domain.ids import biotools_record_id
+from projections.projectors.events import iso, kind
+from projections.projectors.submission_doc import Doc, fold
+from projections.queries import shapes
+from projections.queries.base import QueryBase
+from projections.queries.submission_sql import AS_OF, DETAIL, list_query
+
+HISTORY = """SELECT h.changed_by, h.changed_at, h.changes,
+    max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS version
+FROM submission_history h WHERE h.submission_id = %s ORDER BY h.position"""
+
+FEED = """SELECT h.position, h.submission_id, h.event_type, h.changed_by, h.changed_at, h.changes
+FROM submission_history h WHERE h.position > %s ORDER BY h.position LIMIT %s"""
+
+FEED_MAX = 1000
+
+
+class EventSource(Protocol):
+    """What ``submission_as_of`` needs of the domain application: its event store."""
+
+    @property
+    def events(self) -> Any:
+        """An eventsourcing ``EventStore`` (``get(originator_id)`` yields domain events)."""
+
+
+def _uuid(value: UUID | str) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _served(row: Mapping[str, Any], *, full_record: bool) -> dict[str, Any]:
+    return shapes.submission(row["doc"], row, full_record=full_record)
+
+
+def _at(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SubmissionQueries(QueryBase):
+    """Detail, list, history, feed and as-of reads of submissions."""
+
+    registry: EventSource | None = None
+
+    def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
+        """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
+        sid = _uuid(submission_id)
+        if sid is None:
+            return None
+        row = self._one(DETAIL, (sid,))
+        return _served(row, full_record=True) if row else None
+
+    def list_submissions(
+        self,
+        filters: Mapping[str, str | None],
+        ordering: str | None = None,
+        page: int = 1,
+        page_size: int = 20,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """``(count, items)`` of one page (compact bio.tools summary in each item).
+
+        ``filters`` are the raw query-string values of spec §3.2 (``status``,
+        ``service_center``, ``year_established``, ``register_as_elixir``,
+        ``primary_maturity_tag``, ``secondary_maturity_tags``) plus ``id`` to restrict the list
+        to one submission; ``ordering`` is ``?ordering=``; the page size is clamped to 1..100.
+        """
+        query, params = list_query(filters, ordering, page, page_size)
+        rows = self._all(query, params)
+        total = int(rows[0]["total"]) if rows else 0
+        items = [_served(r, full_record=False) for r in rows if r["doc"] is not None]
+        return total, items
+
+    def history(self, submission_id: UUID | str) -> list[dict[str, Any]]:
+        """Every recorded change, oldest first: ``{version, changed_by, changed_at, changes}``."""
+        sid = _uuid(submission_id)
+        if sid is None:
+            return []
+        return [
+            {
+                "version": int(r["version"] or 0),
+                "changed_by": r["changed_by"],
+                "changed_at": iso(r["changed_at"]),
+                "changes": r["changes"],
+            }
+            for r in self._all(HISTORY, (sid,))
+        ]
+
+    def changes(self, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """The registry-wide change feed after ``after``, in commit order (limit 1..1000):
+        ``{position, id, type, changed_by, changed_at, changes}``."""
+        bounded = max(1, min(limit, FEED_MAX))
+        return [
+            {
+                "position": int(r["position"]),
+                "id": str(r["submission_id"]),
+                "type": r["event_type"],
+                "changed_by": r["changed_by"],
+                "changed_at": iso(r["changed_at"]),
+                "changes": r["changes"],
+            }
+            for r in self._all(FEED, (max(after, 0), bounded))
+        ]
+
+    def submission_as_of(self, submission_id: UUID | str, at: datetime) -> dict[str, Any] | None:
+        """The detail shape as it was at ``at``: the submission's events (and its bio.tools
+        record's) folded through the projector's own ``fold``; None before it existed and
+        for an erased submission."""
+        sid = _uuid(submission_id)
+        if sid is None or self.registry is None:
+            return None
+        doc = as_of_document(self._events_of(sid), _at(at))
+        if doc is None:
+            return None
+        row = self._one(AS_OF, (Jsonb(doc),))
+        return _served(row, full_record=True) if row else None
+
+    def _events_of(self, sid: UUID) -> list[Any]:
+        assert self.registry is not None
+        store = self.registry.events
+        own = list(store.get(sid))
+        record = list(store.get(biotools_record_id(sid)))
+        return list(heapq.merge(own, record, key=lambda e: e.timestamp))
+
+
+def as_of_document(events: Iterable[Any], at: datetime) -> Doc | None:
+    """Fold the events up to ``at``; None when there are none or the submission was erased."""
+    ordered = list(events)
+    if any(kind(e) == "Submission.Erased" for e in ordered):
+        return None
+    doc: Doc | None = None
+    for event in ordered:
+        if _at(event.timestamp) > at:
+            break
+        doc = fold(doc, event)
+    return doc
