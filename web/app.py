@@ -8,27 +8,76 @@ from dataclasses import dataclass, field
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route
 
-from web import health
-from web.problems import problem
+from domain.errors import RegistryError
+from schema.settings import Settings
+from web import docs, health
+from web.context import Context
+from web.endpoints import lifecycle, ops, public, reference, submissions
+from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
+from web.metrics import Metrics, MetricsMiddleware, make_endpoint
+from web.ports import IdempotencyStore, ReadPort, ReferencePort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
+from web.servererror import ProblemOnErrorMiddleware
+
+
+def _never_waits(name: str, position: int, timeout: float) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class WebServices:
-    """Everything the web layer needs from the outside, built by the composition root."""
+    """Everything the web layer needs from the outside, built by the composition root.
+
+    Fields:
+        probes: named readiness probes for ``/health/ready/``.
+        extra_routes: routes appended after the API's (tests, process-specific pages).
+        settings: the process settings (limits, CORS, proxies, timeouts, base URL).
+        registry: the domain ``Registry`` (submission commands); without it and ``read_model``
+            only health, metrics and the docs are served.
+        reference: reference-data commands addressed by kind (``categories``,
+            ``service_centres``, ``pis``); usually an adapter over the same ``Registry``.
+        read_model: the read queries (``projections.queries.ReadModel`` or an adapter).
+        wait_for: ``wait_for(projection, position, timeout) -> bool`` for read-your-writes.
+        idempotency: where first responses to idempotent creates are kept (None: the
+            ``Idempotency-Key`` header is ignored).
+        projection_status: callable returning ``/api/v1/projections/``'s JSON body.
+        metrics: the metric families; the composition root feeds its gauges.
+    """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
     extra_routes: Sequence[BaseRoute] = field(default_factory=tuple)
+    settings: Settings = field(default_factory=Settings)
+    registry: RegistryPort | None = None
+    reference: ReferencePort | None = None
+    read_model: ReadPort | None = None
+    wait_for: WaitFor = _never_waits
+    idempotency: IdempotencyStore | None = None
+    projection_status: ops.ProjectionStatus | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
-async def _http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    headers = dict(exc.headers or {})
-    return problem(exc.status_code, exc.detail, headers=headers)
+def api_routes(services: WebServices) -> list[BaseRoute]:
+    """The ``/api/v1/`` routes over the given services (empty without domain and read side)."""
+    if services.registry is None or services.read_model is None or services.reference is None:
+        return []
+    ctx = Context(
+        settings=services.settings,
+        registry=services.registry,
+        reference=services.reference,
+        read_model=services.read_model,
+        wait_for=services.wait_for,
+        idempotency=services.idempotency,
+    )
+    return [
+        *submissions.routes(ctx),
+        *lifecycle.routes(ctx),
+        *reference.routes(ctx),
+        *public.routes(ctx),
+        *ops.routes(ctx, services.projection_status),
+    ]
 
 
 def create_app(services: WebServices) -> Starlette:
@@ -36,10 +85,36 @@ def create_app(services: WebServices) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/health/live/", health.live, methods=["GET"]),
         Route("/health/ready/", health.make_ready(services.probes), methods=["GET"]),
+        Route("/metrics", make_endpoint(services.metrics), methods=["GET"]),  # type: ignore[arg-type]
+        *docs.routes(),
+        *api_routes(services),
         *services.extra_routes,
     ]
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(ProblemOnErrorMiddleware),
+        Middleware(MetricsMiddleware, metrics=services.metrics),
+    ]
+    origins = list(services.settings.cors_origins)
+    if origins:
+        middleware.insert(
+            1,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "if-match", "idempotency-key"],
+                expose_headers=["etag", "x-request-id", "retry-after", "location"],
+                allow_credentials=False,
+                max_age=86400,
+            ),
+        )
     return Starlette(
         routes=routes,
-        middleware=[Middleware(RequestIdMiddleware)],
-        exception_handlers={HTTPException: _http_exception},
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: on_http_error,
+            ApiError: on_api_error,
+            RegistryError: on_domain_error,
+        },
     )

@@ -1,0 +1,59 @@
+"""Bodies of the command endpoints added by decisions.md: status, maturity tags, keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from schema.api.base import RequestBody
+
+Status = Literal["draft", "submitted", "under_review", "approved", "rejected", "deprecated"]
+
+
+class StatusChange(RequestBody):
+    """``POST …/{id}/status/``: the target status and an optional comment."""
+
+    status: Status
+    comment: str = Field(default="", max_length=2000)
+
+
+class MaturityTags(RequestBody):
+    """``PUT …/{id}/maturity/``: ``{"primary": null, "secondary": []}`` clears the tags."""
+
+    primary: Literal["mature", "emerging", "legacy"] | None
+    secondary: list[Literal["unstable"]] = Field(default_factory=list)
+
+
+class KeyRequest(RequestBody):
+    """``POST …/{id}/keys/``: a new submission key."""
+
+    label: str = Field(min_length=1, max_length=100)
+    scope: Literal["read", "write"] = "write"
+
+
+class KeyInfo(BaseModel):
+    """A submission key as listed (never the plaintext, never the whole hash)."""
+
+    id: UUID
+    label: str
+    scope: Literal["read", "write"]
+    is_active: bool
+    created_at: dt.datetime
+    created_by: str
+    last_used_at: dt.datetime | None
+    hash_prefix: str
+
+
+class KeyIssued(BaseModel):
+    """The answer to issuing a key: its plaintext is shown once."""
+
+    id: UUID
+    label: str
+    scope: Literal["read", "write"]
+    is_active: bool
+    created_at: dt.datetime | None
+    api_key: str
+    api_key_warning: str

@@ -1,0 +1,196 @@
+"""Authentication (the ``ApiKey`` / ``AdminKey`` header schemes of spec §3.1) and permissions.
+
+A presented key is hashed (SHA-256), looked up by hash on the read side and confirmed with a
+constant-time compare; unknown and revoked keys fail identically. Any other scheme is ignored, so
+the request counts as anonymous. Messages are the existing system's, word for word.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from domain import keys
+from web.errors import ApiError
+
+
+class KeyRecord(Protocol):
+    """What the read side knows of a key (submission keys and admin keys alike)."""
+
+    @property
+    def key_id(self) -> uuid.UUID: ...
+    @property
+    def submission_id(self) -> uuid.UUID | None: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def key_hash(self) -> str: ...
+
+
+class KeyLookup(Protocol):
+    """The two read-side calls authentication needs."""
+
+    def api_key(self, key_hash: str) -> KeyRecord | None:
+        """The key with this hash, or None."""
+
+    def touch_key(self, key_id: uuid.UUID) -> None:
+        """Record that the key was just used (the read side throttles the write)."""
+
+
+NOT_PROVIDED = "Authentication credentials were not provided."
+ADMIN_REQUIRED = "Admin API key authentication required."
+ADMIN_READ_ONLY = "This key is read-only. Use a full-access Admin API Key to modify data."
+OWNER_READ_ONLY = "This API key is read-only. Use a write-scoped key to modify data."
+KEYS_NEED_FULL = "Key management requires a full-access Admin API Key."
+
+_SCHEMES: dict[str, tuple[Literal["submission", "admin"], str, str]] = {
+    "ApiKey": ("submission", "API key is empty.", "Invalid or revoked API key."),
+    "AdminKey": ("admin", "Admin API key is empty.", "Invalid or revoked admin API key."),
+}
+
+#: Seconds between two ``touch_key`` calls for one key from this process.
+TOUCH_INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The verified caller: an admin key or a submission (owner) key."""
+
+    kind: Literal["submission", "admin"]
+    key_id: uuid.UUID
+    label: str
+    scope: str
+    submission_id: uuid.UUID | None
+
+    @property
+    def is_admin(self) -> bool:
+        """True for admin keys."""
+        return self.kind == "admin"
+
+    @property
+    def can_write(self) -> bool:
+        """True for full admin keys and write submission keys."""
+        return self.scope in ("full", "write")
+
+    @property
+    def actor(self) -> str:
+        """The actor string recorded in events (``api:<key label>`` as the old API did)."""
+        return f"api:{self.label}" if self.label else "api"
+
+    @property
+    def admin_actor(self) -> str:
+        """The actor for admin-only commands (``admin:<key label>``)."""
+        return f"admin:{self.label}"
+
+
+def challenge() -> dict[str, str]:
+    """The ``WWW-Authenticate`` header of a 401 (the first authenticator is ``AdminKey``)."""
+    return {"WWW-Authenticate": 'AdminKey realm="api"'}
+
+
+def credentials(header: str | None) -> tuple[str, str] | None:
+    """``(scheme, value)`` when the header uses one of our schemes, else None (anonymous)."""
+    if not header:
+        return None
+    for scheme in _SCHEMES:
+        if header.startswith(scheme + " "):
+            return scheme, header[len(scheme) + 1 :].strip()
+    return None
+
+
+class Authenticator:
+    """Turns the ``Authorization`` header into a :class:`Principal` (or None when anonymous)."""
+
+    def __init__(self, lookup: KeyLookup) -> None:
+        self._lookup = lookup
+        self._touched: dict[uuid.UUID, float] = {}
+
+    async def authenticate(self, request: Request) -> Principal | None:
+        """Verify the presented key; raise 401 for an empty, unknown or revoked one."""
+        found = credentials(request.headers.get("authorization"))
+        if found is None:
+            return None
+        scheme, value = found
+        kind, empty_message, invalid_message = _SCHEMES[scheme]
+        if not value:
+            raise ApiError(401, empty_message, headers=challenge())
+        principal = await run_in_threadpool(self._verify, kind, value)
+        if principal is None:
+            raise ApiError(401, invalid_message, headers=challenge())
+        return principal
+
+    def _verify(self, kind: str, plaintext: str) -> Principal | None:
+        record = self._lookup.api_key(keys.hash_key(plaintext))
+        usable = (
+            record is not None
+            and record.is_active
+            and (record.submission_id is None) == (kind == "admin")
+        )
+        if not keys.verify(plaintext, record.key_hash if record is not None and usable else None):
+            return None
+        assert record is not None
+        self._touch(record.key_id)
+        return Principal(
+            kind="admin" if kind == "admin" else "submission",
+            key_id=record.key_id,
+            label=record.label,
+            scope=record.scope,
+            submission_id=record.submission_id,
+        )
+
+    def _touch(self, key_id: uuid.UUID) -> None:
+        now = time.monotonic()
+        last = self._touched.get(key_id)
+        if last is None or now - last >= TOUCH_INTERVAL:
+            self._touched[key_id] = now
+            self._lookup.touch_key(key_id)
+
+
+def require_someone(principal: Principal | None) -> Principal:
+    """Any verified key; 401 when anonymous."""
+    if principal is None:
+        raise ApiError(401, NOT_PROVIDED, headers=challenge())
+    return principal
+
+
+def require_admin(principal: Principal | None, *, write: bool = False) -> Principal:
+    """An admin key (a full one when ``write``)."""
+    caller = require_someone(principal)
+    if not caller.is_admin:
+        raise ApiError(403, ADMIN_REQUIRED)
+    if write and not caller.can_write:
+        raise ApiError(403, ADMIN_READ_ONLY)
+    return caller
+
+
+def require_key_manager(principal: Principal | None) -> Principal:
+    """A full admin key (key management, even listing)."""
+    caller = require_admin(principal)
+    if not caller.can_write:
+        raise ApiError(403, KEYS_NEED_FULL)
+    return caller
+
+
+def require_owner_or_admin(
+    principal: Principal | None, submission_id: uuid.UUID, *, write: bool = False
+) -> Principal:
+    """An admin key, or the submission's own key; another submission's key sees a 404."""
+    caller = require_someone(principal)
+    if caller.is_admin:
+        if write and not caller.can_write:
+            raise ApiError(403, ADMIN_READ_ONLY)
+        return caller
+    if caller.submission_id != submission_id:
+        raise ApiError(404, "Not found.")
+    if write and not caller.can_write:
+        raise ApiError(403, OWNER_READ_ONLY)
+    return caller

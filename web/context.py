@@ -1,0 +1,127 @@
+"""Per-app request helpers shared by the endpoint modules: who is calling, rate limits,
+read-your-writes waits, JSON responses, links and ETags."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from schema.settings import Settings
+from web.auth import Authenticator, Principal
+from web.clientip import Network, client_ip, parse_networks
+from web.errors import ApiError
+from web.ports import Doc, IdempotencyStore, ReadPort, ReferencePort, RegistryPort, WaitFor
+from web.ratelimit import RateLimiter
+
+T = TypeVar("T")
+
+#: An endpoint written against a :class:`Context`.
+Handler = Callable[["Context", Request], Awaitable[Response]]
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+class Context:
+    """The services one app serves from, plus the helpers every endpoint uses."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        registry: RegistryPort,
+        reference: ReferencePort,
+        read_model: ReadPort,
+        wait_for: WaitFor,
+        idempotency: IdempotencyStore | None,
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.reference = reference
+        self.read = read_model
+        self._wait_for = wait_for
+        self.idempotency = idempotency
+        self.auth = Authenticator(read_model)
+        self.limiter = RateLimiter(settings.rate_limits)
+        self.trusted: tuple[Network, ...] = parse_networks(settings.trusted_proxies)
+
+    async def caller(self, request: Request) -> Principal | None:
+        """The verified caller (None when anonymous); counts it against the per-key limit."""
+        principal = await self.auth.authenticate(request)
+        if principal is not None:
+            self.limiter.hit("key", str(principal.key_id))
+        return principal
+
+    def client_ip(self, request: Request) -> str | None:
+        """The client address, believing forwarding headers only from trusted proxies."""
+        return client_ip(request, self.trusted)
+
+    async def call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a synchronous domain or read call in the threadpool."""
+        return await run_in_threadpool(func, *args, **kwargs)
+
+    async def wait(self, position: int | None, *projections: str) -> None:
+        """Block until the named projections reflect ``position`` (or the timeout passes)."""
+        if position is None:
+            return
+        for name in projections:
+            await run_in_threadpool(
+                self._wait_for, name, position, self.settings.read_your_writes_timeout
+            )
+
+    def base_url(self, request: Request) -> str:
+        """The public base URL (configured, else the request's), ending in '/'."""
+        base = self.settings.public_base_url or str(request.base_url)
+        return base if base.endswith("/") else base + "/"
+
+    def with_links(self, request: Request, doc: Doc) -> Doc:
+        """A submission document with its hypermedia ``links`` (and without internal members)."""
+        base = self.base_url(request)
+        out = {k: v for k, v in doc.items() if k != "version"}
+        links = {
+            "self": f"{base}api/v1/submissions/{doc['id']}/",
+            "schema": f"{base}api/schema/",
+            "docs": f"{base}api/docs/",
+        }
+        record = doc.get("biotoolsrecord")
+        if isinstance(record, dict) and record.get("biotools_id"):
+            links["biotoolsrecord"] = f"{base}api/v1/biotools/{record['biotools_id']}/"
+        out["links"] = links
+        return out
+
+
+def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response (orjson: datetimes, UUIDs and dates serialise natively)."""
+    return Response(
+        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def etag(version: int) -> str:
+    """The strong ETag of a submission version."""
+    return f'"{version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version named by ``If-Match`` (None when absent or ``*``); malformed is a 400."""
+    value = request.headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    match = _ETAG.match(value)
+    if match is None:
+        raise ApiError(400, 'If-Match must be an ETag such as "3".')
+    return int(match.group(1))
+
+
+def bound(ctx: Context, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Bind an endpoint to its context (Starlette sees through ``functools.partial``)."""
+    return functools.partial(handler, ctx)

@@ -1,0 +1,1 @@
+"""Endpoint modules: each exposes ``routes(ctx) -> list[BaseRoute]``."""

@@ -1,0 +1,236 @@
+"""``/api/v1/submissions/``: create, list, detail (with ``?as_of=``), PATCH; PUT/DELETE → 405."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from schema.api.submissions import SubmissionCreate, SubmissionPatch
+from web.auth import require_admin, require_owner_or_admin, require_someone
+from web.body import parse_body, parse_uuid, read_json, validate
+from web.context import Context, etag, expected_version, json
+from web.errors import ApiError, not_found
+from web.ports import Doc
+
+KEY_WARNING = "This key is shown ONCE. Store it securely — it cannot be retrieved."
+PUT_REFUSED = "Full replacement (PUT) is not supported. Use PATCH for partial updates."
+ORDERINGS = frozenset({"submitted_at", "updated_at", "service_name", "primary_maturity_tag"})
+FILTERS = (
+    "status",
+    "service_center",
+    "year_established",
+    "register_as_elixir",
+    "primary_maturity_tag",
+    "secondary_maturity_tags",
+)
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def routes(ctx: Context) -> list[BaseRoute]:
+    """The submission routes bound to ``ctx``."""
+
+    async def collection(request: Request) -> Response:
+        if request.method == "POST":
+            return await create(ctx, request)
+        return await listing(ctx, request)
+
+    async def item(request: Request) -> Response:
+        handlers = {"GET": detail, "HEAD": detail, "PATCH": patch}
+        handler = handlers.get(request.method)
+        if handler is None:
+            return await refuse_method(ctx, request)
+        return await handler(ctx, request)
+
+    return [
+        Route("/api/v1/submissions/", collection, methods=["GET", "POST"]),
+        Route(
+            "/api/v1/submissions/{id}/",
+            item,
+            methods=["GET", "PATCH", "PUT", "DELETE", "POST"],
+        ),
+    ]
+
+
+async def create(ctx: Context, request: Request) -> Response:
+    """Register a submission (public); 201 with the one-time key."""
+    ip = ctx.client_ip(request)
+    ctx.limiter.hit("anonymous", ip or "unknown")
+    raw = await read_json(request, ctx.settings.max_body_bytes)
+    body = validate(SubmissionCreate, raw)
+    idem = request.headers.get("idempotency-key")
+    if idem is not None and ctx.idempotency is not None:
+        return await _idempotent_create(ctx, request, body, idem, raw, ip)
+    return await _create(ctx, request, body, ip)
+
+
+async def _create(
+    ctx: Context, request: Request, body: SubmissionCreate, ip: str | None
+) -> Response:
+    from web.clientip import user_agent_hash
+
+    result = await ctx.call(
+        ctx.registry.register_submission,
+        body.payload(),
+        ip=ip,
+        user_agent_hash=user_agent_hash(request),
+    )
+    await ctx.wait(result.position, "submissions")
+    doc = await ctx.call(ctx.read.submission, result.submission_id)
+    if doc is None:  # the projection timed out: answer from what we know
+        raise ApiError(503, "The submission was recorded but is not readable yet; retry the GET.")
+    out = ctx.with_links(request, doc)
+    out["api_key"] = result.api_key
+    out["api_key_warning"] = KEY_WARNING
+    return json(
+        out,
+        201,
+        headers={"ETag": etag(result.version), "Location": out["links"]["self"]},
+    )
+
+
+async def _idempotent_create(
+    ctx: Context,
+    request: Request,
+    body: SubmissionCreate,
+    idem: str,
+    raw: Any,
+    ip: str | None,
+) -> Response:
+    from web.idempotency import open_stored, seal
+
+    store = ctx.idempotency
+    assert store is not None
+    key_hash = hashlib.sha256(b"idempotency:" + idem.encode()).hexdigest()
+    request_hash = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    state, stored = await ctx.call(store.claim, key_hash, request_hash)
+    if state == "done" and stored is not None:
+        status, headers, content = open_stored(idem, stored)
+        return Response(content, status, headers=headers, media_type="application/json")
+    if state == "busy":
+        raise ApiError(409, "A request with this Idempotency-Key is still being processed.")
+    if state == "mismatch":
+        raise ApiError(422, "This Idempotency-Key was used with a different request body.")
+    try:
+        response = await _create(ctx, request, body, ip)
+    except BaseException:
+        await ctx.call(store.release, key_hash)
+        raise
+    headers = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "location")}
+    await ctx.call(store.complete, key_hash, seal(idem, 201, headers, bytes(response.body)))
+    return response
+
+
+async def listing(ctx: Context, request: Request) -> Response:
+    """The admin list: filters, ordering, paging."""
+    require_admin(await ctx.caller(request))
+    params = request.query_params
+    filters = {name: params[name] for name in FILTERS if name in params}
+    ordering = params.get("ordering", "-submitted_at")
+    if ordering.removeprefix("-") not in ORDERINGS:
+        ordering = "-submitted_at"
+    page, size = page_params(request)
+    count, rows = await ctx.call(ctx.read.list_submissions, filters, ordering, page, size)
+    results = [ctx.with_links(request, row) for row in rows]
+    return json(paged(request, count, page, size, results))
+
+
+async def detail(ctx: Context, request: Request) -> Response:
+    """One submission, or its state ``?as_of=`` an instant."""
+    submission_id = parse_uuid(request.path_params["id"])
+    require_owner_or_admin(await ctx.caller(request), submission_id)
+    as_of = request.query_params.get("as_of")
+    if as_of is not None:
+        at = parse_instant(as_of)
+        doc = await ctx.call(ctx.read.submission_as_of, submission_id, at)
+    else:
+        doc = await ctx.call(ctx.read.submission, submission_id)
+    if doc is None:
+        raise not_found()
+    headers = {"ETag": etag(int(doc["version"]))} if "version" in doc else None
+    return json(ctx.with_links(request, doc), headers=headers)
+
+
+async def patch(ctx: Context, request: Request) -> Response:
+    """A partial update by the owner (write key) or a full admin key."""
+    submission_id = parse_uuid(request.path_params["id"])
+    caller = require_owner_or_admin(await ctx.caller(request), submission_id, write=True)
+    body = await parse_body(request, SubmissionPatch, ctx.settings.max_body_bytes)
+    result = await ctx.call(
+        ctx.registry.amend_submission,
+        submission_id,
+        body.payload(),
+        actor=caller.actor,
+        by_admin=caller.is_admin,
+        expected_version=expected_version(request),
+    )
+    await ctx.wait(result.position, "submissions")
+    return await respond_with_submission(ctx, request, submission_id)
+
+
+async def respond_with_submission(
+    ctx: Context, request: Request, submission_id: uuid.UUID
+) -> Response:
+    """200 with the submission as the read side now has it."""
+    doc = await ctx.call(ctx.read.submission, submission_id)
+    if doc is None:
+        raise not_found()
+    return json(ctx.with_links(request, doc), headers={"ETag": etag(int(doc["version"]))})
+
+
+async def refuse_method(ctx: Context, request: Request) -> Response:
+    """PUT, DELETE and POST on a submission: 405 once the caller is authenticated."""
+    require_someone(await ctx.caller(request))
+    detail = PUT_REFUSED if request.method == "PUT" else f'Method "{request.method}" not allowed.'
+    raise ApiError(405, detail, headers={"Allow": "GET, PATCH, HEAD, OPTIONS"})
+
+
+def parse_instant(value: str) -> dt.datetime:
+    """An RFC 3339 timestamp with an offset; anything else is a 400."""
+    try:
+        at = dt.datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise ApiError(
+            400,
+            "as_of must be an RFC 3339 timestamp with an offset.",
+            errors={"as_of": ["Must be an RFC 3339 timestamp with an offset."]},
+        )
+    return at
+
+
+def page_params(request: Request) -> tuple[int, int]:
+    """``page`` (≥1; anything else 404 'Invalid page.') and ``page_size`` (clamped to 1..100)."""
+    raw_page = request.query_params.get("page", "1")
+    if raw_page == "last" or not raw_page.isdigit() or int(raw_page) < 1:
+        raise ApiError(404, "Invalid page.")
+    raw_size = request.query_params.get("page_size", "")
+    size = int(raw_size) if raw_size.isdigit() and int(raw_size) > 0 else DEFAULT_PAGE_SIZE
+    return int(raw_page), min(size, MAX_PAGE_SIZE)
+
+
+def paged(request: Request, count: int, page: int, size: int, results: list[Doc]) -> Doc:
+    """The ``{count, next, previous, results}`` envelope; a page past the end is a 404."""
+    if page > 1 and (page - 1) * size >= count:
+        raise ApiError(404, "Invalid page.")
+
+    def link(number: int) -> str:
+        params = dict(request.query_params)
+        params["page"] = str(number)
+        return f"{request.url.replace(query=urlencode(params))}"
+
+    return {
+        "count": count,
+        "next": link(page + 1) if page * size < count else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "results": results,
+    }

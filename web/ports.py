@@ -1,0 +1,183 @@
+"""What the web layer needs from the domain and the read side, as structural types.
+
+The composition root passes the real ``domain`` Registry and ``projections.queries.ReadModel``;
+unit tests pass small fakes. Documents are plain JSON-ready dicts in the wire shape of spec §3.3
+(minus ``links``, which need the base URL and are added here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from web.auth import KeyLookup
+
+Doc = dict[str, Any]
+
+#: ``wait_for(projection, position, timeout) -> caught_up``: read-your-writes.
+WaitFor = Callable[[str, int, float], bool]
+
+
+class Recorded(Protocol):
+    """What every command returns: where its last event landed and the aggregate's version."""
+
+    @property
+    def position(self) -> int | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+class KeyResult(Recorded, Protocol):
+    """A command that issued a key: its plaintext is in the result, once."""
+
+    @property
+    def key_id(self) -> uuid.UUID: ...
+    @property
+    def api_key(self) -> str: ...
+
+
+class RegistrationResult(KeyResult, Protocol):
+    """The result of registering a submission."""
+
+    @property
+    def submission_id(self) -> uuid.UUID: ...
+
+
+class CreatedResult(Recorded, Protocol):
+    """The result of creating a reference record."""
+
+    @property
+    def id(self) -> Any: ...
+
+
+class RegistryPort(Protocol):
+    """The domain commands the API issues (one per endpoint)."""
+
+    def register_submission(
+        self, data: Mapping[str, object], *, ip: str | None, user_agent_hash: str
+    ) -> RegistrationResult:
+        """Register a submission and issue its initial write key."""
+
+    def amend_submission(
+        self,
+        submission_id: uuid.UUID,
+        data: Mapping[str, object],
+        *,
+        actor: str,
+        by_admin: bool,
+        expected_version: int | None,
+    ) -> Recorded:
+        """Apply a partial update."""
+
+    def change_status(
+        self,
+        submission_id: uuid.UUID,
+        target: str,
+        *,
+        actor: str,
+        by_admin: bool,
+        comment: str,
+        expected_version: int | None,
+    ) -> Recorded:
+        """Move a submission through its lifecycle."""
+
+    def assign_maturity_tags(
+        self,
+        submission_id: uuid.UUID,
+        primary: str | None,
+        secondary: Sequence[str],
+        *,
+        actor: str,
+        expected_version: int | None,
+    ) -> Recorded:
+        """Set or clear the maturity tags of an approved submission."""
+
+    def issue_key(
+        self, submission_id: uuid.UUID, label: str, scope: str, *, actor: str
+    ) -> KeyResult:
+        """Issue a new submission key."""
+
+    def revoke_key(self, submission_id: uuid.UUID, key_id: uuid.UUID, *, actor: str) -> Recorded:
+        """Revoke one key."""
+
+    def reset_keys(self, submission_id: uuid.UUID, *, actor: str) -> KeyResult:
+        """Revoke all keys and issue one write key."""
+
+
+class ReferencePort(Protocol):
+    """Reference-data commands (categories, service centres, PIs), addressed by kind."""
+
+    def create_reference(self, kind: str, data: Mapping[str, object], *, actor: str) -> Any:
+        """Create a record; the result has ``id`` and ``position``."""
+
+    def update_reference(
+        self, kind: str, record_id: Any, data: Mapping[str, object], *, actor: str
+    ) -> Any:
+        """Change some fields; the result has ``position``."""
+
+    def deactivate_reference(self, kind: str, record_id: Any, *, actor: str) -> Any:
+        """Soft-delete a record; the result has ``position``."""
+
+
+class ReadPort(KeyLookup, Protocol):
+    """The read queries the API serves from."""
+
+    def submission(self, submission_id: uuid.UUID) -> Doc | None:
+        """The live document, with its ``version``."""
+
+    def list_submissions(
+        self, filters: Mapping[str, str], ordering: str, page: int, page_size: int
+    ) -> tuple[int, list[Doc]]:
+        """A page of submissions and the total count."""
+
+    def submission_as_of(self, submission_id: uuid.UUID, at: dt.datetime) -> Doc | None:
+        """The document as it was at ``at`` (None before it existed)."""
+
+    def history(self, submission_id: uuid.UUID) -> list[Doc]:
+        """Every recorded change, oldest first."""
+
+    def changes(self, after: int, limit: int) -> list[Doc]:
+        """The registry-wide change feed after a position."""
+
+    def keys_of(self, submission_id: uuid.UUID) -> list[Doc]:
+        """The keys of a submission (never plaintext or whole hashes)."""
+
+    def reference_list(self, kind: str, is_active: bool | None) -> list[Doc]:
+        """Categories, service centres or PIs."""
+
+    def reference_item(self, kind: str, record_id: Any) -> Doc | None:
+        """One reference record."""
+
+    def edam_terms(self, branch: str | None, q: str | None) -> list[Doc]:
+        """Non-obsolete EDAM terms."""
+
+    def edam_term(self, key: str) -> Doc | None:
+        """One EDAM term by accession (obsolete included) or integer id."""
+
+    def licenses(self, q: str | None) -> list[Doc]:
+        """SPDX licences."""
+
+    def biotools_records(
+        self, biotools_id: str | None, submission: uuid.UUID | None, page: int, page_size: int
+    ) -> tuple[int, list[Doc]]:
+        """A page of bio.tools records (summary shape)."""
+
+    def biotools_record(self, biotools_id: str) -> Doc | None:
+        """The full record when its submission is approved."""
+
+
+class IdempotencyStore(Protocol):
+    """Remembers the first response to a create under its ``Idempotency-Key``."""
+
+    def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
+        """``("new", None)`` when claimed now, ``("done", stored)`` for a finished first
+        request with the same body, ``("busy", None)`` while it runs, ``("mismatch", None)``
+        for a different body under the same key."""
+
+    def complete(self, key_hash: str, stored: bytes) -> None:
+        """Store the first response."""
+
+    def release(self, key_hash: str) -> None:
+        """Forget a claim whose request failed, so the client may retry."""

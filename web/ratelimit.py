@@ -1,0 +1,70 @@
+"""Per-process rate limits: per client IP for anonymous creation, per key for authenticated calls.
+
+``settings.rate_limits`` is ``off`` or ``class=N/second|minute|hour`` pairs (classes ``anonymous``
+and ``key``). A sliding-window counter per (class, identity) is kept in memory: limits are per
+process, which is what a single ``registry serve`` needs; several processes each allow the limit.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from web.errors import ApiError
+
+_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``count`` hits per ``period`` seconds."""
+
+    count: int
+    period: float
+
+
+def parse_rates(spec: str) -> dict[str, Rate]:
+    """``'anonymous=10/minute,key=60/minute'`` → rates by class; ``'off'`` → no limits."""
+    if spec.strip().lower() in ("off", "", "none"):
+        return {}
+    rates: dict[str, Rate] = {}
+    for part in spec.split(","):
+        name, _, rate = part.strip().partition("=")
+        count, _, unit = rate.partition("/")
+        if not name or not count.strip().isdigit() or unit.strip() not in _UNITS:
+            raise ValueError(f"bad rate limit {part.strip()!r}: use class=N/second|minute|hour")
+        rates[name.strip()] = Rate(int(count), _UNITS[unit.strip()])
+    return rates
+
+
+class RateLimiter:
+    """Counts hits per (class, identity) and refuses with 429 + ``Retry-After`` over the limit."""
+
+    def __init__(self, spec: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rates = parse_rates(spec)
+        self._clock = clock
+        self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, kind: str, identity: str) -> None:
+        """Count one call; raise a 429 ``ApiError`` when the class's limit is exceeded."""
+        rate = self._rates.get(kind)
+        if rate is None:
+            return
+        now = self._clock()
+        with self._lock:
+            window = self._hits.setdefault((kind, identity), deque())
+            while window and window[0] <= now - rate.period:
+                window.popleft()
+            if len(window) >= rate.count:
+                retry = max(1, math.ceil(window[0] + rate.period - now))
+                raise ApiError(
+                    429,
+                    f"Request was throttled. Expected available in {retry} seconds.",
+                    headers={"Retry-After": str(retry)},
+                )
+            window.append(now)
