@@ -1,7 +1,8 @@
 """The concrete projectors of the registry, and the small non-projection tables of the read side.
 
 `PROJECTORS` lists every version the code declares (older versions stay listed until retired, so
-they keep following for rollback); it is what `projections.operations` (migrate, status, rebuild, …) and the runners use.
+they keep following for rollback); `projections.operations` (migrate, status, rebuild, …) and
+the runners use it.
 `SUPPORT_DDL` lists the DDL of tables that are not projections (nothing in the event log fills
 them): `key_usage` (API keys' last use) and `registry_subject_keys` (the erasure key vault);
 `create_support_tables` creates them, idempotently.

@@ -21,8 +21,9 @@ class QueryBase:
 
     def _all(self, query: str, params: Any = ()) -> list[dict[str, Any]]:
         with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, params, prepare=False)  # type: ignore[arg-type]
-            return cur.fetchall()
+            cur.execute(query, params, prepare=False)
+            rows: list[dict[str, Any]] = cur.fetchall()
+            return rows
 
     def _one(self, query: str, params: Any = ()) -> dict[str, Any] | None:
         rows = self._all(query, params)
@@ -30,4 +31,4 @@ class QueryBase:
 
     def _run(self, query: str, params: Any = ()) -> None:
         with self._pool.connection() as conn:
-            conn.execute(query, params, prepare=False)  # type: ignore[arg-type]
+            conn.execute(query, params, prepare=False)

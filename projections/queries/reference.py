@@ -26,7 +26,7 @@ _EDAM_DETAIL = f"""SELECT {_EDAM_COLUMNS}, e.definition, e.synonyms, e.edam_vers
      FROM edam_terms p WHERE p.accession = e.parent) AS parent
 FROM edam_terms e"""
 
-_BIOTOOLS = f"""SELECT b.record AS record, {RECORD_TOPICS}
+_BIOTOOLS = f"""SELECT s.record, {RECORD_TOPICS}
 FROM (SELECT r.record, jsonb_build_object('biotoolsrecord', r.record) AS doc,
              r.submission_status, r.biotools_id
       FROM biotools_records r) s"""
@@ -161,7 +161,8 @@ class ReferenceQueries(QueryBase):
         page_size: int = 20,
     ) -> tuple[int, list[dict[str, Any]]]:
         """``(count, summaries)`` of synced records ordered by bio.tools id; filters exact."""
-        terms, params = ["r.record IS NOT NULL"], []
+        terms: list[str] = ["r.record IS NOT NULL"]
+        params: list[Any] = []
         if biotools_id:
             terms.append("r.biotools_id = %s")
             params.append(biotools_id)
@@ -189,7 +190,7 @@ ORDER BY p.biotools_id, p.submission_id"""
             " AND s.record IS NOT NULL"
             " ORDER BY s.record->>'last_synced_at' DESC NULLS LAST LIMIT 1"
         )
-        row = self._one(query.replace("b.record", "s.record"), (biotools_id,))
+        row = self._one(query, (biotools_id,))
         if row is None:
             return None
         return shapes.record_full(row["record"], row["record_topics"] or [])

@@ -82,7 +82,9 @@ def pi_public(pi: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def record_full(record: Mapping[str, Any], topics: Sequence[Mapping[str, Any] | None]) -> dict:  # type: ignore[type-arg]
+def record_full(
+    record: Mapping[str, Any], topics: Sequence[Mapping[str, Any] | None]
+) -> dict[str, Any]:
     """The full bio.tools record (``topics``: the local term of each URI, or None)."""
     out = _record_scalars(record)
     uris = list(record.get("edam_topic_uris") or [])

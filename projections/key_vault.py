@@ -1,0 +1,87 @@
+"""The PostgreSQL implementation of the domain's `KeyVault` port (erasure by crypto-shredding).
+
+Table `registry_subject_keys(subject, key)` (DDL `schema/ddl/subject_keys/v1.sql`, outside the
+event store). Destroying a key sets it to NULL instead of deleting the row: the row is the
+tombstone that keeps an erased subject erased (a later `key_for(create=True)` must not mint a
+fresh key), exactly like the in-memory vault of the domain.
+
+Keys are cached for a few seconds: the domain's mapper asks for the key of every Submission event
+it encodes or decodes, and a rebuild decodes the whole log. A destroy in this process clears its
+cache at once; another process may still decrypt for at most `ttl` seconds, which only affects
+aggregates it loads (the read tables are redacted by the projectors on the `Erased` event).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+from uuid import UUID
+
+from psycopg_pool import ConnectionPool
+
+DEFAULT_TTL = 5.0
+KEY_BYTES = 32
+
+_CREATE = """WITH ins AS (
+    INSERT INTO registry_subject_keys (subject, key) VALUES (%s, %s)
+    ON CONFLICT (subject) DO NOTHING RETURNING key
+)
+SELECT key FROM ins
+UNION ALL
+SELECT key FROM registry_subject_keys WHERE subject = %s"""
+
+
+class PostgresKeyVault:
+    """Per-subject 32-byte keys in PostgreSQL; a destroyed subject stays destroyed."""
+
+    def __init__(self, pool: ConnectionPool[Any], *, ttl: float = DEFAULT_TTL) -> None:
+        self._pool = pool
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._cache: dict[UUID, tuple[float, bytes | None]] = {}
+
+    def key_for(self, subject: UUID, create: bool) -> bytes | None:
+        """The subject's key; with `create`, one is made when the subject has none yet.
+        None when the key was destroyed (or is missing and `create` is false)."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(subject)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        with self._pool.connection() as conn:
+            if create:
+                rows = conn.execute(
+                    _CREATE, (subject, os.urandom(KEY_BYTES), subject), prepare=False
+                ).fetchall()
+                if not rows:  # a concurrent creator won; its row is committed now
+                    rows = conn.execute(
+                        "SELECT key FROM registry_subject_keys WHERE subject = %s",
+                        (subject,),
+                        prepare=False,
+                    ).fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT key FROM registry_subject_keys WHERE subject = %s",
+                    (subject,),
+                    prepare=False,
+                ).fetchall()
+        if not rows:
+            return None
+        key = bytes(rows[0][0]) if rows[0][0] is not None else None
+        with self._lock:
+            self._cache[subject] = (now, key)
+        return key
+
+    def destroy(self, subject: UUID) -> None:
+        """Destroy the subject's key for good (the row stays as a tombstone)."""
+        with self._pool.connection() as conn:
+            conn.execute(
+                "INSERT INTO registry_subject_keys (subject, key) VALUES (%s, NULL)"
+                " ON CONFLICT (subject) DO UPDATE SET key = NULL",
+                (subject,),
+                prepare=False,
+            )
+        with self._lock:
+            self._cache[subject] = (time.monotonic(), None)

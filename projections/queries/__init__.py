@@ -1,0 +1,35 @@
+"""The read queries: the only SQL the web runs. `ReadModel(pool)` answers every read endpoint with
+plain dicts in the wire shape of spec §3.3 (the web adds only `links`).
+
+Rules the queries follow: one statement (one round trip) per call, reading the stable views
+(never a versioned table), with `prepare=False` (a view is re-created on promote, and a
+server-side prepared statement against it would fail).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from projections.queries.keys import KeyQueries, KeyRecord
+from projections.queries.reference import ReferenceQueries
+from projections.queries.submissions import EventSource, SubmissionQueries, as_of_document
+
+
+class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
+    """Every read query of the API, over one connection pool.
+
+    ``registry`` (the domain application, optional) is needed only by ``submission_as_of``,
+    which reads the submission's events from its event store.
+    """
+
+    def __init__(self, pool: ConnectionPool[Any], registry: EventSource | None = None) -> None:
+        super().__init__(pool)
+        self.registry = registry
+        self._touched = {}
+        self._touch_lock = threading.Lock()
+
+
+__all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

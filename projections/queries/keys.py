@@ -1,0 +1,113 @@
+"""API key queries: authentication lookups, a submission's keys, and last-use bookkeeping."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from projections.queries.base import QueryBase
+
+HASH_PREFIX_LENGTH = 16
+TOUCH_INTERVAL = 60.0
+"""Seconds between two `last_used_at` writes of one key (per process, and in the database)."""
+
+_KEY = """SELECT a.submission_id, k
+FROM api_keys a, jsonb_array_elements(a.keys) AS k
+WHERE a.key_hashes @> %s::jsonb AND k->>'key_hash' = %s"""
+
+_KEYS_OF = """SELECT k, u.last_used_at
+FROM api_keys a
+CROSS JOIN jsonb_array_elements(a.keys) AS k
+LEFT JOIN key_usage u ON u.key_id = k->>'key_id'
+WHERE a.owner_id = %s
+ORDER BY k->>'created_at' DESC, k->>'key_id'"""
+
+_TOUCH = """INSERT INTO key_usage (key_id, last_used_at) VALUES (%s, now())
+ON CONFLICT (key_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at
+WHERE key_usage.last_used_at < EXCLUDED.last_used_at - interval '1 minute'"""
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """A stored API key, as authentication needs it (never the plaintext)."""
+
+    key_id: str
+    submission_id: UUID | None
+    """The submission the key belongs to; None for an admin key."""
+    key_hash: str
+    label: str
+    scope: str
+    is_active: bool
+    created_at: str
+    created_by: str
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this is an admin key (scopes read|full) rather than a submission key."""
+        return self.submission_id is None
+
+
+class KeyQueries(QueryBase):
+    """Key lookups and `touch_key`."""
+
+    _touched: dict[str, float]
+    _touch_lock: threading.Lock
+
+    def api_key(self, key_hash: str) -> KeyRecord | None:
+        """The key whose SHA-256 hex is ``key_hash`` (active or revoked), or None."""
+        import json
+
+        row = self._one(_KEY, (json.dumps([key_hash]), key_hash))
+        if row is None:
+            return None
+        k = row["k"]
+        return KeyRecord(
+            key_id=str(k["key_id"]),
+            submission_id=row["submission_id"],
+            key_hash=str(k["key_hash"]),
+            label=str(k["label"]),
+            scope=str(k["scope"]),
+            is_active=bool(k["is_active"]),
+            created_at=str(k["created_at"]),
+            created_by=str(k["created_by"]),
+        )
+
+    def keys_of(self, submission_id: UUID | str) -> list[dict[str, Any]]:
+        """The submission's keys, newest first: ``{id, label, scope, is_active, created_at,
+        created_by, last_used_at, hash_prefix}`` (16 hex characters, never the whole hash)."""
+        try:
+            sid = submission_id if isinstance(submission_id, UUID) else UUID(str(submission_id))
+        except ValueError:
+            return []
+        out = []
+        for row in self._all(_KEYS_OF, (sid,)):
+            k = row["k"]
+            used: datetime | None = row["last_used_at"]
+            out.append(
+                {
+                    "id": k["key_id"],
+                    "label": k["label"],
+                    "scope": k["scope"],
+                    "is_active": k["is_active"],
+                    "created_at": k["created_at"],
+                    "created_by": k["created_by"],
+                    "last_used_at": used.isoformat() if used else None,
+                    "hash_prefix": str(k["key_hash"])[:HASH_PREFIX_LENGTH],
+                }
+            )
+        return out
+
+    def touch_key(self, key_id: str) -> None:
+        """Record that ``key_id`` was just used: at most one write per key per minute (a
+        per-process memory skips the round trip; the statement's condition guards the rest)."""
+        now = time.monotonic()
+        with self._touch_lock:
+            last = self._touched.get(key_id)
+            if last is not None and now - last < TOUCH_INTERVAL:
+                return
+            self._touched[key_id] = now
+        self._run(_TOUCH, (key_id,))

@@ -1,0 +1,61 @@
+"""The PostgreSQL implementation of the domain's `ReferenceCatalog` port.
+
+It reads the stable views `edam_terms` and `licenses` (loaded by the EDAM/SPDX workers) and keeps
+both in memory for a short while: validation asks for several terms per command, and the whole
+catalogue (a few thousand rows) costs less to load once than to query per term.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from domain.catalog import EdamTermRef, LicenseRef
+
+DEFAULT_TTL = 60.0
+
+
+class PostgresReferenceCatalog:
+    """EDAM terms and SPDX licences from the reference views, cached for `ttl` seconds."""
+
+    def __init__(self, pool: ConnectionPool[Any], *, ttl: float = DEFAULT_TTL) -> None:
+        self._pool = pool
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._loaded_at: float | None = None
+        self._terms: dict[str, EdamTermRef] = {}
+        self._licenses: dict[str, LicenseRef] = {}
+
+    def edam_term(self, accession: str) -> EdamTermRef | None:
+        """The term with this accession (obsolete ones included), or None."""
+        self._fresh()
+        return self._terms.get(accession)
+
+    def license(self, license_id: str) -> LicenseRef | None:
+        """The licence with this SPDX id (deprecated ones included), or None."""
+        self._fresh()
+        return self._licenses.get(license_id)
+
+    def invalidate(self) -> None:
+        """Forget the cache (e.g. after a reference-data load in this process)."""
+        with self._lock:
+            self._loaded_at = None
+
+    def _fresh(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if self._loaded_at is not None and now - self._loaded_at < self._ttl:
+                return
+            with self._pool.connection() as conn:
+                terms = conn.execute(
+                    "SELECT accession, branch, label, is_obsolete FROM edam_terms", prepare=False
+                ).fetchall()
+                licenses = conn.execute(
+                    "SELECT license_id, name, is_deprecated FROM licenses", prepare=False
+                ).fetchall()
+            self._terms = {a: EdamTermRef(a, b, lab, bool(o)) for a, b, lab, o in terms}
+            self._licenses = {i: LicenseRef(i, n, bool(d)) for i, n, d in licenses}
+            self._loaded_at = now
