@@ -1,0 +1,102 @@
+"""Group commit: concurrent saves share transactions, yet each caller keeps its own outcome."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
+
+from domain.group_commit import GroupCommitter
+
+
+class Counter(Aggregate):
+    @event("Started")
+    def __init__(self) -> None:
+        self.count = 0
+
+    @event("Incremented")
+    def increment(self) -> None:
+        self.count += 1
+
+
+def _app(env: dict[str, str] | None = None) -> Application[UUID]:
+    return Application[UUID](env=env)
+
+
+def _run_concurrently(n: int, work: Any) -> list[Any]:
+    results: list[Any] = [None] * n
+    barrier = threading.Barrier(n)
+
+    def target(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_each_caller_gets_the_recordings_of_its_own_events() -> None:
+    app = _app()
+    committer = GroupCommitter(app)
+    try:
+        counters = [Counter() for _ in range(40)]
+        for c in counters[::2]:
+            c.increment()
+        results = _run_concurrently(40, lambda i: committer.save(counters[i]))
+        for counter, recordings in zip(counters, results, strict=True):
+            assert [r.domain_event.originator_id for r in recordings] == [counter.id] * len(
+                recordings
+            )
+            assert len(recordings) == counter.version
+        positions = [r.notification.id for rs in results for r in rs]
+        assert len(set(positions)) == len(positions) == app.recorder.max_notification_id()
+    finally:
+        committer.close()
+
+
+def test_only_the_callers_that_lost_a_race_get_an_integrity_error() -> None:
+    app = _app()
+    committer = GroupCommitter(app)
+    try:
+        counter = Counter()
+        app.save(counter)
+        stale_copies = [app.repository.get(counter.id) for _ in range(8)]
+        for copy in stale_copies:
+            copy.increment()
+        others = [Counter() for _ in range(8)]
+
+        def work(i: int) -> Any:
+            target = stale_copies[i // 2] if i % 2 == 0 else others[i // 2]
+            return committer.save(target)
+
+        results = _run_concurrently(16, work)
+        conflicts = [r for r in results if isinstance(r, IntegrityError)]
+        assert len(conflicts) == 7  # eight saved version 2 of one counter: one of them won
+        assert app.repository.get(counter.id).count == 1
+        for other in others:
+            assert app.repository.get(other.id).version == 1
+    finally:
+        committer.close()
+
+
+def test_a_save_with_nothing_pending_records_nothing() -> None:
+    app = _app()
+    committer = GroupCommitter(app)
+    counter = Counter()
+    app.save(counter)
+    assert committer.save(counter) == []
+    committer.close()
+    with pytest.raises(RuntimeError):
+        committer.save(Counter())
