@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import register_topic
 
 from domain.changes import Change
 
@@ -221,3 +222,7 @@ class Submission(Aggregate):
     def active_keys(self) -> list[dict[str, Any]]:
         """The keys that still authenticate."""
         return [k for k in self.keys.values() if k["is_active"]]
+
+
+# StatusChanged was first released as v1 (no ``comment``); stored v1 events keep resolving.
+register_topic("registry/Submission.StatusChanged/v1", Submission.StatusChanged)

@@ -1,0 +1,102 @@
+"""Erasure: personal data encrypted at rest, key destroyed, history replayable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.application import Registry
+from domain.errors import NotFound
+from domain.personal import ERASED
+from domain.submission import Submission
+
+PERSONAL = {
+    "submitter_first_name": "Ada",
+    "submitter_last_name": "Lovelace",
+    "submitter_affiliation": "Analytical Engines Ltd",
+    "internal_contact_name": "Ada Lovelace",
+    "internal_contact_email": "ada@mapper.example.org",
+    "public_contact_email": "help@mapper.example.org",
+}
+
+
+def stored_bytes(app: Registry) -> bytes:
+    return b"".join(n.state for n in app.recorder.select_notifications(start=1, limit=10_000))
+
+
+def test_personal_values_are_not_stored_in_clear(app: Registry, registered: Any) -> None:
+    app.amend_submission(
+        registered.submission_id,
+        {"internal_contact_email": "grace@hopper.example.org"},
+        actor="api:k",
+        by_admin=False,
+    )
+    blob = stored_bytes(app)
+    for value in [*PERSONAL.values(), "grace@hopper.example.org"]:
+        assert value.encode() not in blob
+    assert b"Sequence Mapper" in blob
+    view = app.get_submission(registered.submission_id)
+    assert view.values["internal_contact_email"] == "grace@hopper.example.org"
+    assert view.values["submitter_first_name"] == "Ada"
+
+
+def test_erasure_hides_the_submission_and_keeps_a_replayable_history(
+    app: Registry, registered: Any
+) -> None:
+    sid = registered.submission_id
+    app.amend_submission(
+        sid,
+        {"public_contact_email": "https://mapper.example.org/help", "comments": "kept"},
+        actor="api:k",
+        by_admin=False,
+    )
+    app.erase_submission(sid, actor="admin:root")
+
+    with pytest.raises(NotFound):
+        app.get_submission(sid)
+    with pytest.raises(NotFound):
+        app.amend_submission(sid, {"comments": "x"}, actor="api:k", by_admin=False)
+    with pytest.raises(NotFound):
+        app.change_status(sid, "deprecated", actor="admin:root", by_admin=True)
+
+    events = list(app.events.get(sid))
+    registered_event, amended, erased = events[0], events[-2], events[-1]
+    assert isinstance(erased, Submission.Erased)
+    assert erased.actor == "admin:root"
+    for field in PERSONAL:
+        assert registered_event.values[field] == ERASED
+    assert registered_event.values["service_name"] == "Sequence Mapper"
+    contact = next(c for c in amended.changes if c["field"] == "public_contact_email")
+    assert contact["old"] == ERASED
+    assert contact["new"] == ERASED
+    comments = next(c for c in amended.changes if c["field"] == "comments")
+    assert comments["new"] == "kept"
+    assert amended.values["comments"] == "kept"
+
+    before = app.repository.get(sid, version=len(events) - 1)
+    assert before.values["submitter_last_name"] == ERASED
+    assert before.values["comments"] == "kept"
+
+
+def test_erasing_twice_is_not_found(app: Registry, registered: Any) -> None:
+    app.erase_submission(registered.submission_id, actor="admin:root")
+    with pytest.raises(NotFound):
+        app.erase_submission(registered.submission_id, actor="admin:root")
+
+
+def test_snapshots_are_erased_too(app: Registry, registered: Any) -> None:
+    sid = registered.submission_id
+    for i in range(50):
+        app.amend_submission(sid, {"comments": f"c{i}"}, actor="api:k", by_admin=False)
+    assert app.snapshots is not None
+    snapshot_states = b"".join(
+        s.state
+        for s in app.snapshots.recorder.select_events(sid)  # type: ignore[attr-defined]
+    )
+    assert snapshot_states
+    assert b"Lovelace" not in snapshot_states
+    app.erase_submission(sid, actor="admin:root")
+    restored = app.repository.get(sid)
+    assert restored.values["submitter_last_name"] == ERASED
+    assert restored.values["comments"] == "c49"
