@@ -82,7 +82,7 @@ def item_of(event: object, position: int) -> Row | None:
         elif name in ("BioToolsLinked", "BioToolsUnlinked"):
             recorded = _biotools_changes(event, name)
         version: int | None = attr(event, "originator_version")
-    elif aggregate == "BioToolsRecord":
+    elif aggregate == "BioToolsRecord" and name != "Created":
         recorded = changes(event) or _biotools_changes(event, name)
         version = None  # another aggregate's version: the query shows the submission's
     else:
