@@ -252,3 +252,23 @@ class FakeReference:
             raise errors.NotFound(str(record_id))
         self.read.reference[kind][record_id]["is_active"] = False
         return Result(3, 3, id=record_id)
+
+
+class MemoryIdempotency:
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, bytes | None]] = {}
+
+    def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
+        row = self.rows.get(key_hash)
+        if row is None:
+            self.rows[key_hash] = (request_hash, None)
+            return "new", None
+        if row[0] != request_hash:
+            return "mismatch", None
+        return ("busy", None) if row[1] is None else ("done", row[1])
+
+    def complete(self, key_hash: str, stored: bytes) -> None:
+        self.rows[key_hash] = (self.rows[key_hash][0], stored)
+
+    def release(self, key_hash: str) -> None:
+        self.rows.pop(key_hash, None)
