@@ -146,7 +146,8 @@ def test_the_list_passes_filters_and_clamps_the_page_size(api: Api) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 3
-    assert body["next"] is None and body["previous"] is None
+    assert body["next"] is None
+    assert body["previous"] is None
     assert api.read.list_calls[-1] == ({"status": "approved"}, "-submitted_at", 1, 100)
 
 
@@ -156,7 +157,8 @@ def test_list_pages_link_to_each_other_and_a_page_past_the_end_is_404(api: Api) 
     first = api.client.get("/api/v1/submissions/?page_size=2", headers=api.admin()).json()
     assert "page=2" in first["next"]
     second = api.client.get(first["next"], headers=api.admin()).json()
-    assert second["previous"] is not None and second["next"] is None
+    assert second["previous"] is not None
+    assert second["next"] is None
     assert (
         api.client.get("/api/v1/submissions/?page=3&page_size=2", headers=api.admin()).status_code
         == 404
