@@ -81,8 +81,12 @@ def decrypt_value(key: bytes | None, value: Any) -> Any:
         return value
     if key is None:
         return ERASED
-    blob = base64.b64decode(value[len(_PREFIX) :])
-    return json.loads(_cipher(key).decrypt(blob).decode("utf-8"))
+    try:
+        blob = base64.b64decode(value[len(_PREFIX) :])
+        return json.loads(_cipher(key).decrypt(blob).decode("utf-8"))
+    except ValueError:
+        # A key that does not open the value (e.g. recreated after loss) cannot reveal it either.
+        return ERASED
 
 
 def _transform_values(values: dict[str, Any], fn: Any) -> dict[str, Any]:
