@@ -40,7 +40,7 @@ def sync_biotools(submission_id: str) -> None:
     recorded as a failure and not retried; outages and rate limits are retried."""
     context = runtime.current()
     try:
-        result = sync_submission(context.links, context.biotools, submission_id)
+        result = sync_submission(context.links, context.biotools.fetch, submission_id)
     except (BioToolsRateLimited, BioToolsUnavailable) as exc:
         if exc.retry_after is not None:
             raise dramatiq.Retry(str(exc), delay=int(exc.retry_after * 1000)) from exc

@@ -8,16 +8,11 @@ raised for the caller (the actor, the scheduler) to retry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from workers.biotools_client import (
-    BioToolsClient,
-    BioToolsInvalidResponse,
-    BioToolsNotFound,
-    FetchedTool,
-)
+from workers.biotools_client import BioToolsInvalidResponse, BioToolsNotFound, FetchedTool
 
 __all__ = ["BioToolsLinks", "SyncResult", "sync_submission"]
 
@@ -46,13 +41,16 @@ class SyncResult:
     outcome: Outcome
 
 
-def sync_submission(links: BioToolsLinks, client: BioToolsClient, submission_id: str) -> SyncResult:
-    """Sync one submission once; raises `BioToolsRateLimited` / `BioToolsUnavailable`."""
+def sync_submission(
+    links: BioToolsLinks, fetch: Callable[[str], FetchedTool], submission_id: str
+) -> SyncResult:
+    """Sync one submission once; `fetch` is `BioToolsClient.fetch` (or a retrying variant).
+    Raises `BioToolsRateLimited` / `BioToolsUnavailable` when the fetch does."""
     biotools_id = links.linked_biotools_id(submission_id)
     if not biotools_id:
         return SyncResult(submission_id, None, "unlinked")
     try:
-        fetched: FetchedTool = client.fetch(biotools_id)
+        fetched = fetch(biotools_id)
     except BioToolsNotFound as exc:
         links.record_failure(submission_id, biotools_id, str(exc))
         return SyncResult(submission_id, biotools_id, "not_found")

@@ -28,8 +28,8 @@ def _client(handler: httpx.MockTransport | None = None) -> BioToolsClient:
 
 def test_a_linked_submission_is_synced_once_and_then_unchanged() -> None:
     links = InMemoryLinks({"s1": "Mmseqs2"})
-    first = sync_submission(links, _client(), "s1")
-    again = sync_submission(links, _client(), "s1")
+    first = sync_submission(links, _client().fetch, "s1")
+    again = sync_submission(links, _client().fetch, "s1")
     assert (first.outcome, again.outcome) == ("synced", "unchanged")
     assert links.syncs == [("s1", "Mmseqs2")]
     # Recorded under the submission's link; the record keeps bio.tools' own spelling.
@@ -40,13 +40,13 @@ def test_an_unlinked_submission_fetches_nothing() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise AssertionError("no request expected")
 
-    result = sync_submission(InMemoryLinks(), _client(httpx.MockTransport(refuse)), "s1")
+    result = sync_submission(InMemoryLinks(), _client(httpx.MockTransport(refuse)).fetch, "s1")
     assert result.outcome == "unlinked"
 
 
 def test_a_tool_gone_from_bio_tools_is_recorded_as_a_failure() -> None:
     links = InMemoryLinks({"s1": "vanished-tool"})
-    result = sync_submission(links, _client(), "s1")
+    result = sync_submission(links, _client().fetch, "s1")
     assert result.outcome == "not_found"
     assert links.failures[0][:2] == ("s1", "vanished-tool")
     assert "HTTP 404" in links.failures[0][2]
@@ -55,7 +55,7 @@ def test_a_tool_gone_from_bio_tools_is_recorded_as_a_failure() -> None:
 def test_an_answer_that_is_not_a_tool_is_recorded_as_a_failure() -> None:
     links = InMemoryLinks({"s1": "blast"})
     transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"<html/>"))
-    assert sync_submission(links, _client(transport), "s1").outcome == "invalid"
+    assert sync_submission(links, _client(transport).fetch, "s1").outcome == "invalid"
     assert len(links.failures) == 1
 
 
@@ -71,5 +71,5 @@ def test_transient_trouble_is_raised_and_records_nothing(
 ) -> None:
     links = InMemoryLinks({"s1": "blast"})
     with pytest.raises(error):
-        sync_submission(links, _client(httpx.MockTransport(lambda r: response)), "s1")
+        sync_submission(links, _client(httpx.MockTransport(lambda r: response)).fetch, "s1")
     assert links.syncs == links.failures == []

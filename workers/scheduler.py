@@ -1,0 +1,128 @@
+"""The periodic scheduler: daily bio.tools refresh, monthly EDAM and SPDX reloads.
+
+Several `registry schedule` processes may run; only the one holding a PostgreSQL advisory lock
+(on its own dedicated connection) schedules anything. The others wait on standby and take over
+when the holder's connection goes away, since PostgreSQL then releases the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+__all__ = ["SCHEDULER_LOCK_KEY", "ScheduledJobs", "SingleInstanceLock", "build_scheduler", "run"]
+
+log = logging.getLogger(__name__)
+
+# A fixed 64-bit key for pg_advisory_lock: "registry-scheduler" (arbitrary, but stable).
+SCHEDULER_LOCK_KEY = 0x7265676973636864
+
+
+@dataclass(frozen=True)
+class ScheduledJobs:
+    """What runs when: each a no-argument callable (errors are logged by APScheduler)."""
+
+    refresh_biotools: Callable[[], Any]
+    refresh_edam: Callable[[], Any]
+    refresh_spdx: Callable[[], Any]
+    biotools_cron: str = "0 3 * * *"  # daily, 03:00 UTC
+    edam_cron: str = "0 4 1 * *"  # monthly, on the 1st
+    spdx_cron: str = "30 4 1 * *"
+
+
+def build_scheduler(jobs: ScheduledJobs) -> BackgroundScheduler:
+    """A (not yet started) scheduler with the three jobs; a job never overlaps itself, and runs
+    missed while no instance was active are coalesced into one."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
+    for job_id, func, cron in (
+        ("biotools-refresh", jobs.refresh_biotools, jobs.biotools_cron),
+        ("edam-refresh", jobs.refresh_edam, jobs.edam_cron),
+        ("spdx-refresh", jobs.refresh_spdx, jobs.spdx_cron),
+    ):
+        trigger = CronTrigger.from_crontab(cron, timezone="UTC")
+        scheduler.add_job(func, trigger, id=job_id, name=job_id, **defaults)
+    return scheduler
+
+
+class SingleInstanceLock:
+    """A session-level advisory lock held on a dedicated connection."""
+
+    def __init__(self, database_url: str, key: int = SCHEDULER_LOCK_KEY) -> None:
+        self.database_url = database_url
+        self.key = key
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if free; True when this instance holds it now."""
+        if self.held():
+            return True
+        self.release()
+        try:
+            conn = psycopg.connect(self.database_url, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError:
+            log.warning("scheduler lock: database unreachable")
+            return False
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
+        if row is None or not row[0]:
+            conn.close()
+            return False
+        self._conn = conn
+        return True
+
+    def held(self) -> bool:
+        """True while the lock's connection is alive (a dead connection has lost the lock)."""
+        if self._conn is None or self._conn.closed:
+            return False
+        try:
+            self._conn.execute("SELECT 1")
+        except psycopg.Error:
+            self.release()
+            return False
+        return True
+
+    def release(self) -> None:
+        """Drop the lock (closing the connection releases it)."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+def run(
+    database_url: str,
+    jobs: ScheduledJobs,
+    stop: threading.Event,
+    *,
+    check_every: float = 5.0,
+    on_active: Callable[[BackgroundScheduler], None] | None = None,
+) -> None:
+    """Run until `stop` is set: standby until the lock is ours, then schedule; if the lock's
+    connection dies, stop scheduling and go back to standby."""
+    lock = SingleInstanceLock(database_url)
+    scheduler: BackgroundScheduler | None = None
+    try:
+        while not stop.is_set():
+            if scheduler is None and lock.try_acquire():
+                scheduler = build_scheduler(jobs)
+                scheduler.start()
+                log.info("scheduler active (advisory lock %#x held)", lock.key)
+                if on_active is not None:
+                    on_active(scheduler)
+            elif scheduler is not None and not lock.held():
+                log.warning("scheduler lost its lock; back to standby")
+                scheduler.shutdown(wait=False)
+                scheduler = None
+            stop.wait(check_every)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        lock.release()
