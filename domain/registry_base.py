@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, Recording
 from eventsourcing.utils import EnvType
 
 from domain.catalog import ReferenceCatalog, sample_catalog
@@ -21,6 +21,14 @@ from domain.personal import InMemoryKeyVault, KeyVault, PersonalDataMapper
 from domain.submission import Submission
 
 Clock = Callable[[], datetime]
+
+
+class Saver(Protocol):
+    """Port: something that saves aggregates like ``Application.save`` (e.g. a group committer)."""
+
+    def save(self, *aggregates: Any) -> list[Recording[Any]]:
+        """Save the aggregates' pending events; IntegrityError when they conflict."""
+        ...
 
 
 def _utcnow() -> datetime:
@@ -52,6 +60,8 @@ class RegistryBase(Application[UUID]):
             DEFAULT_EXEMPT_FIELDS if exempt_fields is None else set(exempt_fields)
         )
         self.clock: Clock = clock or _utcnow
+        # The composition root may route saves through a group committer (domain.group_commit).
+        self.group_committer: Saver | None = None
         super().__init__(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -67,7 +77,8 @@ class RegistryBase(Application[UUID]):
     def _save(self, *aggregates: Any) -> int | None:
         """Save in one transaction; a concurrent writer's win becomes ConcurrentModification."""
         try:
-            recordings = self.save(*aggregates)
+            saver = self.group_committer
+            recordings = saver.save(*aggregates) if saver else self.save(*aggregates)
         except IntegrityError as exc:
             msg = "The resource was changed by another request; reload and retry."
             raise ConcurrentModification(msg) from exc

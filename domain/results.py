@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -114,3 +115,16 @@ class SubmissionView:
     updated_at: datetime
     submission_ip: str | None
     user_agent_hash: str
+
+
+def key_view(key: Mapping[str, Any]) -> KeyView:
+    """A KeyView of a key as the Submission aggregate keeps it."""
+    return KeyView(
+        key_id=UUID(key["key_id"]),
+        label=key["label"],
+        scope=key["scope"],
+        created_by=key["created_by"],
+        created_at=datetime.fromisoformat(key["created_at"]),
+        is_active=key["is_active"],
+        key_hash=key["key_hash"],
+    )

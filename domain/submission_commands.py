@@ -16,7 +16,7 @@ from domain.fields import CONSENT_FIELD, DEFAULTS
 from domain.lifecycle import check_transition, validate_tags
 from domain.parsing import parse_input
 from domain.registry_base import RegistryBase
-from domain.results import IssuedKey, KeyView, Outcome, Registration, SubmissionView
+from domain.results import Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
 from domain.validation import validate
 
@@ -198,84 +198,6 @@ class SubmissionCommands(RegistryBase):
             submission.id, position, submission.version, True, submission.status, changes
         )
 
-    # -- keys ---------------------------------------------------------------------------------
-
-    def issue_key(self, submission_id: UUID, label: str, scope: str, *, actor: str) -> IssuedKey:
-        """Issue a key; the plaintext is in the result only."""
-        submission = self._submission(submission_id)
-        issued = self._issue(submission, label, scope, actor)
-        position = self._save(submission)
-        return _with_position(issued, position, submission.version)
-
-    def _issue(self, submission: Submission, label: str, scope: str, actor: str) -> IssuedKey:
-        errors: dict[str, list[str]] = {}
-        label = (label or "").strip()
-        if not label:
-            errors["label"] = ["This field is required."]
-        elif len(label) > 100:
-            errors["label"] = ["Ensure this field has no more than 100 characters."]
-        if scope not in keylib.SUBMISSION_SCOPES:
-            errors["scope"] = [f'"{scope}" is not a valid choice.']
-        if errors:
-            raise ValidationFailed(errors)
-        plaintext = keylib.generate_key()
-        key_id = uuid4()
-        created_by = keylib.actor_label(actor) if actor.startswith("admin:") else actor
-        submission._key_issued(
-            actor=actor,
-            key_id=str(key_id),
-            key_hash=keylib.hash_key(plaintext),
-            label=label,
-            scope=scope,
-            created_by=created_by,
-        )
-        return IssuedKey(
-            submission.id,
-            key_id,
-            plaintext,
-            label,
-            scope,
-            created_by,
-            submission.modified_on,
-            None,
-            submission.version,
-        )
-
-    def revoke_key(self, submission_id: UUID, key_id: UUID, *, actor: str) -> Outcome:
-        """Revoke one key; revoking a revoked key records nothing."""
-        submission = self._submission(submission_id)
-        key = submission.keys.get(str(key_id))
-        if key is None:
-            raise NotFound(f"Key {key_id} not found.")
-        if not key["is_active"]:
-            return Outcome(submission.id, None, submission.version, False, submission.status)
-        submission._key_revoked(actor=actor, key_id=str(key_id))
-        position = self._save(submission)
-        return Outcome(submission.id, position, submission.version, True, submission.status)
-
-    def reset_keys(self, submission_id: UUID, *, actor: str) -> IssuedKey:
-        """Revoke every active key and issue one write key labelled ``Admin reset …``."""
-        submission = self._submission(submission_id)
-        for key in submission.active_keys():
-            submission._key_revoked(actor=actor, key_id=key["key_id"])
-        label = keylib.reset_label(keylib.actor_label(actor), self._today())
-        issued = self._issue(submission, label, "write", actor)
-        position = self._save(submission)
-        return _with_position(issued, position, submission.version)
-
-    def find_key(self, submission_id: UUID, plaintext: str) -> KeyView | None:
-        """The active key of this submission matching ``plaintext`` (constant-time), or None."""
-        try:
-            submission = self._submission(submission_id)
-        except NotFound:
-            keylib.verify(plaintext, None)
-            return None
-        wanted = keylib.hash_key(plaintext)
-        match = next((k for k in submission.active_keys() if k["key_hash"] == wanted), None)
-        if not keylib.verify(plaintext, match["key_hash"] if match else None):
-            return None
-        return _key_view(match) if match else None
-
     # -- erasure ------------------------------------------------------------------------------
 
     def erase_submission(self, submission_id: UUID, *, actor: str) -> Outcome:
@@ -321,32 +243,6 @@ def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[s
     return merged
 
 
-def _with_position(issued: IssuedKey, position: int | None, version: int) -> IssuedKey:
-    return IssuedKey(
-        issued.submission_id,
-        issued.key_id,
-        issued.api_key,
-        issued.label,
-        issued.scope,
-        issued.created_by,
-        issued.created_at,
-        position,
-        version,
-    )
-
-
-def _key_view(key: Mapping[str, Any]) -> KeyView:
-    return KeyView(
-        key_id=UUID(key["key_id"]),
-        label=key["label"],
-        scope=key["scope"],
-        created_by=key["created_by"],
-        created_at=datetime.fromisoformat(key["created_at"]),
-        is_active=key["is_active"],
-        key_hash=key["key_hash"],
-    )
-
-
 def _view(submission: Submission) -> SubmissionView:
     return SubmissionView(
         id=submission.id,
@@ -355,7 +251,7 @@ def _view(submission: Submission) -> SubmissionView:
         primary_maturity_tag=submission.primary_maturity_tag,
         secondary_maturity_tags=list(submission.secondary_maturity_tags),
         values=dict(submission.values),
-        keys=[_key_view(k) for k in submission.keys.values()],
+        keys=[key_view(k) for k in submission.keys.values()],
         biotools_id=submission.biotools_id,
         submitted_at=submission.created_on,
         updated_at=submission.modified_on,

@@ -134,3 +134,38 @@ def test_erasure_survives_a_replay_from_the_database(
     state = replay.repository.get(sid)
     assert state.values["internal_contact_email"] == ERASED
     assert state.values["comments"] == "kept"
+
+
+def test_racing_amendments_through_the_group_committer_lose_nothing(
+    pg_env: dict[str, str],
+) -> None:
+    from domain.group_commit import GroupCommitter
+
+    vault = InMemoryKeyVault()
+    app = RacingRegistry(env=pg_env, key_vault=vault)
+    sid = app.register_submission(seed(app), ip=None, user_agent_hash="").submission_id
+    start_version = app.get_submission(sid).version
+    committer = GroupCommitter(app)
+    app.group_committer = committer
+    app.barrier = threading.Barrier(2)
+    edits = [{"comments": "from A"}, {"keywords_seo": "from B"}]
+
+    def amend(index: int) -> str:
+        try:
+            app.amend_submission(sid, edits[index], actor=OWNER, by_admin=False)
+        except ConcurrentModification:
+            return "conflict"
+        return "saved"
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(amend, range(2)))
+        assert sorted(results) == ["conflict", "saved"]
+        app.barrier = None
+        loser = results.index("conflict")
+        app.amend_submission(sid, edits[loser], actor=OWNER, by_admin=False)
+    finally:
+        committer.close()
+    view = app.get_submission(sid)
+    assert view.version == start_version + 2
+    assert (view.values["comments"], view.values["keywords_seo"]) == ("from A", "from B")
