@@ -18,7 +18,7 @@ from web.context import Context
 from web.endpoints import lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
 from web.metrics import Metrics, MetricsMiddleware, make_endpoint
-from web.ports import IdempotencyStore, ReadPort, ReferencePort, RegistryPort, WaitFor
+from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
 from web.servererror import ProblemOnErrorMiddleware
 
@@ -35,10 +35,8 @@ class WebServices:
         probes: named readiness probes for ``/health/ready/``.
         extra_routes: routes appended after the API's (tests, process-specific pages).
         settings: the process settings (limits, CORS, proxies, timeouts, base URL).
-        registry: the domain ``Registry`` (submission commands); without it and ``read_model``
-            only health, metrics and the docs are served.
-        reference: reference-data commands addressed by kind (``categories``,
-            ``service_centres``, ``pis``); usually an adapter over the same ``Registry``.
+        registry: the domain ``Registry`` (submission and reference-data commands); without
+            it and ``read_model`` only health, metrics and the docs are served.
         read_model: the read queries (``projections.queries.ReadModel`` or an adapter).
         wait_for: ``wait_for(projection, position, timeout) -> bool`` for read-your-writes.
         idempotency: where first responses to idempotent creates are kept (None: the
@@ -51,7 +49,6 @@ class WebServices:
     extra_routes: Sequence[BaseRoute] = field(default_factory=tuple)
     settings: Settings = field(default_factory=Settings)
     registry: RegistryPort | None = None
-    reference: ReferencePort | None = None
     read_model: ReadPort | None = None
     wait_for: WaitFor = _never_waits
     idempotency: IdempotencyStore | None = None
@@ -61,12 +58,11 @@ class WebServices:
 
 def api_routes(services: WebServices) -> list[BaseRoute]:
     """The ``/api/v1/`` routes over the given services (empty without domain and read side)."""
-    if services.registry is None or services.read_model is None or services.reference is None:
+    if services.registry is None or services.read_model is None:
         return []
     ctx = Context(
         settings=services.settings,
         registry=services.registry,
-        reference=services.reference,
         read_model=services.read_model,
         wait_for=services.wait_for,
         idempotency=services.idempotency,

@@ -23,7 +23,7 @@ class KeyRecord(Protocol):
     """What the read side knows of a key (submission keys and admin keys alike)."""
 
     @property
-    def key_id(self) -> uuid.UUID: ...
+    def key_id(self) -> str | uuid.UUID: ...
     @property
     def submission_id(self) -> uuid.UUID | None: ...
     @property
@@ -42,7 +42,7 @@ class KeyLookup(Protocol):
     def api_key(self, key_hash: str) -> KeyRecord | None:
         """The key with this hash, or None."""
 
-    def touch_key(self, key_id: uuid.UUID) -> None:
+    def touch_key(self, key_id: str) -> None:
         """Record that the key was just used (the read side throttles the write)."""
 
 
@@ -66,7 +66,7 @@ class Principal:
     """The verified caller: an admin key or a submission (owner) key."""
 
     kind: Literal["submission", "admin"]
-    key_id: uuid.UUID
+    key_id: str
     label: str
     scope: str
     submission_id: uuid.UUID | None
@@ -112,7 +112,7 @@ class Authenticator:
 
     def __init__(self, lookup: KeyLookup) -> None:
         self._lookup = lookup
-        self._touched: dict[uuid.UUID, float] = {}
+        self._touched: dict[str, float] = {}
 
     async def authenticate(self, request: Request) -> Principal | None:
         """Verify the presented key; raise 401 for an empty, unknown or revoked one."""
@@ -138,16 +138,16 @@ class Authenticator:
         if not keys.verify(plaintext, record.key_hash if record is not None and usable else None):
             return None
         assert record is not None
-        self._touch(record.key_id)
+        self._touch(str(record.key_id))
         return Principal(
             kind="admin" if kind == "admin" else "submission",
-            key_id=record.key_id,
+            key_id=str(record.key_id),
             label=record.label,
             scope=record.scope,
             submission_id=record.submission_id,
         )
 
-    def _touch(self, key_id: uuid.UUID) -> None:
+    def _touch(self, key_id: str) -> None:
         now = time.monotonic()
         last = self._touched.get(key_id)
         if last is None or now - last >= TOUCH_INTERVAL:

@@ -17,7 +17,7 @@ from schema.settings import Settings
 from web.auth import Authenticator, Principal
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import ApiError
-from web.ports import Doc, IdempotencyStore, ReadPort, ReferencePort, RegistryPort, WaitFor
+from web.ports import Doc, IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.ratelimit import RateLimiter
 
 T = TypeVar("T")
@@ -36,14 +36,12 @@ class Context:
         *,
         settings: Settings,
         registry: RegistryPort,
-        reference: ReferencePort,
         read_model: ReadPort,
         wait_for: WaitFor,
         idempotency: IdempotencyStore | None,
     ) -> None:
         self.settings = settings
         self.registry = registry
-        self.reference = reference
         self.read = read_model
         self._wait_for = wait_for
         self.idempotency = idempotency

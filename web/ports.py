@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from web.auth import KeyLookup
@@ -49,7 +49,7 @@ class CreatedResult(Recorded, Protocol):
     """The result of creating a reference record."""
 
     @property
-    def id(self) -> Any: ...
+    def id(self) -> uuid.UUID | int: ...
 
 
 class RegistryPort(Protocol):
@@ -87,7 +87,7 @@ class RegistryPort(Protocol):
         self,
         submission_id: uuid.UUID,
         primary: str | None,
-        secondary: Sequence[str],
+        secondary: list[str],
         *,
         actor: str,
         expected_version: int | None,
@@ -105,20 +105,24 @@ class RegistryPort(Protocol):
     def reset_keys(self, submission_id: uuid.UUID, *, actor: str) -> KeyResult:
         """Revoke all keys and issue one write key."""
 
+    def create_category(self, data: Mapping[str, object], *, actor: str) -> CreatedResult:
+        """Create a service category (unique name; integer id allocated)."""
 
-class ReferencePort(Protocol):
-    """Reference-data commands (categories, service centres, PIs), addressed by kind."""
+    def create_centre(self, data: Mapping[str, object], *, actor: str) -> CreatedResult:
+        """Create a service centre."""
 
-    def create_reference(self, kind: str, data: Mapping[str, object], *, actor: str) -> Any:
-        """Create a record; the result has ``id`` and ``position``."""
+    def create_pi(self, data: Mapping[str, object], *, actor: str) -> CreatedResult:
+        """Create a principal investigator."""
 
     def update_reference(
-        self, kind: str, record_id: Any, data: Mapping[str, object], *, actor: str
-    ) -> Any:
-        """Change some fields; the result has ``position``."""
+        self, kind: str, ref_id: uuid.UUID | int, data: Mapping[str, object], *, actor: str
+    ) -> Recorded:
+        """Change fields of a ``category``, ``centre`` or ``pi``."""
 
-    def deactivate_reference(self, kind: str, record_id: Any, *, actor: str) -> Any:
-        """Soft-delete a record; the result has ``position``."""
+    def set_reference_active(
+        self, kind: str, ref_id: uuid.UUID | int, active: bool, *, actor: str
+    ) -> Recorded:
+        """Deactivate (soft delete) or reactivate a reference record."""
 
 
 class ReadPort(KeyLookup, Protocol):
@@ -144,11 +148,23 @@ class ReadPort(KeyLookup, Protocol):
     def keys_of(self, submission_id: uuid.UUID) -> list[Doc]:
         """The keys of a submission (never plaintext or whole hashes)."""
 
-    def reference_list(self, kind: str, is_active: bool | None) -> list[Doc]:
-        """Categories, service centres or PIs."""
+    def categories(self, is_active: bool | None = None) -> list[Doc]:
+        """Service categories, by name."""
 
-    def reference_item(self, kind: str, record_id: Any) -> Doc | None:
-        """One reference record."""
+    def category(self, category_id: int) -> Doc | None:
+        """One category."""
+
+    def service_centres(self, is_active: bool | None = None) -> list[Doc]:
+        """Service centres, by full name."""
+
+    def service_centre(self, centre_id: uuid.UUID) -> Doc | None:
+        """One service centre."""
+
+    def pis(self, is_active: bool | None = None) -> list[Doc]:
+        """Principal investigators, by last and first name."""
+
+    def pi(self, pi_id: uuid.UUID) -> Doc | None:
+        """One principal investigator."""
 
     def edam_terms(self, branch: str | None, q: str | None) -> list[Doc]:
         """Non-obsolete EDAM terms."""

@@ -12,12 +12,16 @@ from schema.api.commands import KeyRequest, MaturityTags, StatusChange
 from web.auth import require_admin, require_key_manager, require_owner_or_admin
 from web.body import parse_body, parse_uuid
 from web.context import Context, bound, expected_version, json
-from web.endpoints.submissions import KEY_WARNING, respond_with_submission
+from web.endpoints.submissions import (
+    KEY_WARNING,
+    SUBMISSION_PROJECTIONS,
+    respond_with_submission,
+)
 from web.errors import not_found
 from web.ports import Doc, KeyResult
 
 #: Projections a key command must be visible in before answering (auth reads ``api_keys``).
-KEY_PROJECTIONS = ("api_keys",)
+KEY_PROJECTIONS = ("api_keys", "submission_history")
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -53,7 +57,7 @@ async def change_status(ctx: Context, request: Request) -> Response:
         comment=body.comment,
         expected_version=expected_version(request),
     )
-    await ctx.wait(result.position, "submissions")
+    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
     return await respond_with_submission(ctx, request, submission_id)
 
 
@@ -70,7 +74,7 @@ async def assign_maturity(ctx: Context, request: Request) -> Response:
         actor=caller.admin_actor,
         expected_version=expected_version(request),
     )
-    await ctx.wait(result.position, "submissions")
+    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
     return await respond_with_submission(ctx, request, submission_id)
 
 

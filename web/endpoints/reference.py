@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,26 +27,60 @@ from web.auth import require_admin
 from web.body import parse_body, parse_uuid
 from web.context import Context, json
 from web.errors import not_found
+from web.ports import CreatedResult, Doc, ReadPort, RegistryPort
 
-#: Projection holding the reference tables (read-your-writes target).
-PROJECTION = "reference"
+Create = Callable[[RegistryPort, Mapping[str, object], str], CreatedResult]
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of reference record and how its ids and bodies look."""
+    """One kind of reference record: its path, domain name, bodies, ids and queries."""
 
-    name: str
     path: str
-    create: type[RequestBody]
-    update: type[RequestBody]
+    domain: str
+    projection: str
+    create_body: type[RequestBody]
+    update_body: type[RequestBody]
     integer_ids: bool
+    create: Create
+    listing: Callable[[ReadPort, bool | None], list[Doc]]
+    item: Callable[[ReadPort, Any], Doc | None]
 
 
 KINDS = (
-    Kind("categories", "categories", CategoryCreate, CategoryUpdate, integer_ids=True),
-    Kind("service_centres", "service-centers", CentreCreate, CentreUpdate, integer_ids=False),
-    Kind("pis", "pis", PiCreate, PiUpdate, integer_ids=False),
+    Kind(
+        "categories",
+        "category",
+        "categories",
+        CategoryCreate,
+        CategoryUpdate,
+        integer_ids=True,
+        create=lambda r, data, actor: r.create_category(data, actor=actor),
+        listing=lambda q, active: q.categories(active),
+        item=lambda q, rid: q.category(rid),
+    ),
+    Kind(
+        "service-centers",
+        "centre",
+        "service_centres",
+        CentreCreate,
+        CentreUpdate,
+        integer_ids=False,
+        create=lambda r, data, actor: r.create_centre(data, actor=actor),
+        listing=lambda q, active: q.service_centres(active),
+        item=lambda q, rid: q.service_centre(rid),
+    ),
+    Kind(
+        "pis",
+        "pi",
+        "pis",
+        PiCreate,
+        PiUpdate,
+        integer_ids=False,
+        create=lambda r, data, actor: r.create_pi(data, actor=actor),
+        listing=lambda q, active: q.pis(active),
+        item=lambda q, rid: q.pi(rid),
+    ),
 )
 
 
@@ -79,7 +115,7 @@ def _item_route(ctx: Context, kind: Kind) -> Route:
     )
 
 
-def record_id(kind: Kind, raw: str) -> Any:
+def record_id(kind: Kind, raw: str) -> int | uuid.UUID:
     """The path id of a record: an integer for categories, a UUID otherwise (else 404)."""
     if kind.integer_ids:
         if not raw.isdigit():
@@ -88,51 +124,64 @@ def record_id(kind: Kind, raw: str) -> Any:
     return parse_uuid(raw)
 
 
+async def _found(ctx: Context, kind: Kind, rid: Any) -> Doc:
+    found = await ctx.call(kind.item, ctx.read, rid)
+    if found is None:
+        raise not_found()
+    return found
+
+
 async def listing(ctx: Context, kind: Kind, request: Request) -> Response:
     """All records, ``?is_active=true|false`` (exact strings; anything else lists all)."""
     require_admin(await ctx.caller(request))
     flag = request.query_params.get("is_active")
     is_active = {"true": True, "false": False}.get(flag or "")
-    return json(await ctx.call(ctx.read.reference_list, kind.name, is_active))
+    return json(await ctx.call(kind.listing, ctx.read, is_active))
 
 
 async def detail(ctx: Context, kind: Kind, request: Request) -> Response:
     """One record."""
     require_admin(await ctx.caller(request))
-    found = await ctx.call(
-        ctx.read.reference_item, kind.name, record_id(kind, request.path_params["id"])
-    )
-    if found is None:
-        raise not_found()
-    return json(found)
+    return json(await _found(ctx, kind, record_id(kind, request.path_params["id"])))
 
 
 async def create(ctx: Context, kind: Kind, request: Request) -> Response:
     """Create a record (full admin key); 201 with it."""
     caller = require_admin(await ctx.caller(request), write=True)
-    body = await parse_body(request, kind.create, ctx.settings.max_body_bytes)
-    result = await ctx.call(
-        ctx.reference.create_reference, kind.name, body.payload(), actor=caller.admin_actor
-    )
-    await ctx.wait(result.position, PROJECTION)
-    found = await ctx.call(ctx.read.reference_item, kind.name, result.id)
-    return json(found if found is not None else {"id": result.id, **body.payload()}, 201)
+    body = await parse_body(request, kind.create_body, ctx.settings.max_body_bytes)
+    result = await ctx.call(kind.create, ctx.registry, body.payload(), caller.admin_actor)
+    await ctx.wait(result.position, kind.projection)
+    return json(await _found(ctx, kind, result.id), 201)
 
 
 async def update(ctx: Context, kind: Kind, request: Request) -> Response:
-    """PUT (every required field) or PATCH (any subset); 200 with the record."""
+    """PUT (every required field) or PATCH (any subset); 200 with the record.
+
+    ``is_active`` in the body (the old API allowed it) is the activate/deactivate command; the
+    other fields are one update command.
+    """
     caller = require_admin(await ctx.caller(request), write=True)
     rid = record_id(kind, request.path_params["id"])
-    model = kind.create if request.method == "PUT" else kind.update
-    body = await parse_body(request, model, ctx.settings.max_body_bytes)
-    result = await ctx.call(
-        ctx.reference.update_reference, kind.name, rid, body.payload(), actor=caller.admin_actor
-    )
-    await ctx.wait(result.position, PROJECTION)
-    found = await ctx.call(ctx.read.reference_item, kind.name, rid)
-    if found is None:
-        raise not_found()
-    return json(found)
+    model = kind.create_body if request.method == "PUT" else kind.update_body
+    body = (await parse_body(request, model, ctx.settings.max_body_bytes)).payload()
+    active = body.pop("is_active", None)
+    position: int | None = None
+    if body or active is None:
+        result = await ctx.call(
+            ctx.registry.update_reference, kind.domain, rid, body, actor=caller.admin_actor
+        )
+        position = result.position
+    if active is not None:
+        toggled = await ctx.call(
+            ctx.registry.set_reference_active,
+            kind.domain,
+            rid,
+            bool(active),
+            actor=caller.admin_actor,
+        )
+        position = toggled.position or position
+    await ctx.wait(position, kind.projection)
+    return json(await _found(ctx, kind, rid))
 
 
 async def deactivate(ctx: Context, kind: Kind, request: Request) -> Response:
@@ -140,7 +189,7 @@ async def deactivate(ctx: Context, kind: Kind, request: Request) -> Response:
     caller = require_admin(await ctx.caller(request), write=True)
     rid = record_id(kind, request.path_params["id"])
     result = await ctx.call(
-        ctx.reference.deactivate_reference, kind.name, rid, actor=caller.admin_actor
+        ctx.registry.set_reference_active, kind.domain, rid, False, actor=caller.admin_actor
     )
-    await ctx.wait(result.position, PROJECTION)
+    await ctx.wait(result.position, kind.projection)
     return Response(status_code=204)

@@ -32,6 +32,8 @@ FILTERS = (
     "secondary_maturity_tags",
 )
 DEFAULT_PAGE_SIZE = 20
+#: Read tables a submission command must be visible in before answering.
+SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
 MAX_PAGE_SIZE = 100
 
 
@@ -83,7 +85,7 @@ async def _create(
         ip=ip,
         user_agent_hash=user_agent_hash(request),
     )
-    await ctx.wait(result.position, "submissions")
+    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
     doc = await ctx.call(ctx.read.submission, result.submission_id)
     if doc is None:  # the projection timed out: answer from what we know
         raise ApiError(503, "The submission was recorded but is not readable yet; retry the GET.")
@@ -172,7 +174,7 @@ async def patch(ctx: Context, request: Request) -> Response:
         by_admin=caller.is_admin,
         expected_version=expected_version(request),
     )
-    await ctx.wait(result.position, "submissions")
+    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
     return await respond_with_submission(ctx, request, submission_id)
 
 

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from schema.settings import Settings
-from tests.unit.web.fakes import FakeReadModel, FakeReference, FakeRegistry
+from tests.unit.web.fakes import FakeReadModel, FakeRegistry
 from web.app import WebServices, create_app
 
 ADMIN_FULL = "admin-full-plaintext"
@@ -67,7 +67,6 @@ def build(settings: Settings | None = None, **services: Any) -> Api:
         WebServices(
             settings=settings,
             registry=registry,
-            reference=FakeReference(read),
             read_model=read,
             **services,
         )

@@ -46,12 +46,12 @@ class FakeReadModel:
     def __init__(self) -> None:
         self.docs: dict[uuid.UUID, dict[str, Any]] = {}
         self.keys: dict[str, Key] = {}
-        self.touched: list[uuid.UUID] = []
+        self.touched: list[str] = []
         self.list_calls: list[tuple[Any, ...]] = []
         self.reference: dict[str, dict[Any, dict[str, Any]]] = {
-            "categories": {},
-            "service_centres": {},
-            "pis": {},
+            "category": {},
+            "centre": {},
+            "pi": {},
         }
 
     def add_key(
@@ -64,7 +64,7 @@ class FakeReadModel:
     def api_key(self, key_hash: str) -> Key | None:
         return self.keys.get(key_hash)
 
-    def touch_key(self, key_id: uuid.UUID) -> None:
+    def touch_key(self, key_id: str) -> None:
         self.touched.append(key_id)
 
     def submission(self, submission_id: uuid.UUID) -> dict[str, Any] | None:
@@ -104,12 +104,27 @@ class FakeReadModel:
             if k.submission_id == submission_id
         ]
 
-    def reference_list(self, kind: str, is_active: bool | None) -> list[dict[str, Any]]:
+    def categories(self, is_active: bool | None = None) -> list[dict[str, Any]]:
+        return self._listing("category", is_active)
+
+    def category(self, category_id: int) -> dict[str, Any] | None:
+        return self.reference["category"].get(category_id)
+
+    def service_centres(self, is_active: bool | None = None) -> list[dict[str, Any]]:
+        return self._listing("centre", is_active)
+
+    def service_centre(self, centre_id: uuid.UUID) -> dict[str, Any] | None:
+        return self.reference["centre"].get(centre_id)
+
+    def pis(self, is_active: bool | None = None) -> list[dict[str, Any]]:
+        return self._listing("pi", is_active)
+
+    def pi(self, pi_id: uuid.UUID) -> dict[str, Any] | None:
+        return self.reference["pi"].get(pi_id)
+
+    def _listing(self, kind: str, is_active: bool | None) -> list[dict[str, Any]]:
         rows = self.reference[kind].values()
         return [r for r in rows if is_active is None or r["is_active"] == is_active]
-
-    def reference_item(self, kind: str, record_id: Any) -> dict[str, Any] | None:
-        return self.reference[kind].get(record_id)
 
     def edam_terms(self, branch: str | None, q: str | None) -> list[dict[str, Any]]:
         return [{"accession": "topic_0091", "branch": branch, "q": q}]
@@ -227,31 +242,33 @@ class FakeRegistry:
     def reset_keys(self, submission_id: uuid.UUID, *, actor: str) -> Result:
         return self.issue_key(submission_id, "reset", "write", actor=actor)
 
-
-class FakeReference:
-    def __init__(self, read: FakeReadModel) -> None:
-        self.read = read
-        self.next_id = 1
-
-    def create_reference(self, kind: str, data: Mapping[str, object], *, actor: str) -> Result:
-        rid: Any = self.next_id if kind == "categories" else uuid.uuid4()
-        self.next_id += 1
+    def _create(self, kind: str, data: Mapping[str, object]) -> Result:
+        rid: Any = len(self.read.reference[kind]) + 1 if kind == "category" else uuid.uuid4()
         self.read.reference[kind][rid] = {"id": rid, "is_active": True, **data}
-        return Result(1, 1, id=rid)
+        return Result(self._next(), 1, id=rid)
+
+    def create_category(self, data: Mapping[str, object], *, actor: str) -> Result:
+        return self._create("category", data)
+
+    def create_centre(self, data: Mapping[str, object], *, actor: str) -> Result:
+        return self._create("centre", data)
+
+    def create_pi(self, data: Mapping[str, object], *, actor: str) -> Result:
+        return self._create("pi", data)
 
     def update_reference(
-        self, kind: str, record_id: Any, data: Mapping[str, object], *, actor: str
+        self, kind: str, ref_id: Any, data: Mapping[str, object], *, actor: str
     ) -> Result:
-        if record_id not in self.read.reference[kind]:
-            raise errors.NotFound(str(record_id))
-        self.read.reference[kind][record_id].update(data)
-        return Result(2, 2, id=record_id)
+        if ref_id not in self.read.reference[kind]:
+            raise errors.NotFound(str(ref_id))
+        self.read.reference[kind][ref_id].update(data)
+        return Result(self._next(), 2, id=ref_id)
 
-    def deactivate_reference(self, kind: str, record_id: Any, *, actor: str) -> Result:
-        if record_id not in self.read.reference[kind]:
-            raise errors.NotFound(str(record_id))
-        self.read.reference[kind][record_id]["is_active"] = False
-        return Result(3, 3, id=record_id)
+    def set_reference_active(self, kind: str, ref_id: Any, active: bool, *, actor: str) -> Result:
+        if ref_id not in self.read.reference[kind]:
+            raise errors.NotFound(str(ref_id))
+        self.read.reference[kind][ref_id]["is_active"] = active
+        return Result(self._next(), 3, id=ref_id)
 
 
 class MemoryIdempotency:

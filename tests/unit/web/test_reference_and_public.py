@@ -74,3 +74,13 @@ def test_projection_status_is_for_admins() -> None:
     assert api.client.get("/api/v1/projections/").status_code == 401
     ok = api.client.get("/api/v1/projections/", headers=api.admin(False))
     assert ok.json() == [{"name": "submissions", "live": 1}]
+
+
+def test_patching_is_active_reactivates_a_record(api: Api) -> None:
+    created = api.client.post("/api/v1/categories/", json={"name": "A"}, headers=api.admin())
+    cid = created.json()["id"]
+    api.client.delete(f"/api/v1/categories/{cid}/", headers=api.admin())
+    again = api.client.patch(
+        f"/api/v1/categories/{cid}/", json={"is_active": True}, headers=api.admin()
+    )
+    assert again.json()["is_active"] is True

@@ -1,0 +1,71 @@
+"""The store behind ``Idempotency-Key`` on submission creation (written by task A, the web API,
+because the read side had none; it is infrastructure, not a projection: nothing in the event log
+fills it).
+
+One row per key: the SHA-256 of the header (never the header itself), the hash of the request
+body, and the first response, sealed by the web layer with a key derived from the header. Rows
+live 24 hours; a claim whose request never finished (a crashed process) is given up after
+``ABANDONED_AFTER`` seconds so the client can retry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+DDL = """CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key_hash text PRIMARY KEY,
+    request_hash text NOT NULL,
+    response bytea,
+    created_at timestamptz NOT NULL DEFAULT now()
+)"""
+
+KEEP_HOURS = 24
+ABANDONED_AFTER = 120
+
+_EXPIRE = f"""DELETE FROM idempotency_keys WHERE key_hash = %s AND (
+    created_at < now() - interval '{KEEP_HOURS} hours'
+    OR (response IS NULL AND created_at < now() - interval '{ABANDONED_AFTER} seconds'))"""
+_CLAIM = """INSERT INTO idempotency_keys (key_hash, request_hash) VALUES (%s, %s)
+ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash"""
+_READ = "SELECT request_hash, response FROM idempotency_keys WHERE key_hash = %s"
+_COMPLETE = "UPDATE idempotency_keys SET response = %s WHERE key_hash = %s"
+_RELEASE = "DELETE FROM idempotency_keys WHERE key_hash = %s AND response IS NULL"
+
+
+class IdempotencyStore:
+    """PostgreSQL implementation of the web's ``IdempotencyStore`` port."""
+
+    def __init__(self, pool: ConnectionPool[Any], *, create_table: bool = True) -> None:
+        self._pool = pool
+        if create_table:
+            with pool.connection() as conn:
+                conn.execute(DDL)
+
+    def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
+        """``new`` (claimed now), ``done`` (with the sealed first response), ``busy`` (the
+        first request is still running) or ``mismatch`` (same key, different body)."""
+        with self._pool.connection() as conn:
+            conn.execute(_EXPIRE, (key_hash,), prepare=False)
+            if conn.execute(_CLAIM, (key_hash, request_hash), prepare=False).fetchone():
+                return "new", None
+            row = conn.execute(_READ, (key_hash,), prepare=False).fetchone()
+        if row is None:  # expired between the two statements: the client may simply retry
+            return "busy", None
+        stored_hash, response = row
+        if stored_hash != request_hash:
+            return "mismatch", None
+        if response is None:
+            return "busy", None
+        return "done", bytes(response)
+
+    def complete(self, key_hash: str, stored: bytes) -> None:
+        """Keep the sealed first response."""
+        with self._pool.connection() as conn:
+            conn.execute(_COMPLETE, (stored, key_hash), prepare=False)
+
+    def release(self, key_hash: str) -> None:
+        """Drop an unfinished claim (its request failed)."""
+        with self._pool.connection() as conn:
+            conn.execute(_RELEASE, (key_hash,), prepare=False)
