@@ -345,3 +345,31 @@ def test_get_submission_as_of_an_instant(app: Registry, registered: Any) -> None
     with pytest.raises(NotFound):
         app.get_submission_as_of(sid, first_ts.replace(year=2000))
     assert app.get_submission(sid, version=1).version == 1
+
+
+def test_unknown_and_read_only_keys_in_data_are_ignored(app: Registry, registered: Any) -> None:
+    outcome = app.amend_submission(
+        registered.submission_id,
+        {"status": "approved", "primary_maturity_tag": "mature", "id": "x", "bogus": 1},
+        actor=OWNER,
+        by_admin=False,
+    )
+    assert not outcome.changed
+    assert app.get_submission(registered.submission_id).status == "submitted"
+
+
+def test_a_validation_error_carries_every_field_and_message(app: Registry, registered: Any) -> None:
+    from domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as info:
+        app.amend_submission(
+            registered.submission_id,
+            {"year_established": 1800, "github_url": "https://gitlab.com/x", "service_name": ""},
+            actor=OWNER,
+            by_admin=False,
+        )
+    assert info.value.errors == {
+        "github_url": ["GitHub URL must start with https://github.com/"],
+        "service_name": ["This field is required."],
+        "year_established": ["Year established must be between 1900 and 2026."],
+    }

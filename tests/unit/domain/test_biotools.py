@@ -75,3 +75,12 @@ def test_worker_syncs_do_not_conflict_with_owner_edits(app: Registry, registered
         sid, {"comments": "x"}, actor=OWNER, by_admin=False, expected_version=version
     )
     assert outcome.changed
+
+
+def test_registering_with_a_biotools_url_links_it(app: Registry, valid_data: Any) -> None:
+    result = app.register_submission(
+        valid_data(biotools_url="https://bio.tools/signalp"), ip=None, user_agent_hash=""
+    )
+    assert app.get_submission(result.submission_id).biotools_id == "signalp"
+    linked = list(app.events.get(result.submission_id))[-1]
+    assert linked.biotools_id == "signalp"
