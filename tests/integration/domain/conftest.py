@@ -59,3 +59,8 @@ def seed(app: Registry) -> dict[str, Any]:
         "licenses": ["MIT"],
         "data_protection_consent": True,
     }
+
+
+def history(app: Registry, aggregate_id: Any) -> list[Any]:
+    """The aggregate's stored events, oldest first (typed loosely for attribute access)."""
+    return list(app.events.get(aggregate_id))

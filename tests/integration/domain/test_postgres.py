@@ -15,7 +15,7 @@ from domain.errors import ConcurrentModification
 from domain.personal import ERASED, InMemoryKeyVault
 from domain.submission import Submission
 
-from .conftest import seed
+from .conftest import history, seed
 
 pytestmark = pytest.mark.integration
 OWNER = "api:Initial key"
@@ -95,9 +95,9 @@ def test_many_writers_with_retries_record_every_amendment(pg_env: dict[str, str]
     with ThreadPoolExecutor(max_workers=writers) as pool:
         written = [v for values in pool.map(work, range(writers)) for v in values]
 
-    amended = [e for e in setup.events.get(sid) if isinstance(e, Submission.Amended)]
+    amended = [e for e in history(setup, sid) if isinstance(e, Submission.Amended)]
     assert sorted(e.values["comments"] for e in amended) == sorted(written)
-    versions = [e.originator_version for e in setup.events.get(sid)]
+    versions = [e.originator_version for e in history(setup, sid)]
     assert versions == list(range(1, len(versions) + 1))
 
 
@@ -123,7 +123,7 @@ def test_erasure_survives_a_replay_from_the_database(
     app.erase_submission(sid, actor="admin:root")
 
     replay = Registry(env={**pg_env, "CREATE_TABLE": "n"}, key_vault=vault)
-    events = list(replay.events.get(UUID(str(sid))))
+    events = history(replay, UUID(str(sid)))
     assert isinstance(events[-1], Submission.Erased)
     assert events[0].values["submitter_last_name"] == ERASED
     assert events[0].values["service_name"] == "Sequence Mapper"
@@ -131,7 +131,7 @@ def test_erasure_survives_a_replay_from_the_database(
     assert amended.values == {"comments": "kept", "internal_contact_name": ERASED}
     name_change = next(c for c in amended.changes if c["field"] == "internal_contact_name")
     assert (name_change["old"], name_change["new"]) == (ERASED, ERASED)
-    state = replay.repository.get(sid)
+    state: Any = replay.repository.get(sid)
     assert state.values["internal_contact_email"] == ERASED
     assert state.values["comments"] == "kept"
 

@@ -104,5 +104,6 @@ def registered(app: Registry, valid_data: Callable[..., dict[str, Any]]) -> Any:
     return app.register_submission(valid_data(), ip="192.0.2.1", user_agent_hash="0" * 64)
 
 
-def events_of(app: Registry, aggregate_id: UUID) -> list[Any]:
+def history(app: Registry, aggregate_id: Any) -> list[Any]:
+    """The aggregate's stored events, oldest first (typed loosely for attribute access)."""
     return list(app.events.get(aggregate_id))

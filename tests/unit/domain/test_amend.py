@@ -14,7 +14,7 @@ from domain.application import Registry
 from domain.errors import ConcurrentModification, StaleVersion
 from domain.submission import Submission
 
-from .conftest import Refs
+from .conftest import Refs, history
 
 ADMIN = "admin:root"
 OWNER = "api:Initial key"
@@ -27,7 +27,7 @@ def approve(app: Registry, sid: Any) -> None:
 
 
 def count(app: Registry, sid: Any) -> int:
-    return len(list(app.events.get(sid)))
+    return len(history(app, sid))
 
 
 def test_an_edit_with_identical_values_records_nothing(app: Registry, registered: Any) -> None:
@@ -75,7 +75,7 @@ def test_amended_carries_raw_values_and_sorted_change_records(
         actor=OWNER,
         by_admin=False,
     )
-    last = list(app.events.get(sid))[-1]
+    last = history(app, sid)[-1]
     assert isinstance(last, Submission.Amended)
     assert last.actor == OWNER
     assert not last.by_admin
@@ -125,7 +125,7 @@ def test_pi_changes_show_last_first(app: Registry, registered: Any, refs: Refs) 
     app.amend_submission(
         sid, {"responsible_pi_ids": [str(refs.other_pi), str(refs.pi)]}, actor=OWNER, by_admin=False
     )
-    change = list(app.events.get(sid))[-1].changes[0]
+    change = history(app, sid)[-1].changes[0]
     assert change == {
         "field": "responsible_pis",
         "label": "Responsible PIs",
@@ -141,7 +141,7 @@ def test_an_owner_change_outside_the_exempt_list_resets_approved(
     approve(app, sid)
     outcome = app.amend_submission(sid, {"service_name": "Renamed"}, actor=OWNER, by_admin=False)
     assert outcome.status == "submitted"
-    last = list(app.events.get(sid))[-1]
+    last = history(app, sid)[-1]
     assert last.status_reset
     assert last.values["status"] == "submitted"
     assert last.values["primary_maturity_tag"] is None
@@ -169,7 +169,7 @@ def test_an_owner_change_of_exempt_fields_only_keeps_approved(
     )
     assert outcome.changed
     assert outcome.status == "approved"
-    assert not list(app.events.get(sid))[-1].status_reset
+    assert not history(app, sid)[-1].status_reset
     assert app.get_submission(sid).primary_maturity_tag == "mature"
 
 
@@ -263,8 +263,8 @@ def test_a_stale_expected_version_is_refused(app: Registry, registered: Any) -> 
 
 def test_a_concurrent_save_raises_concurrent_modification(app: Registry, registered: Any) -> None:
     sid = registered.submission_id
-    first = app.repository.get(sid)
-    second = app.repository.get(sid)
+    first: Any = app.repository.get(sid)
+    second: Any = app.repository.get(sid)
     first._amended(
         actor=OWNER, by_admin=False, values={"comments": "a"}, changes=[], status_reset=False
     )
@@ -290,7 +290,7 @@ def test_changing_the_biotools_url_relinks_and_clearing_unlinks(
     app.amend_submission(sid, {"biotools_url": ""}, actor=OWNER, by_admin=False)
     kinds = [
         (type(e).__name__, getattr(e, "biotools_id", None))
-        for e in app.events.get(sid)
+        for e in history(app, sid)
         if isinstance(e, Submission.BioToolsLinked | Submission.BioToolsUnlinked)
     ]
     assert kinds == [
@@ -335,7 +335,7 @@ def test_applying_the_same_amendment_twice_records_at_most_one_event(
 def test_get_submission_as_of_an_instant(app: Registry, registered: Any) -> None:
     sid = registered.submission_id
     app.amend_submission(sid, {"comments": "later"}, actor=OWNER, by_admin=False)
-    events = list(app.events.get(sid))
+    events = history(app, sid)
     first_ts = events[0].timestamp
     as_registered = app.get_submission_as_of(sid, events[-2].timestamp)
     assert as_registered.values["comments"] == ""

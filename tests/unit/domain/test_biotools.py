@@ -8,6 +8,8 @@ from domain import ids
 from domain.application import Registry
 from domain.biotools import BioToolsRecord, biotools_id_from_url
 
+from .conftest import history
+
 OWNER = "api:Initial key"
 
 
@@ -30,7 +32,7 @@ def test_a_sync_is_recorded_on_the_record_aggregate(app: Registry, registered: A
     outcome = app.record_biotools_sync(sid, "blast", {"name": "BLAST", "version": "2.1"})
     assert outcome.recorded
     assert outcome.record_id == ids.biotools_record_id(sid)
-    events = list(app.events.get(outcome.record_id))
+    events = history(app, outcome.record_id)
     assert [type(e).__name__ for e in events] == ["Created", "BioToolsSynced"]
     synced = events[-1]
     assert isinstance(synced, BioToolsRecord.BioToolsSynced)
@@ -82,5 +84,5 @@ def test_registering_with_a_biotools_url_links_it(app: Registry, valid_data: Any
         valid_data(biotools_url="https://bio.tools/signalp"), ip=None, user_agent_hash=""
     )
     assert app.get_submission(result.submission_id).biotools_id == "signalp"
-    linked = list(app.events.get(result.submission_id))[-1]
+    linked = history(app, result.submission_id)[-1]
     assert linked.biotools_id == "signalp"

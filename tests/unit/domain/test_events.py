@@ -12,6 +12,8 @@ from eventsourcing.persistence import StoredEvent
 from domain.application import Registry
 from domain.submission import Submission
 
+from .conftest import history
+
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "events"
 FLAT = (str, int, bool, float, type(None))
 
@@ -61,7 +63,7 @@ def test_every_stored_topic_is_explicit_and_versioned(app: Registry, registered:
 def test_payloads_are_flat_and_carry_actor_and_timestamp(app: Registry, registered: Any) -> None:
     sid = registered.submission_id
     app.amend_submission(sid, {"comments": "x"}, actor="api:k", by_admin=False)
-    for event in app.events.get(sid):
+    for event in history(app, sid):
         state = {
             k: v
             for k, v in vars(event).items()
@@ -73,7 +75,7 @@ def test_payloads_are_flat_and_carry_actor_and_timestamp(app: Registry, register
 
 
 def test_registered_carries_every_content_field_raw(app: Registry, registered: Any) -> None:
-    first = next(iter(app.events.get(registered.submission_id)))
+    first = next(iter(history(app, registered.submission_id)))
     assert isinstance(first, Submission.Registered)
     assert first.values["service_name"] == "Sequence Mapper"
     assert first.values["year_established"] == 2020

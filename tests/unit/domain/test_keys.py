@@ -12,6 +12,8 @@ from domain.application import Registry
 from domain.errors import NotFound, ValidationFailed
 from domain.submission import Submission
 
+from .conftest import history
+
 ADMIN = "admin:root"
 
 
@@ -67,7 +69,7 @@ def test_issue_key_returns_the_plaintext_once(app: Registry, registered: Any) ->
     found = app.find_key(sid, issued.api_key)
     assert found is not None
     assert found.scope == "read"
-    event = list(app.events.get(sid))[-1]
+    event = history(app, sid)[-1]
     assert isinstance(event, Submission.KeyIssued)
     assert event.key_hash == keys.hash_key(issued.api_key)
     assert issued.api_key not in repr(vars(event))

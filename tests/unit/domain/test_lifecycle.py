@@ -16,6 +16,8 @@ from domain.errors import (
 from domain.lifecycle import check_transition
 from domain.submission import Submission
 
+from .conftest import history
+
 ADMIN = "admin:root"
 STATUSES = ["submitted", "under_review", "approved", "rejected", "deprecated"]
 ALLOWED = {
@@ -90,10 +92,10 @@ def test_an_unknown_status_is_a_validation_error(app: Registry, registered: Any)
 def test_deprecating_twice_records_nothing(app: Registry, registered: Any) -> None:
     sid = registered.submission_id
     app.change_status(sid, "deprecated", actor="submitter", by_admin=False)
-    events = len(list(app.events.get(sid)))
+    events = len(history(app, sid))
     outcome = app.change_status(sid, "deprecated", actor="submitter", by_admin=False)
     assert not outcome.changed
-    assert len(list(app.events.get(sid))) == events
+    assert len(history(app, sid)) == events
 
 
 def test_status_change_records_labels_comment_and_raw_values(
@@ -101,7 +103,7 @@ def test_status_change_records_labels_comment_and_raw_values(
 ) -> None:
     sid = registered.submission_id
     app.change_status(sid, "approved", actor=ADMIN, by_admin=True, comment="looks good")
-    last = list(app.events.get(sid))[-1]
+    last = history(app, sid)[-1]
     assert isinstance(last, Submission.StatusChanged)
     assert last.actor == ADMIN
     assert last.comment == "looks good"
@@ -117,7 +119,7 @@ def test_leaving_approved_clears_tags_in_the_same_event(app: Registry, registere
     app.change_status(sid, "approved", actor=ADMIN, by_admin=True)
     app.assign_maturity_tags(sid, "mature", ["unstable"], actor=ADMIN)
     app.change_status(sid, "under_review", actor=ADMIN, by_admin=True)
-    last = list(app.events.get(sid))[-1]
+    last = history(app, sid)[-1]
     assert last.values == {
         "status": "under_review",
         "primary_maturity_tag": None,

@@ -9,6 +9,8 @@ from domain.application import Registry
 from domain.errors import NotFound, ValidationFailed
 from domain.reference_rules import ORCID_CHECKSUM, ORCID_FORMAT, orcid_errors, ror_errors
 
+from .conftest import history
+
 ADMIN = "admin:root"
 
 
@@ -125,7 +127,7 @@ def test_updates_record_changes_and_identical_updates_record_nothing(app: Regist
     assert changed.changed
     same = app.update_reference("centre", centre.id, {"full_name": " Big Centre "}, actor=ADMIN)
     assert not same.changed
-    last = list(app.events.get(centre.aggregate_id))[-1]
+    last = history(app, centre.aggregate_id)[-1]
     assert last.changes == [
         {"field": "full_name", "label": "Full Name", "old": "Centre", "new": "Big Centre"}
     ]
