@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import dramatiq
@@ -14,6 +13,7 @@ import pytest
 
 from domain.application import Registry
 from projections.eventstore import open_registry
+from tests.integration.workers.helpers import register
 from workers import runtime
 from workers.biotools_client import BioToolsClient
 from workers.broker import make_broker
@@ -38,38 +38,6 @@ def registry(database_url: str) -> Registry:
     app = open_registry(database_url, create_tables=True)
     assert isinstance(app, Registry)
     return app
-
-
-def _register(app: Registry, biotools_url: str) -> Any:
-    admin = "admin:test"
-    centre = app.create_centre({"short_name": "BiGi", "full_name": "Bielefeld-Gießen"}, actor=admin)
-    category = app.create_category({"name": "Tools"}, actor=admin)
-    pi = app.create_pi({"last_name": "Doe", "first_name": "Jane"}, actor=admin)
-    data = {
-        "date_of_entry": "2026-06-01",
-        "submitter_first_name": "Ada",
-        "submitter_last_name": "Lovelace",
-        "submitter_affiliation": "Analytical Engines Ltd",
-        "service_name": "Sequence Mapper",
-        "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-        "year_established": 2020,
-        "service_category_ids": [int(category.id)],
-        "responsible_pi_ids": [str(pi.id)],
-        "host_institute": "Bielefeld University",
-        "service_center_id": str(centre.id),
-        "public_contact_email": "help@mapper.example.org",
-        "internal_contact_name": "Ada Lovelace",
-        "internal_contact_email": "ada@mapper.example.org",
-        "website_url": "https://mapper.example.org",
-        "terms_of_use_url": "https://mapper.example.org/terms",
-        "kpi_monitoring": "yes",
-        "kpi_start_year": "2021",
-        "publications_pmids": "12345678",
-        "licenses": ["MIT"],
-        "biotools_url": biotools_url,
-        "data_protection_consent": True,
-    }
-    return app.register_submission(data, ip="192.0.2.1", user_agent_hash="0" * 64)
 
 
 @pytest.fixture
@@ -116,7 +84,7 @@ def test_a_sync_job_records_the_entry_once_and_again_only_after_a_change(
     from workers.actors import sync_biotools
 
     broker, _ = worker_setup
-    registration = _register(registry, "https://bio.tools/SAMtools")
+    registration = register(registry, "https://bio.tools/SAMtools")
     sid = registration.submission_id
     sync_biotools.send(str(sid))
     broker.join("biotools", timeout=20_000)
@@ -151,7 +119,7 @@ def test_a_tool_missing_upstream_is_recorded_as_a_failure_without_retries(
     from workers.actors import sync_biotools
 
     broker, _ = worker_setup
-    registration = _register(registry, "https://bio.tools/not-a-real-tool")
+    registration = register(registry, "https://bio.tools/not-a-real-tool")
     before = fake.state.requests["not-a-real-tool"]
     sync_biotools.send(str(registration.submission_id))
     broker.join("biotools", timeout=20_000)
@@ -167,7 +135,7 @@ def test_an_outage_is_retried_through_the_broker(
     from workers.actors import sync_biotools
 
     broker, _ = worker_setup
-    registration = _register(registry, "https://bio.tools/bwa")
+    registration = register(registry, "https://bio.tools/bwa")
     fake.set_mode(Mode("500", times=2))
     sync_biotools.send_with_options(
         args=(str(registration.submission_id),), min_backoff=10, max_backoff=50
@@ -186,7 +154,7 @@ def test_a_mail_job_writes_the_creation_mails_without_the_key(
     from workers.actors import send_mail
 
     broker, outbox = worker_setup
-    registration = _register(registry, "")
+    registration = register(registry, "")
     assert registration.position is not None
     send_mail.send("created", str(registration.submission_id), registration.position)
     broker.join("mail", timeout=20_000)

@@ -1,0 +1,146 @@
+"""The follower of the event log: enqueues side effects only for committed events.
+
+It reads the registry's notification log after its own tracking position, turns each event into
+zero or more jobs (`send_mail`, `sync_biotools`), enqueues them, and then advances its position
+(compare-and-set). Delivery is at least once: a crash between enqueueing and saving the position
+enqueues the same jobs again, which the actors absorb (identical sync records are not recorded,
+mails get deterministic Message-IDs). One active follower at a time, by advisory lock.
+
+On its very first start the follower begins at the log's head: history is not re-mailed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+
+from domain.submission import Submission
+from workers.scheduler import SingleInstanceLock
+
+__all__ = [
+    "FOLLOWER_LOCK_KEY",
+    "Job",
+    "SideEffectFollower",
+    "side_effects",
+]
+
+log = logging.getLogger(__name__)
+
+FOLLOWER_LOCK_KEY = 0x72656766_6F6C6C6F  # "regfollo"
+TRACKING_DDL = """
+CREATE TABLE IF NOT EXISTS worker_tracking (
+    name      text   PRIMARY KEY,
+    position  bigint NOT NULL
+)
+"""
+
+Job = tuple[str, tuple[Any, ...]]  # (actor name, arguments)
+Enqueue = Callable[[str, tuple[Any, ...]], None]
+
+
+def side_effects(event: Any, position: int) -> list[Job]:
+    """The jobs one committed event calls for (spec §2.5, decisions item 4)."""
+    submission_id = str(event.originator_id)
+    if isinstance(event, Submission.Registered):
+        return [("send_mail", ("created", submission_id, position))]
+    if isinstance(event, Submission.Amended):
+        # Admin field edits send nothing; an edit without changes records no event at all.
+        if event.by_admin or not event.changes:
+            return []
+        return [("send_mail", ("updated", submission_id, position))]
+    if isinstance(event, Submission.StatusChanged):
+        return [("send_mail", ("status_changed", submission_id, position))]
+    if isinstance(event, Submission.BioToolsLinked):
+        return [("sync_biotools", (submission_id,))]
+    return []
+
+
+class SideEffectFollower:
+    """Follows `app`'s notification log under the tracking name `name`."""
+
+    def __init__(
+        self,
+        database_url: str,
+        app: Any,
+        enqueue: Enqueue,
+        *,
+        name: str = "side-effects",
+        page_size: int = 500,
+    ) -> None:
+        self.database_url = database_url
+        self.app = app
+        self.enqueue = enqueue
+        self.name = name
+        self.page_size = page_size
+
+    def _position(self, conn: psycopg.Connection[Any]) -> int:
+        conn.execute(TRACKING_DDL)
+        row = conn.execute(
+            "SELECT position FROM worker_tracking WHERE name = %s", (self.name,)
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+        head = int(self.app.recorder.max_notification_id() or 0)
+        conn.execute(
+            "INSERT INTO worker_tracking (name, position) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (self.name, head),
+        )
+        return head
+
+    def _advance(self, conn: psycopg.Connection[Any], expected: int, position: int) -> None:
+        done = conn.execute(
+            "UPDATE worker_tracking SET position = %s WHERE name = %s AND position = %s",
+            (position, self.name, expected),
+        )
+        if done.rowcount != 1:
+            raise RuntimeError(f"follower {self.name!r}: another instance moved the position")
+
+    def run_once(self) -> int:
+        """Enqueue the jobs of every event after the tracking position; returns the number of
+        events read."""
+        read = 0
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            position = self._position(conn)
+            while True:
+                page: Sequence[Any] = self.app.recorder.select_notifications(
+                    position, self.page_size, inclusive_of_start=False
+                )
+                if not page:
+                    return read
+                for notification in page:
+                    event = self.app.mapper.to_domain_event(notification)
+                    for actor_name, args in side_effects(event, notification.id):
+                        self.enqueue(actor_name, args)
+                last = int(page[-1].id)
+                self._advance(conn, position, last)
+                position = last
+                read += len(page)
+                if len(page) < self.page_size:
+                    return read
+
+    def run(self, stop: threading.Event, *, interval: float = 0.5) -> None:
+        """Follow until `stop` is set, while holding the follower lock (standby otherwise)."""
+        lock = SingleInstanceLock(self.database_url, FOLLOWER_LOCK_KEY)
+        try:
+            while not stop.is_set():
+                if lock.try_acquire():
+                    try:
+                        self.run_once()
+                    except Exception:  # keep following; the position was not advanced
+                        log.exception("side-effect follower %s failed; retrying", self.name)
+                stop.wait(interval)
+        finally:
+            lock.release()
+
+
+def dramatiq_enqueue(actors: dict[str, Any]) -> Enqueue:
+    """An `Enqueue` that sends to the named dramatiq actors (e.g. from `workers.actors`)."""
+
+    def enqueue(actor_name: str, args: tuple[Any, ...]) -> None:
+        actors[actor_name].send(*args)
+
+    return enqueue
