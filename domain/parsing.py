@@ -52,6 +52,8 @@ def _parse(kind: str, raw: object, sanitiser: Sanitiser) -> Any:
     if kind in ("text", "plain"):
         if raw is None:
             return ""
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(raw)  # like DRF's CharField: numbers are accepted as text
         if not isinstance(raw, str):
             raise ValueError(NOT_STRING)
         return normalise_text(raw, sanitiser) if kind == "text" else normalise_plain(raw)

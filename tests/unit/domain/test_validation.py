@@ -387,3 +387,9 @@ def test_a_deprecated_licence_already_selected_may_stay(app: Registry, registere
         by_admin=False,
     )
     assert outcome.changed
+
+
+def test_numbers_are_accepted_as_text_but_booleans_are_not(app: Registry, valid_data: Data) -> None:
+    result = app.register_submission(valid_data(kpi_start_year=2021), ip=None, user_agent_hash="")
+    assert app.get_submission(result.submission_id).values["kpi_start_year"] == "2021"
+    assert errors_for(app, valid_data(comments=True)) == {"comments": ["Not a valid string."]}
