@@ -1,0 +1,143 @@
+"""The real app on the real stack: PostgreSQL, the domain Registry, every projector under the
+real runner, the ProgressListener for read-your-writes, R's ReadModel, and admin keys created
+through the domain (as ``registry admin-keys create`` does)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import pytest
+from psycopg_pool import ConnectionPool
+from starlette.testclient import TestClient
+
+from projections import operations
+from projections.eventstore import open_registry
+from projections.idempotency import IdempotencyStore
+from projections.key_vault import PostgresKeyVault
+from projections.progress import ProgressListener
+from projections.projectors import PROJECTORS
+from projections.queries import ReadModel
+from projections.reference_catalog import PostgresReferenceCatalog
+from projections.runner import Runner
+from schema.settings import Settings
+from tests.integration.projections.read.conftest import seed_reference_views
+from web.app import WebServices, create_app
+
+ROOT = "admin:root"
+
+
+@dataclass
+class Live:
+    client: TestClient
+    app: Any
+    read: ReadModel
+    listener: ProgressListener
+    admin_full: str
+    admin_read: str
+    centre: str
+    category: int
+    pi: str
+
+    def admin(self, full: bool = True) -> dict[str, str]:
+        return {"Authorization": f"AdminKey {self.admin_full if full else self.admin_read}"}
+
+    @staticmethod
+    def owner(created: dict[str, Any]) -> dict[str, str]:
+        return {"Authorization": f"ApiKey {created['api_key']}"}
+
+    def payload(self, **overrides: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "date_of_entry": "2026-06-01",
+            "submitter_first_name": "Ada",
+            "submitter_last_name": "Lovelace",
+            "submitter_affiliation": "Analytical Engines Ltd",
+            "service_name": "Sequence Mapper",
+            "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
+            "year_established": 2020,
+            "service_category_ids": [self.category],
+            "responsible_pi_ids": [self.pi],
+            "host_institute": "Bielefeld University",
+            "service_center_id": self.centre,
+            "public_contact_email": "help@mapper.example.org",
+            "internal_contact_name": "Ada Internal",
+            "internal_contact_email": "ada@mapper.example.org",
+            "website_url": "https://mapper.example.org",
+            "terms_of_use_url": "https://mapper.example.org/terms",
+            "kpi_monitoring": "yes",
+            "kpi_start_year": "2021",
+            "publications_pmids": "12345678",
+            "licenses": ["MIT"],
+            "edam_topic_ids": ["topic_0091"],
+            "data_protection_consent": True,
+        }
+        data.update(overrides)
+        return data
+
+    def create(self, **overrides: Any) -> dict[str, Any]:
+        response = self.client.post("/api/v1/submissions/", json=self.payload(**overrides))
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture
+def live(database_url: str) -> Iterator[Live]:
+    seed_reference_views(database_url)
+    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=8, open=True)
+    vault = PostgresKeyVault(pool)
+    catalog = PostgresReferenceCatalog(pool)
+
+    def factory(url: str, *, create_tables: bool = False) -> Any:
+        return open_registry(
+            url, create_tables=create_tables, key_vault=vault, reference_catalog=catalog
+        )
+
+    operations.migrate(database_url, app_factory=factory)
+    app = factory(database_url)
+    runner_app = factory(database_url)
+    runner = Runner(database_url, runner_app, PROJECTORS, poll_interval=0.2)
+    runner.start()
+    listener = ProgressListener(database_url, poll_interval=0.2)
+    read = ReadModel(pool, registry=app)
+    full = app.create_admin_key("ops", "full", created_by="test")
+    read_only = app.create_admin_key("auditor", "read", created_by="test")
+    centre = app.create_centre({"short_name": "BiGi", "full_name": "Bielefeld-Gießen"}, actor=ROOT)
+    category = app.create_category({"name": "Tools"}, actor=ROOT)
+    pi = app.create_pi({"last_name": "Doe", "first_name": "Jane"}, actor=ROOT)
+    head = app.recorder.max_notification_id() or 0
+    for projector in PROJECTORS:
+        assert listener.wait_for(projector.name, head, timeout=20), projector.name
+    services = WebServices(
+        settings=Settings(rate_limits="off", database_url=database_url),
+        registry=app,
+        read_model=read,
+        wait_for=listener.wait_for,
+        idempotency=IdempotencyStore(pool),
+        projection_status=lambda: [
+            {"name": s.name, "version": s.version, "live": s.live, "lag": s.lag}
+            for s in operations.status(database_url)
+        ],
+    )
+    client = TestClient(create_app(services), raise_server_exceptions=False)
+    try:
+        yield Live(
+            client,
+            app,
+            read,
+            listener,
+            full.api_key,
+            read_only.api_key,
+            str(centre.id),
+            int(str(category.id)),
+            str(UUID(str(pi.id))),
+        )
+    finally:
+        client.close()
+        runner.stop()
+        listener.close()
+        app.close()
+        runner_app.close()
+        pool.close()
