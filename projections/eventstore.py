@@ -7,11 +7,11 @@ processes always run with `CREATE_TABLE=n`.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from eventsourcing.application import Application
 from psycopg.conninfo import conninfo_to_dict
+
+from domain.application import Registry
 
 
 def event_store_env(database_url: str, *, create_tables: bool) -> dict[str, str]:
@@ -33,13 +33,7 @@ def event_store_env(database_url: str, *, create_tables: bool) -> dict[str, str]
     }
 
 
-def open_registry(
-    database_url: str, *, create_tables: bool = False, **kwargs: Any
-) -> Application[Any]:
+def open_registry(database_url: str, *, create_tables: bool = False, **kwargs: Any) -> Registry:
     """The `domain.application.Registry` application on `database_url` (keyword arguments such
     as `reference_catalog`, `key_vault` or `sanitiser` are passed on to its constructor)."""
-    # Imported late: the domain's application module is optional for the projection mechanism,
-    # which works with any eventsourcing Application named "registry".
-    registry_class: type[Application[Any]] = importlib.import_module("domain.application").Registry
-    env = event_store_env(database_url, create_tables=create_tables)
-    return registry_class(env=env, **kwargs)
+    return Registry(env=event_store_env(database_url, create_tables=create_tables), **kwargs)

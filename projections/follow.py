@@ -80,6 +80,7 @@ def catch_up(
     while not should_stop():
         page = app.recorder.select_notifications(position, page_size, inclusive_of_start=False)
         if not page:
+            store.mark_built(conn)
             break
         position = commit_page(
             conn, store, app, page, position, bulk=bulk, caught_up=len(page) < page_size

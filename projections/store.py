@@ -147,6 +147,14 @@ class VersionStore:
                 (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
             )
 
+    def mark_built(self, conn: psycopg.Connection[Any]) -> None:
+        """Record that this version has caught up with the log once (if not recorded yet)."""
+        conn.execute(
+            "UPDATE projection_versions SET built_at = now()"
+            " WHERE name = %s AND version = %s AND built_at IS NULL",
+            (self.name, self.version),
+        )
+
     def _advance(
         self, conn: psycopg.Connection[Any], expected: int, position: int, caught_up: bool
     ) -> None:

@@ -7,6 +7,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -118,7 +119,8 @@ def start_runner(url: str, versions: str, page_size: int, *extra: str) -> subpro
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: a pipe nobody reads would block a chatty runner.
+        stderr=tempfile.TemporaryFile(),
     )
 
 

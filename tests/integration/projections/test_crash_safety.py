@@ -18,7 +18,7 @@ from tests.integration.projections.helpers import (
     start_runner,
     wait_until,
 )
-from tests.integration.projections.toy import CountersV1, CountersV2, Counter, open_toy
+from tests.integration.projections.toy import Counter, CountersV1, CountersV2, open_toy
 
 PROJECTORS = [CountersV1, CountersV2]
 

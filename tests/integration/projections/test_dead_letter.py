@@ -48,7 +48,9 @@ def test_an_unknown_topic_is_dead_lettered_and_the_version_reported_failed(
     assert any("failed" in p for p in problems)
     assert any("failed" in p for p in operations.readiness(database_url, projectors=[CountersV1]))
     [line] = operations.status(database_url, projectors=[CountersV1])
-    assert line.failed_at is not None and line.error and "nowhere" in line.error
+    assert line.failed_at is not None
+    assert line.error
+    assert "nowhere" in line.error
     projector = CountersV1()
     before = events(app, projector, stop=bad - 1)
     assert actual(database_url, projector) == replay(projector, before)

@@ -1,0 +1,80 @@
+"""Read-your-writes: `ProgressListener.wait_for` returns once the live version reaches a write."""
+
+from __future__ import annotations
+
+import time
+
+from projections import operations
+from projections.progress import ProgressListener
+from tests.integration.projections.helpers import kill, position, start_runner
+from tests.integration.projections.toy import CountersV1, CountersV2, open_toy
+
+
+def test_waiting_for_a_write_returns_once_the_live_version_has_applied_it(
+    database_url: str,
+) -> None:
+    operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
+    app = open_toy(database_url)
+    listener = ProgressListener(database_url)
+    runner = start_runner(database_url, "1", 100)
+    try:
+        latencies = []
+        for i in range(30):
+            counter = app.create(f"r{i}")
+            written = app.recorder.max_notification_id()
+            assert written is not None
+            started = time.monotonic()
+            assert listener.wait_for("counters", written, timeout=10)
+            latencies.append(time.monotonic() - started)
+            assert position(database_url, "counters", 1) >= written
+            assert counter.id
+        # Already reached: answered from memory, many times a second.
+        started = time.monotonic()
+        for _ in range(2000):
+            assert listener.wait_for("counters", written, timeout=1)
+        assert time.monotonic() - started < 1
+        assert sorted(latencies)[len(latencies) // 2] < 0.5
+    finally:
+        kill(runner)
+        listener.close()
+
+
+def test_waiting_times_out_when_no_runner_applies_the_write(database_url: str) -> None:
+    operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
+    app = open_toy(database_url)
+    listener = ProgressListener(database_url)
+    try:
+        app.create("nobody projects me")
+        written = app.recorder.max_notification_id()
+        assert written is not None
+        started = time.monotonic()
+        assert not listener.wait_for("counters", written, timeout=0.3)
+        assert 0.25 < time.monotonic() - started < 1.5
+        assert not listener.wait_for("no such projection", 0, timeout=0.1)
+    finally:
+        listener.close()
+
+
+def test_waiting_follows_the_view_to_a_newly_promoted_version(database_url: str) -> None:
+    operations.migrate(database_url, projectors=[CountersV1, CountersV2], app_factory=open_toy)
+    app = open_toy(database_url)
+    app.create("before")
+    operations.rebuild(database_url, "counters", 1, projectors=[CountersV1], app_factory=open_toy)
+    operations.rebuild(database_url, "counters", 2, projectors=[CountersV2], app_factory=open_toy)
+    listener = ProgressListener(database_url)
+    try:
+        operations.promote(database_url, "counters", 2)
+        app.create("after")
+        written = app.recorder.max_notification_id()
+        assert written is not None
+        assert not listener.wait_for("counters", written, timeout=0.3)
+        operations.rebuild(
+            database_url, "counters", 1, projectors=[CountersV1], app_factory=open_toy
+        )
+        assert not listener.wait_for("counters", written, timeout=0.3)  # v1 is not live
+        operations.rebuild(
+            database_url, "counters", 2, projectors=[CountersV2], app_factory=open_toy
+        )
+        assert listener.wait_for("counters", written, timeout=3)
+    finally:
+        listener.close()
