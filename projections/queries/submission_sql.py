@@ -138,7 +138,8 @@ def list_query(
     """One statement giving the total count and one page of resolved documents.
 
     The count row always comes back (a page past the end gives one row with a null document),
-    so a single round trip answers both.
+    so a single round trip answers both. References are resolved only for the rows of the page
+    (the inner LIMIT/OFFSET runs first), not for the rows an offset skips.
     """
     terms, params = conditions(filters)
     where = " AND ".join(terms) if terms else "true"
@@ -149,8 +150,8 @@ def list_query(
 LEFT JOIN LATERAL (
     SELECT s.id, s.submitted_at, s.updated_at, s.service_name, s.primary_maturity_tag,
         s.doc, {RESOLVE}
-    FROM submissions s WHERE {where}
-    ORDER BY {order} LIMIT %s OFFSET %s
+    FROM (SELECT s.* FROM submissions s WHERE {where}
+          ORDER BY {order} LIMIT %s OFFSET %s) AS s
 ) AS p ON true
 ORDER BY {order_by(ordering, "p")}"""
     return query, [*params, *params, limit, offset]
