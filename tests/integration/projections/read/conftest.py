@@ -162,7 +162,7 @@ def stack(database_url: str) -> Iterator[Stack]:
     operations.migrate(database_url, app_factory=factory)
     app = factory(database_url)
     runner_app = factory(database_url)
-    runner = Runner(database_url, runner_app, PROJECTORS, poll_interval=0.2)
+    runner = Runner(database_url, app=runner_app, projectors=PROJECTORS, poll_interval=0.2)
     runner.start()
     listener = ProgressListener(database_url, poll_interval=0.2)
     stack = Stack(database_url, app, ReadModel(pool, registry=app), listener)
