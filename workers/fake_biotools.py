@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from schema.biotools import with_api_defaults
 
-__all__ = ["FIXTURES_DIR", "FakeBioTools", "FakeState", "Mode", "build_app", "main"]
+__all__ = ["FIXTURES_DIR", "FakeBioTools", "FakeState", "Mode", "build_app", "free_port", "main"]
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "biotools"
 

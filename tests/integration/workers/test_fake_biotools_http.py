@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -15,7 +17,7 @@ from workers.biotools_client import (
     BioToolsUnavailable,
     RetryPolicy,
 )
-from workers.fake_biotools import FakeBioTools, Mode
+from workers.fake_biotools import FakeBioTools, Mode, free_port
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +135,27 @@ def test_a_record_can_be_changed_upstream(fake: FakeBioTools, client: BioToolsCl
         assert client.fetch("J").record["description"] == "A changed description."
     finally:
         fake.state.put_record(raw)
+
+
+def test_the_fake_runs_as_its_own_process_in_the_live_shape() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.fake_biotools", "--port", str(port), "--shape", "live"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/tool/KisSplice/?format=json")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the fake did not start"
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json()["biotoolsID"] == "KisSplice"
+        assert response.json()["confidence_flag"] is None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
