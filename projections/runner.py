@@ -40,20 +40,31 @@ log = logging.getLogger(__name__)
 
 class Runner:
     """Runs every declared projection version; `auto_promote` also creates missing versions and
-    promotes a newer version as soon as it has caught up (`REGISTRY_AUTO_PROMOTE`)."""
+    promotes a newer version as soon as it has caught up (`REGISTRY_AUTO_PROMOTE`).
+
+    `app` is the upstream eventsourcing application (default: `open_registry(database_url)`, with
+    CREATE_TABLE=n) and `projectors` the declared versions (default: `PROJECTORS`)."""
 
     def __init__(
         self,
         database_url: str,
-        app: Any,
-        projectors: Sequence[type[Projector]],
         *,
+        app: Any = None,
+        projectors: Sequence[type[Projector]] | None = None,
         auto_promote: bool = False,
         page_size: int = 5000,
         poll_interval: float = 1.0,
         lock_retry: float = 1.0,
     ) -> None:
         self.database_url = database_url
+        if app is None:
+            from projections.eventstore import open_registry
+
+            app = open_registry(database_url)
+        if projectors is None:
+            from projections.projectors import PROJECTORS
+
+            projectors = PROJECTORS
         self.app = app
         self.projectors = {(p.name, p.version): p for p in projectors}
         self.auto_promote = auto_promote
@@ -154,16 +165,19 @@ class Runner:
                     autocommit=True,
                     application_name=f"projection {key[0]} v{key[1]} pid={os.getpid()}",
                 ) as lock_conn:
-                    row = lock_conn.execute(
-                        "SELECT pg_try_advisory_lock(%s)", (lock_key("projection", *key),)
-                    ).fetchone()
-                    if row and row[0]:
-                        self._active.add(key)
-                        try:
-                            if not self._follow(key, lock_conn):
-                                return
-                        finally:
-                            self._active.discard(key)
+                    # Standing by keeps this one session open and retries the lock on it.
+                    while not self._stop.is_set():
+                        row = lock_conn.execute(
+                            "SELECT pg_try_advisory_lock(%s)", (lock_key("projection", *key),)
+                        ).fetchone()
+                        if row and row[0]:
+                            self._active.add(key)
+                            try:
+                                if not self._follow(key, lock_conn):
+                                    return
+                            finally:
+                                self._active.discard(key)
+                        self._stop.wait(self.lock_retry)
             except PositionConflict as exc:
                 log.warning("%s lost a race, standing by: %s", key, exc)
             except VersionFailed as exc:

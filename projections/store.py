@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 from projections.projector import (
     Changes,
     Event,
+    ProjectionError,
     Projector,
     Row,
     RowKey,
@@ -105,8 +106,6 @@ class VersionStore:
 
     def decode(self, notifications: Sequence[Any], mapper: Any) -> list[Event]:
         """Decode the wanted notifications; an undecodable one raises `ProjectionError`."""
-        from projections.projector import ProjectionError
-
         events = []
         for n in notifications:
             if not self.projector.wants(n.topic):

@@ -21,8 +21,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     runner = Runner(
         url,
-        open_toy(url),
-        [ALL[int(v)] for v in versions.split(",")],
+        app=open_toy(url),
+        projectors=[ALL[int(v)] for v in versions.split(",")],
         auto_promote="auto" in sys.argv[4:],
         page_size=page_size,
         lock_retry=0.5,
