@@ -75,17 +75,21 @@ class BenchItems(Projector):
     def apply(self, rows: Rows, event: Any, position: int) -> None:
         key: RowKey = ("bench_items", (event.originator_id,))
         if isinstance(event, BenchItem.Created):
-            rows[key] = {
-                "id": event.originator_id,
-                "label": event.label,
-                "value": None,
-                "doc": {"updates": 0, "created": position},
-            }
+            rows[key] = self._created(event, position)
         else:
             row = rows[key]
             assert row is not None
             row["value"] = event.value
             row["doc"]["updates"] += 1
+
+    @staticmethod
+    def _created(event: Any, position: int) -> dict[str, Any]:
+        return {
+            "id": event.originator_id,
+            "label": event.label,
+            "value": None,
+            "doc": {"updates": 0, "created": position},
+        }
 
 
 def _rss_mib() -> float:
