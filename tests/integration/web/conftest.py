@@ -98,7 +98,7 @@ def live(database_url: str) -> Iterator[Live]:
     operations.migrate(database_url, app_factory=factory)
     app = factory(database_url)
     runner_app = factory(database_url)
-    runner = Runner(database_url, runner_app, PROJECTORS, poll_interval=0.2)
+    runner = Runner(database_url, app=runner_app, projectors=PROJECTORS, poll_interval=0.2)
     runner.start()
     listener = ProgressListener(database_url, poll_interval=0.2)
     read = ReadModel(pool, registry=app)
