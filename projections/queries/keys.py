@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg.types.json import Jsonb
+
 from projections.queries.base import QueryBase
 
 HASH_PREFIX_LENGTH = 16
@@ -17,7 +19,7 @@ TOUCH_INTERVAL = 60.0
 
 _KEY = """SELECT a.submission_id, k
 FROM api_keys a, jsonb_array_elements(a.keys) AS k
-WHERE a.key_hashes @> %s::jsonb AND k->>'key_hash' = %s"""
+WHERE a.key_hashes @> %s AND k->>'key_hash' = %s"""
 
 _KEYS_OF = """SELECT k, u.last_used_at
 FROM api_keys a
@@ -59,9 +61,7 @@ class KeyQueries(QueryBase):
 
     def api_key(self, key_hash: str) -> KeyRecord | None:
         """The key whose SHA-256 hex is ``key_hash`` (active or revoked), or None."""
-        import json
-
-        row = self._one(_KEY, (json.dumps([key_hash]), key_hash))
+        row = self._one(_KEY, (Jsonb([key_hash]), key_hash))
         if row is None:
             return None
         k = row["k"]
