@@ -46,7 +46,7 @@ def apply_event(row: Row | None, event: object) -> Row | None:
         return {"owner_id": owner, "submission_id": owner, "key_hashes": [], "keys": []}
     if row is None and not name.startswith("AdminKey."):
         return None
-    if name == "Submission.KeyIssued" or (name.startswith("AdminKey.") and row is None):
+    if name in ("Submission.KeyIssued", "AdminKey.Created"):
         base = row or {"owner_id": owner, "submission_id": None, "key_hashes": [], "keys": []}
         key_id = attr(event, "key_id") or str(owner)
         issued = {
@@ -59,7 +59,8 @@ def apply_event(row: Row | None, event: object) -> Row | None:
             "created_by": str(attr(event, "created_by") or attr(event, "actor") or ""),
         }
         return _with_keys(base, [*base["keys"], issued])
-    assert row is not None
+    if row is None:
+        return None
     if name == "Submission.KeyRevoked" or name.endswith(("Revoked", "Deactivated")):
         key_id = str(attr(event, "key_id") or owner)
         keys = [{**k, "is_active": False} if k["key_id"] == key_id else k for k in row["keys"]]
