@@ -253,8 +253,8 @@ def _watch(
     from projections.follow import Progress
 
     started, first = time.monotonic(), None
+    head = max_position(conn, EVENTS_TABLE)  # fixed: under steady writes "lag 0" may never occur
     while True:
-        head = max_position(conn, EVENTS_TABLE)
         info = next(v for v in read_versions(conn, name) if v.version == version)
         first = info.position if first is None else first
         if progress is not None:
