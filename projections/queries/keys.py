@@ -21,12 +21,14 @@ _KEY = """SELECT a.submission_id, k
 FROM api_keys a, jsonb_array_elements(a.keys) AS k
 WHERE a.key_hashes @> %s AND k->>'key_hash' = %s"""
 
-_KEYS_OF = """SELECT k, u.last_used_at
+_KEYS = """SELECT k, u.last_used_at
 FROM api_keys a
 CROSS JOIN jsonb_array_elements(a.keys) AS k
 LEFT JOIN key_usage u ON u.key_id = k->>'key_id'
-WHERE a.owner_id = %s
+WHERE {where}
 ORDER BY k->>'created_at' DESC, k->>'key_id'"""
+_KEYS_OF = _KEYS.format(where="a.owner_id = %s")
+_ADMIN_KEYS = _KEYS.format(where="a.submission_id IS NULL")
 
 _TOUCH = """INSERT INTO key_usage (key_id, last_used_at) VALUES (%s, now())
 ON CONFLICT (key_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at
@@ -51,6 +53,21 @@ class KeyRecord:
     def is_admin(self) -> bool:
         """Whether this is an admin key (scopes read|full) rather than a submission key."""
         return self.submission_id is None
+
+
+def _listed(row: dict[str, Any]) -> dict[str, Any]:
+    k = row["k"]
+    used: datetime | None = row["last_used_at"]
+    return {
+        "id": k["key_id"],
+        "label": k["label"],
+        "scope": k["scope"],
+        "is_active": k["is_active"],
+        "created_at": k["created_at"],
+        "created_by": k["created_by"],
+        "last_used_at": used.isoformat() if used else None,
+        "hash_prefix": str(k["key_hash"])[:HASH_PREFIX_LENGTH],
+    }
 
 
 class KeyQueries(QueryBase):
@@ -83,23 +100,11 @@ class KeyQueries(QueryBase):
             sid = submission_id if isinstance(submission_id, UUID) else UUID(str(submission_id))
         except ValueError:
             return []
-        out = []
-        for row in self._all(_KEYS_OF, (sid,)):
-            k = row["k"]
-            used: datetime | None = row["last_used_at"]
-            out.append(
-                {
-                    "id": k["key_id"],
-                    "label": k["label"],
-                    "scope": k["scope"],
-                    "is_active": k["is_active"],
-                    "created_at": k["created_at"],
-                    "created_by": k["created_by"],
-                    "last_used_at": used.isoformat() if used else None,
-                    "hash_prefix": str(k["key_hash"])[:HASH_PREFIX_LENGTH],
-                }
-            )
-        return out
+        return [_listed(row) for row in self._all(_KEYS_OF, (sid,))]
+
+    def admin_keys(self) -> list[dict[str, Any]]:
+        """Every admin key, newest first, in the same shape as ``keys_of``."""
+        return [_listed(row) for row in self._all(_ADMIN_KEYS)]
 
     def touch_key(self, key_id: str) -> None:
         """Record that ``key_id`` was just used: at most one write per key per minute (a

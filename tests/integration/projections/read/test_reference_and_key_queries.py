@@ -33,6 +33,9 @@ def test_a_key_is_found_by_its_hash_with_its_submission_and_scope(stack: Stack) 
     assert admin_key.is_admin
     assert (admin_key.label, admin_key.scope) == ("ops", "read")
     assert stack.read.api_key(hash_key("nope")) is None
+    (listed,) = stack.read.admin_keys()
+    assert (listed["id"], listed["label"], listed["scope"]) == (str(admin.key_id), "ops", "read")
+    assert listed["hash_prefix"] == hash_key(admin.api_key)[:16]
 
 
 def test_a_revoked_key_is_still_found_but_inactive(stack: Stack) -> None:
