@@ -115,8 +115,11 @@ def status(
     lacks, as state `missing`), with positions and lag against `max(notification_id)`."""
     declared = {(p.name, p.version) for p in _declared(projectors)}
     with psycopg.connect(database_url, autocommit=True) as conn:
-        head = max_position(conn, EVENTS_TABLE)
-        versions = read_versions(conn)
+        try:
+            head = max_position(conn, EVENTS_TABLE)
+            versions = read_versions(conn)
+        except psycopg.errors.UndefinedTable:  # not migrated yet: everything is missing
+            head, versions = 0, []
     result = [
         VersionStatus(
             v.name,

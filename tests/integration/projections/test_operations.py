@@ -153,3 +153,10 @@ def test_a_runner_with_auto_promote_builds_and_promotes_a_newer_version(
         row = conn.execute("SELECT count(*), sum(adds) FROM counters").fetchone()
     assert row is not None
     assert row[1] > 0
+
+
+def test_check_before_migrate_asks_for_migrate_instead_of_failing(database_url: str) -> None:
+    assert operations.check(database_url, projectors=BOTH) == [
+        "counters v2 does not exist yet: run migrate"
+    ]
+    assert operations.readiness(database_url, projectors=BOTH) == ["counters has no live version"]
