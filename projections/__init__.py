@@ -42,7 +42,7 @@ above 200 rows), then `pg_notify` of the new position. Rebuild pages are 5,000 n
 
 Running (`projections.runner.Runner`, `projections.progress.ProgressListener`)
 -------------------------------------------------------------------------------
-`Runner(database_url, *, app=None, projectors=None, auto_promote=False, page_size=5000,
+`Runner(database_url, app=None, projectors=None, *, auto_promote=False, page_size=5000,
 poll_interval=1.0, lock_retry=1.0)` with `.start()`, `.stop()`, `.run_forever()`, `.active`:
 one thread per followed version, elected by a session-level advisory lock, woken by the events
 table's NOTIFY (channel `registry_events`) with a 1 s fallback poll.

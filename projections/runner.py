@@ -48,9 +48,9 @@ class Runner:
     def __init__(
         self,
         database_url: str,
-        *,
         app: Any = None,
         projectors: Sequence[type[Projector]] | None = None,
+        *,
         auto_promote: bool = False,
         page_size: int = 5000,
         poll_interval: float = 1.0,
