@@ -95,3 +95,33 @@ def test_a_projector_bug_stops_the_version_and_a_fixed_projector_resumes_at_the_
     assert position(database_url, "counters", 1) == app.recorder.max_notification_id()
     assert operations.check(database_url, projectors=[Fixed]) == []
     assert actual(database_url, Fixed()) == replay(Fixed(), events(app, Fixed()))
+
+
+def test_an_event_whose_row_the_database_rejects_is_found_in_its_batch_and_dead_lettered(
+    database_url: str,
+) -> None:
+    class NullLabel(CountersV1):
+        def row(self, event: Counter.Created, position: int) -> dict[str, object]:
+            row = super().row(event, position)
+            return {**row, "label": None} if event.label == "bad row" else row
+
+    operations.migrate(database_url, projectors=[NullLabel], app_factory=open_toy)
+    app = open_toy(database_url)
+    append(app, counters=40, adds=1)
+    app.create("bad row")
+    bad = app.recorder.max_notification_id()
+    append(app, counters=40, adds=1, seed=4)
+
+    with pytest.raises(VersionFailed, match="NotNullViolation"):
+        operations.rebuild(
+            database_url, "counters", 1, projectors=[NullLabel], app_factory=open_toy
+        )
+    assert bad is not None
+    assert position(database_url, "counters", 1) == bad - 1
+    [(_, _, at, _, error)] = _dead_letters(database_url)
+    assert at == bad
+    assert "label" in str(error)
+    projector = NullLabel()
+    assert actual(database_url, projector) == replay(
+        projector, events(app, projector, stop=bad - 1)
+    )
