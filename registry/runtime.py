@@ -1,0 +1,83 @@
+"""What every process shares: the database (embedded or configured) and the Registry on it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from domain.application import Registry
+from domain.group_commit import GroupCommitter
+from projections.eventstore import event_store_env
+from projections.key_vault import PostgresKeyVault
+from projections.reference_catalog import PostgresReferenceCatalog
+from registry.embedded import EmbeddedPostgres
+from schema.sanitise import strip_html
+from schema.settings import Settings
+
+log = logging.getLogger("registry")
+
+
+@dataclass
+class Database:
+    """The database URL of this process, and the embedded server behind it when there is one."""
+
+    url: str
+    embedded: EmbeddedPostgres | None = None
+
+    def close(self) -> None:
+        """Stop the embedded server if this process started it."""
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, or the embedded server under ``settings.data_dir``."""
+    if settings.database_url is not None:
+        return Database(settings.database_url)
+    embedded = EmbeddedPostgres(settings.data_dir)
+    return Database(embedded.start(), embedded)
+
+
+def broker_url(settings: Settings, database: Database) -> str:
+    """The broker URL: configured, or the database itself (a durable PostgreSQL queue)."""
+    return settings.broker_url or database.url
+
+
+@dataclass
+class Services:
+    """The write side on a database: a pool, the Registry with its PostgreSQL ports."""
+
+    database_url: str
+    settings: Settings
+    pool_size: int = 10
+    group_commit: bool = True
+    pool: ConnectionPool[Any] = field(init=False)
+    registry: Registry = field(init=False)
+    committer: GroupCommitter | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.pool = ConnectionPool(
+            self.database_url, min_size=2, max_size=self.pool_size, open=True, name="registry"
+        )
+        env = event_store_env(self.database_url, create_tables=False)
+        env["POSTGRES_POOL_SIZE"] = str(self.pool_size)
+        self.registry = Registry(
+            env=env,
+            reference_catalog=PostgresReferenceCatalog(self.pool),
+            key_vault=PostgresKeyVault(self.pool),
+            sanitiser=strip_html,
+            exempt_fields=self.settings.no_reset_fields,
+        )
+        if self.group_commit:
+            self.committer = GroupCommitter(self.registry)
+            self.registry.group_committer = self.committer
+
+    def close(self) -> None:
+        """Release the committer thread, the event store and the pool."""
+        if self.committer is not None:
+            self.committer.close()
+        self.registry.close()
+        self.pool.close()

@@ -1,0 +1,56 @@
+"""``registry migrate``: everything a fresh database needs, created once and idempotently.
+
+The long-running processes never create tables (eventsourcing's ``CREATE_TABLE`` is off for them):
+creating the schema from several processes at once can fail, so it happens here only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+
+from projections import operations
+from projections.projectors import create_support_tables
+from schema.settings import Settings
+from workers.edam import load_edam
+from workers.reference_data import LoadSummary
+from workers.spdx import load_spdx
+
+log = logging.getLogger("registry.migrate")
+
+
+def migrate(database_url: str, settings: Settings) -> None:
+    """Event store, projection catalogue and read tables, support tables, EDAM and SPDX."""
+    operations.migrate(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        create_support_tables(conn)
+        for name in ("edam", "spdx"):
+            if _empty(conn, "edam_terms" if name == "edam" else "licenses"):
+                summary = _load(conn, name)
+                log.info("reference data loaded", extra={"source": name, "rows": summary.total})
+    log.info("migrate done", extra={"database": _redacted(database_url)})
+
+
+def load_reference(database_url: str, action: str) -> LoadSummary:
+    """``registry reference load-edam|load-spdx``: (re)load one reference source."""
+    with psycopg.connect(database_url) as conn:
+        return _load(conn, "edam" if action == "load-edam" else "spdx")
+
+
+def _load(conn: psycopg.Connection[Any], name: str) -> LoadSummary:
+    return load_edam(conn) if name == "edam" else load_spdx(conn)
+
+
+def _empty(conn: psycopg.Connection[Any], view: str) -> bool:
+    exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (view,)).fetchone()
+    if not exists or not exists[0]:
+        return True
+    row = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {view})").fetchone()
+    return bool(row and row[0])
+
+
+def _redacted(url: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return f"{info.get('host', '')}/{info.get('dbname', '')}"

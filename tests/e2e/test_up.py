@@ -1,0 +1,119 @@
+"""`registry up` on its embedded default: create then read over HTTP, and Ctrl-C leaves nothing."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.e2e.conftest import ROOT, free_port, registry_command, registry_env, wait_ready
+
+pytestmark = pytest.mark.e2e
+
+
+def _admin_setup(base: str, admin_key: str) -> dict[str, object]:
+    headers = {"Authorization": f"AdminKey {admin_key}"}
+    centre = httpx.post(
+        f"{base}/api/v1/service-centers/",
+        json={"short_name": "de.NBI-BiGi", "full_name": "Bielefeld Gießen Center"},
+        headers=headers,
+    )
+    assert centre.status_code == 201, centre.text
+    category = httpx.post(f"{base}/api/v1/categories/", json={"name": "Tools"}, headers=headers)
+    assert category.status_code == 201, category.text
+    pi = httpx.post(
+        f"{base}/api/v1/pis/", json={"last_name": "Doe", "first_name": "Jane"}, headers=headers
+    )
+    assert pi.status_code == 201, pi.text
+    return {
+        "date_of_entry": "2026-06-01",
+        "submitter_first_name": "Ada",
+        "submitter_last_name": "Lovelace",
+        "submitter_affiliation": "Analytical Engines Ltd",
+        "service_name": "Sequence Mapper",
+        "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
+        "year_established": 2020,
+        "service_category_ids": [category.json()["id"]],
+        "responsible_pi_ids": [pi.json()["id"]],
+        "host_institute": "Bielefeld University",
+        "service_center_id": centre.json()["id"],
+        "public_contact_email": "help@mapper.example.org",
+        "internal_contact_name": "Ada Lovelace",
+        "internal_contact_email": "ada@mapper.example.org",
+        "website_url": "https://mapper.example.org",
+        "terms_of_use_url": "https://mapper.example.org/terms",
+        "kpi_monitoring": "planned",
+        "publications_pmids": "12345678",
+        "licenses": ["MIT"],
+        "data_protection_consent": True,
+    }
+
+
+def _leftovers(data_dir: Path, children: list[psutil.Process]) -> list[str]:
+    alive = [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    named = []
+    for proc in psutil.process_iter(attrs=["cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if str(data_dir) in cmdline:
+            named.append(proc)
+    return [f"{p.pid}: {' '.join(p.cmdline())}" for p in {*alive, *named}]
+
+
+def test_up_serves_create_then_read_and_sigint_leaves_no_process(
+    tmp_path: Path, spawn: list[subprocess.Popen[bytes]]
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = registry_env(REGISTRY_DATA_DIR=str(tmp_path / "var"), REGISTRY_PORT=str(port))
+    process = subprocess.Popen([sys.executable, "-m", "registry", "up"], env=env, cwd=ROOT)
+    spawn.append(process)
+    wait_ready(base, process)
+    assert _leftovers(tmp_path, []), "the embedded PostgreSQL server runs on the data directory"
+
+    out = registry_command("admin-keys", "create", "--label", "e2e", "--scope", "full", env=env)
+    admin_key = out.strip().splitlines()[-1]
+    payload = _admin_setup(base, admin_key)
+
+    created = httpx.post(f"{base}/api/v1/submissions/", json=payload, timeout=30)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    read = httpx.get(
+        f"{base}/api/v1/submissions/{body['id']}/",
+        headers={"Authorization": f"ApiKey {body['api_key']}"},
+    )
+    assert read.status_code == 200, read.text
+    assert read.json()["service_name"] == "Sequence Mapper"
+    assert "internal_contact_email" not in read.json()
+
+    children = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    deadline = time.monotonic() + 15
+    while _leftovers(tmp_path, children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _leftovers(tmp_path, children) == []
+
+
+def test_up_finds_its_data_again_after_a_restart(
+    tmp_path: Path, spawn: list[subprocess.Popen[bytes]]
+) -> None:
+    env = registry_env(REGISTRY_DATA_DIR=str(tmp_path / "var"))
+    for _ in range(2):
+        port = free_port()
+        env["REGISTRY_PORT"] = str(port)
+        process = subprocess.Popen([sys.executable, "-m", "registry", "up"], env=env, cwd=ROOT)
+        spawn.append(process)
+        wait_ready(f"http://127.0.0.1:{port}", process)
+        if _ == 0:
+            registry_command("admin-keys", "create", "--label", "first", env=env)
+        else:
+            listing = registry_command("admin-keys", "list", env=env)
+            assert "first" in listing
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
