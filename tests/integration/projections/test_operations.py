@@ -160,3 +160,38 @@ def test_check_before_migrate_asks_for_migrate_instead_of_failing(database_url: 
         "counters v2 does not exist yet: run migrate"
     ]
     assert operations.readiness(database_url, projectors=BOTH) == ["counters has no live version"]
+
+
+def test_promote_and_rollback_succeed_while_writes_keep_arriving(database_url: str) -> None:
+    from projections.runner import Runner
+
+    operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)
+    app = open_toy(database_url)
+    append(app, counters=500, adds=2)
+    runner = Runner(database_url, open_toy(database_url), BOTH, lock_retry=0.2)
+    runner.start()
+    stop = threading.Event()
+
+    def write() -> None:
+        counters = [app.create(f"busy{i}") for i in range(5)]
+        while not stop.is_set():
+            for counter in counters:
+                counter.add(1)
+            app.save(*counters)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        wait_until(lambda: runner.active == {("counters", 1), ("counters", 2)}, 10)
+        for _ in range(3):
+            operations.promote(database_url, "counters", 2, timeout=5)
+            assert operations.rollback(database_url, "counters", timeout=5) == 1
+        operations.promote(database_url, "counters", 2, timeout=5)
+    finally:
+        stop.set()
+        writer.join()
+    try:
+        wait_until(lambda: operations.check(database_url, projectors=BOTH) == [], 10)
+    finally:
+        runner.stop()
+    assert actual(database_url, CountersV2()) == expected(app, CountersV2())
