@@ -17,6 +17,7 @@ from web import docs, health
 from web.context import Context
 from web.endpoints import lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
+from web.inputguard import NulGuardMiddleware
 from web.metrics import Metrics, MetricsMiddleware, make_endpoint
 from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
@@ -90,6 +91,7 @@ def create_app(services: WebServices) -> Starlette:
         Middleware(RequestIdMiddleware),
         Middleware(ProblemOnErrorMiddleware),
         Middleware(MetricsMiddleware, metrics=services.metrics),
+        Middleware(NulGuardMiddleware),
     ]
     origins = list(services.settings.cors_origins)
     if origins:

@@ -27,7 +27,7 @@ def routes(ctx: Context, projection_status: ProjectionStatus | None) -> list[Bas
         require_admin(await ctx.caller(request))
         if projection_status is None:
             raise ApiError(503, "Projection status is not available in this process.")
-        return json(await ctx.call(projection_status))
+        return json({"projections": await ctx.call(projection_status)})
 
     return [
         Route("/api/v1/", bound(ctx, api_root), methods=["GET"]),

@@ -140,3 +140,9 @@ def test_docs_pages_load_their_assets_from_this_server(api: Api) -> None:
                 assert api.client.get(asset).status_code == 200
     assert api.client.get("/static/swagger-ui/swagger-ui.css").status_code == 200
     assert api.client.get("/static/swagger-ui/init.js").status_code == 200
+
+
+def test_nul_characters_in_the_url_are_400_not_500(api: Api) -> None:
+    response = api.client.get("/api/v1/licenses/?q=a%00b")
+    assert response.status_code == 400
+    assert response.json()["request_id"] == response.headers["x-request-id"]

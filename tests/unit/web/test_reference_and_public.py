@@ -73,7 +73,7 @@ def test_projection_status_is_for_admins() -> None:
     api = build(projection_status=lambda: [{"name": "submissions", "live": 1}])
     assert api.client.get("/api/v1/projections/").status_code == 401
     ok = api.client.get("/api/v1/projections/", headers=api.admin(False))
-    assert ok.json() == [{"name": "submissions", "live": 1}]
+    assert ok.json() == {"projections": [{"name": "submissions", "live": 1}]}
 
 
 def test_patching_is_active_reactivates_a_record(api: Api) -> None:
