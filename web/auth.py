@@ -7,6 +7,7 @@ the request counts as anonymous. Messages are the existing system's, word for wo
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ _SCHEMES: dict[str, tuple[Literal["submission", "admin"], str, str]] = {
     "ApiKey": ("submission", "API key is empty.", "Invalid or revoked API key."),
     "AdminKey": ("admin", "Admin API key is empty.", "Invalid or revoked admin API key."),
 }
+
+log = logging.getLogger("registry.web.auth")
 
 #: Seconds between two ``touch_key`` calls for one key from this process.
 TOUCH_INTERVAL = 60.0
@@ -125,6 +128,8 @@ class Authenticator:
             raise ApiError(401, empty_message, headers=challenge())
         principal = await run_in_threadpool(self._verify, kind, value)
         if principal is None:
+            # Only a hint of the key is logged (as the old system did), never the key.
+            log.warning("rejected %s key", scheme, extra={"key_hint": value[:8] + "..."})
             raise ApiError(401, invalid_message, headers=challenge())
         return principal
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.auth import require_admin
-from web.body import parse_uuid
 from web.context import Context, bound, json
 from web.endpoints.submissions import page_params, paged
-from web.errors import not_found
+from web.errors import ApiError, not_found
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -48,7 +49,7 @@ async def biotools_records(ctx: Context, request: Request) -> Response:
     require_admin(await ctx.caller(request))
     params = request.query_params
     submission = params.get("submission")
-    submission_id = parse_uuid(submission) if submission else None
+    submission_id = _submission_filter(submission) if submission else None
     page, size = page_params(request)
     count, rows = await ctx.call(
         ctx.read.biotools_records, params.get("biotools_id"), submission_id, page, size
@@ -62,3 +63,12 @@ async def biotools_record(ctx: Context, request: Request) -> Response:
     if found is None:
         raise not_found()
     return json(found)
+
+
+def _submission_filter(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise ApiError(
+            400, "Enter a valid UUID.", errors={"submission": ["Enter a valid UUID."]}
+        ) from None

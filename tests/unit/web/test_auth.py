@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+
+import pytest
 
 from tests.unit.web.conftest import Api
 from web.auth import credentials
@@ -109,3 +112,17 @@ def test_a_verified_key_is_touched_at_most_once_a_minute(api: Api) -> None:
     for _ in range(3):
         api.client.get(f"/api/v1/submissions/{created['id']}/", headers=api.owner(created))
     assert len(api.read.touched) == 1
+
+
+def test_a_rejected_key_is_logged_only_as_a_hint(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    created = api.create()
+    secret = "completely-wrong-key-value-1234"
+    with caplog.at_level(logging.WARNING, logger="registry.web.auth"):
+        api.client.get(
+            f"/api/v1/submissions/{created['id']}/", headers={"Authorization": f"ApiKey {secret}"}
+        )
+    assert caplog.records
+    assert all(secret not in r.getMessage() for r in caplog.records)
+    assert caplog.records[0].key_hint == "complete..."  # type: ignore[attr-defined]

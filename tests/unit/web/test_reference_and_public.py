@@ -84,3 +84,9 @@ def test_patching_is_active_reactivates_a_record(api: Api) -> None:
         f"/api/v1/categories/{cid}/", json={"is_active": True}, headers=api.admin()
     )
     assert again.json()["is_active"] is True
+
+
+def test_a_malformed_submission_filter_on_biotools_is_400(api: Api) -> None:
+    response = api.client.get("/api/v1/biotools/?submission=nope", headers=api.admin())
+    assert response.status_code == 400
+    assert response.json()["error"] == {"submission": ["Enter a valid UUID."]}

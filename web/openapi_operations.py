@@ -1,0 +1,322 @@
+"""The operation table of the OpenAPI document: every path, method, security scheme, body,
+response model and the status codes each can answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
+from schema.api.reference import (
+    Category,
+    CategoryCreate,
+    CategoryUpdate,
+    Centre,
+    CentreCreate,
+    CentreUpdate,
+    Pi,
+    PiCreate,
+    PiUpdate,
+)
+from schema.api.responses import (
+    BioToolsPage,
+    BioToolsRecord,
+    ChangeFeed,
+    EdamTerm,
+    HistoryItem,
+    License,
+    ProjectionStatus,
+)
+from schema.api.submissions import (
+    Submission,
+    SubmissionCreate,
+    SubmissionCreated,
+    SubmissionPage,
+    SubmissionPatch,
+)
+
+Security = list[dict[str, list[str]]]
+ADMIN: Security = [{"AdminKey": []}]
+OWNER_OR_ADMIN: Security = [{"AdminKey": []}, {"ApiKey": []}]
+PUBLIC: list[dict[str, list[str]]] = []
+
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "Deleted (deactivated)",
+    400: "Invalid input",
+    401: "No or invalid credentials",
+    403: "Not allowed with this key",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Stale If-Match",
+    413: "Body too large",
+    415: "Not JSON",
+    422: "Idempotency-Key reused with another body",
+    429: "Rate limited",
+    503: "Not available",
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of the API."""
+
+    method: str
+    path: str
+    summary: str
+    security: list[dict[str, list[str]]]
+    ok: int = 200
+    response: type[BaseModel] | None = None
+    many: bool = False
+    body: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_PAGING = (("page", "integer"), ("page_size", "integer"))
+_FILTERS = (
+    ("status", "string"),
+    ("service_center", "string"),
+    ("year_established", "string"),
+    ("register_as_elixir", "string"),
+    ("primary_maturity_tag", "string"),
+    ("secondary_maturity_tags", "string"),
+    ("ordering", "string"),
+)
+_AUTH = (401, 403)
+_WRITE = (400, 401, 403, 404, 409, 412, 413, 415, 429)
+SUB = "/api/v1/submissions/{id}/"
+
+
+def _reference_ops(
+    path: str, label: str, out: type[BaseModel], create: type[BaseModel], update: type[BaseModel]
+) -> list[Op]:
+    item = f"/api/v1/{path}/{{id}}/"
+    return [
+        Op(
+            "get",
+            f"/api/v1/{path}/",
+            f"List {label}",
+            ADMIN,
+            response=out,
+            many=True,
+            errors=_AUTH,
+            query=(("is_active", "string"),),
+        ),
+        Op(
+            "post",
+            f"/api/v1/{path}/",
+            f"Create a {label[:-1]}",
+            ADMIN,
+            201,
+            out,
+            body=create,
+            errors=(400, 401, 403, 409, 413, 415, 429),
+        ),
+        Op("get", item, f"One {label[:-1]}", ADMIN, response=out, errors=(*_AUTH, 404)),
+        Op(
+            "put",
+            item,
+            f"Replace a {label[:-1]}",
+            ADMIN,
+            response=out,
+            body=create,
+            errors=(*_WRITE,),
+        ),
+        Op(
+            "patch",
+            item,
+            f"Change a {label[:-1]}",
+            ADMIN,
+            response=out,
+            body=update,
+            errors=(*_WRITE,),
+        ),
+        Op(
+            "delete",
+            item,
+            f"Deactivate a {label[:-1]} (soft delete)",
+            ADMIN,
+            204,
+            errors=(*_AUTH, 404),
+        ),
+    ]
+
+
+OPERATIONS: tuple[Op, ...] = (
+    Op(
+        "post",
+        "/api/v1/submissions/",
+        "Register a service (public)",
+        PUBLIC,
+        201,
+        SubmissionCreated,
+        body=SubmissionCreate,
+        errors=(400, 409, 413, 415, 422, 429),
+        headers=("Idempotency-Key",),
+    ),
+    Op(
+        "get",
+        "/api/v1/submissions/",
+        "List submissions",
+        ADMIN,
+        response=SubmissionPage,
+        errors=(*_AUTH, 404),
+        query=(*_FILTERS, *_PAGING),
+    ),
+    Op(
+        "get",
+        SUB,
+        "One submission (or its state as of an instant)",
+        OWNER_OR_ADMIN,
+        response=Submission,
+        errors=(400, 401, 404),
+        query=(("as_of", "string"),),
+    ),
+    Op(
+        "patch",
+        SUB,
+        "Change some fields",
+        OWNER_OR_ADMIN,
+        response=Submission,
+        body=SubmissionPatch,
+        errors=_WRITE,
+        headers=("If-Match",),
+    ),
+    Op("put", SUB, "Not supported: use PATCH", OWNER_OR_ADMIN, 405, errors=(401,)),
+    Op("delete", SUB, "Not supported", OWNER_OR_ADMIN, 405, errors=(401,)),
+    Op(
+        "post",
+        SUB + "status/",
+        "Change the status",
+        OWNER_OR_ADMIN,
+        response=Submission,
+        body=StatusChange,
+        errors=_WRITE,
+        headers=("If-Match",),
+    ),
+    Op(
+        "put",
+        SUB + "maturity/",
+        "Set the maturity tags",
+        ADMIN,
+        response=Submission,
+        body=MaturityTags,
+        errors=_WRITE,
+        headers=("If-Match",),
+    ),
+    Op(
+        "get",
+        SUB + "keys/",
+        "List the submission's keys",
+        ADMIN,
+        response=KeyInfo,
+        many=True,
+        errors=(*_AUTH, 404),
+    ),
+    Op(
+        "post",
+        SUB + "keys/",
+        "Issue a key (plaintext shown once)",
+        ADMIN,
+        201,
+        KeyIssued,
+        body=KeyRequest,
+        errors=(400, 401, 403, 404, 413, 415, 429),
+    ),
+    Op(
+        "post",
+        SUB + "keys/reset/",
+        "Revoke every key and issue one write key",
+        ADMIN,
+        201,
+        KeyIssued,
+        errors=(*_AUTH, 404),
+    ),
+    Op(
+        "post",
+        SUB + "keys/{key_id}/revoke/",
+        "Revoke a key",
+        ADMIN,
+        response=KeyInfo,
+        errors=(*_AUTH, 404),
+    ),
+    Op(
+        "get",
+        SUB + "history/",
+        "Every recorded change, oldest first",
+        OWNER_OR_ADMIN,
+        response=HistoryItem,
+        many=True,
+        errors=(401, 404),
+    ),
+    Op(
+        "get",
+        "/api/v1/changes/",
+        "The registry-wide change feed",
+        ADMIN,
+        response=ChangeFeed,
+        errors=(400, *_AUTH),
+        query=(("after", "integer"), ("limit", "integer")),
+    ),
+    *_reference_ops("categories", "categories", Category, CategoryCreate, CategoryUpdate),
+    *_reference_ops("service-centers", "service centres", Centre, CentreCreate, CentreUpdate),
+    *_reference_ops("pis", "principal investigators", Pi, PiCreate, PiUpdate),
+    Op(
+        "get",
+        "/api/v1/edam/",
+        "EDAM terms (public)",
+        PUBLIC,
+        response=EdamTerm,
+        many=True,
+        query=(("branch", "string"), ("q", "string")),
+    ),
+    Op(
+        "get",
+        "/api/v1/edam/{key}/",
+        "One EDAM term by accession or id (public)",
+        PUBLIC,
+        response=EdamTerm,
+        errors=(404,),
+    ),
+    Op(
+        "get",
+        "/api/v1/licenses/",
+        "SPDX licences (public)",
+        PUBLIC,
+        response=License,
+        many=True,
+        query=(("q", "string"),),
+    ),
+    Op(
+        "get",
+        "/api/v1/biotools/",
+        "bio.tools records",
+        ADMIN,
+        response=BioToolsPage,
+        errors=(400, *_AUTH, 404),
+        query=(("biotools_id", "string"), ("submission", "string"), *_PAGING),
+    ),
+    Op(
+        "get",
+        "/api/v1/biotools/{biotools_id}/",
+        "A bio.tools record of an approved service",
+        PUBLIC,
+        response=BioToolsRecord,
+        errors=(404,),
+    ),
+    Op(
+        "get",
+        "/api/v1/projections/",
+        "Read-model projection status",
+        ADMIN,
+        response=ProjectionStatus,
+        errors=(*_AUTH, 503),
+    ),
+)
