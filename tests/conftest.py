@@ -1,9 +1,9 @@
 """Shared fixtures: a private, uniquely named PostgreSQL database per test or per session.
 
-Every database this suite creates is named ``regtest_<random>`` and dropped when its fixture ends, so
-runs never see each other's data. The server is the one on ``REGISTRY_TEST_POSTGRES`` (default
-``postgresql://postgres@127.0.0.1:5432/postgres``). With ``CI=true`` a missing server fails the run;
-elsewhere the tests that need it are skipped with the reason.
+Every database this suite creates is named ``regtest_<random>`` and dropped when its fixture
+ends, so runs never see each other's data. The server is the one on ``REGISTRY_TEST_POSTGRES``
+(default ``postgresql://postgres@127.0.0.1:5432/postgres``). With ``CI=true`` a missing server
+fails the run; elsewhere the tests that need it are skipped with the reason.
 """
 
 from __future__ import annotations
