@@ -13,6 +13,8 @@ from web.auth import require_admin, require_someone
 from web.context import Context, bound, json
 from web.errors import ApiError
 
+#: Positions are PostgreSQL bigints.
+MAX_POSITION = 2**63 - 1
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
@@ -64,7 +66,7 @@ def _non_negative(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > MAX_POSITION:
         raise ApiError(
             400,
             f"{name} must be a non-negative integer.",

@@ -35,6 +35,8 @@ DEFAULT_PAGE_SIZE = 20
 #: Read tables a submission command must be visible in before answering.
 SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
 MAX_PAGE_SIZE = 100
+#: No listing has this many pages; larger numbers would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -211,9 +213,9 @@ def parse_instant(value: str) -> dt.datetime:
 
 
 def page_params(request: Request) -> tuple[int, int]:
-    """``page`` (≥1; anything else 404 'Invalid page.') and ``page_size`` (clamped to 1..100)."""
+    """``page`` (1..MAX_PAGE; else 404 'Invalid page.') and ``page_size`` (clamped to 1..100)."""
     raw_page = request.query_params.get("page", "1")
-    if raw_page == "last" or not raw_page.isdigit() or int(raw_page) < 1:
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
         raise ApiError(404, "Invalid page.")
     raw_size = request.query_params.get("page_size", "")
     size = int(raw_size) if raw_size.isdigit() and int(raw_size) > 0 else DEFAULT_PAGE_SIZE

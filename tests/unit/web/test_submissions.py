@@ -177,3 +177,10 @@ def test_as_of_needs_an_rfc3339_instant(api: Api) -> None:
     assert bad.status_code == 400
     naive = api.client.get(url + "?as_of=2026-06-01T00:00:00", headers=api.admin())
     assert naive.status_code == 400
+
+
+def test_an_absurd_page_number_is_404_not_a_database_error(api: Api) -> None:
+    response = api.client.get(
+        "/api/v1/submissions/?page=10224024658759127725506560", headers=api.admin()
+    )
+    assert response.status_code == 404
