@@ -89,9 +89,9 @@ async def _create(
     )
     await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
     doc = await ctx.call(ctx.read.submission, result.submission_id)
-    if doc is None:  # the projection timed out: answer from what we know
-        raise ApiError(503, "The submission was recorded but is not readable yet; retry the GET.")
-    out = ctx.with_links(request, doc)
+    # When the read side has not caught up within the timeout, the one-time key must still
+    # reach the client: answer with the id, links and key, and the client GETs the rest later.
+    out = ctx.with_links(request, doc or {"id": str(result.submission_id)})
     out["api_key"] = result.api_key
     out["api_key_warning"] = KEY_WARNING
     return json(

@@ -184,3 +184,11 @@ def test_an_absurd_page_number_is_404_not_a_database_error(api: Api) -> None:
         "/api/v1/submissions/?page=10224024658759127725506560", headers=api.admin()
     )
     assert response.status_code == 404
+
+
+def test_the_key_is_returned_even_when_the_read_side_lags(api: Api) -> None:
+    api.read.submission = lambda submission_id: None  # type: ignore[method-assign]
+    response = api.client.post("/api/v1/submissions/", json=VALID_CREATE)
+    assert response.status_code == 201
+    assert response.json()["api_key"].startswith("key-")
+    assert response.json()["links"]["self"].endswith(f"{response.json()['id']}/")
