@@ -41,3 +41,26 @@ def test_concurrent_patches_never_lose_an_accepted_update(live: Live) -> None:
         last = [n for n in accepted if n.startswith(field + "=")]
         if last:
             assert final[field].startswith("value ")
+
+
+def test_racing_repeats_of_one_idempotency_key_create_exactly_one_submission(live: Live) -> None:
+    payload = live.payload()
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=live.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        "/api/v1/submissions/", json=payload, headers={"Idempotency-Key": "race"}
+                    )
+                    for _ in range(6)
+                )
+            )
+
+    responses = asyncio.run(run())
+    assert {r.status_code for r in responses} <= {201, 409}
+    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created) == 1
+    listed = live.client.get("/api/v1/submissions/", headers=live.admin()).json()
+    assert listed["count"] == 1
