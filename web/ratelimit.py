@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 from web.errors import ApiError
 
+#: Identities tracked before expired ones are swept (many anonymous IPs must not grow memory).
+MAX_TRACKED = 10_000
+
 _UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 
 
@@ -57,6 +60,8 @@ class RateLimiter:
             return
         now = self._clock()
         with self._lock:
+            if len(self._hits) > MAX_TRACKED:
+                self._prune(now)
             window = self._hits.setdefault((kind, identity), deque())
             while window and window[0] <= now - rate.period:
                 window.popleft()
@@ -68,3 +73,10 @@ class RateLimiter:
                     headers={"Retry-After": str(retry)},
                 )
             window.append(now)
+
+    def _prune(self, now: float) -> None:
+        """Forget identities whose every hit is outside their window (bounded memory)."""
+        for (kind, identity), window in list(self._hits.items()):
+            rate = self._rates.get(kind)
+            if rate is None or not window or window[-1] <= now - rate.period:
+                del self._hits[(kind, identity)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -146,3 +147,14 @@ def test_nul_characters_in_the_url_are_400_not_500(api: Api) -> None:
     response = api.client.get("/api/v1/licenses/?q=a%00b")
     assert response.status_code == 400
     assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+def test_the_limiter_forgets_idle_identities(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.ratelimit.MAX_TRACKED", 3)
+    now = [0.0]
+    limiter = RateLimiter("anonymous=5/second", clock=lambda: now[0])
+    for n in range(4):
+        limiter.hit("anonymous", f"ip{n}")
+    now[0] = 10.0
+    limiter.hit("anonymous", "late")
+    assert list(limiter._hits) == [("anonymous", "late")]
