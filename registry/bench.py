@@ -1,4 +1,4 @@
-"""``registry bench``: the side-by-side benchmark (issue 7; being written)."""
+"""``registry bench``: the side-by-side benchmark of issue 7 (the harness lives in ``bench``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from schema.settings import Settings
 
 
 def run(settings: Settings, *, quick: bool) -> int:
-    """Not available yet: say so and fail, rather than pretend to measure."""
-    print("registry: the benchmark is not implemented yet", file=sys.stderr)
-    return 2
+    """Run the benchmark on its own databases (``REGISTRY_BENCH_POSTGRES``); 1 if it failed."""
+    from bench.cluster import BenchError
+    from bench.harness import run as run_bench
+
+    try:
+        return run_bench(quick=quick)
+    except BenchError as exc:
+        print(f"registry bench: {exc}", file=sys.stderr)
+        return 1

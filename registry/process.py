@@ -23,8 +23,9 @@ from projections.runner import Runner
 from registry import setup
 from registry.probes import broker_probe, database_probe, projections_probe
 from registry.runtime import Database, Services, broker_url, open_database
-from registry.webapp import build_app
+from registry.webapp import GaugeFeeder, build_app
 from schema.settings import Settings
+from web.metrics import Metrics
 
 log = logging.getLogger("registry")
 
@@ -48,13 +49,22 @@ class _Threads:
 
 
 @contextlib.contextmanager
-def _worker(settings: Settings, database: Database, services: Services) -> Iterator[None]:
+def _worker(
+    settings: Settings,
+    database: Database,
+    services: Services,
+    metrics: Metrics | None = None,
+) -> Iterator[None]:
     """A Dramatiq worker in this process, plus the follower that feeds it after commit."""
     from workers import runtime
     from workers.broker import make_broker
+    from workers.outcomes import JobOutcomes
     from workers.wiring import build_context, build_follower
 
     broker = make_broker(broker_url(settings, database))
+    if metrics is not None:
+        jobs = metrics.worker_jobs
+        broker.add_middleware(JobOutcomes(lambda a, o: jobs.labels(actor=a, outcome=o).inc()))
     runtime.configure(lambda: build_context(services.registry, settings))
     from workers import actors  # noqa: F401 - declares the actors on the broker just made
 
@@ -100,14 +110,16 @@ def run_all(settings: Settings) -> int:
         stack.callback(runner.stop)
         progress = ProgressListener(database.url)
         stack.callback(progress.close)
-        stack.enter_context(_worker(settings, database, services))
+        metrics = Metrics()
+        stack.callback(GaugeFeeder(database.url, metrics).close)
+        stack.enter_context(_worker(settings, database, services, metrics))
         stack.callback(_scheduler(settings, database, services).join)
         probes = [
             ("database", database_probe(services.pool)),
             ("broker", broker_probe(broker_url(settings, database))),
             ("projections", projections_probe(database.url)),
         ]
-        app = build_app(settings, services, progress, probes)
+        app = build_app(settings, services, progress, probes, metrics)
         where = settings.data_dir.resolve() if database.embedded else "the configured database"
         print(f"registry: data in {where}", flush=True)
         print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)

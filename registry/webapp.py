@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -16,6 +18,49 @@ from registry.probes import Probe, broker_probe, database_probe, projections_pro
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import load_settings
 from web.app import WebServices, create_app
+from web.metrics import Metrics
+
+log = logging.getLogger("registry.metrics")
+
+#: How often the event-store and projection gauges are refreshed (seconds).
+GAUGE_INTERVAL = 5.0
+
+
+class GaugeFeeder:
+    """Keeps ``registry_events_appended`` and ``registry_projection_lag_events`` current.
+
+    A thread refreshes them every few seconds instead of on each scrape, so a scrape never waits
+    on the database and a slow database never slows the event loop.
+    """
+
+    def __init__(self, database_url: str, metrics: Metrics) -> None:
+        self._url = database_url
+        self._metrics = metrics
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="gauges", daemon=True)
+        self._thread.start()
+
+    def refresh(self) -> None:
+        """Read the catalogue once and set the gauges."""
+        lines = operations.status(self._url)
+        if lines:
+            self._metrics.events_appended.set(max(line.head for line in lines))
+        for line in lines:
+            if line.live:
+                self._metrics.projection_lag.labels(projection=line.name).set(line.lag)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh()
+            except Exception:  # a failed refresh must not end the loop; the next one retries
+                log.warning("metrics refresh failed", exc_info=True)
+            self._stop.wait(GAUGE_INTERVAL)
+
+    def close(self) -> None:
+        """Stop the refresher thread."""
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def projection_status(database_url: str) -> list[dict[str, Any]]:
@@ -38,10 +83,12 @@ def build_app(
     services: Services,
     progress: ProgressListener,
     probes: Sequence[tuple[str, Probe]],
+    metrics: Metrics | None = None,
 ) -> Starlette:
     """The API over ``services`` with read-your-writes through ``progress``."""
     url = services.database_url
     web = WebServices(
+        metrics=metrics or Metrics(),
         probes=probes,
         settings=settings,
         registry=services.registry,
@@ -64,13 +111,16 @@ def create_from_environment() -> Starlette:
         ("broker", broker_probe(broker_url(settings, database))),
         ("projections", projections_probe(database.url)),
     ]
-    app = build_app(settings, services, progress, probes)
+    metrics = Metrics()
+    feeder = GaugeFeeder(database.url, metrics)
+    app = build_app(settings, services, progress, probes, metrics)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            feeder.close()
             progress.close()
             services.close()
             database.close()
