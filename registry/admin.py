@@ -8,7 +8,7 @@ from uuid import UUID
 
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
-from registry.runtime import Services, open_database
+from registry.runtime import Services, opened
 from schema.settings import Settings
 
 #: How long `create` waits for the key to become usable (the api_keys projection).
@@ -17,17 +17,12 @@ USABLE_WITHIN = 10.0
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Dispatch one admin-keys action; the plaintext of a new key is the last line printed."""
-    database = open_database(settings)
-    services = Services(database.url, settings, pool_size=2, group_commit=False)
-    try:
+    with opened(settings, pool_size=2) as (_, services):
         if args.action == "create":
             return _create(services, args.label, args.scope)
         if args.action == "list":
             return _list(services)
         return _revoke(services, args.key_id)
-    finally:
-        services.close()
-        database.close()
 
 
 def _create(services: Services, label: str, scope: str) -> int:

@@ -22,7 +22,7 @@ from projections.projectors import PROJECTORS
 from projections.runner import Runner
 from registry import setup
 from registry.probes import broker_probe, database_probe, projections_probe
-from registry.runtime import Database, Services, broker_url, open_database
+from registry.runtime import Database, Services, broker_url, open_database, opened
 from registry.webapp import GaugeFeeder, build_app
 from schema.settings import Settings
 from web.metrics import Metrics
@@ -155,31 +155,25 @@ def serve(settings: Settings) -> int:
 
 def project(settings: Settings, stop: threading.Event) -> int:
     """``registry project``: the projection runners until ``stop`` is set."""
-    database = open_database(settings)
-    services = Services(database.url, settings, pool_size=4, group_commit=False)
-    runner = Runner(
-        database.url, services.registry, PROJECTORS, auto_promote=settings.promote_automatically
-    )
-    runner.start()
-    try:
-        stop.wait()
-    finally:
-        runner.stop()
-        services.close()
-        database.close()
+    with opened(settings) as (database, services):
+        runner = Runner(
+            database.url,
+            services.registry,
+            PROJECTORS,
+            auto_promote=settings.promote_automatically,
+        )
+        runner.start()
+        try:
+            stop.wait()
+        finally:
+            runner.stop()
     return 0
 
 
 def work(settings: Settings, stop: threading.Event) -> int:
     """``registry worker``: Dramatiq workers and the side-effect follower until ``stop``."""
-    database = open_database(settings)
-    services = Services(database.url, settings, pool_size=4, group_commit=False)
-    try:
-        with _worker(settings, database, services):
-            stop.wait()
-    finally:
-        services.close()
-        database.close()
+    with opened(settings) as (database, services), _worker(settings, database, services):
+        stop.wait()
     return 0
 
 
@@ -188,13 +182,9 @@ def schedule(settings: Settings, stop: threading.Event) -> int:
     from workers import scheduler
     from workers.wiring import scheduled_jobs
 
-    database = open_database(settings)
-    services = Services(database.url, settings, pool_size=2, group_commit=False)
-    try:
-        scheduler.run(database.url, scheduled_jobs(database.url, services.registry, settings), stop)
-    finally:
-        services.close()
-        database.close()
+    with opened(settings, pool_size=2) as (database, services):
+        jobs = scheduled_jobs(database.url, services.registry, settings)
+        scheduler.run(database.url, jobs, stop)
     return 0
 
 
@@ -206,9 +196,7 @@ def biotools_sync(settings: Settings, args: argparse.Namespace) -> int:
     from workers.refresh import linked_submission_ids, refresh_biotools
     from workers.registry_adapter import RegistryLinks
 
-    database = open_database(settings)
-    services = Services(database.url, settings, pool_size=2, group_commit=False)
-    try:
+    with opened(settings, pool_size=2) as (database, services):
         if args.all:
             with psycopg.connect(database.url) as conn:
                 ids = linked_submission_ids(conn)
@@ -216,13 +204,9 @@ def biotools_sync(settings: Settings, args: argparse.Namespace) -> int:
             ids = [args.submission]
         print(f"registry: {len(ids)} linked submission(s) to sync", flush=True)
         if args.dry_run:
-            for ident in ids:
-                print(ident)
+            print("\n".join(ids))
             return 0
         with BioToolsClient(settings.biotools_url) as client:
             summary = refresh_biotools(ids, RegistryLinks(services.registry), client)
         print(f"registry: {summary}", flush=True)
-    finally:
-        services.close()
-        database.close()
     return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +71,7 @@ class Services:
             reference_catalog=PostgresReferenceCatalog(self.pool),
             key_vault=PostgresKeyVault(self.pool),
             sanitiser=strip_html,
-            exempt_fields=self.settings.no_reset_fields,
+            exempt_fields=self.settings.no_reset_fields,  # None: the domain's shipped list
         )
         if self.group_commit:
             self.committer = GroupCommitter(self.registry)
@@ -81,3 +83,20 @@ class Services:
             self.committer.close()
         self.registry.close()
         self.pool.close()
+
+
+@contextlib.contextmanager
+def opened(settings: Settings, *, pool_size: int = 4) -> Iterator[tuple[Database, Services]]:
+    """The database and the write side of a short-lived or single-purpose process, closed after.
+
+    Group commit is off: only the web process has enough concurrent writers for it to pay.
+    """
+    database = open_database(settings)
+    try:
+        services = Services(database.url, settings, pool_size=pool_size, group_commit=False)
+        try:
+            yield database, services
+        finally:
+            services.close()
+    finally:
+        database.close()

@@ -13,29 +13,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-#: The exempt list shipped by the existing system (spec §2.2): an owner's change to these fields
-#: never resets an approved submission to ``submitted``.
-DEFAULT_NO_RESET_FIELDS: tuple[str, ...] = (
-    "logo",
-    "github_url",
-    "biotools_url",
-    "fairsharing_url",
-    "other_registry_url",
-    "edam_topics",
-    "edam_operations",
-    "keywords_uncited",
-    "keywords_seo",
-    "publications_pmids",
-    "public_contact_email",
-    "internal_contact_name",
-    "internal_contact_email",
-    "website_url",
-    "terms_of_use_url",
-    "kpi_monitoring",
-    "kpi_start_year",
-    "comments",
-)
-
 
 class ConfigurationError(Exception):
     """Raised when an environment variable holds a value the registry cannot use."""
@@ -74,7 +51,10 @@ class Settings(BaseModel):
         default="anonymous=10/minute,key=60/minute",
         description="'off', or comma-separated class=N/second|minute|hour.",
     )
-    no_reset_fields: tuple[str, ...] = DEFAULT_NO_RESET_FIELDS
+    no_reset_fields: tuple[str, ...] | None = Field(
+        default=None,
+        description="Fields whose owner edit never resets approval; unset: the shipped list.",
+    )
     cors_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     auto_promote: bool | None = Field(

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from schema.settings import DEFAULT_NO_RESET_FIELDS, ConfigurationError, load_settings
+from schema.settings import ConfigurationError, load_settings
 
 
 def test_no_database_url_means_the_embedded_default_with_auto_promotion() -> None:
     settings = load_settings({})
     assert settings.embedded
     assert settings.promote_automatically
-    assert settings.no_reset_fields == DEFAULT_NO_RESET_FIELDS
+    assert settings.no_reset_fields is None  # the domain's shipped list applies
+
+
+def test_the_exempt_list_can_be_configured() -> None:
+    settings = load_settings({"REGISTRY_NO_RESET_FIELDS": "comments, logo"})
+    assert settings.no_reset_fields == ("comments", "logo")
 
 
 def test_a_configured_database_turns_auto_promotion_off_unless_asked() -> None:
