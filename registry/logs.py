@@ -22,9 +22,9 @@ _STANDARD = set(vars(logging.makeLogRecord({})))
 
 
 def redact(text: str) -> str:
-    """Replace credentials and cookies in ``text`` with ``[redacted]``."""
-    text = _SECRET.sub(lambda m: f"{m.group(1)} [redacted]", text)
-    return _FIELD.sub(lambda m: f"{m.group(1)}[redacted]", text)
+    """Replace credentials and cookies in ``text`` with ``[REDACTED]``."""
+    text = _SECRET.sub(lambda m: f"{m.group(1)} [REDACTED]", text)
+    return _FIELD.sub(lambda m: f"{m.group(1)}[REDACTED]", text)
 
 
 class RedactingFilter(logging.Filter):

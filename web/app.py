@@ -21,6 +21,7 @@ from web.inputguard import NulGuardMiddleware
 from web.metrics import Metrics, MetricsMiddleware, make_endpoint
 from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
+from web.security import SecurityHeadersMiddleware
 from web.servererror import ProblemOnErrorMiddleware
 
 
@@ -89,6 +90,7 @@ def create_app(services: WebServices) -> Starlette:
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeadersMiddleware),
         Middleware(ProblemOnErrorMiddleware),
         Middleware(MetricsMiddleware, metrics=services.metrics),
         Middleware(NulGuardMiddleware),

@@ -12,7 +12,7 @@ def test_authorization_values_are_redacted() -> None:
     line = redact("GET / Authorization: ApiKey abc.def-123 and AdminKey XYZ")
     assert "abc.def-123" not in line
     assert "XYZ" not in line
-    assert "ApiKey [redacted]" in line
+    assert "ApiKey [REDACTED]" in line
 
 
 def test_api_key_fields_and_cookies_are_redacted() -> None:
@@ -27,5 +27,5 @@ def test_json_lines_are_redacted_including_extras() -> None:
     record.header = "AdminKey k2"
     RedactingFilter().filter(record)
     payload = json.loads(JsonFormatter().format(record))
-    assert payload["message"] == "key ApiKey [redacted]"
-    assert payload["header"] == "AdminKey [redacted]"
+    assert payload["message"] == "key ApiKey [REDACTED]"
+    assert payload["header"] == "AdminKey [REDACTED]"
