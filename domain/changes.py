@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from domain.fields import change_name, label_for
+from domain.fields import DATA_ACCESS_TYPES, change_name, label_for
 from domain.lifecycle import KPI_LABELS, PRIMARY_TAG_LABELS, SECONDARY_TAG_LABELS, STATUS_LABELS
 
 EMPTY = "—"
@@ -36,6 +36,10 @@ class DisplayNames(Protocol):
         """``"<label> (<accession>)"`` of an EDAM term."""
         ...
 
+    def service(self, submission_id: str) -> str:
+        """The service name of another submission (related services)."""
+        ...
+
 
 class RawDisplayNames:
     """Shows references by their ids; used where no reference data is at hand."""
@@ -56,6 +60,10 @@ class RawDisplayNames:
         """The accession itself."""
         return accession
 
+    def service(self, submission_id: str) -> str:
+        """The id itself."""
+        return submission_id
+
 
 def _join(items: list[str]) -> str:
     return ", ".join(sorted(items)) if items else EMPTY
@@ -71,6 +79,10 @@ def display(wire_field: str, value: Any, names: DisplayNames) -> str:
         return STATUS_LABELS.get(value, str(value))
     if wire_field == "kpi_monitoring":
         return KPI_LABELS.get(value, str(value))
+    if wire_field == "data_access_type":
+        return DATA_ACCESS_TYPES.get(value, str(value))
+    if wire_field == "related_service_ids":
+        return _join([names.service(str(v)) for v in value])
     if wire_field == "primary_maturity_tag":
         return PRIMARY_TAG_LABELS.get(value, str(value))
     if wire_field == "secondary_maturity_tags":

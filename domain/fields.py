@@ -48,12 +48,30 @@ CONTENT_FIELDS: Final[dict[str, Kind]] = {
     "fairsharing_url": "plain",
     "other_registry_url": "plain",
     "kpi_monitoring": "plain",
-    "kpi_start_year": "text",
+    "kpi_since": "text",
     "keywords_uncited": "text",
     "keywords_seo": "text",
     "survey_participation": "bool",
     "comments": "text",
+    "data_access_type": "plain",
+    "related_service_ids": "list_uuid",
 }
+
+#: Field renames still accepted on input during their compatibility window: old -> new name.
+#: Stored events, aggregate state and the read side know only the new name (old payloads are
+#: upcast); only callers' input may still use the old one.
+RENAMED_FIELDS: Final[dict[str, str]] = {"kpi_start_year": "kpi_since"}
+
+#: ``data_access_type`` choices and their labels (the default is ``open``).
+DATA_ACCESS_TYPES: Final[dict[str, str]] = {
+    "open": "Open access",
+    "restricted": "Restricted access",
+    "closed": "Closed / on request",
+}
+DEFAULT_DATA_ACCESS_TYPE: Final = "open"
+
+#: The symmetric relation between submissions (ids of other live submissions).
+RELATED_FIELD: Final = "related_service_ids"
 
 CONSENT_FIELD: Final = "data_protection_consent"
 
@@ -95,11 +113,13 @@ DEFAULTS: Final[dict[str, object]] = {
     "biotools_url": "",
     "fairsharing_url": "",
     "other_registry_url": "",
-    "kpi_start_year": "",
+    "kpi_since": "",
     "keywords_uncited": "",
     "keywords_seo": "",
     "survey_participation": True,
     "comments": "",
+    "data_access_type": DEFAULT_DATA_ACCESS_TYPE,
+    "related_service_ids": [],
 }
 
 # wire name -> change-log name, where they differ.
@@ -109,6 +129,7 @@ CHANGE_NAME: Final[dict[str, str]] = {
     "edam_operation_ids": "edam_operations",
     "responsible_pi_ids": "responsible_pis",
     "service_center_id": "service_center",
+    "related_service_ids": "related_services",
 }
 
 LABELS: Final[dict[str, str]] = {
@@ -139,7 +160,7 @@ LABELS: Final[dict[str, str]] = {
     "fairsharing_url": "FAIRsharing URL",
     "other_registry_url": "Other Registry URL",
     "kpi_monitoring": "KPI Monitoring",
-    "kpi_start_year": "KPI Start Year",
+    "kpi_since": "KPI Since",
     "keywords_uncited": "Keywords (uncited)",
     "keywords_seo": "Keywords (SEO)",
     "survey_participation": "Survey Participation",
@@ -152,6 +173,8 @@ LABELS: Final[dict[str, str]] = {
     "edam_topics": "EDAM Topics",
     "edam_operations": "EDAM Operations",
     "licenses": "Licenses",
+    "data_access_type": "Data Access Type",
+    "related_services": "Related Services",
 }
 
 # Personal data: encrypted in stored events with a per-submission key, erased on request.
@@ -186,7 +209,7 @@ DEFAULT_EXEMPT_FIELDS: Final[frozenset[str]] = frozenset(
         "website_url",
         "terms_of_use_url",
         "kpi_monitoring",
-        "kpi_start_year",
+        "kpi_since",
         "comments",
     }
 )
@@ -215,4 +238,5 @@ def label_for(name: str) -> str:
 def valid_exempt_fields(names: frozenset[str] | set[str] | list[str]) -> frozenset[str]:
     """Keep only diffable, non-system names (unknown names are dropped, as in the original)."""
     diffable = {change_name(w) for w in CONTENT_FIELDS}
-    return frozenset(n for n in names if n in diffable and n not in SYSTEM_CONTROLLED)
+    renamed = {RENAMED_FIELDS.get(n, n) for n in names}  # configs written before a rename
+    return frozenset(n for n in renamed if n in diffable and n not in SYSTEM_CONTROLLED)

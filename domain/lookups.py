@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from domain import ids
 from domain.catalog import ReferenceCatalog
 from domain.reference import PrincipalInvestigator, ServiceCategory, ServiceCentre
+from domain.submission import Submission
 from domain.validation import RefInfo
 
 
@@ -63,6 +64,11 @@ class RepositoryReferences:
             is_associated_partner=bool(record.values.get("is_associated_partner")),
         )
 
+    def submission(self, submission_id: str) -> Submission | None:
+        """A live (not erased) submission, or None."""
+        record = self._record(submission_id, Submission)
+        return None if record is None or record.is_erased else record
+
     def display(self, raw: str | int, kind: type[Any]) -> str:
         """The change-log text of a reference (its id when unknown)."""
         record = self._record(raw, kind)
@@ -92,3 +98,8 @@ class DisplayAdapter:
         """``"<label> (<accession>)"``."""
         term = self._catalog.edam_term(accession)
         return accession if term is None else f"{term.label} ({accession})"
+
+    def service(self, submission_id: str) -> str:
+        """The other submission's service name (its id once erased or unknown)."""
+        record = self._refs.submission(submission_id)
+        return submission_id if record is None else str(record.values.get("service_name", ""))

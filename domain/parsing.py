@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.fields import CONSENT_FIELD, CONTENT_FIELDS
+from domain.fields import CONSENT_FIELD, CONTENT_FIELDS, RENAMED_FIELDS
 from domain.normalise import Sanitiser, normalise_plain, normalise_text, stdlib_strip_html
 
 NOT_STRING = "Not a valid string."
@@ -19,6 +19,11 @@ NOT_BOOL = "Must be a valid boolean."
 NOT_INT = "A valid integer is required."
 NOT_DATE = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
 NOT_UUID = "Must be a valid UUID."
+
+
+def alias_conflict(old: str, new: str) -> str:
+    """The message for a body that sends a renamed field under both names, differently."""
+    return f"{old} is a deprecated alias of {new}; send one of them, or the same value in both."
 
 
 def _not_list(value: object) -> str:
@@ -31,6 +36,7 @@ def parse_input(
     """Normalise the known fields of ``data``; return ``(values, errors)``."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    data = _renamed(data, errors)
     for name, kind in CONTENT_FIELDS.items():
         if name not in data:
             continue
@@ -46,6 +52,22 @@ def parse_input(
         else:
             errors[CONSENT_FIELD] = [NOT_BOOL]
     return values, errors
+
+
+def _renamed(data: Mapping[str, object], errors: dict[str, list[str]]) -> Mapping[str, object]:
+    """``data`` with old field names (``RENAMED_FIELDS``) moved to their new names."""
+    if not any(old in data for old in RENAMED_FIELDS):
+        return data
+    out = dict(data)
+    for old, new in RENAMED_FIELDS.items():
+        if old not in out:
+            continue
+        legacy = out.pop(old)
+        if new in out and out[new] != legacy:
+            errors[new] = [alias_conflict(old, new)]
+        else:
+            out[new] = legacy
+    return out
 
 
 def _parse(kind: str, raw: object, sanitiser: Sanitiser) -> Any:

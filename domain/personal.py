@@ -25,7 +25,7 @@ from domain.fields import PERSONAL_FIELDS
 ERASED = "[erased]"
 _PREFIX = "enc:v1:"
 _SUBMISSION_TOPIC_PREFIX = "registry/Submission."
-_SUBMISSION_TOPIC = "registry/Submission/v1"
+_SUBMISSION_TOPICS = frozenset({"registry/Submission/v1", "registry/Submission/v2"})
 
 
 class KeyVault(Protocol):
@@ -112,7 +112,7 @@ def _transform_state(event: object, state: dict[str, Any], fn: Any) -> dict[str,
         if isinstance(new.get("changes"), list):
             new["changes"] = _transform_changes(new["changes"], fn)
         return new
-    if isinstance(event, Snapshot) and state.get("topic") == _SUBMISSION_TOPIC:
+    if isinstance(event, Snapshot) and state.get("topic") in _SUBMISSION_TOPICS:
         inner = dict(state["state"])
         if isinstance(inner.get("values"), dict):
             inner["values"] = _transform_values(inner["values"], fn)

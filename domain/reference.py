@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import register_topic
 
 from domain import ids
 from domain.changes import Change
@@ -101,11 +102,17 @@ class ServiceCentre(Aggregate, _RecordMixin):
         TOPIC = "registry/ServiceCentre.Event/v1"
 
     class Created(Event, Aggregate.Created):
-        """A centre was created."""
+        """A centre was created; ``values``: short_name, full_name, website, ror_id."""
 
-        TOPIC = "registry/ServiceCentre.Created/v1"
+        TOPIC = "registry/ServiceCentre.Created/v2"
+        class_version = 2
         actor: str
         values: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Centres created before ROR ids were recorded have none."""
+            state["values"].setdefault("ror_id", "")
 
     class Updated(Event):
         """Fields changed."""
@@ -277,3 +284,7 @@ class ReferenceIndex(Aggregate):
     def assign_partner(self, pi_id: str) -> None:
         """Record which PI is the associated partner."""
         self.partner_pi_id = pi_id
+
+
+# Centres created before ``ror_id`` was part of every creation keep resolving (and get "").
+register_topic("registry/ServiceCentre.Created/v1", ServiceCentre.Created)

@@ -14,12 +14,14 @@ ORCID_FORMAT = (
 )
 ORCID_CHECKSUM = "ORCID checksum is invalid."
 ROR_FORMAT = "Enter a ROR id like https://ror.org/0xxxxxxxx (9 characters, starting with 0)."
+ROR_CHECKSUM = "ROR id checksum is invalid."
 DUPLICATE_CATEGORY = "service category with this name already exists."
 PARTNER_TAKEN = "Another principal investigator is already the associated partner."
 NOT_BOOL = "Must be a valid boolean."
 
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _ROR = re.compile(r"^https://ror\.org/0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 TEXT_FIELDS = {
     "category": {"name": 100},
@@ -60,10 +62,17 @@ def orcid_errors(value: str) -> list[str]:
 
 
 def ror_errors(value: str) -> list[str]:
-    """An optional ``https://ror.org/0xxxxxxxx`` id."""
+    """An optional ``https://ror.org/0xxxxxxxx`` id: format, then the ROR checksum (the last two
+    digits are ISO 7064 MOD 97-10 of the Crockford base32 number the first seven encode)."""
     if not value:
         return []
-    return [] if _ROR.match(value) else [ROR_FORMAT]
+    if not _ROR.match(value):
+        return [ROR_FORMAT]
+    body = value.rsplit("/", 1)[1]
+    number = 0
+    for char in body[:7]:
+        number = number * 32 + _CROCKFORD.index(char)
+    return [] if int(body[7:]) == 98 - (number * 100) % 97 else [ROR_CHECKSUM]
 
 
 def parse_reference(

@@ -17,10 +17,41 @@ from domain.changes import Change
 ERASED = "[erased]"
 
 
-class Submission(Aggregate):
-    """A service submission (sections A–G of the registration form)."""
+def _rename_v1_values(values: dict[str, Any]) -> None:
+    """v1 payloads named ``kpi_since`` ``kpi_start_year`` (renamed in v2)."""
+    if "kpi_start_year" in values:
+        values["kpi_since"] = values.pop("kpi_start_year")
 
-    TOPIC = "registry/Submission/v1"
+
+def _complete_v1_values(values: dict[str, Any]) -> None:
+    """A full v1 value set in the v2 shape: renamed, and the fields v2 added at their defaults
+    (what every submission registered before them is: open access, no related services)."""
+    _rename_v1_values(values)
+    values.setdefault("data_access_type", "open")
+    values.setdefault("related_service_ids", [])
+
+
+def _rename_v1_changes(changes: list[Change]) -> None:
+    for change in changes:
+        if change.get("field") == "kpi_start_year":
+            change["field"] = "kpi_since"
+            change["label"] = "KPI Since"
+
+
+class Submission(Aggregate):
+    """A service submission (sections A–G of the registration form).
+
+    ``class_version`` 2 (snapshots): ``values`` has ``kpi_since`` (was ``kpi_start_year``),
+    ``data_access_type`` and ``related_service_ids``.
+    """
+
+    TOPIC = "registry/Submission/v2"
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 snapshot's state in the v2 shape."""
+        _complete_v1_values(state["values"])
 
     class Event(Aggregate.Event):
         """Base of every Submission event."""
@@ -35,12 +66,18 @@ class Submission(Aggregate):
     class Registered(Created):
         """A service was registered; ``values`` holds every content field raw (wire names)."""
 
-        TOPIC = "registry/Submission.Registered/v1"
+        TOPIC = "registry/Submission.Registered/v2"
+        class_version = 2
         actor: str
         values: dict[str, Any]
         status: str
         submission_ip: str | None
         user_agent_hash: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 had ``kpi_start_year``, no ``data_access_type`` and no related services."""
+            _complete_v1_values(state["values"])
 
     class Amended(Event):
         """Content fields changed; ``values`` holds the raw new values of the changed fields.
@@ -49,12 +86,28 @@ class Submission(Aggregate):
         ``submitted``; ``values`` then also carries ``status`` and the cleared tags.
         """
 
-        TOPIC = "registry/Submission.Amended/v1"
+        TOPIC = "registry/Submission.Amended/v2"
+        class_version = 2
         actor: str
         by_admin: bool
         values: dict[str, Any]
         changes: list[Change]
         status_reset: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 named ``kpi_since`` ``kpi_start_year`` (values and change records)."""
+            _rename_v1_values(state["values"])
+            _rename_v1_changes(state["changes"])
+
+    class RelatedServicesChanged(Event):
+        """Another submission added or removed this one as related (the relation is symmetric);
+        ``values`` holds the full new ``related_service_ids``."""
+
+        TOPIC = "registry/Submission.RelatedServicesChanged/v1"
+        actor: str
+        values: dict[str, Any]
+        changes: list[Change]
 
     class StatusChanged(Event):
         """The status changed by an explicit action; leaving approved clears the tags."""
@@ -164,6 +217,12 @@ class Submission(Aggregate):
     ) -> None:
         self._apply_values(values)
 
+    @event(RelatedServicesChanged)
+    def _related_services_changed(
+        self, actor: str, values: dict[str, Any], changes: list[Change]
+    ) -> None:
+        self._apply_values(values)
+
     @event(MaturityTagsAssigned)
     def _tags_assigned(self, actor: str, values: dict[str, Any], changes: list[Change]) -> None:
         self._apply_values(values)
@@ -224,5 +283,8 @@ class Submission(Aggregate):
         return [k for k in self.keys.values() if k["is_active"]]
 
 
-# StatusChanged was first released as v1 (no ``comment``); stored v1 events keep resolving.
+# Topics of earlier class versions keep resolving to today's classes (their upcasters adapt them).
+register_topic("registry/Submission/v1", Submission)
 register_topic("registry/Submission.StatusChanged/v1", Submission.StatusChanged)
+register_topic("registry/Submission.Registered/v1", Submission.Registered)
+register_topic("registry/Submission.Amended/v1", Submission.Amended)

@@ -12,16 +12,16 @@ from domain.biotools import biotools_id_from_url
 from domain.changes import build_changes
 from domain.editing import plan_amendment
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
-from domain.fields import CONSENT_FIELD, DEFAULTS
+from domain.fields import CONSENT_FIELD, DEFAULTS, RELATED_FIELD
 from domain.lifecycle import check_transition, validate_tags
 from domain.parsing import parse_input
-from domain.registry_base import RegistryBase
+from domain.relations import RelationCommands
 from domain.results import Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
 from domain.validation import validate
 
 
-class SubmissionCommands(RegistryBase):
+class SubmissionCommands(RelationCommands):
     """Commands and event-sourced reads of submissions."""
 
     # -- registration and editing -------------------------------------------------------------
@@ -36,7 +36,7 @@ class SubmissionCommands(RegistryBase):
     ) -> Registration:
         """Validate and record a new submission with its initial write key."""
         values, errors = parse_input(data, self.sanitiser)
-        refs, _ = self._refs()
+        refs, names = self._refs()
         merged = {**DEFAULTS, **values}
         errors = _merge(
             errors,
@@ -49,6 +49,7 @@ class SubmissionCommands(RegistryBase):
                 today=self._today(),
             ),
         )
+        errors = _merge(errors, self._relation_errors(None, merged[RELATED_FIELD], []))
         if errors:
             raise ValidationFailed(errors)
         merged.pop(CONSENT_FIELD, None)
@@ -72,7 +73,8 @@ class SubmissionCommands(RegistryBase):
         biotools_id = biotools_id_from_url(merged.get("biotools_url") or "")
         if biotools_id:
             submission._biotools_linked(actor=actor, biotools_id=biotools_id)
-        position = self._save(submission)
+        others = self._counterparts(submission, [], merged[RELATED_FIELD], actor=actor, names=names)
+        position = self._save(submission, *others)
         return Registration(submission.id, key_id, plaintext, position, submission.version)
 
     def amend_submission(
@@ -102,6 +104,13 @@ class SubmissionCommands(RegistryBase):
                 today=self._today(),
             ),
         )
+        if RELATED_FIELD in updates:
+            errors = _merge(
+                errors,
+                self._relation_errors(
+                    submission.id, updates[RELATED_FIELD], previous.get(RELATED_FIELD) or []
+                ),
+            )
         if errors:
             raise ValidationFailed(errors)
         plan = plan_amendment(
@@ -118,7 +127,12 @@ class SubmissionCommands(RegistryBase):
         )
         if "biotools_url" in plan.values:
             self._relink_biotools(submission, previous.get("biotools_url") or "", actor)
-        position = self._save(submission)
+        others = []
+        if RELATED_FIELD in plan.values:
+            before = previous.get(RELATED_FIELD) or []
+            after = plan.values[RELATED_FIELD]
+            others = self._counterparts(submission, before, after, actor=actor, names=names)
+        position = self._save(submission, *others)
         return Outcome(
             submission.id, position, submission.version, True, submission.status, plan.changes
         )
@@ -201,10 +215,14 @@ class SubmissionCommands(RegistryBase):
     # -- erasure ------------------------------------------------------------------------------
 
     def erase_submission(self, submission_id: UUID, *, actor: str) -> Outcome:
-        """Record the erasure, then destroy the personal-data key."""
+        """Record the erasure (and its removal from every related submission), then destroy the
+        personal-data key."""
         submission = self._submission(submission_id)
+        _, names = self._refs()
+        related = list(submission.values.get(RELATED_FIELD) or [])
+        others = self._counterparts(submission, related, [], actor=actor, names=names)
         submission._erased(actor=actor)
-        position = self._save(submission)
+        position = self._save(submission, *others)
         self.key_vault.destroy(submission.id)
         return Outcome(submission.id, position, submission.version, True, submission.status)
 

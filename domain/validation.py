@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from domain.catalog import ReferenceCatalog
-from domain.fields import CONSENT_FIELD, REQUIRED_ON_CREATE
+from domain.fields import CONSENT_FIELD, DATA_ACCESS_TYPES, REQUIRED_ON_CREATE
 
 REQUIRED = "This field is required."
 NOT_EMPTY = "This list may not be empty."
@@ -50,7 +50,7 @@ MAX_LENGTHS = {
     "internal_contact_name": 200,
     "internal_contact_email": 254,
     "license_note": 200,
-    "kpi_start_year": 100,
+    "kpi_since": 100,
     **dict.fromkeys(URL_FIELDS, 2000),
 }
 MIN_LENGTHS = {
@@ -234,8 +234,11 @@ def validate(
     kpi = values.get("kpi_monitoring") or ""
     if kpi and kpi not in ("yes", "planned"):
         add("kpi_monitoring", f'"{kpi}" is not a valid choice.')
-    if kpi and kpi != "planned" and _empty(values.get("kpi_start_year")):
-        add("kpi_start_year", KPI_REQUIRED)
+    if kpi and kpi != "planned" and _empty(values.get("kpi_since")):
+        add("kpi_since", KPI_REQUIRED)
+    access = values.get("data_access_type")
+    if access is not None and access not in DATA_ACCESS_TYPES:
+        add("data_access_type", f'"{access}" is not a valid choice.')
     if not values.get("licenses") and _empty(values.get("license_note")):
         add("licenses", LICENSE_REQUIRED)
 

@@ -17,17 +17,19 @@ import psycopg
 from projections.projector import DDL_ROOT, Projector
 from projections.projectors.api_keys import ApiKeysProjector
 from projections.projectors.derived import BioToolsRecordsProjector, CatalogueProjector
-from projections.projectors.history import HistoryProjector
+from projections.projectors.history import HistoryProjector, HistoryProjectorV2
 from projections.projectors.reference import (
     CategoriesProjector,
     PisProjector,
     ServiceCentresProjector,
 )
-from projections.projectors.submissions import SubmissionsProjector
+from projections.projectors.submissions import SubmissionsProjector, SubmissionsProjectorV2
 
 PROJECTORS: tuple[type[Projector], ...] = (
     SubmissionsProjector,
+    SubmissionsProjectorV2,
     HistoryProjector,
+    HistoryProjectorV2,
     CatalogueProjector,
     ApiKeysProjector,
     CategoriesProjector,

@@ -141,3 +141,10 @@ class HistoryProjector(Projector):
                 if row is not None:
                     rows[key] = {**row, "changes": redact(list(row["changes"]))}
         rows[_key(event)] = item
+
+
+class HistoryProjectorV2(HistoryProjector):
+    """The same rows rebuilt by replay, so change records recorded as ``kpi_start_year`` read
+    ``kpi_since`` like every newer one (v1 keeps the names they were projected under)."""
+
+    version: ClassVar[int] = 2

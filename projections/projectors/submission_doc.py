@@ -49,13 +49,20 @@ PUBLIC_FIELDS: Final[dict[str, Any]] = {
     "fairsharing_url": "",
     "other_registry_url": "",
     "kpi_monitoring": "",
-    "kpi_start_year": "",
+    "kpi_since": "",
     "logo": None,
     "keywords_uncited": "",
     "keywords_seo": "",
     "survey_participation": True,
     "comments": "",
+    "data_access_type": "open",
+    "related_service_ids": [],
 }
+
+#: The document shape of ``submissions`` v1 (before ``kpi_since``, ``data_access_type`` and
+#: related services): v2's new keys, and v1's names of renamed keys.
+V1_ABSENT: Final = ("data_access_type", "related_service_ids")
+V1_NAMES: Final[dict[str, str]] = {"kpi_since": "kpi_start_year"}
 
 SYNC_ERROR_MAX: Final = 2000
 
@@ -165,7 +172,11 @@ def fold(doc: Doc | None, event: object) -> Doc | None:
     elif name.startswith("Submission."):
         doc = dict(doc)
         at = iso(attr(event, "timestamp"))
-        if name in ("Submission.Amended", "Submission.StatusChanged"):
+        if name in (
+            "Submission.Amended",
+            "Submission.StatusChanged",
+            "Submission.RelatedServicesChanged",
+        ):
             new = values(event)
             if name == "Submission.StatusChanged" and "status" not in new:
                 new["status"] = attr(event, "new_status")
@@ -191,6 +202,22 @@ def fold(doc: Doc | None, event: object) -> Doc | None:
         return doc
     doc["version"] = attr(event, "originator_version")
     return doc
+
+
+def as_v1(doc: Doc) -> Doc:
+    """The document in the v1 shape (what ``submissions`` v1 stores)."""
+    return {V1_NAMES.get(k, k): v for k, v in doc.items() if k not in V1_ABSENT}
+
+
+def from_v1(doc: Doc) -> Doc:
+    """A v1 document in today's shape (new fields at their defaults), to fold on."""
+    renamed = {new: old for new, old in V1_NAMES.items()}
+    out = {k: v for k, v in doc.items() if k not in renamed.values()}
+    for new, old in renamed.items():
+        out[new] = doc.get(old, PUBLIC_FIELDS[new])
+    for name in V1_ABSENT:
+        out.setdefault(name, _plain(PUBLIC_FIELDS[name]))
+    return out
 
 
 def concerns(event: object) -> str:

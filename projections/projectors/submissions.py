@@ -2,6 +2,12 @@
 
 Each row is the document of ``submission_doc.fold`` (everything the detail and list endpoints
 serve, with raw reference ids) plus the indexed columns the list filters and orders by.
+
+Versions: v1 stores documents in their first shape (``kpi_start_year``; no
+``data_access_type``, no ``related_service_ids``) and stays listed, so a rollback serves exactly
+what the code before them served. v2 stores today's shape; every submission registered before
+those fields gets their defaults from the replay (no backfill), and its DDL adds the index of
+the ``data_access_type`` filter.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from uuid import UUID
 
 from projections.projector import Projector, Row, RowKey, Rows, Table
 from projections.projectors.events import kind, submission_id_of
-from projections.projectors.submission_doc import Doc, fold
+from projections.projectors.submission_doc import Doc, as_v1, fold, from_v1
 
 TABLE = Table(
     name="submissions",
@@ -62,11 +68,19 @@ def row_of(doc: Doc) -> Row:
 
 
 class SubmissionsProjector(Projector):
-    """Submission documents for the detail and list endpoints."""
+    """Submission documents for the detail and list endpoints, in the first (v1) shape."""
 
     name: ClassVar[str] = "submissions"
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[Table, ...]] = (TABLE,)
+
+    def stored(self, doc: Doc) -> Doc:
+        """The document as this version stores it."""
+        return as_v1(doc)
+
+    def loaded(self, doc: Doc) -> Doc:
+        """A stored document in today's shape, to fold the next event on."""
+        return from_v1(doc)
 
     def keys(self, event: Any) -> list[RowKey]:
         """The submission's row."""
@@ -80,5 +94,20 @@ class SubmissionsProjector(Projector):
             return
         key: RowKey = ("submissions", (submission_id_of(event),))
         current = rows.get(key)
-        doc = fold(current["doc"] if current else None, event)
-        rows[key] = row_of(doc) if doc is not None else None
+        doc = fold(self.loaded(current["doc"]) if current else None, event)
+        rows[key] = row_of(self.stored(doc)) if doc is not None else None
+
+
+class SubmissionsProjectorV2(SubmissionsProjector):
+    """Submission documents in today's shape (``kpi_since``, ``data_access_type``, related
+    services)."""
+
+    version: ClassVar[int] = 2
+
+    def stored(self, doc: Doc) -> Doc:
+        """Today's shape, unchanged."""
+        return doc
+
+    def loaded(self, doc: Doc) -> Doc:
+        """Already today's shape."""
+        return doc

@@ -198,17 +198,30 @@ def submission(
         "fairsharing_url": doc.get("fairsharing_url", ""),
         "other_registry_url": doc.get("other_registry_url", ""),
         "kpi_monitoring": doc.get("kpi_monitoring", ""),
-        "kpi_start_year": doc.get("kpi_start_year", ""),
+        "kpi_since": _kpi_since(doc),
+        "kpi_start_year": _kpi_since(doc),  # deprecated alias of kpi_since (API v1 promise)
         "logo_url": doc.get("logo") or None,
         "keywords_uncited": doc.get("keywords_uncited", ""),
         "keywords_seo": doc.get("keywords_seo", ""),
         "survey_participation": bool(doc.get("survey_participation")),
         "comments": doc.get("comments", ""),
+        "data_access_type": doc.get("data_access_type") or "open",
+        "related_services": [
+            {"id": str(r["id"]), "service_name": r["service_name"]}
+            for r in refs.get("related") or []
+        ],
         "biotoolsrecord": embedded,
         "primary_maturity_tag": doc.get("primary_maturity_tag"),
         "secondary_maturity_tags": list(secondary) if secondary is not None else None,
         "version": doc.get("version"),
     }
+
+
+def _kpi_since(doc: Mapping[str, Any]) -> Any:
+    """``kpi_since``; documents of ``submissions`` v1 still call it ``kpi_start_year``."""
+    if "kpi_since" in doc:
+        return doc["kpi_since"]
+    return doc.get("kpi_start_year", "")
 
 
 def _terms(stored: Any, resolved: Sequence[Mapping[str, Any] | None]) -> list[dict[str, Any]]:

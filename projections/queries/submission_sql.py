@@ -40,6 +40,12 @@ RESOLVE: Final = ",\n".join(
          coalesce(s.doc->'responsible_pi_ids', '[]'::jsonb)) AS x)) AS pis""",
         _TERMS.format(field="edam_topic_ids", column="accession", alias="topics"),
         _TERMS.format(field="edam_operation_ids", column="accession", alias="operations"),
+        # Related services resolve against the live submissions: an erased one is gone.
+        """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id,
+                'service_name', r.service_name) ORDER BY r.service_name, r.id), '[]'::jsonb)
+     FROM submissions r
+     WHERE r.id IN (SELECT x::uuid FROM jsonb_array_elements_text(
+         coalesce(s.doc->'related_service_ids', '[]'::jsonb)) AS x)) AS related""",
     ]
 )
 
@@ -112,6 +118,10 @@ def conditions(filters: Mapping[str, str | None]) -> tuple[list[str], list[Any]]
         # "stable"), and served by the GIN index.
         terms.append("s.secondary_maturity_tags @> %s")
         params.append(Jsonb(secondary))
+    if access := value("data_access_type"):
+        # The expression of submissions v2's index; v1 documents lack the key: all "open".
+        terms.append("coalesce(s.doc->>'data_access_type', 'open') = %s")
+        params.append(access)
     if owner := value("id"):
         terms.append("s.id = %s")
         params.append(owner)

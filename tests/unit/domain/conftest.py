@@ -87,7 +87,7 @@ def valid_data(refs: Refs) -> Callable[..., dict[str, Any]]:
             "website_url": "https://mapper.example.org",
             "terms_of_use_url": "https://mapper.example.org/terms",
             "kpi_monitoring": "yes",
-            "kpi_start_year": "2021",
+            "kpi_since": "2021",
             "publications_pmids": "12345678, 10.1000/xyz123",
             "licenses": ["MIT"],
             "edam_topic_ids": ["topic_0091"],

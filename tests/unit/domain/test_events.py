@@ -57,7 +57,7 @@ def test_every_stored_topic_is_explicit_and_versioned(app: Registry, registered:
     app.erase_submission(sid, actor="admin:x")
     topics = {n.topic for n in app.recorder.select_notifications(start=1, limit=1000)}
     assert all(t.startswith("registry/") and t.rsplit("/", 1)[1].startswith("v") for t in topics)
-    assert "registry/Submission.Registered/v1" in topics
+    assert "registry/Submission.Registered/v2" in topics
 
 
 def test_payloads_are_flat_and_carry_actor_and_timestamp(app: Registry, registered: Any) -> None:

@@ -139,11 +139,11 @@ def test_a_toolbox_needs_a_toolbox_name(app: Registry, valid_data: Data) -> None
     assert errors == {"toolbox_name": ["Toolbox name is required when is_toolbox is True."]}
 
 
-def test_kpi_start_year_is_required_unless_planned(app: Registry, valid_data: Data) -> None:
-    errors = errors_for(app, valid_data(kpi_monitoring="yes", kpi_start_year=""))
-    assert errors == {"kpi_start_year": ["Please provide the year KPI monitoring started."]}
+def test_kpi_since_is_required_unless_planned(app: Registry, valid_data: Data) -> None:
+    errors = errors_for(app, valid_data(kpi_monitoring="yes", kpi_since=""))
+    assert errors == {"kpi_since": ["Please provide the year KPI monitoring started."]}
     app.register_submission(
-        valid_data(kpi_monitoring="planned", kpi_start_year=""), ip=None, user_agent_hash=""
+        valid_data(kpi_monitoring="planned", kpi_since=""), ip=None, user_agent_hash=""
     )
 
 
@@ -390,6 +390,6 @@ def test_a_deprecated_licence_already_selected_may_stay(app: Registry, registere
 
 
 def test_numbers_are_accepted_as_text_but_booleans_are_not(app: Registry, valid_data: Data) -> None:
-    result = app.register_submission(valid_data(kpi_start_year=2021), ip=None, user_agent_hash="")
-    assert app.get_submission(result.submission_id).values["kpi_start_year"] == "2021"
+    result = app.register_submission(valid_data(kpi_since=2021), ip=None, user_agent_hash="")
+    assert app.get_submission(result.submission_id).values["kpi_since"] == "2021"
     assert errors_for(app, valid_data(comments=True)) == {"comments": ["Not a valid string."]}
