@@ -116,6 +116,8 @@ def _message(error: Any) -> str:
         return f"Ensure this field has no more than {limit} characters."
     if kind == "string_too_short":
         return "This field may not be blank."
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
     message: str = error["msg"]
     return message
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from domain import errors as domain
+from schema.api.submissions import DEPRECATED_ALIASES
 from web.problems import problem
 
 log = logging.getLogger("registry.web")
@@ -70,9 +71,19 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, domain.RegistryError)
     status, kind = status_for(exc)
     if isinstance(exc, domain.ValidationFailed):
-        return problem(status, kind=kind, errors=exc.errors)
+        return problem(status, kind=kind, errors=with_aliases(exc.errors))
     detail = "Not found." if isinstance(exc, domain.NotFound) else str(exc)
     return problem(status, detail, kind=kind)
+
+
+def with_aliases(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Field errors also under the deprecated alias of a renamed field (``kpi_start_year``), so
+    a client still sending the old name finds its field named."""
+    out = dict(errors)
+    for old, new in DEPRECATED_ALIASES.items():
+        if new in errors:
+            out.setdefault(old, list(errors[new]))
+    return out
 
 
 async def on_api_error(request: Request, exc: Exception) -> Response:

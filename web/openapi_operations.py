@@ -87,6 +87,7 @@ _FILTERS = (
     ("register_as_elixir", "string"),
     ("primary_maturity_tag", "string"),
     ("secondary_maturity_tags", "string"),
+    ("data_access_type", "string"),
     ("ordering", "string"),
 )
 _AUTH = (401, 403)

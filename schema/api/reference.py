@@ -40,7 +40,11 @@ class CentreUpdate(RequestBody):
     short_name: str | None = Field(default=None, min_length=1, max_length=50)
     full_name: str | None = Field(default=None, min_length=1, max_length=300)
     website: str | None = Field(default=None, max_length=200)
-    ror_id: str | None = Field(default=None, max_length=100)
+    ror_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Optional ROR id, e.g. https://ror.org/02nv7yv05 (checksum verified).",
+    )
     is_active: bool | None = None
 
 
@@ -58,6 +62,7 @@ class Centre(BaseModel):
     short_name: str
     full_name: str
     website: str
+    ror_id: str = Field(description="ROR id URL, or empty.")
     is_active: bool
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from schema.api.base import RequestBody
 
@@ -27,10 +27,24 @@ READ_ONLY_FIELDS = frozenset(
         "logo_url",
         "biotoolsrecord",
         "links",
+        "related_services",
     }
 )
 
+#: Renamed fields still accepted and served under their old name in ``/api/v1/``: old -> new.
+DEPRECATED_ALIASES = {"kpi_start_year": "kpi_since"}
+KPI_ALIAS_NOTE = "Deprecated alias of kpi_since (the same value); use kpi_since."
+
 KpiMonitoring = Literal["yes", "planned"]
+DataAccessType = Literal["open", "restricted", "closed"]
+DATA_ACCESS_NOTE = (
+    'How users can access the service: "open" (Open access, the default), "restricted"'
+    ' (Restricted access) or "closed" (Closed / on request).'
+)
+RELATED_NOTE = (
+    "Ids of other submissions related to this one. The relation is symmetric: adding B here"
+    " lists this submission in B's related services too; removing likewise."
+)
 EdamRef = int | str
 WRITE_ONLY: dict[str, Any] = {"writeOnly": True}
 
@@ -79,12 +93,37 @@ class SubmissionPatch(RequestBody):
     fairsharing_url: str | None = Field(default=None, max_length=2000)
     other_registry_url: str | None = Field(default=None, max_length=2000)
     kpi_monitoring: KpiMonitoring | None = None
-    kpi_start_year: str | None = Field(default=None, max_length=100)
+    kpi_since: str | None = Field(default=None, max_length=100)
+    kpi_start_year: str | None = Field(
+        default=None, max_length=100, deprecated=True, description=KPI_ALIAS_NOTE
+    )
     keywords_uncited: str | None = None
     keywords_seo: str | None = None
     survey_participation: bool | None = None
     comments: str | None = None
+    data_access_type: DataAccessType | None = Field(default=None, description=DATA_ACCESS_NOTE)
+    related_service_ids: list[UUID] | None = Field(
+        default=None, description=RELATED_NOTE, json_schema_extra=WRITE_ONLY
+    )
     data_protection_consent: bool | None = Field(default=None, json_schema_extra=WRITE_ONLY)
+
+    @field_validator("kpi_start_year")
+    @classmethod
+    def _same_as_kpi_since(cls, value: str | None, info: ValidationInfo) -> str | None:
+        new = info.data.get("kpi_since")
+        if value is not None and new is not None and new != value:
+            msg = "kpi_start_year is a deprecated alias of kpi_since; send one, or the same value."
+            raise ValueError(msg)
+        return value
+
+    def payload(self) -> dict[str, Any]:
+        """The fields sent, deprecated aliases under their current names."""
+        data = super().payload()
+        for old, new in DEPRECATED_ALIASES.items():
+            if old in data:
+                legacy = data.pop(old)
+                data.setdefault(new, legacy)
+        return data
 
 
 class SubmissionCreate(SubmissionPatch):
@@ -144,6 +183,13 @@ class CentreOut(BaseModel):
     website: str
 
 
+class RelatedService(BaseModel):
+    """Another submission related to this one (symmetric relation)."""
+
+    id: UUID
+    service_name: str
+
+
 class SubmissionLinks(BaseModel):
     """Hypermedia links of a submission."""
 
@@ -189,12 +235,17 @@ class Submission(BaseModel):
     fairsharing_url: str
     other_registry_url: str
     kpi_monitoring: str
-    kpi_start_year: str
+    kpi_since: str
+    kpi_start_year: str = Field(deprecated=True, description=KPI_ALIAS_NOTE)
     logo_url: str | None
     keywords_uncited: str
     keywords_seo: str
     survey_participation: bool
     comments: str
+    data_access_type: DataAccessType = Field(description=DATA_ACCESS_NOTE)
+    related_services: list[RelatedService] = Field(
+        description="The related submissions `[{id, service_name}]`, by service name."
+    )
     biotoolsrecord: dict[str, object] | None
     primary_maturity_tag: str | None
     secondary_maturity_tags: list[str] | None

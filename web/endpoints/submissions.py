@@ -30,6 +30,7 @@ FILTERS = (
     "register_as_elixir",
     "primary_maturity_tag",
     "secondary_maturity_tags",
+    "data_access_type",
 )
 DEFAULT_PAGE_SIZE = 20
 #: Read tables a submission command must be visible in before answering.
