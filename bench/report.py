@@ -1,0 +1,190 @@
+"""The result files of a run: JSON, a Markdown table with verdicts, and the plots."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+TARGET_WRITE_RATE = 700.0
+TARGET_WRITE_P99_MS = 50.0
+TARGET_DETAIL_RATE = 2500.0
+TARGET_LIST_RATE = 1000.0
+TARGET_HISTORY_P99_MS = 20.0
+TARGET_LAG_P99_MS = 50.0
+MEMORY_CAP_MIB = 300.0
+#: "Flat": the peak over the whole rebuild at most this much above the peak of its first half.
+FLAT_TOLERANCE = 1.15
+
+
+def _m(step: Mapping[str, Any], side: str, figure: str) -> float:
+    return float(step[side][figure]["median"])
+
+
+def _verdict(target: str, measured: str, met: bool) -> dict[str, Any]:
+    return {"target": target, "measured": measured, "met": met}
+
+
+def _write_verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for key, label in (("b1", "creates"), ("b2", "PATCHes")):
+        for c in (8, 32):
+            step = results[key][f"c{c}"]
+            rate, p99 = _m(step, "http", "throughput"), _m(step, "http", "p99_ms")
+            raw = _m(step, "reference", "throughput")
+            share = rate / raw if raw else 0.0
+            out.append(
+                _verdict(
+                    f"{label} c={c}: ≥ 700/s, p99 < 50 ms, ≥ 0.5 × raw INSERT+COMMIT",
+                    f"{rate:,.0f}/s, p99 {p99:.1f} ms, {share:.2f} × {raw:,.0f}/s",
+                    rate >= TARGET_WRITE_RATE and p99 < TARGET_WRITE_P99_MS and share >= 0.5,
+                )
+            )
+    return out
+
+
+def _read_verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    b3 = results["b3"]
+    out = []
+    for name, floor in (
+        ("detail", TARGET_DETAIL_RATE),
+        ("list_page_1", TARGET_LIST_RATE),
+        ("list_page_50", TARGET_LIST_RATE),
+    ):
+        rate = _m(b3[name], "http", "throughput")
+        out.append(_verdict(f"{name} ≥ {floor:,.0f}/s", f"{rate:,.0f}/s", rate >= floor))
+    for name in ("history", "as_of"):
+        p99 = _m(b3[name], "http", "p99_ms")
+        out.append(_verdict(f"{name} p99 < 20 ms", f"{p99:.1f} ms", p99 < TARGET_HISTORY_P99_MS))
+    return out
+
+
+def verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each target of issue 7 with the run's median figure and whether it is met."""
+    out = _write_verdicts(results) + _read_verdicts(results)
+    b4 = results["b4"]
+    ratio = float(b4["ratio_to_copy"]["median"])
+    peak = float(b4["peak_rss_mib"]["median"])
+    half = float(b4["peak_rss_first_half_mib"]["median"])
+    out.append(_verdict("rebuild ≥ 0.5 × COPY rate", f"{ratio:.2f} × COPY", ratio >= 0.5))
+    out.append(
+        _verdict(
+            "rebuild peak memory flat in the log's length (< 300 MB)",
+            f"peak {peak:.0f} MiB, first half {half:.0f} MiB",
+            peak <= half * FLAT_TOLERANCE and peak < MEMORY_CAP_MIB,
+        )
+    )
+    for c in (8, 32):
+        lag = results["b1"][f"c{c}"]["live_lag"]
+        out.append(
+            _verdict(
+                f"live lag p99 < 50 ms under creates at c={c}",
+                f"p50 {lag['p50_ms']:.1f} ms, p99 {lag['p99_ms']:.1f} ms ({lag['count']} probes)",
+                lag["p99_ms"] < TARGET_LAG_P99_MS and lag["count"] > 0,
+            )
+        )
+    return out
+
+
+def _fig(spread: Mapping[str, Any], digits: int = 1) -> str:
+    med, low, high = spread["median"], spread["low"], spread["high"]
+    if spread["runs"] > 1:
+        return f"{med:,.{digits}f} ({low:,.{digits}f}–{high:,.{digits}f})"
+    return f"{med:,.{digits}f}"
+
+
+_HEAD = (
+    "| workload | c | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms"
+    " | reference/s | ref p99 ms | ratio |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def _row(label: str, step: Mapping[str, Any]) -> str:
+    http, ref = step["http"], step["reference"]
+    rate, raw = http["throughput"]["median"], ref["throughput"]["median"]
+    ratio = f"{rate / raw:.2f}" if raw else "–"
+    cells = [
+        label,
+        str(step["concurrency"]),
+        f"{http['count']:,}",
+        str(http["errors"]),
+        _fig(http["throughput"], 0),
+        _fig(http["p50_ms"]),
+        _fig(http["p90_ms"]),
+        _fig(http["p99_ms"]),
+        _fig(http["max_ms"]),
+        _fig(ref["throughput"], 0),
+        _fig(ref["p99_ms"], 2),
+        ratio,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown(results: Mapping[str, Any], stamp: str) -> str:
+    """The Markdown report: one table per group, then the verdicts."""
+    meta = results["meta"]
+    lines = [
+        f"### Benchmark {stamp} (`{meta['command']}`, commit {meta['commit']})",
+        "",
+        f"{meta['cpus']} CPUs, Python {meta['python']}, PostgreSQL {meta['postgres']},"
+        f" `registry serve` with {meta['web_workers']} workers + `registry project`;"
+        f" medians of {meta['repeats']} run(s), range in brackets; total {results['seconds']} s.",
+        "",
+        "Writes (B1 create, B2 PATCH; reference: single-row INSERT + COMMIT from psycopg) and reads"
+        " (B3; reference: the bare SELECT of the same rows):",
+        "",
+        _HEAD,
+    ]
+    for key, label in (("b1", "B1 create"), ("b2", "B2 PATCH")):
+        for c in (1, 8, 32):
+            lines.append(_row(label, results[key][f"c{c}"]))
+    for name in ("detail", "list_page_1", "list_page_50", "history", "as_of"):
+        lines.append(_row(f"B3 {name}", results["b3"][name]))
+    b4 = results["b4"]
+    lines += [
+        "",
+        f"B4 rebuild of `submissions` v1 from {b4['seed_events']:,} events"
+        f" ({b4['submissions']:,} submissions) — events/s {_fig(b4['rebuild_events_per_s'], 0)},"
+        f" COPY rows/s {_fig(b4['copy_rows_per_s'], 0)},"
+        f" ratio {_fig(b4['ratio_to_copy'], 2)}.",
+        "",
+        "| B5 live lag under creates | probes | timeouts | p50 ms | p90 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in (1, 8, 32):
+        lag = results["b1"][f"c{c}"]["live_lag"]
+        lines.append(
+            f"| c={c} | {lag['count']} | {lag['timeouts']} | {lag['p50_ms']:.1f}"
+            f" | {lag['p90_ms']:.1f} | {lag['p99_ms']:.1f} | {lag['max_ms']:.1f} |"
+        )
+    web = results["b3"]["web_memory"]
+    lines += [
+        "",
+        f"B6 memory: rebuild process peak RSS {_fig(b4['peak_rss_mib'])} MiB"
+        f" (first half of the log: {_fig(b4['peak_rss_first_half_mib'])} MiB);"
+        f" web during B3: largest process {web['peak_worker_rss_mib']} MiB,"
+        f" whole `registry serve` tree {web['peak_tree_rss_mib']} MiB.",
+        "",
+        "| target | measured (median) | verdict |",
+        "|---|---|---|",
+    ]
+    for v in results["verdicts"]:
+        lines.append(f"| {v['target']} | {v['measured']} | {'met' if v['met'] else 'MISSED'} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(directory: Path, stamp: str, results: Mapping[str, Any], raw: Any) -> list[Path]:
+    """Write ``<stamp>.json``, ``<stamp>.md`` and the PNG plots; return their paths."""
+    json_path = directory / f"{stamp}.json"
+    json_path.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    md_path = directory / f"{stamp}.md"
+    md_path.write_text(markdown(results, stamp), encoding="utf-8")
+    paths = [json_path, md_path]
+    try:
+        from bench import plots
+    except ImportError:  # matplotlib is the optional extra `bench`
+        return paths
+    return paths + plots.draw(directory, stamp, results, raw)
