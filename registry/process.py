@@ -61,7 +61,11 @@ def _worker(
     from workers.outcomes import JobOutcomes
     from workers.wiring import build_context, build_follower
 
-    broker = make_broker(broker_url(settings, database))
+    broker = make_broker(
+        broker_url(settings, database),
+        heartbeat_timeout=settings.broker_heartbeat_timeout,
+        maintenance_chance=settings.broker_maintenance_chance,
+    )
     if metrics is not None:
         jobs = metrics.worker_jobs
         broker.add_middleware(JobOutcomes(lambda a, o: jobs.labels(actor=a, outcome=o).inc()))

@@ -64,6 +64,18 @@ class Settings(BaseModel):
     read_your_writes_timeout: float = Field(default=5.0, ge=0.0, le=60.0)
     public_base_url: str | None = None
     worker_threads: int = Field(default=4, ge=1, le=64)
+    broker_heartbeat_timeout: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=3600.0,
+        description="Redis: seconds of worker silence before its unacked jobs are requeued.",
+    )
+    broker_maintenance_chance: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="Redis: broker commands in a million that also requeue dead workers' jobs.",
+    )
 
     @field_validator("no_reset_fields", "cors_origins", "trusted_proxies", mode="before")
     @classmethod

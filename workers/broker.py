@@ -28,17 +28,31 @@ def _postgres_broker(url: str) -> dramatiq.Broker:
 
 
 def make_broker(
-    url: str, *, set_global: bool = True, namespace: str | None = None
+    url: str,
+    *,
+    set_global: bool = True,
+    namespace: str | None = None,
+    heartbeat_timeout: float | None = None,
+    maintenance_chance: int | None = None,
 ) -> dramatiq.Broker:
     """A broker for `redis://`, `amqp://`, `postgresql://` or `stub://` URLs, with the
     CurrentMessage middleware added; also installed as the global broker unless told not to.
-    `namespace` prefixes Redis keys (to keep test runs apart)."""
+
+    Redis only: `namespace` prefixes the keys (to keep test runs apart); a worker silent for
+    `heartbeat_timeout` seconds counts as dead, and its unacknowledged jobs go back to their
+    queue at the next maintenance, which runs on `maintenance_chance` broker commands in a
+    million (None: Dramatiq's defaults, 60 s and 1000, which take about a quarter of an hour
+    on an idle queue)."""
     scheme = urlsplit(url).scheme.lower()
     broker: dramatiq.Broker
     if scheme in ("redis", "rediss"):
         from dramatiq.brokers.redis import RedisBroker
 
-        options = {"namespace": namespace} if namespace else {}
+        options: dict[str, object] = {"namespace": namespace} if namespace else {}
+        if heartbeat_timeout is not None:
+            options["heartbeat_timeout"] = int(heartbeat_timeout * 1000)
+        if maintenance_chance is not None:
+            options["maintenance_chance"] = maintenance_chance
         broker = RedisBroker(url=url, **options)  # type: ignore[no-untyped-call]
     elif scheme in ("amqp", "amqps"):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker

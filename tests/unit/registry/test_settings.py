@@ -57,3 +57,18 @@ def test_an_invalid_value_names_its_variable(variable: str, value: str) -> None:
 
 def test_unrelated_variables_are_ignored() -> None:
     assert load_settings({"PATH": "/bin", "REGISTRY_TEST_POSTGRES": "x"}).port == 8000
+
+
+def test_the_redis_redelivery_settings_default_to_dramatiqs_and_can_be_shortened() -> None:
+    assert load_settings({}).broker_heartbeat_timeout == 60.0
+    assert load_settings({}).broker_maintenance_chance == 1000
+    settings = load_settings(
+        {
+            "REGISTRY_BROKER_HEARTBEAT_TIMEOUT": "3",
+            "REGISTRY_BROKER_MAINTENANCE_CHANCE": "1000000",
+        }
+    )
+    assert (settings.broker_heartbeat_timeout, settings.broker_maintenance_chance) == (3.0, 10**6)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings({"REGISTRY_BROKER_HEARTBEAT_TIMEOUT": "0"})
+    assert caught.value.variable == "REGISTRY_BROKER_HEARTBEAT_TIMEOUT"
