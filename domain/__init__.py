@@ -14,17 +14,25 @@ names (``service_center_id``, ``service_category_ids`` (ints), ``responsible_pi_
 ``status``, ``primary_maturity_tag``, ``secondary_maturity_tags`` where they change), so a
 projector can build rows from events alone. ``changes`` is ``[{field, label, old, new}]`` with
 change-log names (``service_center``, ``service_categories``, ``responsible_pis``,
-``edam_topics``, ``edam_operations``, …), display strings, sorted by field.
+``edam_topics``, ``edam_operations``, ``related_services``, …), display strings, sorted by field.
+Renamed fields keep their old input name for a while (``fields.RENAMED_FIELDS``); stored events
+and state use only the new name. Schema changes: ``docs/schema-evolution.md``.
 
 Personal values (submitter first/last name and affiliation, internal contact name and email,
 public contact) are encrypted at rest per submission; after erasure they read ``"[erased]"``.
 
-Submission (``registry/Submission/v1``)
-  ``registry/Submission.Registered/v1``  actor, values (every content field), status
-      ("submitted"), submission_ip, user_agent_hash — a new submission.
-  ``registry/Submission.Amended/v1``  actor, by_admin, values (changed fields only), changes,
+Submission (``registry/Submission/v2``; class_version 2 upcasts v1 snapshots like Registered)
+  ``registry/Submission.Registered/v2``  actor, values (every content field), status
+      ("submitted"), submission_ip, user_agent_hash — a new submission. (v1 had
+      ``kpi_start_year`` for ``kpi_since`` and no ``data_access_type``/``related_service_ids``;
+      upcast to the new name, "open" and [].)
+  ``registry/Submission.Amended/v2``  actor, by_admin, values (changed fields only), changes,
       status_reset — an edit that really changed something; with status_reset the values also
-      carry status "submitted" and cleared tags (and changes show them).
+      carry status "submitted" and cleared tags (and changes show them). (v1 said
+      ``kpi_start_year`` in values and change records; upcast to ``kpi_since``.)
+  ``registry/Submission.RelatedServicesChanged/v1``  actor, values (related_service_ids: the
+      full new list), changes — another submission added or removed this one as related
+      (symmetric relation; saved in the same transaction as that change, or its erasure).
   ``registry/Submission.StatusChanged/v2``  actor, old_status, new_status, comment, values,
       changes — an explicit status action; leaving approved clears tags in the same event.
       (v1 had no comment; upcast to "".)
@@ -47,7 +55,8 @@ ServiceCentre (``registry/ServiceCentre/v1``), PrincipalInvestigator
 (``registry/PrincipalInvestigator/v1``), each with
   ``….Created/v1``  actor, values — category: category_id, name; centre: short_name,
       full_name, website, ror_id; PI: last_name, first_name, email, institute, orcid,
-      is_associated_partner.
+      is_associated_partner. (Centre: ``registry/ServiceCentre.Created/v2``; v1 payloads may
+      lack ror_id, upcast to "".)
   ``….Updated/v1``  actor, values (changed only), changes.
   ``….Deactivated/v1`` / ``….Reactivated/v1``  actor — soft delete / undo.
 
