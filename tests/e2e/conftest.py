@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -68,3 +73,173 @@ def spawn() -> Iterator[list[subprocess.Popen[bytes]]]:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+# --- Long-running processes, the fake bio.tools server and a private Redis database ----------
+
+
+def wait_until(
+    condition: Callable[[], T | None], timeout: float, what: str, interval: float = 0.3
+) -> T:
+    """Poll ``condition`` until it returns something truthy (returned); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout} s")
+        time.sleep(interval)
+
+
+@dataclass
+class Processes:
+    """Named subprocesses of one test, each logging to a file; all stopped when the test ends."""
+
+    logs: Path
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(
+        self, name: str, argv: Sequence[str], env: Mapping[str, str]
+    ) -> subprocess.Popen[bytes]:
+        """Start ``argv`` (``registry`` sub-commands: pass ``["registry", ...]``) as ``name``."""
+        if argv[0] == "registry":
+            argv = [sys.executable, "-m", "registry", *argv[1:]]
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with (self.logs / f"{name}.log").open("ab") as log:
+            process = subprocess.Popen(
+                list(argv), env=dict(env), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.running[name] = process
+        return process
+
+    def log(self, name: str, tail: int = 4000) -> str:
+        """The end of ``name``'s output (for failure messages)."""
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace")[-tail:] if path.exists() else ""
+
+    def kill(self, name: str) -> None:
+        """SIGKILL ``name`` and reap it: no shutdown code runs."""
+        process = self.running.pop(name)
+        process.kill()
+        process.wait(timeout=10)
+
+    def stop(self, name: str, timeout: float = 30) -> int:
+        """Ask ``name`` to stop (SIGINT, as Ctrl-C), wait, and SIGKILL it if it does not."""
+        process = self.running.pop(name)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+                pytest.fail(f"{name} did not stop within {timeout} s:\n{self.log(name)}")
+        return process.returncode
+
+    def stop_all(self) -> None:
+        """Stop every process still running, newest first; fail naming any that had to be
+        killed."""
+        stuck = []
+        for name in reversed(list(self.running)):
+            try:
+                self.stop(name)
+            except pytest.fail.Exception as exc:
+                stuck.append(str(exc))
+        if stuck:
+            pytest.fail("\n".join(stuck))
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    """Start named processes; whatever still runs at the end of the test is stopped."""
+    started = Processes(tmp_path / "logs")
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+@dataclass(frozen=True)
+class FakeServer:
+    """The fake bio.tools server running as its own process."""
+
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        """What ``REGISTRY_BIOTOOLS_URL`` should say."""
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def control(self, **mode: object) -> dict[str, Any]:
+        """Switch the fake's mode (``mode="stall"``, ``stall_seconds=…``); returns its state."""
+        response = httpx.post(f"http://127.0.0.1:{self.port}/_control", json=mode, timeout=5)
+        response.raise_for_status()
+        state: dict[str, Any] = response.json()
+        return state
+
+    def requests(self, biotools_id: str) -> int:
+        """How many requests the fake has received for ``biotools_id`` (case-folded)."""
+        state = httpx.get(f"http://127.0.0.1:{self.port}/_control", timeout=5).json()
+        return int(state["requests"].get(biotools_id.casefold(), 0))
+
+
+@pytest.fixture
+def fake_biotools(processes: Processes) -> FakeServer:
+    """``python -m workers.fake_biotools`` on a free port, serving the 60 fixture records."""
+    port = free_port()
+    command = [sys.executable, "-m", "workers.fake_biotools", "--port", str(port)]
+    process = processes.start("fake-biotools", command, os.environ)
+    fake = FakeServer(port)
+
+    def answering() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"the fake bio.tools server exited:\n{processes.log('fake-biotools')}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/_control", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(answering, 30, "the fake bio.tools server answering")
+    return fake
+
+
+REDIS_CLAIM_KEY = "registry-e2e:claimed"
+
+
+@pytest.fixture
+def redis_broker_url() -> Iterator[str]:
+    """``redis://127.0.0.1:6379/<db>`` on a database this test has claimed while it was empty.
+
+    The worker processes use Dramatiq's default namespace, so two runs sharing a database would
+    take each other's jobs; a claim key (set only if absent) keeps concurrent runs apart. At the
+    end only the keys this test made (the ``dramatiq`` namespace and the claim) are deleted.
+    """
+    import redis
+
+    token = secrets.token_hex(8)
+    claimed: redis.Redis | None = None
+    try:
+        for db in range(15, 0, -1):
+            client = redis.Redis(host="127.0.0.1", port=6379, db=db, socket_connect_timeout=3)
+            if client.set(REDIS_CLAIM_KEY, token, nx=True, ex=3600):
+                if client.dbsize() == 1:
+                    claimed = client
+                    break
+                client.delete(REDIS_CLAIM_KEY)
+            client.close()
+    except redis.ConnectionError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required under CI and is not reachable: {exc}")
+        pytest.skip(f"Redis not reachable: {exc}")
+    if claimed is None:
+        pytest.skip("no empty Redis database (1-15) to claim")
+    db = claimed.connection_pool.connection_kwargs["db"]
+    try:
+        yield f"redis://127.0.0.1:6379/{db}"
+    finally:
+        for key in claimed.scan_iter("dramatiq:*"):
+            claimed.delete(key)
+        if claimed.get(REDIS_CLAIM_KEY) == token.encode():
+            claimed.delete(REDIS_CLAIM_KEY)
+        claimed.close()
