@@ -184,24 +184,30 @@ class FakeServer:
         return int(state["requests"].get(biotools_id.casefold(), 0))
 
 
-@pytest.fixture
-def fake_biotools(processes: Processes) -> FakeServer:
-    """``python -m workers.fake_biotools`` on a free port, serving the 60 fixture records."""
+def start_fake_biotools(
+    processes: Processes, name: str = "fake-biotools", *options: str
+) -> FakeServer:
+    """``python -m workers.fake_biotools --port N [options]`` as ``name``, once it answers."""
     port = free_port()
-    command = [sys.executable, "-m", "workers.fake_biotools", "--port", str(port)]
-    process = processes.start("fake-biotools", command, os.environ)
-    fake = FakeServer(port)
+    command = [sys.executable, "-m", "workers.fake_biotools", "--port", str(port), *options]
+    process = processes.start(name, command, os.environ)
 
     def answering() -> bool:
         if process.poll() is not None:
-            pytest.fail(f"the fake bio.tools server exited:\n{processes.log('fake-biotools')}")
+            pytest.fail(f"the fake bio.tools server exited:\n{processes.log(name)}")
         try:
             return httpx.get(f"http://127.0.0.1:{port}/_control", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 
     wait_until(answering, 30, "the fake bio.tools server answering")
-    return fake
+    return FakeServer(port)
+
+
+@pytest.fixture
+def fake_biotools(processes: Processes) -> FakeServer:
+    """The fake bio.tools server as its own process, serving the 60 fixture records."""
+    return start_fake_biotools(processes)
 
 
 REDIS_CLAIM_KEY = "registry-e2e:claimed"
