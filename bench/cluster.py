@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -30,6 +31,21 @@ class BenchError(RuntimeError):
     """The system under test could not be set up (a process died, a command failed)."""
 
 
+def connect(
+    url: str, *, autocommit: bool = False, patience: float = 120
+) -> psycopg.Connection[Any]:
+    """A connection to ``url``, waiting while the server has no free connection slot (the
+    server is shared: other test runs may hold most of its ``max_connections`` for a while)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return psycopg.connect(url, autocommit=autocommit)
+        except psycopg.OperationalError as exc:
+            if "too many clients" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def server_url() -> str:
     """The PostgreSQL server the benchmark creates its databases on."""
     return os.environ.get("REGISTRY_BENCH_POSTGRES") or DEFAULT_SERVER
@@ -39,7 +55,7 @@ def create_database(server: str, suffix: str = "") -> str:
     """A new uniquely named database on ``server``; returns its URL."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     name = f"bench_{stamp}_{secrets.token_hex(3)}{suffix}"
-    with psycopg.connect(server, autocommit=True) as conn:
+    with connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return with_dbname(server, name)
 
@@ -53,7 +69,7 @@ def with_dbname(url: str, name: str) -> str:
 def drop_database(server: str, url: str) -> None:
     """Drop the database at ``url`` (closing any connection still open on it)."""
     name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(server, autocommit=True) as conn:
+    with connect(server, autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -12,13 +13,14 @@ from typing import Any
 from uuid import UUID
 
 import orjson
+import psutil  # type: ignore[import-untyped]
 import psycopg
 
 from bench import cluster as clusters
 from bench import reference, seed, workloads
 from bench.load import Send, StepResult, run_step
-from bench.memory import MemorySampler
-from bench.rebuild import RebuildRun, rebuild_once
+from bench.memory import CpuMeter, MemorySampler
+from bench.rebuild import RebuildRun, newest_version, rebuild_once
 from bench.stats import Summary, combine, summarise
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -94,11 +96,20 @@ def _wait_caught_up(database_url: str, timeout: float = 300) -> None:
     from projections import operations
 
     deadline = time.monotonic() + timeout
+    behind: list[str] = []
     while time.monotonic() < deadline:
-        if not operations.check(database_url):
+        try:
+            behind = [
+                f"{s.name} v{s.version} ({s.state}, lag {s.lag})"
+                for s in operations.status(database_url)
+                if s.state in ("live", "building") and (s.lag > 0 or s.failed_at is not None)
+            ]
+        except psycopg.OperationalError:  # no free connection slot on the shared server
+            behind = ["(no connection)"]
+        if not behind:
             return
         time.sleep(0.5)
-    raise clusters.BenchError(f"projections not caught up: {operations.check(database_url)}")
+    raise clusters.BenchError(f"projections not caught up: {behind}")
 
 
 def prepare(cluster: clusters.Cluster, plan: Plan) -> Prepared:
@@ -125,7 +136,7 @@ def prepare(cluster: clusters.Cluster, plan: Plan) -> Prepared:
     cluster.wait_ready()
     _wait_caught_up(url)
     reference.create_raw_table(url)
-    with psycopg.connect(url) as conn:
+    with clusters.connect(url) as conn:
         row = conn.execute("SELECT doc FROM submissions WHERE id = %s", (probe_id,)).fetchone()
     assert row is not None
     return Prepared(ref, admin_key, long_id, middle, probe_id, dict(row[0]))
@@ -218,8 +229,6 @@ def _reads_plan(prep: Prepared) -> list[tuple[str, int, Send, Statement]]:
 
 def reads(cluster: clusters.Cluster, plan: Plan, prep: Prepared, raw: Raw) -> dict[str, Any]:
     """B3 over HTTP, with the web workers' memory sampled (B6)."""
-    import psutil  # type: ignore[import-untyped]
-
     serve = cluster.processes["serve"]
     out: dict[str, Any] = {}
     with MemorySampler(psutil.Process(serve.pid), interval=0.1) as sampler:
@@ -290,6 +299,7 @@ def rebuilds(server: str, plan: Plan, document: dict[str, Any], raw: Raw) -> dic
 
     return {
         "submissions": plan.rebuild_submissions,
+        "version": newest_version(),
         "seed_events": events,
         "seed_s": round(seed_s, 2),
         "runs": [r.as_dict() for r in runs],
@@ -302,12 +312,11 @@ def rebuilds(server: str, plan: Plan, document: dict[str, Any], raw: Raw) -> dic
 
 
 def _meta(plan: Plan, server: str) -> dict[str, Any]:
-    import os
     import platform
     import shutil
     import subprocess
 
-    with psycopg.connect(server, autocommit=True) as conn:
+    with clusters.connect(server, autocommit=True) as conn:
         row = conn.execute("SHOW server_version").fetchone()
     git = shutil.which("git") or "git"
     commit = subprocess.run(  # noqa: S603 - a fixed git query
@@ -343,9 +352,21 @@ def run(*, quick: bool) -> int:
     say(f"database {cluster.database_url.rsplit('/', 1)[-1]}, plan {plan.name}")
     try:
         prep = prepare(cluster, plan)
-        results["b1"] = writes(cluster, plan, prep, raw, "create")
-        results["b2"] = writes(cluster, plan, prep, raw, "patch")
-        results["b3"] = reads(cluster, plan, prep, raw)
+        cpu: dict[str, dict[str, float]] = {}
+        roots = {
+            "web": psutil.Process(cluster.processes["serve"].pid),
+            "projector": psutil.Process(cluster.processes["project"].pid),
+        }
+        with CpuMeter(roots) as meter:
+            results["b1"] = writes(cluster, plan, prep, raw, "create")
+        cpu["b1"] = meter.cores
+        with CpuMeter(roots) as meter:
+            results["b2"] = writes(cluster, plan, prep, raw, "patch")
+        cpu["b2"] = meter.cores
+        with CpuMeter(roots) as meter:
+            results["b3"] = reads(cluster, plan, prep, raw)
+        cpu["b3"] = meter.cores
+        results["cpu_cores_busy"] = cpu
         killed = cluster.close()
         if killed:
             say(f"had to kill {killed}")
@@ -355,6 +376,7 @@ def run(*, quick: bool) -> int:
         cluster.close()
         clusters.drop_database(server, cluster.database_url)
     results["finished"] = datetime.now(UTC).isoformat()
+    results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
     results["verdicts"] = report.verdicts(results)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 
@@ -71,3 +72,70 @@ class MemorySampler:
     def peak_process_mib(self) -> float:
         """The largest single process seen."""
         return round(max((s.largest_mib for s in self.samples), default=0.0), 1)
+
+
+def _cpu_seconds(procs: list[psutil.Process]) -> float:
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _postgres_backends() -> list[psutil.Process]:
+    out = []
+    for proc in psutil.process_iter(attrs=["name"]):
+        if (proc.info["name"] or "").startswith("postgres"):
+            out.append(proc)
+    return out
+
+
+@dataclass
+class CpuMeter:
+    """CPU time used during a phase by the web tree, the projector tree, this process (the load
+    generator) and every PostgreSQL process (other databases' work on the server included), as
+    cores busy on average: where the machine's two cores went."""
+
+    roots: dict[str, psutil.Process]
+    cores: dict[str, float] = field(default_factory=dict)
+    _start: dict[str, float] = field(default_factory=dict)
+    _procs: dict[str, list[psutil.Process]] = field(default_factory=dict)
+    _t0: float = 0.0
+    _machine: Any = None
+
+    def _groups(self) -> dict[str, list[psutil.Process]]:
+        groups: dict[str, list[psutil.Process]] = {}
+        for name, root in self.roots.items():
+            try:
+                groups[name] = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                groups[name] = []
+        groups["client"] = [psutil.Process()]
+        groups["postgres"] = _postgres_backends()
+        return groups
+
+    def __enter__(self) -> CpuMeter:
+        self._machine = psutil.cpu_times()
+        self._procs = self._groups()
+        self._start = {name: _cpu_seconds(procs) for name, procs in self._procs.items()}
+        self._t0 = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall = max(time.monotonic() - self._t0, 1e-9)
+        # PostgreSQL backends come and go: count those alive at the end as well.
+        later = self._groups()
+        for name, procs in self._procs.items():
+            known = {p.pid for p in procs}
+            extra = [p for p in later.get(name, []) if p.pid not in known]
+            used = _cpu_seconds(procs) - self._start[name] + _cpu_seconds(extra)
+            self.cores[name] = round(used / wall, 2)
+        # Everything the machine did, other users' work included: are both cores busy?
+        now = psutil.cpu_times()
+        idle = (now.idle + getattr(now, "iowait", 0.0)) - (
+            self._machine.idle + getattr(self._machine, "iowait", 0.0)
+        )
+        self.cores["machine"] = round((psutil.cpu_count() or 1) - idle / wall, 2)

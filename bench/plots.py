@@ -27,7 +27,8 @@ def _latencies(path: Path, raw: Any) -> None:
     ax.set_ylabel("share of requests")
     ax.set_title("Latency distributions (last run of each step)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    if ax.get_lines():
+        ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -75,7 +76,7 @@ def _rebuild(path: Path, raw: Any) -> None:
         mem.set_ylabel("resident memory (MiB)")
         mem.set_ylim(bottom=0)
         fig.legend(loc="upper left")
-    ax.set_title("Rebuild of submissions v1: progress and memory (last run)")
+    ax.set_title("Rebuild of submissions: progress and memory (last run)")
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

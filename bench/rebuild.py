@@ -1,8 +1,9 @@
-"""B4 and half of B6: rebuilding ``submissions`` v1 from a long log, next to a COPY.
+"""B4 and half of B6: rebuilding ``submissions`` from a long log, next to a COPY.
 
 The log is seeded once into a template database (``registry migrate``, then the seeder: every
 read table stays at position 0 because no runner runs there). Each repetition copies the template
-(``CREATE DATABASE … TEMPLATE``) and rebuilds ``submissions`` v1 on the copy with the batched
+(``CREATE DATABASE … TEMPLATE``) and rebuilds the newest declared ``submissions`` version
+(position 0 there) on the copy with the batched
 ``projections.operations.rebuild`` in a child process whose resident memory is sampled, then
 COPYs as many rows as the log has events into a bare table of the same copy.
 """
@@ -15,13 +16,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import psutil  # type: ignore[import-untyped]
-import psycopg
 from psycopg import sql
 
-from bench.cluster import create_database, drop_database, with_dbname
+from bench.cluster import connect, create_database, drop_database, with_dbname
 from bench.memory import MemorySampler
 
-PROJECTION = ("submissions", 1)
+NAME = "submissions"
+
+
+def newest_version() -> int:
+    """The newest version of ``submissions`` the code declares: the one a deployment builds."""
+    from projections.projectors import PROJECTORS
+
+    return max(p.version for p in PROJECTORS if p.name == NAME)
+
+
 COPY_TABLE = "bench_copy_reference"
 
 
@@ -35,7 +44,7 @@ def _rebuild_child(database_url: str, out: Any) -> None:
         points.append((round(p.elapsed, 3), p.position))
 
     started = time.perf_counter()
-    position = operations.rebuild(database_url, *PROJECTION, progress=progress)
+    position = operations.rebuild(database_url, NAME, newest_version(), progress=progress)
     out.put({"seconds": time.perf_counter() - started, "position": position, "points": points})
 
 
@@ -78,7 +87,7 @@ class RebuildRun:
 
 
 def _head(database_url: str) -> int:
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with connect(database_url, autocommit=True) as conn:
         row = conn.execute(
             "SELECT coalesce(max(notification_id), 0) FROM registry_events"
         ).fetchone()
@@ -87,7 +96,7 @@ def _head(database_url: str) -> int:
 
 def copy_reference(database_url: str, rows: int, document: str) -> float:
     """Seconds to COPY ``rows`` rows (a key and ``document``) into a new bare table."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with connect(database_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE TABLE {} (id bigint PRIMARY KEY, doc jsonb NOT NULL)").format(
                 sql.Identifier(COPY_TABLE)
@@ -106,7 +115,7 @@ def rebuild_once(server: str, template_url: str, document: str) -> RebuildRun:
     template = template_url.rsplit("/", 1)[-1]
     url = create_database(server, suffix="_copy")
     name = url.rsplit("/", 1)[-1]
-    with psycopg.connect(server, autocommit=True) as conn:  # the copy must come from the template
+    with connect(server, autocommit=True) as conn:  # the copy must come from the template
         conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(

@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from bench.cluster import connect
 from bench.load import StepResult
 
 #: Runs operation number ``i`` on a connection.
@@ -31,7 +32,7 @@ def run_threads(
     result = StepResult()
     numbers = itertools.count()
     lock = threading.Lock()
-    connections = [psycopg.connect(database_url, autocommit=autocommit) for _ in range(concurrency)]
+    connections = [connect(database_url, autocommit=autocommit) for _ in range(concurrency)]
     barrier = threading.Barrier(concurrency + 1)
 
     def worker(conn: psycopg.Connection[Any]) -> None:
@@ -71,7 +72,7 @@ def run_threads(
 
 def create_raw_table(database_url: str) -> None:
     """The bare table of the INSERT+COMMIT reference: a key and a document, no index else."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with connect(database_url, autocommit=True) as conn:
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (id bigserial PRIMARY KEY, doc jsonb NOT NULL)"
         )

@@ -123,6 +123,9 @@ def _row(label: str, step: Mapping[str, Any]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+_CPU_GROUPS = ("web", "projector", "postgres", "client", "machine")
+
+
 def markdown(results: Mapping[str, Any], stamp: str) -> str:
     """The Markdown report: one table per group, then the verdicts."""
     meta = results["meta"]
@@ -146,7 +149,7 @@ def markdown(results: Mapping[str, Any], stamp: str) -> str:
     b4 = results["b4"]
     lines += [
         "",
-        f"B4 rebuild of `submissions` v1 from {b4['seed_events']:,} events"
+        f"B4 rebuild of `submissions` v{b4['version']} from {b4['seed_events']:,} events"
         f" ({b4['submissions']:,} submissions) — events/s {_fig(b4['rebuild_events_per_s'], 0)},"
         f" COPY rows/s {_fig(b4['copy_rows_per_s'], 0)},"
         f" ratio {_fig(b4['ratio_to_copy'], 2)}.",
@@ -167,6 +170,17 @@ def markdown(results: Mapping[str, Any], stamp: str) -> str:
         f" (first half of the log: {_fig(b4['peak_rss_first_half_mib'])} MiB);"
         f" web during B3: largest process {web['peak_worker_rss_mib']} MiB,"
         f" whole `registry serve` tree {web['peak_tree_rss_mib']} MiB.",
+        "",
+        "Where the CPU went (cores busy on average over the phase; the machine has"
+        f" {meta['cpus']}; `postgres` counts every backend on the server, `machine` is everything"
+        " the machine ran, other users' work included):",
+        "",
+        "| phase | " + " | ".join(_CPU_GROUPS) + " |",
+        "|---|" + "---:|" * len(_CPU_GROUPS),
+        *[
+            f"| {phase} | " + " | ".join(f"{cores.get(g, 0.0):.2f}" for g in _CPU_GROUPS) + " |"
+            for phase, cores in results.get("cpu_cores_busy", {}).items()
+        ],
         "",
         "| target | measured (median) | verdict |",
         "|---|---|---|",

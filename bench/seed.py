@@ -19,8 +19,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
-
+from bench.cluster import connect
 from domain.application import Registry
 from domain.submission import Submission
 from projections.eventstore import open_registry
@@ -65,7 +64,7 @@ class SeedVault:
         if not rows:
             return
         statement = "COPY registry_subject_keys (subject, key) FROM STDIN"
-        with psycopg.connect(self._url) as conn, conn.cursor() as cur, cur.copy(statement) as copy:
+        with connect(self._url) as conn, conn.cursor() as cur, cur.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
 

@@ -11,8 +11,8 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import psycopg
 
+from bench.cluster import connect
 from bench.load import Send
 from bench.seed import Reference, payload
 
@@ -106,7 +106,7 @@ def _probe_main(
     n = 0
     out.put("ready")
     try:
-        with psycopg.connect(database_url, autocommit=True) as conn:
+        with connect(database_url, autocommit=True) as conn:
             while not stop.is_set():
                 n += 1
                 t0 = time.perf_counter()
