@@ -12,9 +12,11 @@ from typing import Any
 import psycopg
 
 from projections import operations
+from projections.eventstore import open_registry
 from projections.projectors import create_support_tables
 from schema.settings import Settings
 from workers.edam import load_edam
+from workers.follower import start_tracking
 from workers.reference_data import LoadSummary
 from workers.spdx import load_spdx
 
@@ -26,11 +28,21 @@ def migrate(database_url: str, settings: Settings) -> None:
     operations.migrate(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         create_support_tables(conn)
+        # Here, not at the first worker start: what is committed in between needs its jobs too.
+        start_tracking(conn, _log_head(database_url))
         for name in ("edam", "spdx"):
             if _empty(conn, "edam_terms" if name == "edam" else "licenses"):
                 summary = _load(conn, name)
                 log.info("reference data loaded", extra={"source": name, "rows": summary.total})
     log.info("migrate done", extra={"database": _redacted(database_url)})
+
+
+def _log_head(database_url: str) -> int:
+    registry = open_registry(database_url)
+    try:
+        return int(registry.recorder.max_notification_id() or 0)
+    finally:
+        registry.close()
 
 
 def load_reference(database_url: str, action: str) -> LoadSummary:

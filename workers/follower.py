@@ -6,7 +6,10 @@ zero or more jobs (`send_mail`, `sync_biotools`), enqueues them, and then advanc
 enqueues the same jobs again, which the actors absorb (identical sync records are not recorded,
 mails get deterministic Message-IDs). One active follower at a time, by advisory lock.
 
-On its very first start the follower begins at the log's head: history is not re-mailed.
+`registry migrate` calls `start_tracking` so that a new database's follower begins at the start
+of the log: a link or a registration committed before the first worker ever ran still gets its
+sync and mails. A follower that finds no position (a database migrated before this existed)
+begins at the log's head: history is not re-mailed.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ __all__ = [
     "Job",
     "SideEffectFollower",
     "side_effects",
+    "start_tracking",
 ]
 
 log = logging.getLogger(__name__)
@@ -38,8 +42,20 @@ CREATE TABLE IF NOT EXISTS worker_tracking (
 )
 """
 
+DEFAULT_NAME = "side-effects"
+
 Job = tuple[str, tuple[Any, ...]]  # (actor name, arguments)
 Enqueue = Callable[[str, tuple[Any, ...]], None]
+
+
+def start_tracking(conn: psycopg.Connection[Any], head: int, name: str = DEFAULT_NAME) -> None:
+    """Create the tracking table and give the follower `name` the position `head`, unless it
+    has one already (then nothing changes)."""
+    conn.execute(TRACKING_DDL)
+    conn.execute(
+        "INSERT INTO worker_tracking (name, position) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (name, head),
+    )
 
 
 def side_effects(event: Any, position: int) -> list[Job]:
@@ -68,7 +84,7 @@ class SideEffectFollower:
         app: Any,
         enqueue: Enqueue,
         *,
-        name: str = "side-effects",
+        name: str = DEFAULT_NAME,
         page_size: int = 500,
     ) -> None:
         self.database_url = database_url
@@ -84,12 +100,8 @@ class SideEffectFollower:
         ).fetchone()
         if row is not None:
             return int(row[0])
-        head = int(self.app.recorder.max_notification_id() or 0)
-        conn.execute(
-            "INSERT INTO worker_tracking (name, position) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-            (self.name, head),
-        )
-        return head
+        start_tracking(conn, int(self.app.recorder.max_notification_id() or 0), self.name)
+        return self._position(conn)
 
     def _advance(self, conn: psycopg.Connection[Any], expected: int, position: int) -> None:
         done = conn.execute(
