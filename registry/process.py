@@ -48,6 +48,16 @@ class _Threads:
             thread.join(timeout=15)
 
 
+def start_worker(broker: dramatiq.Broker, threads: int) -> dramatiq.Worker:
+    """A running Dramatiq worker on ``broker``, started the way ``dramatiq``'s own CLI does:
+    the process-boot hooks first. They start the TimeLimit middleware's watchdog; without them
+    no actor's ``time_limit`` is ever enforced."""
+    broker.emit_after("process_boot")
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=1000)
+    worker.start()
+    return worker
+
+
 @contextlib.contextmanager
 def _worker(
     settings: Settings,
@@ -72,8 +82,7 @@ def _worker(
     runtime.configure(lambda: build_context(services.registry, settings))
     from workers import actors  # noqa: F401 - declares the actors on the broker just made
 
-    worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads, worker_timeout=1000)
-    worker.start()
+    worker = start_worker(broker, settings.worker_threads)
     loops = _Threads()
     loops.start("side-effects", build_follower(database.url, services.registry).run)
     try:
