@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -89,80 +91,134 @@ def list_params(page: int) -> dict[str, str]:
     return {**LIST_FILTERS, "page": str(page)}
 
 
-def _probe_main(
-    database_url: str, submission_id: str, interval: float, stop: Any, out: Any
-) -> None:
-    """The probe's process: its own domain ``Registry`` (no group commit) and read connection."""
+def _open_services(database_url: str, patience: float = 180) -> Any:
+    """The probe's domain ``Registry`` (no group commit), waiting for free connection slots."""
     from registry.runtime import Services
     from schema.settings import Settings
 
-    services = Services(
-        database_url, Settings(database_url=database_url), pool_size=2, group_commit=False
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return Services(
+                database_url, Settings(database_url=database_url), pool_size=2, group_commit=False
+            )
+        except Exception:  # the shared server is out of connection slots: wait
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def _probe_once(services: Any, conn: Any, sid: UUID, n: int) -> float | None:
+    """One amendment, then poll until the read table shows it: the lag (None on timeout)."""
+    outcome = services.registry.amend_submission(
+        sid,
+        {"service_description": f"Probe amendment {n}: {PROBE_TEXT}"},
+        actor="admin:bench-probe",
+        by_admin=True,
     )
+    committed = time.perf_counter()
+    deadline = committed + 10
+    while True:
+        row = conn.execute("SELECT version FROM submissions WHERE id = %s", (sid,)).fetchone()
+        if row is not None and int(row[0]) >= outcome.version:
+            return time.perf_counter() - committed
+        if time.perf_counter() > deadline:
+            return None
+        time.sleep(0.001)
+
+
+def _probe_main(
+    database_url: str, submission_id: str, interval: float, phase: Any, stop: Any, out: Any
+) -> None:
+    """The probe's process: probes while ``phase`` is non-zero, tagging each lag with it."""
+    try:
+        services = _open_services(database_url)
+    except Exception as exc:
+        out.put({"error": repr(exc)})
+        return
     sid = UUID(submission_id)
-    query = "SELECT version FROM submissions WHERE id = %s"
-    lags: list[float] = []
-    timeouts = 0
+    lags: list[tuple[int, float | None]] = []
+    error = None
     n = 0
     out.put("ready")
     try:
-        with connect(database_url, autocommit=True) as conn:
+        with connect(database_url, autocommit=True, patience=180) as conn:
             while not stop.is_set():
+                tag = int(phase.value)
+                if tag == 0:
+                    stop.wait(0.005)
+                    continue
                 n += 1
                 t0 = time.perf_counter()
-                outcome = services.registry.amend_submission(
-                    sid,
-                    {"service_description": f"Probe amendment {n}: {PROBE_TEXT}"},
-                    actor="admin:bench-probe",
-                    by_admin=True,
-                )
-                committed = time.perf_counter()
-                deadline = committed + 10
-                while True:
-                    row = conn.execute(query, (sid,)).fetchone()
-                    if row is not None and int(row[0]) >= outcome.version:
-                        lags.append(time.perf_counter() - committed)
-                        break
-                    if time.perf_counter() > deadline:
-                        timeouts += 1
-                        break
-                    time.sleep(0.001)
+                lags.append((tag, _probe_once(services, conn, sid, n)))
                 stop.wait(max(0.0, interval - (time.perf_counter() - t0)))
+    except Exception as exc:  # reported with what was measured until then
+        error = repr(exc)
     finally:
         services.close()
-        out.put({"lags": lags, "timeouts": timeouts})
+        out.put({"lags": lags, "error": error})
 
 
 @dataclass
 class LagProbe:
     """B5: in its own process (so the load generator's event loop cannot delay it), amend one
     submission through the domain every ``interval`` s, then poll the ``submissions`` read table
-    every millisecond until it shows the new version; the lag is counted from the commit."""
+    every millisecond until it shows the new version; the lag is counted from the commit.
+
+    One process serves a whole phase; ``during(tag)`` marks the steps whose lags count."""
 
     database_url: str
     submission_id: UUID
     interval: float = 0.02
-    lags: list[float] = field(default_factory=list)
-    timeouts: int = 0
+    lags: dict[int, list[float]] = field(default_factory=dict)
+    timeouts: dict[int, int] = field(default_factory=dict)
+    error: str | None = None
     _process: Any = None
+    _phase: Any = None
     _stop: Any = None
     _out: Any = None
 
     def __enter__(self) -> LagProbe:
         ctx = multiprocessing.get_context("spawn")
-        self._stop, self._out = ctx.Event(), ctx.Queue()
-        args = (self.database_url, str(self.submission_id), self.interval, self._stop, self._out)
+        self._phase, self._stop, self._out = ctx.Value("i", 0), ctx.Event(), ctx.Queue()
+        args = (
+            self.database_url,
+            str(self.submission_id),
+            self.interval,
+            self._phase,
+            self._stop,
+            self._out,
+        )
         self._process = ctx.Process(target=_probe_main, args=args, name="bench-lag-probe")
         self._process.start()
-        if self._out.get(timeout=60) != "ready":
-            raise RuntimeError("the lag probe did not start")
+        first = self._out.get(timeout=240)
+        if first != "ready":
+            self.error = str(first.get("error"))
+            self._process.join(timeout=10)
+            self._process = None
         return self
 
+    @contextlib.contextmanager
+    def during(self, tag: int) -> Iterator[None]:
+        """Count the lags measured inside the block under ``tag`` (> 0)."""
+        self._phase.value = tag
+        try:
+            yield
+        finally:
+            self._phase.value = 0
+
     def __exit__(self, *exc: object) -> None:
+        if self._process is None:
+            return
         self._stop.set()
         result = self._out.get(timeout=60)
         self._process.join(timeout=30)
-        self.lags, self.timeouts = result["lags"], result["timeouts"]
+        self.error = result["error"]
+        for tag, lag in result["lags"]:
+            if lag is None:
+                self.timeouts[tag] = self.timeouts.get(tag, 0) + 1
+            else:
+                self.lags.setdefault(tag, []).append(lag)
 
 
 def as_of_param(moment: datetime) -> dict[str, str]:
