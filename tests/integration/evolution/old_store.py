@@ -160,6 +160,8 @@ class Readers:
     """Threads that keep reading through the API and record every failed read."""
 
     stack: OldStack
+    kpi: str | None = "2020"
+    """The ``kpi_since`` every served document must have (None: it is being changed)."""
     threads: int = 4
     reads: int = 0
     failures: list[str] = field(default_factory=list)
@@ -183,12 +185,20 @@ class Readers:
             problem = None
             if response.status_code != 200:
                 problem = f"{path}: {response.status_code} {response.text[:200]}"
-            elif turn % len(paths) == 1 and response.json().get("kpi_start_year") != "2020":
-                problem = f"{path}: kpi_start_year is {response.json().get('kpi_start_year')!r}"
+            elif turn % len(paths) == 1:
+                problem = self._check(path, response.json())
             with self._lock:
                 self.reads += 1
                 if problem:
                     self.failures.append(problem)
+
+    def _check(self, path: str, body: dict[str, Any]) -> str | None:
+        """A problem with a served submission: the alias must equal the new name (and
+        ``kpi`` when the test fixes it)."""
+        old, new = body.get("kpi_start_year"), body.get("kpi_since")
+        if old != new or (self.kpi is not None and old != self.kpi):
+            return f"{path}: kpi_start_year {old!r}, kpi_since {new!r}"
+        return None
 
     def start(self) -> None:
         """Start the reading threads."""

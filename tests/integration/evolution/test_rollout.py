@@ -17,6 +17,7 @@ import pytest
 from projections import operations
 from projections.follow import Progress
 from projections.projectors import PROJECTORS
+from projections.runner import Runner
 from tests.integration.evolution.old_store import (
     CHANGED,
     OLD_CENTRE,
@@ -155,3 +156,55 @@ def test_the_old_submission_loads_through_the_upcasters(stack: OldStack) -> None
     assert view.values["kpi_since"] == "2020"
     assert view.values["data_access_type"] == "open"
     assert view.values["related_service_ids"] == []
+
+
+def test_the_runner_builds_and_auto_promotes_while_clients_read_and_write(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The production path (``registry up``, ``REGISTRY_AUTO_PROMOTE``): the new code's runner
+    creates the new versions, builds them while v1 keeps serving and following the writes, and
+    promotes each once it has caught up; nothing written meanwhile is lost."""
+    stack = old_stack(database_url, 1000)
+    full = stack.app.create_admin_key("ops", "full", created_by="test")
+    writes = {"Authorization": f"AdminKey {full.api_key}"}
+    readers = Readers(stack, kpi=None)
+    runner = Runner(database_url, app=stack.factory(database_url), auto_promote=True)
+    written: list[str] = []
+    try:
+        readers.start()
+        runner.start()
+        assert stack.listener.wait_for("api_keys", full.position, timeout=30)
+        client = stack.client()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            year = str(2000 + len(written) % 20)
+            response = client.patch(
+                f"/api/v1/submissions/{OLD_SUBMISSION}/", json={"kpi_since": year}, headers=writes
+            )
+            assert response.status_code == 200, response.text
+            written.append(year)
+            lines = operations.status(database_url)
+            if all(s.live for s in lines if (s.name, s.version) in CHANGED):
+                break
+        else:
+            pytest.fail("the runner did not promote the new versions within 60 s")
+        final = client.patch(
+            f"/api/v1/submissions/{OLD_SUBMISSION}/",
+            json={"data_access_type": "restricted"},
+            headers=writes,
+        )
+        assert final.status_code == 200, final.text
+    finally:
+        readers.stop()
+        runner.stop()
+        stack.close()
+    assert readers.failures == []
+    assert len(written) > 0
+    with capsys.disabled():
+        print(
+            f"\nauto-promote under load: {len(written)} PATCHes while building, "
+            f"{readers.reads} reads, {len(readers.failures)} failed"
+        )
+    body = final.json()
+    assert body["kpi_since"] == body["kpi_start_year"] == written[-1]
+    assert body["data_access_type"] == "restricted"  # served by v2, which was promoted
