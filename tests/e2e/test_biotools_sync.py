@@ -202,7 +202,7 @@ def test_a_worker_killed_in_the_middle_of_a_sync_is_redelivered_and_records_it_o
     # Stalled long enough that the job is surely still in flight when the worker dies, short
     # enough that the fake can still stop promptly at the end.
     stack.start_worker()
-    stack.fake.control(mode="stall", stall_seconds=20)
+    stack.fake.control(mode="stall", stall_seconds=10)
     submission_id, _ = stack.register("https://bio.tools/bwa")
     wait_until(lambda: stack.fake.requests("bwa") == 1, 60, "the sync job in flight")
     # The follower has already moved past the link: a second fetch can only be the redelivery.
