@@ -199,9 +199,9 @@ def _follower_position(database_url: str) -> tuple[int, int]:
 def test_a_worker_killed_in_the_middle_of_a_sync_is_redelivered_and_records_it_once(
     stack: Stack,
 ) -> None:
+    stack.start_worker()
     # Stalled long enough that the job is surely still in flight when the worker dies, short
     # enough that the fake can still stop promptly at the end.
-    stack.start_worker()
     stack.fake.control(mode="stall", stall_seconds=10)
     submission_id, _ = stack.register("https://bio.tools/bwa")
     wait_until(lambda: stack.fake.requests("bwa") == 1, 60, "the sync job in flight")
