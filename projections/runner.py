@@ -192,34 +192,34 @@ class Runner:
     def _follow(self, key: tuple[str, int], lock_conn: psycopg.Connection[Any]) -> bool:
         """Follow while active; False when the version should no longer be followed."""
         store = VersionStore(self.projectors[key]())
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            seen = self._generation
-            while not self._stop.is_set():
-                lock_conn.execute("SELECT 1")  # the lock lives only as long as this session
-                versions = read_versions(conn, key[0])
-                info = next((v for v in versions if v.version == key[1]), None)
-                if info is None or info.state not in FOLLOWED or info.failed:
-                    return False
-                building = info.built_at is None
-                position = catch_up(
-                    conn,
-                    store,
-                    self.app,
-                    position=info.position,
-                    page_size=self.page_size,
-                    bulk=building,
-                    should_stop=self._stop.is_set,
-                )
-                if self.auto_promote and self._should_promote(info, versions):
-                    try:
-                        switch(
-                            conn, key[0], lambda vs: (key[1], plan_promote(vs, key[1])), timeout=5
-                        )
-                        log.info("auto-promoted %s v%s at %s", key[0], key[1], position)
-                    except CatalogueError as exc:
-                        log.warning("auto-promote of %s deferred: %s", key, exc)
-                if position == info.position:
-                    seen = self._wait(seen)
+        # The session that holds the advisory lock also does the work: a session-level lock
+        # outlives the transactions run on it, and one connection per followed version (not two)
+        # keeps a runner of many versions within a server's connection limit.
+        conn = lock_conn
+        seen = self._generation
+        while not self._stop.is_set():
+            versions = read_versions(conn, key[0])
+            info = next((v for v in versions if v.version == key[1]), None)
+            if info is None or info.state not in FOLLOWED or info.failed:
+                return False
+            building = info.built_at is None
+            position = catch_up(
+                conn,
+                store,
+                self.app,
+                position=info.position,
+                page_size=self.page_size,
+                bulk=building,
+                should_stop=self._stop.is_set,
+            )
+            if self.auto_promote and self._should_promote(info, versions):
+                try:
+                    switch(conn, key[0], lambda vs: (key[1], plan_promote(vs, key[1])), timeout=5)
+                    log.info("auto-promoted %s v%s at %s", key[0], key[1], position)
+                except CatalogueError as exc:
+                    log.warning("auto-promote of %s deferred: %s", key, exc)
+            if position == info.position:
+                seen = self._wait(seen)
         return True
 
     @staticmethod

@@ -65,7 +65,10 @@ class Services:
             self.database_url, min_size=2, max_size=self.pool_size, open=True, name="registry"
         )
         env = event_store_env(self.database_url, create_tables=False)
+        # A fixed-size event-store pool: threads beyond it wait for a connection instead of
+        # opening more, so a process's footprint on the server's connection limit is known.
         env["POSTGRES_POOL_SIZE"] = str(self.pool_size)
+        env["POSTGRES_MAX_OVERFLOW"] = "0"
         self.registry = Registry(
             env=env,
             reference_catalog=PostgresReferenceCatalog(self.pool),
