@@ -44,6 +44,14 @@ Submission (``registry/Submission/v2``; class_version 2 upcasts v1 snapshots lik
   ``registry/Submission.BioToolsLinked/v1``  actor, biotools_id — sync this id.
   ``registry/Submission.BioToolsUnlinked/v1``  actor, biotools_id — drop the record.
   ``registry/Submission.Erased/v1``  actor — remove from read tables; personal data destroyed.
+  ``registry/Submission.Imported/v1``  actor ("import"), values (every content field, recorded
+      without today's rules), status, primary_maturity_tag, secondary_maturity_tags,
+      submission_ip, user_agent_hash, submitted_at, updated_at (original ISO times; the
+      timestamp is the import), keys ([{key_id, key_hash, label, scope, created_by, created_at,
+      is_active}]), biotools_id — a submission of the existing system (``import_commands``).
+  ``registry/Submission.HistoryImported/v1``  actor ("import"), changed_by, changed_at (ISO),
+      changes — one change-log entry of the existing system; recorded right after Imported,
+      oldest first.
 
 BioToolsRecord (``registry/BioToolsRecord/v1``; id ``uuid5(NAMESPACE, "biotools-record:<sid>")``)
   ``registry/BioToolsRecord.Created/v1``  submission_id (no actor).
@@ -66,5 +74,7 @@ ReferenceIndex (``registry/ReferenceIndex/v1``, singleton; internal bookkeeping,
 
 AdminKey (``registry/AdminKey/v1``)
   ``registry/AdminKey.Created/v1``  label, scope (read|full), key_hash, created_by.
+  ``registry/AdminKey.Imported/v1``  label, scope, key_hash, created_by, created_at (ISO),
+      is_active — an admin key of the existing system.
   ``registry/AdminKey.Revoked/v1``  actor.
 """

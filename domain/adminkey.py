@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import Aggregate, event
 
 
@@ -23,6 +25,20 @@ class AdminKey(Aggregate):
         scope: str
         key_hash: str
         created_by: str
+
+    class Imported(Created):
+        """An admin key of the existing system was imported: its hash, label, scope, creator,
+        original ``created_at`` (ISO) and whether it was still active."""
+
+        TOPIC = "registry/AdminKey.Imported/v1"
+        class_version = 1
+        created_at: str
+        is_active: bool
+
+        def apply(self, aggregate: Any) -> None:
+            """Keep the existing system's state (``__init__`` makes every key active)."""
+            aggregate.is_active = self.is_active
+            aggregate.original_created_at = self.created_at
 
     class Revoked(Event):
         """The key was revoked for good."""

@@ -3,19 +3,22 @@
 Commands validate normalised input, decide with the aggregates, and return small frozen results
 (``domain.results``) with the notification ``position`` of the last event saved (for
 read-your-writes) and the aggregate's new ``version``. The command groups live in
-``submission_commands``, ``key_commands``, ``reference_commands`` and
-``biotools_commands``; this class joins them.
+``submission_commands``, ``key_commands``, ``reference_commands``,
+``biotools_commands`` and ``import_commands``; this class joins them.
 """
 
 from __future__ import annotations
 
 from domain.biotools_commands import BioToolsCommands
+from domain.import_commands import ImportCommands
 from domain.key_commands import KeyCommands
 from domain.reference_commands import ReferenceCommands
 from domain.submission_commands import SubmissionCommands
 
 
-class Registry(SubmissionCommands, KeyCommands, ReferenceCommands, BioToolsCommands):
+class Registry(
+    ImportCommands, SubmissionCommands, KeyCommands, ReferenceCommands, BioToolsCommands
+):
     """The registry's write side (and the event-sourced reads auditors need).
 
     Keyword arguments: ``env`` (eventsourcing persistence settings), ``reference_catalog``,

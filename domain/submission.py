@@ -172,6 +172,55 @@ class Submission(Aggregate):
         TOPIC = "registry/Submission.Erased/v1"
         actor: str
 
+    class Imported(Created):
+        """A submission of the existing system was imported as it was (``domain.importing``).
+
+        ``values`` holds every content field raw (as ``Registered``), recorded without today's
+        validation; ``submitted_at``/``updated_at`` are the original ISO times (the event's own
+        timestamp is the import); ``keys`` are the existing keys (``key_id``, ``key_hash``,
+        ``label``, ``scope``, ``created_by``, ``created_at``, ``is_active``); ``biotools_id`` is
+        the linked bio.tools id or None.
+        """
+
+        TOPIC = "registry/Submission.Imported/v1"
+        class_version = 1
+        actor: str
+        values: dict[str, Any]
+        status: str
+        primary_maturity_tag: str | None
+        secondary_maturity_tags: list[str]
+        submission_ip: str | None
+        user_agent_hash: str
+        submitted_at: str
+        updated_at: str
+        keys: list[dict[str, Any]]
+        biotools_id: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            """The state ``__init__`` does not set from the shared fields."""
+            aggregate.primary_maturity_tag = self.primary_maturity_tag
+            aggregate.secondary_maturity_tags = list(self.secondary_maturity_tags)
+            aggregate.keys = {str(k["key_id"]): dict(k) for k in self.keys}
+            aggregate.biotools_id = self.biotools_id
+            aggregate.registered_by = self.actor
+            aggregate.original_submitted_at = self.submitted_at
+            aggregate.original_updated_at = self.updated_at
+
+    class HistoryImported(Event):
+        """One change-log entry of the existing system, at its original time and actor.
+
+        Recorded right after ``Imported`` (oldest first), so imported entries come before
+        everything recorded after the import. ``changed_at`` is an ISO time; ``changes`` are the
+        original ``[{field, label, old, new}]``.
+        """
+
+        TOPIC = "registry/Submission.HistoryImported/v1"
+        class_version = 1
+        actor: str
+        changed_by: str
+        changed_at: str
+        changes: list[Change]
+
     @event(Registered)
     def __init__(
         self,
@@ -257,7 +306,14 @@ class Submission(Aggregate):
     def _erased(self, actor: str) -> None:
         self.is_erased = True
 
+    @event(HistoryImported)
+    def _history_imported(
+        self, actor: str, changed_by: str, changed_at: str, changes: list[Change]
+    ) -> None:
+        """History only: the entry's values are already in the imported state."""
+
     def _apply_values(self, values: dict[str, Any]) -> None:
+        self.edited_since_import = True
         for name, value in values.items():
             if name == "status":
                 self.status = value
@@ -277,6 +333,21 @@ class Submission(Aggregate):
         state["primary_maturity_tag"] = self.primary_maturity_tag
         state["secondary_maturity_tags"] = list(self.secondary_maturity_tags)
         return state
+
+    def original_times(self) -> tuple[str, str] | None:
+        """An imported submission's original ``(submitted_at, updated_at)`` (ISO), else None.
+
+        Read from ``__dict__``: aggregates and snapshots from before imports lack them.
+        """
+        submitted = self.__dict__.get("original_submitted_at")
+        updated = self.__dict__.get("original_updated_at")
+        if not isinstance(submitted, str) or not isinstance(updated, str):
+            return None
+        return submitted, updated
+
+    def edited_after_import(self) -> bool:
+        """Whether a content, status or tag change was recorded after the import."""
+        return bool(self.__dict__.get("edited_since_import"))
 
     def active_keys(self) -> list[dict[str, Any]]:
         """The keys that still authenticate."""

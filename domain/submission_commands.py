@@ -262,6 +262,13 @@ def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[s
 
 
 def _view(submission: Submission) -> SubmissionView:
+    submitted_at, updated_at = submission.created_on, submission.modified_on
+    original = submission.original_times()
+    if original is not None:
+        # An imported submission keeps the existing system's times until it is edited here.
+        submitted_at = datetime.fromisoformat(original[0])
+        if not submission.edited_after_import():
+            updated_at = datetime.fromisoformat(original[1])
     return SubmissionView(
         id=submission.id,
         version=submission.version,
@@ -271,8 +278,8 @@ def _view(submission: Submission) -> SubmissionView:
         values=dict(submission.values),
         keys=[key_view(k) for k in submission.keys.values()],
         biotools_id=submission.biotools_id,
-        submitted_at=submission.created_on,
-        updated_at=submission.modified_on,
+        submitted_at=submitted_at,
+        updated_at=updated_at,
         submission_ip=submission.submission_ip,
         user_agent_hash=submission.user_agent_hash,
     )

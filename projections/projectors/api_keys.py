@@ -7,6 +7,8 @@ GIN index) finds the owner of a presented key hash in one indexed probe.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -20,7 +22,12 @@ TABLE = Table(
     jsonb=frozenset({"key_hashes", "keys"}),
 )
 
-_SUBMISSION = ("Submission.Registered", "Submission.KeyIssued", "Submission.KeyRevoked")
+_SUBMISSION = (
+    "Submission.Registered",
+    "Submission.Imported",
+    "Submission.KeyIssued",
+    "Submission.KeyRevoked",
+)
 
 
 def _relevant(name: str) -> bool:
@@ -36,6 +43,19 @@ def _with_keys(row: Row, keys: list[dict[str, Any]]) -> Row:
     return {**row, "keys": keys, "key_hashes": [k["key_hash"] for k in keys]}
 
 
+def _imported_key(key: Mapping[str, Any]) -> dict[str, Any]:
+    """A key imported from the existing system, with its original creation time and state."""
+    return {
+        "key_id": str(key["key_id"]),
+        "key_hash": str(key["key_hash"]),
+        "label": str(key.get("label") or ""),
+        "scope": str(key.get("scope") or ""),
+        "is_active": bool(key.get("is_active")),
+        "created_at": iso(datetime.fromisoformat(str(key["created_at"]))),
+        "created_by": str(key.get("created_by") or ""),
+    }
+
+
 def apply_event(row: Row | None, event: object) -> Row | None:
     """The owner's row after ``event`` (pure)."""
     name = kind(event)
@@ -44,6 +64,21 @@ def apply_event(row: Row | None, event: object) -> Row | None:
         return None
     if name == "Submission.Registered":
         return {"owner_id": owner, "submission_id": owner, "key_hashes": [], "keys": []}
+    if name == "Submission.Imported":
+        row = {"owner_id": owner, "submission_id": owner, "key_hashes": [], "keys": []}
+        return _with_keys(row, [_imported_key(k) for k in attr(event, "keys") or []])
+    if name == "AdminKey.Imported":
+        row = {"owner_id": owner, "submission_id": None, "key_hashes": [], "keys": []}
+        key = {
+            "key_id": str(owner),
+            "key_hash": str(attr(event, "key_hash")),
+            "label": str(attr(event, "label") or ""),
+            "scope": str(attr(event, "scope") or ""),
+            "created_at": str(attr(event, "created_at")),
+            "created_by": str(attr(event, "created_by") or ""),
+            "is_active": bool(attr(event, "is_active")),
+        }
+        return _with_keys(row, [_imported_key(key)])
     if row is None and not name.startswith("AdminKey."):
         return None
     if name in ("Submission.KeyIssued", "AdminKey.Created"):

@@ -6,10 +6,18 @@ the notification position). Rows are keyed by the event's aggregate and version,
 Erasure keeps every row (who changed which field when) and replaces personal values with the
 erased marker; a replay after erasure yields the same rows, because the domain's mapper already
 decrypts those values to the marker and the rewrite is idempotent.
+
+Imported submissions (``registry import``): the ``Imported`` event's row is the creation, shown
+at the ORIGINAL ``submitted_at`` by ``import``, with one record naming when the import happened;
+each ``HistoryImported`` event (one per change-log entry of the existing system) is a row with
+the entry's original ``changed_by``, ``changed_at`` and ``changes``. They are recorded right after
+``Imported``, oldest first, so (rows being ordered by position) imported entries come before
+everything recorded after the import.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -19,6 +27,7 @@ from projections.projectors.events import (
     ERASED,
     attr,
     changes,
+    iso,
     kind,
     submission_id_of,
 )
@@ -71,13 +80,27 @@ def _biotools_changes(event: object, name: str) -> list[dict[str, Any]]:
     return [{"field": "biotoolsrecord", "label": "bio.tools Record", "old": EMPTY, "new": new}]
 
 
+def _original_time(event: object, name: str) -> datetime:
+    """When an imported row happened in the existing system (an ISO string in the payload)."""
+    return datetime.fromisoformat(str(attr(event, name)))
+
+
 def item_of(event: object, position: int) -> Row | None:
     """The history row of an event, or None for events that are not a submission change."""
     full = kind(event)
     aggregate, _, name = full.partition(".")
+    changed_by = str(attr(event, "actor") or "")
+    changed_at: datetime = attr(event, "timestamp")
     if aggregate == "Submission":
         recorded = changes(event)
-        if name in ("KeyIssued", "KeyRevoked"):
+        if name == "Imported":
+            changed_at = _original_time(event, "submitted_at")
+            imported_at = iso(attr(event, "timestamp"))
+            recorded = [{"field": "import", "label": "Imported", "old": EMPTY, "new": imported_at}]
+        elif name == "HistoryImported":
+            changed_by = str(attr(event, "changed_by") or "")
+            changed_at = _original_time(event, "changed_at")
+        elif name in ("KeyIssued", "KeyRevoked"):
             recorded = _key_changes(event, name)
         elif name in ("BioToolsLinked", "BioToolsUnlinked"):
             recorded = _biotools_changes(event, name)
@@ -93,8 +116,8 @@ def item_of(event: object, position: int) -> Row | None:
         "position": position,
         "submission_id": submission_id_of(event),
         "version": version,
-        "changed_by": str(attr(event, "actor") or ""),
-        "changed_at": attr(event, "timestamp"),
+        "changed_by": changed_by,
+        "changed_at": changed_at,
         "event_type": name,
         "changes": recorded,
     }

@@ -12,6 +12,7 @@ Fields that are never served (internal contact, consent, IP, user-agent hash) ne
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Final
 
 from projections.projectors.events import attr, iso, kind, submission_id_of, values
@@ -110,6 +111,22 @@ def _registered(event: object) -> Doc:
     return doc
 
 
+def _imported(event: object) -> Doc:
+    """A submission imported from the existing system: its state and original times (the
+    event's own timestamp is the import), tags kept only when approved."""
+    doc = _registered(event)
+    doc["submitted_at"] = iso(datetime.fromisoformat(str(attr(event, "submitted_at"))))
+    doc["updated_at"] = iso(datetime.fromisoformat(str(attr(event, "updated_at"))))
+    _apply_values(
+        doc,
+        {
+            "primary_maturity_tag": attr(event, "primary_maturity_tag"),
+            "secondary_maturity_tags": list(attr(event, "secondary_maturity_tags") or []),
+        },
+    )
+    return doc
+
+
 def _record(event: object, doc: Doc) -> Doc:
     """The embedded bio.tools record after a successful sync."""
     record = dict(_plain(attr(event, "record") or {}))
@@ -167,6 +184,8 @@ def fold(doc: Doc | None, event: object) -> Doc | None:
     name = kind(event)
     if name == "Submission.Registered":
         doc = _registered(event)
+    elif name == "Submission.Imported":
+        doc = _imported(event)
     elif doc is None or name.endswith(".Erased"):
         return None
     elif name.startswith("Submission."):

@@ -1,0 +1,314 @@
+"""Import commands: record the existing system's data as it was, keeping its ids and times.
+
+The import records what the old system held; today's field rules (names of at least 2
+characters, at most 6 EDAM terms per branch, no newly selected deprecated licence, …) are NOT
+applied to imported values. They apply on the next edit, like every write path. Only what cannot
+be recorded at all is refused (``ValidationFailed``/``NotFound``): values of the wrong type, an
+unknown status, a reference to a record that does not exist, a malformed key hash.
+
+Every command is idempotent: it addresses the aggregate by the old id (categories by
+``ids.category_id``, everything else by its UUID) and returns ``False``, recording nothing, when
+that aggregate exists already. A partial import can therefore simply be run again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain import ids
+from domain import keys as keylib
+from domain.adminkey import AdminKey
+from domain.biotools import biotools_id_from_url
+from domain.biotools_commands import BioToolsCommands
+from domain.changes import Change
+from domain.errors import NotFound, ValidationFailed
+from domain.fields import CONSENT_FIELD, DEFAULTS, LABELS, RENAMED_FIELDS
+from domain.lifecycle import STATUS_LABELS, validate_tags
+from domain.lookups import RepositoryReferences
+from domain.parsing import parse_input
+from domain.reference import PrincipalInvestigator, ServiceCategory, ServiceCentre
+from domain.reference_commands import ReferenceCommands
+from domain.reference_rules import DEFAULTS as REFERENCE_DEFAULTS
+from domain.reference_rules import DUPLICATE_CATEGORY, parse_reference
+from domain.submission import Submission
+
+IMPORT_ACTOR = "import"
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class LegacyKey:
+    """A key of the existing system: only its SHA-256 hex, never a plaintext."""
+
+    key_id: UUID
+    key_hash: str
+    label: str
+    scope: str
+    created_by: str
+    created_at: datetime
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class LegacyChange:
+    """One ``SubmissionChangeLog`` row."""
+
+    changed_by: str
+    changed_at: datetime
+    changes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LegacySubmission:
+    """A submission of the existing system; ``data`` uses today's wire names (raw values)."""
+
+    submission_id: UUID
+    data: Mapping[str, object]
+    status: str
+    submitted_at: datetime
+    updated_at: datetime
+    primary_maturity_tag: str | None = None
+    secondary_maturity_tags: list[str] = field(default_factory=list)
+    submission_ip: str | None = None
+    user_agent_hash: str = ""
+    keys: list[LegacyKey] = field(default_factory=list)
+    history: list[LegacyChange] = field(default_factory=list)
+
+
+def _iso(moment: datetime) -> str:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _legacy_changes(changes: Sequence[Mapping[str, Any]]) -> list[Change]:
+    """Change records as strings, with renamed fields under today's name and label."""
+    out: list[Change] = []
+    for change in changes:
+        name = str(change.get("field") or "")
+        label = str(change.get("label") or "")
+        if name in RENAMED_FIELDS:
+            name = RENAMED_FIELDS[name]
+            label = LABELS.get(name, label)
+        old, new = change.get("old"), change.get("new")
+        out.append(
+            {
+                "field": name,
+                "label": label,
+                "old": "" if old is None else str(old),
+                "new": "" if new is None else str(new),
+            }
+        )
+    return out
+
+
+class ImportCommands(ReferenceCommands, BioToolsCommands):
+    """Record reference data, submissions, keys and bio.tools records of the existing system."""
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    # -- reference data -----------------------------------------------------------------------
+
+    def _reference_values(self, kind: str, data: Mapping[str, object]) -> dict[str, Any]:
+        values, errors = parse_reference(kind, data, self.sanitiser)
+        if errors:
+            raise ValidationFailed(errors)
+        return {**REFERENCE_DEFAULTS[kind], **values}
+
+    def import_category(self, category_id: int, name: str, *, is_active: bool) -> bool:
+        """Record category ``category_id`` (its old integer id); False if it exists."""
+        record_id = ids.category_id(category_id)
+        if self._exists(record_id):
+            return False
+        values = self._reference_values("category", {"name": name})
+        if not values.get("name"):
+            raise ValidationFailed({"name": ["This field is required."]})
+        index = self._index()
+        if index.category_owner(values["name"]) is not None:
+            raise ValidationFailed({"name": [DUPLICATE_CATEGORY]})
+        values["category_id"] = category_id
+        record = ServiceCategory(id=record_id, actor=IMPORT_ACTOR, values=values)
+        index.name_category(category_id=category_id, name=values["name"], old_name="")
+        if not is_active:
+            record.deactivate(actor=IMPORT_ACTOR)
+        self._save(record, index)
+        return True
+
+    def import_centre(
+        self, centre_id: UUID, data: Mapping[str, object], *, is_active: bool
+    ) -> bool:
+        """Record a service centre under its old UUID; False if it exists."""
+        if self._exists(centre_id):
+            return False
+        values = self._reference_values("centre", data)
+        record = ServiceCentre(id=centre_id, actor=IMPORT_ACTOR, values=values)
+        if not is_active:
+            record.deactivate(actor=IMPORT_ACTOR)
+        self._save(record)
+        return True
+
+    def import_pi(self, pi_id: UUID, data: Mapping[str, object], *, is_active: bool) -> bool:
+        """Record a PI under its old UUID; False if it exists.
+
+        The old system did not enforce a single associated partner: every PI keeps its flag,
+        and the first one imported holds the index's partner slot.
+        """
+        if self._exists(pi_id):
+            return False
+        values = self._reference_values("pi", data)
+        record = PrincipalInvestigator(id=pi_id, actor=IMPORT_ACTOR, values=values)
+        to_save: list[Any] = [record]
+        if values["is_associated_partner"]:
+            index = self._index()
+            if not index.partner_pi_id:
+                index.assign_partner(pi_id=str(pi_id))
+                to_save.append(index)
+        if not is_active:
+            record.deactivate(actor=IMPORT_ACTOR)
+        self._save(*to_save)
+        return True
+
+    # -- admin keys ---------------------------------------------------------------------------
+
+    def import_admin_key(
+        self,
+        key_id: UUID,
+        *,
+        label: str,
+        scope: str,
+        key_hash: str,
+        created_by: str,
+        created_at: datetime,
+        is_active: bool,
+    ) -> bool:
+        """Record an admin key (its hash only) under its old UUID; False if it exists."""
+        if self._exists(key_id):
+            return False
+        errors: dict[str, list[str]] = {}
+        if scope not in keylib.ADMIN_SCOPES:
+            errors["scope"] = [f'"{scope}" is not a valid choice.']
+        if not _SHA256_HEX.match(key_hash):
+            errors["key_hash"] = ["Not a SHA-256 hex digest."]
+        if errors:
+            raise ValidationFailed(errors)
+        key = AdminKey._create(
+            AdminKey.Imported,
+            id=key_id,
+            label=label.strip() or "Imported key",
+            scope=scope,
+            key_hash=key_hash,
+            created_by=created_by,
+            created_at=_iso(created_at),
+            is_active=is_active,
+        )
+        self._save(key)
+        return True
+
+    # -- submissions --------------------------------------------------------------------------
+
+    def _submission_values(self, legacy: LegacySubmission) -> dict[str, Any]:
+        values, errors = parse_input(legacy.data, self.sanitiser)
+        values.pop(CONSENT_FIELD, None)
+        if legacy.status not in STATUS_LABELS:
+            errors["status"] = [f'"{legacy.status}" is not a valid choice.']
+        secondary = list(legacy.secondary_maturity_tags)
+        for name, messages in validate_tags(legacy.primary_maturity_tag, secondary).items():
+            errors.setdefault(name, messages)
+        for key in legacy.keys:
+            if key.scope not in keylib.SUBMISSION_SCOPES or not _SHA256_HEX.match(key.key_hash):
+                errors.setdefault("keys", []).append(f"Key {key.key_id} is malformed.")
+        if errors:
+            raise ValidationFailed(errors)
+        merged = {**DEFAULTS, **values}
+        self._check_references(merged)
+        return merged
+
+    def _check_references(self, values: Mapping[str, Any]) -> None:
+        """Referenced records must exist (inactive ones are fine: existing links stay)."""
+        refs = RepositoryReferences(self.repository, self.catalog)
+        missing: dict[str, list[str]] = {}
+        centre = values.get("service_center_id")
+        if centre and refs.centre(str(centre)) is None:
+            missing["service_center_id"] = [f"Service centre {centre} was not imported."]
+        for number in values.get("service_category_ids") or []:
+            if refs.category(int(number)) is None:
+                missing.setdefault("service_category_ids", []).append(
+                    f"Category {number} was not imported."
+                )
+        for pi in values.get("responsible_pi_ids") or []:
+            if refs.pi(str(pi)) is None:
+                missing.setdefault("responsible_pi_ids", []).append(f"PI {pi} was not imported.")
+        if missing:
+            raise NotFound("; ".join(m for ms in missing.values() for m in ms))
+
+    def import_submission(self, legacy: LegacySubmission) -> bool:
+        """Record a submission with its keys and change log; False if it exists.
+
+        One ``Imported`` event carries the state (original times as data), then one
+        ``HistoryImported`` event per change-log entry, oldest first: imported entries come
+        before everything recorded after the import. Saved in one transaction.
+        """
+        if self._exists(legacy.submission_id):
+            return False
+        values = self._submission_values(legacy)
+        approved = legacy.status == "approved"
+        keys = [
+            {
+                "key_id": str(k.key_id),
+                "key_hash": k.key_hash,
+                "label": k.label,
+                "scope": k.scope,
+                "created_by": k.created_by,
+                "created_at": _iso(k.created_at),
+                "is_active": k.is_active,
+            }
+            for k in sorted(legacy.keys, key=lambda k: (k.created_at, str(k.key_id)))
+        ]
+        submission = Submission._create(
+            Submission.Imported,
+            id=legacy.submission_id,
+            actor=IMPORT_ACTOR,
+            values=values,
+            status=legacy.status,
+            # Tags exist only on approved submissions (as the old model's clean() had it).
+            primary_maturity_tag=legacy.primary_maturity_tag if approved else None,
+            secondary_maturity_tags=sorted(set(legacy.secondary_maturity_tags)) if approved else [],
+            submission_ip=legacy.submission_ip,
+            user_agent_hash=legacy.user_agent_hash,
+            submitted_at=_iso(legacy.submitted_at),
+            updated_at=_iso(legacy.updated_at),
+            keys=keys,
+            biotools_id=biotools_id_from_url(str(values.get("biotools_url") or "")),
+        )
+        for entry in sorted(legacy.history, key=lambda e: e.changed_at):
+            submission._history_imported(
+                actor=IMPORT_ACTOR,
+                changed_by=entry.changed_by,
+                changed_at=_iso(entry.changed_at),
+                changes=_legacy_changes(entry.changes),
+            )
+        self._save(submission)
+        return True
+
+    def import_biotools_record(
+        self, submission_id: UUID, biotools_id: str, record: Mapping[str, Any]
+    ) -> bool:
+        """Record the last synced bio.tools content as a sync by ``import``; False when the
+        same content is recorded already or the submission links another id."""
+        try:
+            outcome = self.record_biotools_sync(
+                submission_id, biotools_id, record, actor=IMPORT_ACTOR
+            )
+        except NotFound:
+            raise NotFound(f"Submission {submission_id} was not imported.") from None
+        return outcome.recorded
