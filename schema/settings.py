@@ -37,6 +37,10 @@ class Settings(BaseModel):
         description="redis://, amqp:// or postgresql://; unset uses the database as the broker.",
     )
     data_dir: Path = Field(default=Path("var"), description="Embedded database, outbox, state.")
+    media_dir: Path | None = Field(
+        default=None, description="Uploaded logos; unset: <data_dir>/media."
+    )
+    logo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     web_workers: int = Field(default=1, ge=1, le=64)
@@ -68,7 +72,7 @@ class Settings(BaseModel):
         default=60.0,
         gt=0.0,
         le=3600.0,
-        description="Redis: seconds of worker silence before its unacked jobs are requeued.",
+        description="Seconds of worker silence before its unacked jobs are requeued.",
     )
     broker_maintenance_chance: int = Field(
         default=1000,
@@ -98,6 +102,11 @@ class Settings(BaseModel):
         if value is not None and not value.startswith((*schemes, "stub://")):
             raise ValueError("must start with redis://, amqp://, postgresql:// or stub://")
         return value
+
+    @property
+    def media_root(self) -> Path:
+        """Where uploaded files are stored."""
+        return self.media_dir if self.media_dir is not None else self.data_dir / "media"
 
     @property
     def embedded(self) -> bool:

@@ -18,6 +18,8 @@ from web.context import Context
 from web.endpoints import lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
 from web.inputguard import NulGuardMiddleware
+from web.media import serve as media
+from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsMiddleware, make_endpoint
 from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
@@ -45,6 +47,8 @@ class WebServices:
             ``Idempotency-Key`` header is ignored).
         projection_status: callable returning ``/api/v1/projections/``'s JSON body.
         metrics: the metric families; the composition root feeds its gauges.
+        media: where uploaded logos are stored and served from (None: the filesystem under
+            ``settings.media_root``).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -56,6 +60,11 @@ class WebServices:
     idempotency: IdempotencyStore | None = None
     projection_status: ops.ProjectionStatus | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    media: MediaStore | None = None
+
+    def media_store(self) -> MediaStore:
+        """The configured store, else the filesystem under ``settings.media_root``."""
+        return self.media or FilesystemMediaStore(self.settings.media_root)
 
 
 def api_routes(services: WebServices) -> list[BaseRoute]:
@@ -68,6 +77,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         read_model=services.read_model,
         wait_for=services.wait_for,
         idempotency=services.idempotency,
+        media=services.media_store(),
     )
     return [
         *submissions.routes(ctx),
@@ -75,6 +85,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         *reference.routes(ctx),
         *public.routes(ctx),
         *ops.routes(ctx, services.projection_status),
+        *media.routes(ctx.media),
     ]
 
 

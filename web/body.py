@@ -26,21 +26,28 @@ async def read_json(request: Request, max_bytes: int) -> Any:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in JSON_TYPES and not media.endswith("+json"):
         raise ApiError(415, f'Unsupported media type "{media}" in request.')
+    raw = await read_limited(request, max_bytes)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "JSON parse error: the body is not valid JSON.") from None
+
+
+async def read_limited(
+    request: Request, max_bytes: int, errors: dict[str, list[str]] | None = None
+) -> bytes:
+    """The raw body; over ``max_bytes`` (declared or streamed) is a 413 (``errors`` attached)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise ApiError(413, f"Request body exceeds {max_bytes} bytes.")
+        raise ApiError(413, f"Request body exceeds {max_bytes} bytes.", errors=errors)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_bytes:
-            raise ApiError(413, f"Request body exceeds {max_bytes} bytes.")
+            raise ApiError(413, f"Request body exceeds {max_bytes} bytes.", errors=errors)
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "JSON parse error: the body is not valid JSON.") from None
+    return b"".join(chunks)
 
 
 async def parse_body(request: Request, model: type[M], max_bytes: int) -> M:

@@ -17,6 +17,7 @@ from schema.settings import Settings
 from web.auth import Authenticator, Principal
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import ApiError
+from web.media.store import FilesystemMediaStore, MediaStore
 from web.ports import Doc, IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.ratelimit import RateLimiter
 
@@ -39,8 +40,10 @@ class Context:
         read_model: ReadPort,
         wait_for: WaitFor,
         idempotency: IdempotencyStore | None,
+        media: MediaStore | None = None,
     ) -> None:
         self.settings = settings
+        self.media: MediaStore = media or FilesystemMediaStore(settings.media_root)
         self.registry = registry
         self.read = read_model
         self._wait_for = wait_for
@@ -91,7 +94,18 @@ class Context:
         if isinstance(record, dict) and record.get("biotools_id"):
             links["biotoolsrecord"] = f"{base}api/v1/biotools/{record['biotools_id']}/"
         out["links"] = links
+        if "logo_url" in out:
+            out["logo_url"] = logo_url(base, out["logo_url"])
         return out
+
+
+def logo_url(base: str, stored: Any) -> str | None:
+    """The absolute URL of a stored logo path (``logos/<uuid>.<ext>``); None when there is none."""
+    if not stored or not isinstance(stored, str):
+        return None
+    if stored.startswith(("https://", "http://")):
+        return stored
+    return f"{base}media/{stored.lstrip('/')}"
 
 
 def json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -8,6 +8,7 @@ is stale.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from typing import Any
@@ -65,6 +66,9 @@ _HEADER_DOCS = {
 def build_openapi() -> dict[str, Any]:
     """The whole document."""
     refs, defs = _schemas()
+    for op in OPERATIONS:
+        if op.multipart and op.body is not None:
+            defs[_form_name(op.body)] = _form_schema(defs[op.body.__name__])
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
@@ -150,11 +154,30 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
     if parameters:
         out["parameters"] = parameters
     if op.body is not None:
-        out["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": refs[op.body]}}},
-        }
+        content: dict[str, Any] = {"application/json": {"schema": {"$ref": refs[op.body]}}}
+        if op.multipart:
+            form = {"$ref": f"#/components/schemas/{_form_name(op.body)}"}
+            content["multipart/form-data"] = {"schema": form}
+        out["requestBody"] = {"required": True, "content": content}
     return out
+
+
+def _form_name(model: type[BaseModel]) -> str:
+    return f"{model.__name__}Form"
+
+
+def _form_schema(json_schema: dict[str, Any]) -> dict[str, Any]:
+    """The multipart form of a body: the same fields (lists as repeated parts), the logo a file."""
+    form = copy.deepcopy(json_schema)
+    form["title"] = f"{json_schema.get('title', 'Body')} (multipart/form-data)"
+    form["properties"]["logo"] = {
+        "type": "string",
+        "format": "binary",
+        "writeOnly": True,
+        "description": "The logo file: PNG, JPEG or SVG (detected from its content), at most"
+        " REGISTRY_LOGO_MAX_BYTES (10 MiB). An empty part (no file) removes the logo.",
+    }
+    return form
 
 
 def _error_codes(op: Op) -> list[int]:

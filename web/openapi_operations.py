@@ -54,7 +54,7 @@ STATUS_TEXT = {
     409: "Conflict",
     412: "Stale If-Match",
     413: "Body too large",
-    415: "Not JSON",
+    415: "Unsupported media type",
     422: "Idempotency-Key reused with another body",
     429: "Rate limited",
     503: "Not available",
@@ -77,6 +77,8 @@ class Op:
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The body may also be sent as multipart/form-data (with a ``logo`` file part).
+    multipart: bool = False
 
 
 _PAGING = (("page", "integer"), ("page_size", "integer"))
@@ -161,6 +163,7 @@ OPERATIONS: tuple[Op, ...] = (
         body=SubmissionCreate,
         errors=(400, 409, 413, 415, 422, 429),
         headers=("Idempotency-Key",),
+        multipart=True,
     ),
     Op(
         "get",
@@ -189,6 +192,7 @@ OPERATIONS: tuple[Op, ...] = (
         body=SubmissionPatch,
         errors=_WRITE,
         headers=("If-Match",),
+        multipart=True,
     ),
     Op("put", SUB, "Not supported: use PATCH", OWNER_OR_ADMIN, 405, errors=(401,)),
     Op("delete", SUB, "Not supported", OWNER_OR_ADMIN, 405, errors=(401,)),

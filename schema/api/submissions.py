@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
@@ -47,12 +47,18 @@ RELATED_NOTE = (
 )
 EdamRef = int | str
 WRITE_ONLY: dict[str, Any] = {"writeOnly": True}
+LOGO_NOTE = (
+    "The service logo (PNG, JPEG or SVG, at most 10 MiB): upload it as a file part of a"
+    " multipart/form-data body; null (or an empty form field) removes it. Served as logo_url."
+)
 
 
 class SubmissionPatch(RequestBody):
     """``PATCH /api/v1/submissions/{id}/``: any subset of the writable fields."""
 
     ignored = READ_ONLY_FIELDS
+    #: Fields that accept null: the logo (null removes it).
+    nullable: ClassVar[frozenset[str]] = frozenset({"logo"})
 
     date_of_entry: dt.date | None = None
     submitter_first_name: str | None = Field(default=None, max_length=100)
@@ -106,6 +112,8 @@ class SubmissionPatch(RequestBody):
         default=None, description=RELATED_NOTE, json_schema_extra=WRITE_ONLY
     )
     data_protection_consent: bool | None = Field(default=None, json_schema_extra=WRITE_ONLY)
+    # In JSON only null (remove) is accepted: the stored path is chosen by the server on upload.
+    logo: None = Field(default=None, description=LOGO_NOTE, json_schema_extra=WRITE_ONLY)
 
     @field_validator("kpi_start_year")
     @classmethod

@@ -15,9 +15,11 @@ from starlette.routing import BaseRoute, Route
 
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import require_admin, require_owner_or_admin, require_someone
-from web.body import parse_body, parse_uuid, read_json, validate
+from web.body import parse_uuid, validate
 from web.context import Context, etag, expected_version, json
 from web.errors import ApiError, not_found
+from web.forms import SubmissionInput, read_submission
+from web.media.logo import LogoRejected, ProcessedLogo, process_logo
 from web.ports import Doc
 
 KEY_WARNING = "This key is shown ONCE. Store it securely — it cannot be retrieved."
@@ -69,22 +71,52 @@ async def create(ctx: Context, request: Request) -> Response:
     """Register a submission (public); 201 with the one-time key."""
     ip = ctx.client_ip(request)
     ctx.limiter.hit("anonymous", ip or "unknown")
-    raw = await read_json(request, ctx.settings.max_body_bytes)
-    body = validate(SubmissionCreate, raw)
+    sent = await _read(ctx, request, SubmissionCreate)
+    body = validate(SubmissionCreate, sent.data)
+    logo = await _process_logo(ctx, sent)
     idem = request.headers.get("idempotency-key")
     if idem is not None and ctx.idempotency is not None:
-        return await _idempotent_create(ctx, request, body, idem, raw, ip)
-    return await _create(ctx, request, body, ip)
+        return await _idempotent_create(ctx, request, body, logo, idem, sent.fingerprint, ip)
+    return await _create(ctx, request, body, logo, ip)
+
+
+async def _read(ctx: Context, request: Request, model: type[SubmissionPatch]) -> SubmissionInput:
+    settings = ctx.settings
+    return await read_submission(request, model, settings.max_body_bytes, settings.logo_max_bytes)
+
+
+async def _process_logo(ctx: Context, sent: SubmissionInput) -> ProcessedLogo | None:
+    """The checked, re-encoded logo (None when no file was sent); a bad one is a 400."""
+    if sent.logo is None:
+        return None
+    try:
+        return await ctx.call(process_logo, sent.logo, ctx.settings.logo_max_bytes)
+    except LogoRejected as exc:
+        raise ApiError(400, "Validation failed.", errors={"logo": [str(exc)]}) from None
+
+
+async def _payload(
+    ctx: Context, body: SubmissionPatch, logo: ProcessedLogo | None
+) -> dict[str, Any]:
+    """The domain's input: the fields sent, and the stored path of a new logo."""
+    payload = body.payload()
+    if logo is not None:
+        payload["logo"] = await ctx.call(ctx.media.save, "logos", logo.extension, logo.content)
+    return payload
 
 
 async def _create(
-    ctx: Context, request: Request, body: SubmissionCreate, ip: str | None
+    ctx: Context,
+    request: Request,
+    body: SubmissionCreate,
+    logo: ProcessedLogo | None,
+    ip: str | None,
 ) -> Response:
     from web.clientip import user_agent_hash
 
     result = await ctx.call(
         ctx.registry.register_submission,
-        body.payload(),
+        await _payload(ctx, body, logo),
         ip=ip,
         user_agent_hash=user_agent_hash(request),
     )
@@ -106,6 +138,7 @@ async def _idempotent_create(
     ctx: Context,
     request: Request,
     body: SubmissionCreate,
+    logo: ProcessedLogo | None,
     idem: str,
     raw: Any,
     ip: str | None,
@@ -125,7 +158,7 @@ async def _idempotent_create(
     if state == "mismatch":
         raise ApiError(422, "This Idempotency-Key was used with a different request body.")
     try:
-        response = await _create(ctx, request, body, ip)
+        response = await _create(ctx, request, body, logo, ip)
     except BaseException:
         await ctx.call(store.release, key_hash)
         raise
@@ -168,11 +201,13 @@ async def patch(ctx: Context, request: Request) -> Response:
     """A partial update by the owner (write key) or a full admin key."""
     submission_id = parse_uuid(request.path_params["id"])
     caller = require_owner_or_admin(await ctx.caller(request), submission_id, write=True)
-    body = await parse_body(request, SubmissionPatch, ctx.settings.max_body_bytes)
+    sent = await _read(ctx, request, SubmissionPatch)
+    body = validate(SubmissionPatch, sent.data)
+    logo = await _process_logo(ctx, sent)
     result = await ctx.call(
         ctx.registry.amend_submission,
         submission_id,
-        body.payload(),
+        await _payload(ctx, body, logo),
         actor=caller.actor,
         by_admin=caller.is_admin,
         expected_version=expected_version(request),

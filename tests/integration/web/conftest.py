@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +41,7 @@ class Live:
     centre: str
     category: int
     pi: str
+    media_dir: Path | None = None
 
     def admin(self, full: bool = True) -> dict[str, str]:
         return {"Authorization": f"AdminKey {self.admin_full if full else self.admin_read}"}
@@ -84,7 +86,7 @@ class Live:
 
 
 @pytest.fixture
-def live(database_url: str) -> Iterator[Live]:
+def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
     seed_reference_views(database_url)
     pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=8, open=True)
     vault = PostgresKeyVault(pool)
@@ -111,7 +113,9 @@ def live(database_url: str) -> Iterator[Live]:
     for projector in PROJECTORS:
         assert listener.wait_for(projector.name, head, timeout=20), projector.name
     services = WebServices(
-        settings=Settings(rate_limits="off", database_url=database_url),
+        settings=Settings(
+            rate_limits="off", database_url=database_url, media_dir=tmp_path / "media"
+        ),
         registry=app,
         read_model=read,
         wait_for=listener.wait_for,
@@ -133,6 +137,7 @@ def live(database_url: str) -> Iterator[Live]:
             str(centre.id),
             int(str(category.id)),
             str(UUID(str(pi.id))),
+            tmp_path / "media",
         )
     finally:
         client.close()
