@@ -16,14 +16,23 @@ from dramatiq.middleware import CurrentMessage
 __all__ = ["make_broker"]
 
 
-def _postgres_broker(url: str) -> dramatiq.Broker:
+def _postgres_broker(url: str, heartbeat_timeout: float | None) -> dramatiq.Broker:
     import psycopg
     from dramatiq_postgres import PostgresBroker, init
 
     # Durable queue tables in the `dramatiq` schema; init() is idempotent and takes a lock.
     with psycopg.connect(url) as conn, conn.cursor() as cursor:
         init(cursor)
-    broker: dramatiq.Broker = PostgresBroker(url=url, results=False)
+    options: dict[str, float] = {}
+    if heartbeat_timeout is not None:
+        # In dramatiq-postgres' own proportions (60 s: heartbeat every 15 s, upkeep every 30 s),
+        # so that a live worker always beats well within the timeout.
+        options = {
+            "heartbeat_ttl": heartbeat_timeout,
+            "heartbeat_interval": heartbeat_timeout / 4,
+            "maintenance_interval": heartbeat_timeout / 2,
+        }
+    broker: dramatiq.Broker = PostgresBroker(url=url, results=False, **options)
     return broker
 
 
@@ -38,11 +47,11 @@ def make_broker(
     """A broker for `redis://`, `amqp://`, `postgresql://` or `stub://` URLs, with the
     CurrentMessage middleware added; also installed as the global broker unless told not to.
 
-    Redis only: `namespace` prefixes the keys (to keep test runs apart); a worker silent for
-    `heartbeat_timeout` seconds counts as dead, and its unacknowledged jobs go back to their
-    queue at the next maintenance, which runs on `maintenance_chance` broker commands in a
-    million (None: Dramatiq's defaults, 60 s and 1000, which take about a quarter of an hour
-    on an idle queue)."""
+    A worker silent for `heartbeat_timeout` seconds counts as dead and its unacknowledged jobs
+    go back to their queue (Redis and PostgreSQL; None: the brokers' default, 60 s). Redis
+    only: that happens at the next maintenance, which runs on `maintenance_chance` broker
+    commands in a million (None: Dramatiq's 1000, about a quarter of an hour on an idle
+    queue); `namespace` prefixes the keys (to keep test runs apart)."""
     scheme = urlsplit(url).scheme.lower()
     broker: dramatiq.Broker
     if scheme in ("redis", "rediss"):
@@ -59,7 +68,7 @@ def make_broker(
 
         broker = RabbitmqBroker(url=url)
     elif scheme in ("postgresql", "postgres"):
-        broker = _postgres_broker(url)
+        broker = _postgres_broker(url, heartbeat_timeout)
     elif scheme == "stub":
         broker = StubBroker()
     else:
