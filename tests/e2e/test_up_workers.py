@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import email
 import email.policy
+import signal
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -26,7 +29,7 @@ from tests.e2e.conftest import (
     wait_ready,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup
+from tests.e2e.test_up import _admin_setup, _leftovers
 
 pytestmark = pytest.mark.e2e
 
@@ -180,3 +183,57 @@ def test_up_with_smtp_sends_the_registration_mails_over_smtp(
     messages = [_parsed(bytes(e.original_content or b"")) for e in inbox.envelopes]
     _assert_registration_mails(messages, submission_id, api_key)
     assert not (data_dir / "outbox").exists() or not list((data_dir / "outbox").glob("*.eml"))
+
+
+def _synced_history(base: str, submission_id: str, admin: dict[str, str]) -> list[str]:
+    """The ``synced …`` entries of the submission's history."""
+    rows = httpx.get(f"{base}/api/v1/submissions/{submission_id}/history/", headers=admin).json()
+    return [
+        str(change["new"])
+        for row in rows
+        for change in row.get("changes", [])
+        if change.get("field") == "biotoolsrecord" and str(change.get("new")).startswith("synced")
+    ]
+
+
+def test_up_killed_in_the_middle_of_a_sync_records_it_once_after_a_restart(
+    tmp_path: Path, processes: Processes, fake_biotools: FakeServer
+) -> None:
+    data_dir = tmp_path / "var"
+    settings = {
+        "REGISTRY_BIOTOOLS_URL": fake_biotools.base_url,
+        # The PostgreSQL broker requeues a dead worker's jobs after this many seconds.
+        "REGISTRY_BROKER_HEARTBEAT_TIMEOUT": "3",
+    }
+    try:
+        base, env = _up(processes, data_dir, **settings)
+        fake_biotools.control(mode="stall", stall_seconds=10)
+        submission_id, admin, _ = _register(base, env, biotools_url="https://bio.tools/bwa")
+        wait_until(lambda: fake_biotools.requests("bwa") == 1, 60, "the sync job in flight")
+
+        processes.kill("up")  # the embedded PostgreSQL server survives it and is found again
+        base, env = _up(processes, data_dir, **settings)
+        fake_biotools.control(mode="ok")
+
+        def synced() -> list[str]:
+            return _synced_history(base, submission_id, admin)
+
+        assert wait_until(synced, 60, "the sync recorded after the restart") == ["synced bwa"]
+        time.sleep(3)  # room for a duplicate delivery to show itself
+        assert synced() == ["synced bwa"]
+        assert fake_biotools.requests("bwa") >= 2
+        _stop(processes)
+        # The restarted process found the server the killed one started; Ctrl-C stops it too.
+        assert wait_until(lambda: not _leftovers(tmp_path, []), 15, "no process left on the data")
+    finally:
+        processes.stop_all()
+        _stop_servers_on(data_dir)
+
+
+def _stop_servers_on(data_dir: Path) -> None:
+    """Stop (fast shutdown) any PostgreSQL server this test left running on ``data_dir``."""
+    for proc in psutil.process_iter(attrs=["name", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["name"] == "postgres" and str(data_dir / "postgres") in cmdline:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=15)
