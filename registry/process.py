@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -148,13 +149,28 @@ def _serve(app: Any, settings: Settings) -> None:
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal so the
     # default handler can run; here the caller still has parts to stop, so it ends normally.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[tcp_socket(settings.host, settings.port)])
+
+
+def tcp_socket(host: str, port: int) -> socket.socket:
+    """A listening socket created explicitly as TCP.
+
+    uvicorn binds its multi-worker socket with protocol 0, and asyncio only sets TCP_NODELAY on
+    accepted connections of sockets whose protocol is TCP: without it, Nagle's algorithm and the
+    client's delayed ACK held every response back by about 40 ms (measured by the benchmark).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
 
 
 def serve(settings: Settings) -> int:
     """``registry serve``: uvicorn with ``REGISTRY_WEB_WORKERS`` processes."""
-    print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
         "registry.webapp:create_from_environment",
         factory=True,
         host=settings.host,
@@ -163,6 +179,13 @@ def serve(settings: Settings) -> int:
         log_config=None,
         access_log=False,
     )
+    sock = tcp_socket(settings.host, settings.port)
+    print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        if settings.web_workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
