@@ -176,3 +176,36 @@ def test_media_names_outside_the_logo_pattern_do_not_resolve(live: Live) -> None
     ):
         response = live.client.get(path)
         assert response.status_code == 404, path
+
+
+def test_malformed_form_bodies_are_4xx_never_a_5xx(live: Live) -> None:
+    bodies = [
+        ("multipart/form-data", b"no boundary declared"),
+        ("multipart/form-data; boundary=xyz", b"--xyz\r\nContent-Disposition: form-data\r\n\r\n"),
+        ("multipart/form-data; boundary=xyz", b"--xyz\r\ngarbage without a blank line"),
+        ("multipart/form-data; boundary=xyz", b"\x00\xff" * 100),
+        ("application/x-www-form-urlencoded", b"%%%&&&===\xff\xfe"),
+        ("application/x-www-form-urlencoded", b"year_established=abc&year_established=1"),
+        ("text/plain", b"logo=1"),
+    ]
+    for content_type, body in bodies:
+        response = live.client.post(
+            "/api/v1/submissions/", content=body, headers={"Content-Type": content_type}
+        )
+        assert 400 <= response.status_code < 500, (content_type, body, response.text)
+
+
+def test_two_logo_files_or_a_file_in_another_field_are_refused(live: Live) -> None:
+    two = live.client.post(
+        "/api/v1/submissions/",
+        data=form(live),
+        files=[("logo", ("a.png", png(), "image/png")), ("logo", ("b.png", png(), "image/png"))],
+    )
+    assert two.status_code == 400
+    other = live.client.post(
+        "/api/v1/submissions/",
+        data=form(live),
+        files={"service_name": ("a.png", png(), "image/png")},
+    )
+    assert other.status_code == 400
+    assert "service_name" in other.json()["error"]
