@@ -63,8 +63,10 @@ def test_a_body_that_is_not_json_is_400_and_a_wrong_type_415(api: Api) -> None:
         "/api/v1/submissions/", content=b"{nope", headers={"Content-Type": "application/json"}
     )
     assert broken.status_code == 400
-    form = api.client.post("/api/v1/submissions/", data={"service_name": "x"})
-    assert form.status_code == 415
+    text = api.client.post(
+        "/api/v1/submissions/", content=b"service_name=x", headers={"Content-Type": "text/plain"}
+    )
+    assert text.status_code == 415
     array = api.client.post("/api/v1/submissions/", json=[1, 2])
     assert array.status_code == 400
 
