@@ -9,7 +9,8 @@ COPY web ./web
 COPY workers ./workers
 COPY schema ./schema
 COPY registry ./registry
-RUN pip install -c constraints.txt . && useradd --system --uid 10001 registry
+RUN pip install -c constraints.txt . && useradd --system --uid 10001 registry \
+    && mkdir -p /srv/media && chown registry /srv/media  # logos: compose mounts a volume here
 USER registry
 EXPOSE 8000
 ENTRYPOINT ["registry"]
