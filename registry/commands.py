@@ -119,6 +119,13 @@ def biotools(settings: Settings, args: argparse.Namespace) -> int:
     return process.biotools_sync(settings, args)
 
 
+def import_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the existing system's export as events."""
+    from registry.importing import run
+
+    return run(settings, args)
+
+
 def bench(settings: Settings, args: argparse.Namespace) -> int:
     """The side-by-side benchmark."""
     from registry.bench import run
@@ -137,5 +144,6 @@ HANDLERS: dict[str, Handler] = {
     "admin-keys": admin_keys,
     "reference": reference,
     "biotools": biotools,
+    "import": import_export,
     "bench": bench,
 }

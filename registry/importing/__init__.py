@@ -1,0 +1,85 @@
+"""``registry import FILE [--dry-run]``: load the existing system's ``dumpdata`` export as events.
+
+Reference data keeps its ids and active flags; submissions keep their UUIDs, status, tags,
+original ``submitted_at``/``updated_at``, every field (legacy licence slugs mapped), IP and UA
+hash, their keys (hashes only, so owners keep their plaintext) and their change log as history;
+admin keys keep working; bio.tools records keep their last synced content. Legacy values are
+recorded as they were: today's rules apply on the next edit (``domain.import_commands``).
+
+Running the same import again records nothing (old ids are the aggregate ids; existing ones are
+skipped), so a partial failure is fixed by re-running. Progress goes to standard error, the
+summary to standard output; the exit status is 1 when any record failed, 2 when the file or the
+database cannot be used. Needs a migrated database (``registry migrate``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eventsourcing.persistence import PersistenceError
+
+from domain.application import Registry
+from projections.progress import ProgressListener
+from registry.importing.export import Export, load_export
+from registry.importing.load import Loader, Summary
+from registry.runtime import Services, opened
+from schema.settings import Settings
+
+#: Read tables an importer's user looks at next, and how long to wait for them to catch up.
+READ_TABLES = ("submissions", "submission_history", "api_keys", "categories")
+CAUGHT_UP_WITHIN = 30.0
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """The ``import`` sub-command."""
+    path = Path(args.file)
+    try:
+        export = load_export(path)
+    except (OSError, ValueError) as exc:
+        print(f"registry: cannot read the export {path}: {exc}", file=sys.stderr)
+        return 2
+    with opened(settings, pool_size=2) as (_, services):
+        try:
+            head = services.registry.recorder.max_notification_id()
+        except PersistenceError as exc:
+            print(
+                f"registry: the event store is not ready ({exc}); run `registry migrate` first",
+                file=sys.stderr,
+            )
+            return 2
+        summary = _load(services, export, dry_run=bool(args.dry_run))
+        summary.report(sys.stdout, dry_run=bool(args.dry_run))
+        if not args.dry_run:
+            _wait_for_read_tables(services, head)
+    return 1 if summary.failed else 0
+
+
+def _load(services: Services, export: Export, *, dry_run: bool) -> Summary:
+    if not dry_run:
+        return Loader(services.registry, export, sys.stderr).run()
+    scratch = Registry(sanitiser=services.registry.sanitiser)
+    try:
+        return Loader(scratch, export, sys.stderr, existing=services.registry.exists).run()
+    finally:
+        scratch.close()
+
+
+def _wait_for_read_tables(services: Services, before: int | None) -> None:
+    head = services.registry.recorder.max_notification_id()
+    if head is None or head == before:
+        return
+    listener = ProgressListener(services.database_url, poll_interval=0.2)
+    try:
+        lagging = [
+            name for name in READ_TABLES if not listener.wait_for(name, head, CAUGHT_UP_WITHIN)
+        ]
+    finally:
+        listener.close()
+    if lagging:
+        print(
+            f"registry: recorded; the read tables ({', '.join(lagging)}) show it once a "
+            "projection runner has caught up (is `registry up` or `registry project` running?)",
+            file=sys.stderr,
+        )
