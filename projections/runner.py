@@ -10,6 +10,11 @@ fail instead of applying anything twice.
 
 Active threads wake on the eventsourcing NOTIFY sent with every insert into the events table and
 poll at least every `poll_interval` seconds, so a lost notification cannot stall them.
+
+A thread whose version has caught up with the log hands the following to the runner's shared
+loop (`projections.shared`, with `shared=True`, the default): one page read, one decode and one
+transaction for all caught-up versions instead of one each. The thread keeps its lock session,
+re-checks the catalogue every `poll_interval` and takes the version back when the loop ejects it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from projections.catalogue import (
 )
 from projections.follow import VersionFailed, catch_up
 from projections.projector import Projector
+from projections.shared import SharedFollower
 from projections.store import PositionConflict, VersionStore
 from projections.versions import EVENTS_TABLE, ensure_version, lock_key, switch
 
@@ -55,6 +61,7 @@ class Runner:
         page_size: int = 5000,
         poll_interval: float = 1.0,
         lock_retry: float = 1.0,
+        shared: bool = True,
     ) -> None:
         self.database_url = database_url
         if app is None:
@@ -77,6 +84,18 @@ class Runner:
         self._workers: dict[tuple[str, int], threading.Thread] = {}
         self._active: set[tuple[str, int]] = set()
         self._threads: list[threading.Thread] = []
+        self.shared = (
+            SharedFollower(
+                database_url,
+                app,
+                page_size=page_size,
+                poll_interval=poll_interval,
+                stop=self._stop,
+                wait=self._wait,
+            )
+            if shared
+            else None
+        )
 
     @property
     def active(self) -> set[tuple[str, int]]:
@@ -85,7 +104,10 @@ class Runner:
 
     def start(self) -> None:
         """Start the listener and supervisor threads."""
-        for target, name in ((self._listen, "listen"), (self._supervise, "supervise")):
+        targets = [(self._listen, "listen"), (self._supervise, "supervise")]
+        if self.shared is not None:
+            targets.append((self.shared.run, "shared"))
+        for target, name in targets:
             thread = threading.Thread(target=target, name=f"projections-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -219,8 +241,31 @@ class Runner:
                 except CatalogueError as exc:
                     log.warning("auto-promote of %s deferred: %s", key, exc)
             if position == info.position:
-                seen = self._wait(seen)
+                if self.shared is None or building:
+                    seen = self._wait(seen)
+                elif not self._follow_shared(key, store, conn):
+                    return False
         return True
+
+    def _follow_shared(
+        self, key: tuple[str, int], store: VersionStore, conn: psycopg.Connection[Any]
+    ) -> bool:
+        """Let the shared loop follow the caught-up version until it hands it back (True) or
+        the version should no longer be followed (False). Checking the catalogue on the lock
+        session every `poll_interval` also notices a lost session, which ends the membership."""
+        assert self.shared is not None
+        ejected = self.shared.join(key, store)
+        try:
+            while not self._stop.is_set() and not ejected.wait(self.poll_interval):
+                versions = read_versions(conn, key[0])
+                info = next((v for v in versions if v.version == key[1]), None)
+                if info is None or info.state not in FOLLOWED or info.failed:
+                    return False
+                if self.auto_promote and self._should_promote(info, versions):
+                    return True
+            return True
+        finally:
+            self.shared.leave(key)
 
     @staticmethod
     def _should_promote(info: Any, versions: Sequence[Any]) -> bool:

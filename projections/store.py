@@ -136,15 +136,28 @@ class VersionStore:
                 # Safe for a rebuildable view: rows and position commit together, so a crash
                 # loses at most a tail of batches that are then replayed.
                 conn.execute("SET LOCAL synchronous_commit = off")
-            self._advance(conn, expected, position, caught_up)
-            if events:
-                rows, existing = self._load(conn, keys_of(self.projector, events))
-                apply_batch(self.projector, rows, events)
-                self._write(conn, changes_of(rows, existing))
-            conn.execute(
-                "SELECT pg_notify(%s, %s)",
-                (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
-            )
+            self.apply(conn, events, expected=expected, position=position, caught_up=caught_up)
+
+    def apply(
+        self,
+        conn: psycopg.Connection[Any],
+        events: Sequence[Event],
+        *,
+        expected: int,
+        position: int,
+        caught_up: bool = False,
+    ) -> None:
+        """`commit` without its transaction: the caller's open transaction (which may move other
+        versions too, see `projections.shared`) commits or rolls back all of it."""
+        self._advance(conn, expected, position, caught_up)
+        if events:
+            rows, existing = self._load(conn, keys_of(self.projector, events))
+            apply_batch(self.projector, rows, events)
+            self._write(conn, changes_of(rows, existing))
+        conn.execute(
+            "SELECT pg_notify(%s, %s)",
+            (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
+        )
 
     def mark_built(self, conn: psycopg.Connection[Any]) -> None:
         """Record that this version has caught up with the log once (if not recorded yet)."""

@@ -1,0 +1,158 @@
+"""One loop that follows the log for every caught-up version a runner is active for.
+
+Following each version on its own costs a page read, a decode (with decryption of personal
+fields) and a transaction per version per page: with ten versions, a create waited for ten round
+trips of each. Once a version's own thread has caught up with the log, it joins this loop: each
+round reads one page per distinct position of its members, decodes every notification once and
+applies it to every member at that position in ONE transaction that moves each member's
+position with its own compare-and-set and sends each member's progress notification.
+
+Every guarantee of the per-version path stays, because the shared path only ever commits all of
+a group or nothing and hands anything unusual back to that path:
+- exactly-once and crash safety: rows and positions of all members commit together, each behind
+  its compare-and-set; a crash loses the whole transaction, which is then replayed;
+- election: a member is a version whose thread holds its advisory lock; the thread stays in its
+  lock session while joined and leaves when that session fails (within `poll_interval`); until
+  then the compare-and-set rejects a commit that races a runner that took the lock over;
+- dead letters and conflicts: on any error (a projector failure, a bad row, a moved position)
+  the transaction rolls back and every member of that group is ejected: its own thread catches
+  it up again, records a dead letter for the version that failed and stops only that one;
+- a lagging (building) version joins only once its own thread found nothing left to catch up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from projections.catalogue import FOLLOWED, read_versions
+from projections.projector import Event, ProjectionError
+from projections.store import VersionStore
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, int]
+
+
+class SharedFollower:
+    """The shared loop of one runner process; `join`/`leave` are called by version threads."""
+
+    def __init__(
+        self,
+        database_url: str,
+        app: Any,
+        *,
+        page_size: int,
+        poll_interval: float,
+        stop: threading.Event,
+        wait: Callable[[int], int],
+    ) -> None:
+        self.database_url = database_url
+        self.app = app
+        self.page_size = page_size
+        self.poll_interval = poll_interval
+        self._stop = stop
+        self._wait = wait
+        self._lock = threading.Lock()
+        self._members: dict[Key, tuple[VersionStore, threading.Event]] = {}
+
+    @property
+    def members(self) -> set[Key]:
+        """The versions the shared loop currently follows."""
+        with self._lock:
+            return set(self._members)
+
+    def join(self, key: Key, store: VersionStore) -> threading.Event:
+        """Follow `key` here from now on; the returned event is set when the loop hands the
+        version back to its own thread (which then catches it up itself)."""
+        ejected = threading.Event()
+        with self._lock:
+            self._members[key] = (store, ejected)
+        return ejected
+
+    def leave(self, key: Key) -> None:
+        """Stop following `key` here (its thread lost its lock session or the version ended)."""
+        with self._lock:
+            member = self._members.pop(key, None)
+        if member is not None:
+            member[1].set()
+
+    def _eject(self, keys: list[Key]) -> None:
+        for key in keys:
+            self.leave(key)
+
+    def run(self) -> None:
+        """Follow until the runner stops; reconnect on connection errors."""
+        seen = 0
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self.database_url,
+                    autocommit=True,
+                    application_name=f"projection shared loop pid={os.getpid()}",
+                ) as conn:
+                    while not self._stop.is_set():
+                        if not self.round(conn):
+                            seen = self._wait(seen)
+            except psycopg.Error as exc:
+                log.warning("shared projection loop reconnecting: %s", exc)
+                self._eject(list(self.members))
+                self._stop.wait(self.poll_interval)
+
+    def round(self, conn: psycopg.Connection[Any]) -> bool:
+        """Apply one page to each group of members at the same position; True when any moved."""
+        with self._lock:
+            members = {key: member[0] for key, member in self._members.items()}
+        if not members:
+            return False
+        groups: dict[int, list[Key]] = {}
+        for info in read_versions(conn):
+            key = (info.name, info.version)
+            if key not in members:
+                continue
+            if info.state not in FOLLOWED or info.failed:
+                self.leave(key)
+                continue
+            groups.setdefault(info.position, []).append(key)
+        moved = False
+        for position, keys in groups.items():
+            try:
+                moved = self._commit_group(conn, {k: members[k] for k in keys}, position) or moved
+            except psycopg.OperationalError:
+                self._eject(keys)
+                raise
+            except Exception as exc:
+                # Hand the whole group back: each thread redoes its page on its own, where a
+                # failing version is dead-lettered and a conflict ends in standing by.
+                log.info("shared projection page at %s handed back (%s): %s", position, keys, exc)
+                self._eject(keys)
+        return moved
+
+    def _commit_group(
+        self, conn: psycopg.Connection[Any], stores: dict[Key, VersionStore], position: int
+    ) -> bool:
+        page = self.app.recorder.select_notifications(
+            position, self.page_size, inclusive_of_start=False
+        )
+        if not page:
+            return False
+        decoded: list[Event] = []
+        for n in page:
+            if any(store.projector.wants(n.topic) for store in stores.values()):
+                try:
+                    domain_event = self.app.mapper.to_domain_event(n)
+                except Exception as exc:
+                    raise ProjectionError(n.id, n.topic, exc) from exc
+                decoded.append(Event(n.id, n.topic, domain_event))
+        last: int = page[-1].id
+        caught_up = len(page) < self.page_size
+        with conn.transaction():
+            for store in stores.values():
+                events = [e for e in decoded if store.projector.wants(e.topic)]
+                store.apply(conn, events, expected=position, position=last, caught_up=caught_up)
+        return True
