@@ -1,7 +1,8 @@
 """Reference lookups backed by the event-sourced reference aggregates and the catalogue.
 
 Implements both ``validation.ReferenceLookup`` and ``changes.DisplayNames`` for one command;
-results are cached for the command's duration only.
+results are cached for the command's duration, and reference records (categories, centres, PIs)
+also in the application's `ReferenceCache` when one is given (see its module for the bound).
 """
 
 from __future__ import annotations
@@ -14,24 +15,41 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from domain import ids
 from domain.catalog import ReferenceCatalog
 from domain.reference import PrincipalInvestigator, ServiceCategory, ServiceCentre
+from domain.reference_cache import ReferenceCache
 from domain.submission import Submission
 from domain.validation import RefInfo
+
+_SHARED_KINDS = (ServiceCategory, ServiceCentre, PrincipalInvestigator)
 
 
 class RepositoryReferences:
     """Looks reference records up by loading their aggregates."""
 
-    def __init__(self, repository: Repository[UUID], catalog: ReferenceCatalog) -> None:
+    def __init__(
+        self,
+        repository: Repository[UUID],
+        catalog: ReferenceCatalog,
+        shared: ReferenceCache | None = None,
+    ) -> None:
         self._repository = repository
         self._catalog = catalog
         self._cache: dict[UUID, Any] = {}
+        self._shared = shared
 
     def _load(self, aggregate_id: UUID) -> Any:
         if aggregate_id not in self._cache:
-            try:
-                self._cache[aggregate_id] = self._repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                self._cache[aggregate_id] = None
+            shared = self._shared
+            record = None if shared is None else shared.get(aggregate_id)
+            if record is None:
+                loaded_at = 0.0 if shared is None else shared.now()
+                try:
+                    record = self._repository.get(aggregate_id)
+                except AggregateNotFoundError:
+                    record = None
+                # Only reference records: they are never changed through this object.
+                if shared is not None and isinstance(record, _SHARED_KINDS):
+                    shared.put(aggregate_id, record, loaded_at)
+            self._cache[aggregate_id] = record
         return self._cache[aggregate_id]
 
     def _record(self, raw: str | int, kind: type[Any]) -> Any:

@@ -18,6 +18,7 @@ from domain.fields import DEFAULT_EXEMPT_FIELDS, valid_exempt_fields
 from domain.lookups import DisplayAdapter, RepositoryReferences
 from domain.normalise import Sanitiser, stdlib_strip_html
 from domain.personal import InMemoryKeyVault, KeyVault, PersonalDataMapper
+from domain.reference_cache import DEFAULT_MAX_AGE, ReferenceCache
 from domain.submission import Submission
 
 Clock = Callable[[], datetime]
@@ -63,6 +64,10 @@ class RegistryBase(Application[UUID]):
         # The composition root may route saves through a group committer (domain.group_commit).
         self.group_committer: Saver | None = None
         super().__init__(env)
+        max_age = self.env.get("REFERENCE_CACHE_MAX_AGE")
+        self.reference_cache = ReferenceCache(
+            DEFAULT_MAX_AGE if max_age is None else float(max_age)
+        )
 
     def construct_mapper(self) -> Mapper[UUID]:
         """A mapper that encrypts personal fields with per-submission keys."""
@@ -82,6 +87,9 @@ class RegistryBase(Application[UUID]):
         except IntegrityError as exc:
             msg = "The resource was changed by another request; reload and retry."
             raise ConcurrentModification(msg) from exc
+        finally:
+            # After the save: a load that raced it cannot leave the old record cached.
+            self.reference_cache.forget(a.id for a in aggregates)
         return recordings[-1].notification.id if recordings else None
 
     def _load(self, aggregate_id: UUID, kind: type[Any], version: int | None = None) -> Any:
@@ -102,7 +110,7 @@ class RegistryBase(Application[UUID]):
         return submission
 
     def _refs(self) -> tuple[RepositoryReferences, DisplayAdapter]:
-        refs = RepositoryReferences(self.repository, self.catalog)
+        refs = RepositoryReferences(self.repository, self.catalog, self.reference_cache)
         return refs, DisplayAdapter(refs, self.catalog)
 
     def _today(self) -> date:
