@@ -31,6 +31,7 @@ class ProgressListener:
         self._live: dict[str, int] = {}
         self._positions: dict[tuple[str, int], int] = {}
         self._ready = threading.Event()
+        self._connected = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="projection-progress", daemon=True)
         self._thread.start()
@@ -50,6 +51,17 @@ class ProgressListener:
             version = self._live.get(name)
             return None if version is None else self._positions.get((name, version))
 
+    def stamp(self, name: str) -> tuple[int, int] | None:
+        """`(live version, position)` of `name` while the listener is connected, else None.
+
+        A value cached under a stamp stays valid until the stamp changes: the projection
+        advanced (or was promoted); None means positions may be stale, so nothing is reused."""
+        with self._cond:
+            version = self._live.get(name)
+            if not self._connected or version is None:
+                return None
+            return version, self._positions.get((name, version), -1)
+
     def close(self) -> None:
         """Stop the listener thread (it closes its connection)."""
         self._stop.set()
@@ -67,6 +79,8 @@ class ProgressListener:
                     self._refresh(conn)
                     self._listen(conn)
             except psycopg.Error as exc:
+                with self._cond:
+                    self._connected = False
                 log.warning("projection progress listener reconnecting: %s", exc)
                 self._stop.wait(self._poll_interval)
 
@@ -100,5 +114,6 @@ class ProgressListener:
             self._live = {name: version for name, version, state, _ in rows if state == "live"}
             # The catalogue is read after every notification handled so far: it is authoritative.
             self._positions = {(name, version): position for name, version, _, position in rows}
+            self._connected = True
             self._cond.notify_all()
         self._ready.set()

@@ -92,7 +92,11 @@ def build_app(
         probes=probes,
         settings=settings,
         registry=services.registry,
-        read_model=ReadModel(services.pool, registry=services.registry),
+        read_model=ReadModel(
+            services.pool,
+            registry=services.registry,
+            key_stamp=lambda: progress.stamp("api_keys"),
+        ),
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool),
         projection_status=lambda: projection_status(url),

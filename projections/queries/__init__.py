@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from projections.queries.keys import KeyQueries, KeyRecord
+from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp
 from projections.queries.reference import ReferenceQueries
 from projections.queries.submissions import EventSource, SubmissionQueries, as_of_document
 
@@ -22,14 +22,23 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
     """Every read query of the API, over one connection pool.
 
     ``registry`` (the domain application, optional) is needed only by ``submission_as_of``,
-    which reads the submission's events from its event store.
+    which reads the submission's events from its event store. ``key_stamp`` (e.g.
+    ``lambda: progress.stamp("api_keys")``) turns on the per-process cache of key lookups.
     """
 
-    def __init__(self, pool: ConnectionPool[Any], registry: EventSource | None = None) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool[Any],
+        registry: EventSource | None = None,
+        *,
+        key_stamp: KeyStamp | None = None,
+    ) -> None:
         super().__init__(pool)
         self.registry = registry
         self._touched = {}
         self._touch_lock = threading.Lock()
+        self._key_stamp = key_stamp
+        self._key_cache = {}
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,11 @@ from projections.queries.base import QueryBase
 HASH_PREFIX_LENGTH = 16
 TOUCH_INTERVAL = 60.0
 """Seconds between two `last_used_at` writes of one key (per process, and in the database)."""
+KEY_CACHE_SIZE = 10_000
+"""Cached key lookups per process at most (the cache starts over when full)."""
+
+KeyStamp = Callable[[], Hashable | None]
+"""The `api_keys` projection's current stamp (`ProgressListener.stamp`); None: do not cache."""
 
 _KEY = """SELECT a.submission_id, k
 FROM api_keys a, jsonb_array_elements(a.keys) AS k
@@ -75,9 +81,29 @@ class KeyQueries(QueryBase):
 
     _touched: dict[str, float]
     _touch_lock: threading.Lock
+    _key_stamp: KeyStamp | None
+    _key_cache: dict[str, tuple[Hashable, KeyRecord]]
 
     def api_key(self, key_hash: str) -> KeyRecord | None:
-        """The key whose SHA-256 hex is ``key_hash`` (active or revoked), or None."""
+        """The key whose SHA-256 hex is ``key_hash`` (active or revoked), or None.
+
+        With a `_key_stamp`, a found key is reused until the `api_keys` projection advances: the
+        stamp is taken before the query, so a revoke projected meanwhile is never hidden, and a
+        revoke's response (which waits for `api_keys` in its process) is sent only after the
+        stamp there has changed. Other processes see the same NOTIFY at about the same time."""
+        stamp = self._key_stamp() if self._key_stamp is not None else None
+        if stamp is not None:
+            cached = self._key_cache.get(key_hash)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+        record = self._api_key(key_hash)
+        if stamp is not None and record is not None:
+            if len(self._key_cache) >= KEY_CACHE_SIZE:
+                self._key_cache.clear()
+            self._key_cache[key_hash] = (stamp, record)
+        return record
+
+    def _api_key(self, key_hash: str) -> KeyRecord | None:
         row = self._one(_KEY, (Jsonb([key_hash]), key_hash))
         if row is None:
             return None

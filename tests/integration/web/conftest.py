@@ -103,7 +103,7 @@ def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
     runner = Runner(database_url, app=runner_app, projectors=PROJECTORS, poll_interval=0.2)
     runner.start()
     listener = ProgressListener(database_url, poll_interval=0.2)
-    read = ReadModel(pool, registry=app)
+    read = ReadModel(pool, registry=app, key_stamp=lambda: listener.stamp("api_keys"))
     full = app.create_admin_key("ops", "full", created_by="test")
     read_only = app.create_admin_key("auditor", "read", created_by="test")
     centre = app.create_centre({"short_name": "BiGi", "full_name": "Bielefeld-Gießen"}, actor=ROOT)
