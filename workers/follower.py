@@ -94,7 +94,6 @@ class SideEffectFollower:
         self.page_size = page_size
 
     def _position(self, conn: psycopg.Connection[Any]) -> int:
-        conn.execute(TRACKING_DDL)
         row = conn.execute(
             "SELECT position FROM worker_tracking WHERE name = %s", (self.name,)
         ).fetchone()
@@ -114,38 +113,55 @@ class SideEffectFollower:
     def run_once(self) -> int:
         """Enqueue the jobs of every event after the tracking position; returns the number of
         events read."""
-        read = 0
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            position = self._position(conn)
-            while True:
-                page: Sequence[Any] = self.app.recorder.select_notifications(
-                    position, self.page_size, inclusive_of_start=False
-                )
-                if not page:
-                    return read
-                for notification in page:
-                    event = self.app.mapper.to_domain_event(notification)
-                    for actor_name, args in side_effects(event, notification.id):
-                        self.enqueue(actor_name, args)
-                last = int(page[-1].id)
-                self._advance(conn, position, last)
-                position = last
-                read += len(page)
-                if len(page) < self.page_size:
-                    return read
+            conn.execute(TRACKING_DDL)
+            return self._drain(conn)
+
+    def _drain(self, conn: psycopg.Connection[Any]) -> int:
+        read = 0
+        position = self._position(conn)
+        while True:
+            page: Sequence[Any] = self.app.recorder.select_notifications(
+                position, self.page_size, inclusive_of_start=False
+            )
+            if not page:
+                return read
+            for notification in page:
+                event = self.app.mapper.to_domain_event(notification)
+                for actor_name, args in side_effects(event, notification.id):
+                    self.enqueue(actor_name, args)
+            last = int(page[-1].id)
+            self._advance(conn, position, last)
+            position = last
+            read += len(page)
+            if len(page) < self.page_size:
+                return read
 
     def run(self, stop: threading.Event, *, interval: float = 0.5) -> None:
-        """Follow until `stop` is set, while holding the follower lock (standby otherwise)."""
+        """Follow until `stop` is set, while holding the follower lock (standby otherwise).
+
+        One connection serves every poll (a new one only after an error), so following an idle
+        log costs one query per interval, not a connection.
+        """
         lock = SingleInstanceLock(self.database_url, FOLLOWER_LOCK_KEY)
+        conn: psycopg.Connection[Any] | None = None
         try:
             while not stop.is_set():
                 if lock.try_acquire():
                     try:
-                        self.run_once()
-                    except Exception:  # keep following; the position was not advanced
-                        log.exception("side-effect follower %s failed; retrying", self.name)
+                        if conn is None or conn.closed:
+                            conn = psycopg.connect(self.database_url, autocommit=True)
+                            conn.execute(TRACKING_DDL)
+                        self._drain(conn)
+                    except Exception as exc:  # keep following; the position was not advanced
+                        log.warning("side-effect follower %s failed; retrying: %s", self.name, exc)
+                        if conn is not None:
+                            conn.close()
+                        conn = None
                 stop.wait(interval)
         finally:
+            if conn is not None:
+                conn.close()
             lock.release()
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import dramatiq
 import psycopg
 import pytest
+import redis
 from dramatiq.brokers.stub import StubBroker
 
 from workers.broker import make_broker
@@ -56,10 +57,15 @@ def test_a_stub_url_gives_the_global_stub_broker() -> None:
 
 
 def test_redis_carries_messages() -> None:
-    broker = make_broker(
-        "redis://127.0.0.1:6379/0", set_global=False, namespace=f"t-{secrets.token_hex(3)}"
-    )
-    assert _round_trip(broker, lambda q: broker.join(q, timeout=10_000)) == [1, 2, 3]
+    namespace = f"t-{secrets.token_hex(3)}"
+    broker = make_broker("redis://127.0.0.1:6379/0", set_global=False, namespace=namespace)
+    try:
+        assert _round_trip(broker, lambda q: broker.join(q, timeout=10_000)) == [1, 2, 3]
+    finally:
+        # The Redis server is shared: leave nothing of this run behind.
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        for key in client.scan_iter(f"{namespace}:*"):
+            client.delete(key)
 
 
 def test_postgresql_carries_messages_and_creates_its_schema(database_url: str) -> None:
