@@ -22,7 +22,15 @@ from eventsourcing.persistence import PersistenceError
 
 from domain.application import Registry
 from projections.progress import ProgressListener
-from registry.importing.export import Export, load_export
+from registry.importing.export import (
+    ADMIN_KEY,
+    KEY,
+    BadRecord,
+    Export,
+    load_export,
+    moment,
+    uuid_text,
+)
 from registry.importing.load import Loader, Summary
 from registry.runtime import Services, opened
 from schema.settings import Settings
@@ -52,6 +60,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         summary = _load(services, export, dry_run=bool(args.dry_run))
         summary.report(sys.stdout, dry_run=bool(args.dry_run))
         if not args.dry_run:
+            _keep_last_use(services, export)
             _wait_for_read_tables(services, head)
     return 1 if summary.failed else 0
 
@@ -64,6 +73,27 @@ def _load(services: Services, export: Export, *, dry_run: bool) -> Summary:
         return Loader(scratch, export, sys.stderr, existing=services.registry.exists).run()
     finally:
         scratch.close()
+
+
+_LAST_USE = """INSERT INTO key_usage (key_id, last_used_at) VALUES (%s, %s)
+ON CONFLICT (key_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at
+WHERE key_usage.last_used_at < EXCLUDED.last_used_at"""
+
+
+def _keep_last_use(services: Services, export: Export) -> None:
+    """Keys' ``last_used_at`` goes to the ``key_usage`` table (never an event, see
+    ``domain.keys``); a later use recorded here already is kept."""
+    used = []
+    for obj in export.of(KEY) + export.of(ADMIN_KEY):
+        raw = obj.fields.get("last_used_at")
+        if raw:
+            try:
+                used.append((uuid_text(obj.pk), moment(raw, "last_used_at")))
+            except BadRecord:
+                continue  # the key itself imported; only its last use is unknown
+    if used:
+        with services.pool.connection() as conn:
+            conn.cursor().executemany(_LAST_USE, used)
 
 
 def _wait_for_read_tables(services: Services, before: int | None) -> None:

@@ -150,6 +150,14 @@ def uuid_of(raw: Any, what: str) -> UUID:
         raise BadRecord(f"{what} is not a UUID: {raw!r}") from None
 
 
+def uuid_text(raw: object) -> str:
+    """A UUID pk or foreign key as normalised text (anything else as it is), for matching."""
+    try:
+        return str(UUID(str(raw)))
+    except ValueError:
+        return str(raw)
+
+
 def split_submitter_name(name: str) -> tuple[str, str, str]:
     """Migration 0003's split of ``"First Last, Affiliation"``: the first word is the first
     name, the rest of the part before the first comma the last name, the rest the affiliation."""

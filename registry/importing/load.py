@@ -37,6 +37,7 @@ from registry.importing.export import (
     moment,
     submission_of,
     uuid_of,
+    uuid_text,
 )
 
 KINDS = ("categories", "centres", "pis", "admin_keys", "submissions", "biotools_records")
@@ -66,14 +67,6 @@ class Summary:
             )
         for _, ref, reason in self.failed:
             print(f"  FAILED {ref}: {reason}", file=out)
-
-
-def _key_of(raw: object) -> str:
-    """Foreign keys to submissions compare as normalised UUID text."""
-    try:
-        return str(UUID(str(raw)))
-    except ValueError:
-        return str(raw)
 
 
 class Loader:
@@ -174,19 +167,19 @@ class Loader:
 
     def _submissions(self) -> None:
         submissions = self.export.of(SUBMISSION)
-        known = {_key_of(s.pk) for s in submissions}
+        known = {uuid_text(s.pk) for s in submissions}
         keys: dict[str, list[Obj]] = defaultdict(list)
         log: dict[str, list[Obj]] = defaultdict(list)
         for model, grouped in ((KEY, keys), (CHANGELOG, log)):
             for obj in self.export.of(model):
-                owner = _key_of(obj.fields.get("submission"))
+                owner = uuid_text(obj.fields.get("submission"))
                 if owner in known:
                     grouped[owner].append(obj)
                 else:
                     self._fail("submissions", obj, f"submission {owner} is not in the export")
 
         def load(obj: Obj) -> tuple[UUID, Callable[[], bool]]:
-            pk = _key_of(obj.pk)
+            pk = uuid_text(obj.pk)
             legacy = submission_of(obj, self.export, keys[pk], log[pk])
             return legacy.submission_id, lambda: self.registry.import_submission(legacy)
 
@@ -197,7 +190,7 @@ class Loader:
         for fn in self.export.of(FUNCTION):
             functions[fn.fields.get("record")].append(fn)
         urls = {
-            _key_of(s.pk): str(s.fields.get("biotools_url") or "")
+            uuid_text(s.pk): str(s.fields.get("biotools_url") or "")
             for s in self.export.of(SUBMISSION)
         }
 
@@ -210,9 +203,11 @@ class Loader:
                     f"submission {submission_id} links {linked or 'nothing'}, "
                     f"not {content['biotools_id']}"
                 )
-            return ids.biotools_record_id(
-                submission_id
-            ), lambda: self.registry.import_biotools_record(
+            record_id = ids.biotools_record_id(submission_id)
+            if not obj.fields.get("last_synced_at"):
+                # Never synced successfully: no content to keep; a worker sync will fetch it.
+                return record_id, lambda: False
+            return record_id, lambda: self.registry.import_biotools_record(
                 submission_id, content["biotools_id"], content
             )
 

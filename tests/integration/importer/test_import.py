@@ -141,6 +141,7 @@ def test_imported_keys_authenticate_and_revoked_ones_do_not(
     listed = {k["label"]: k for k in keys.json()}
     assert listed["Initial key"]["created_at"] == "2023-02-01T08:00:01+00:00"
     assert listed["Admin key 2023-03-01 by hanna"]["is_active"] is False
+    assert listed["Admin key 2023-03-01 by hanna"]["last_used_at"] == "2023-03-15T00:00:00+00:00"
     assert listed["Read only"]["scope"] == "read"
 
 
