@@ -13,6 +13,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
+from projections.queries.event_cache import EventCache
 from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp
 from projections.queries.reference import ReferenceQueries
 from projections.queries.submissions import EventSource, SubmissionQueries, as_of_document
@@ -39,6 +40,7 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
         self._touch_lock = threading.Lock()
         self._key_stamp = key_stamp
         self._key_cache = {}
+        self._event_cache = EventCache()
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

@@ -15,6 +15,7 @@ from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase
+from projections.queries.event_cache import EventCache
 from projections.queries.submission_sql import AS_OF, DETAIL, list_query
 
 HISTORY = """SELECT h.changed_by, h.changed_at, h.changes,
@@ -54,6 +55,7 @@ class SubmissionQueries(QueryBase):
     """Detail, list, history, feed and as-of reads of submissions."""
 
     registry: EventSource | None = None
+    _event_cache: EventCache | None = None
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -130,8 +132,10 @@ class SubmissionQueries(QueryBase):
     def _events_of(self, sid: UUID) -> list[Any]:
         assert self.registry is not None
         store = self.registry.events
-        own = list(store.get(sid))
-        record = list(store.get(biotools_record_id(sid)))
+        if self._event_cache is None:
+            self._event_cache = EventCache()
+        own = self._event_cache.events(store, sid)
+        record = self._event_cache.events(store, biotools_record_id(sid))
         return list(heapq.merge(own, record, key=lambda e: e.timestamp))
 
 
