@@ -22,6 +22,7 @@ a group or nothing and hands anything unusual back to that path:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -152,7 +153,25 @@ class SharedFollower:
         last: int = page[-1].id
         caught_up = len(page) < self.page_size
         with conn.transaction():
-            for store in stores.values():
-                events = [e for e in decoded if store.projector.wants(e.topic)]
-                store.apply(conn, events, expected=position, position=last, caught_up=caught_up)
+            # Pipeline mode: every member's compare-and-set and loads travel together, then
+            # every member's writes and notification (COPY cannot be pipelined: those go alone).
+            with conn.pipeline():
+                pending = [
+                    (
+                        store,
+                        store.begin(
+                            conn,
+                            [e for e in decoded if store.projector.wants(e.topic)],
+                            expected=position,
+                            position=last,
+                            caught_up=caught_up,
+                        ),
+                    )
+                    for store in stores.values()
+                ]
+            changes = [(store, store.finish(p)) for store, p in pending]
+            copy = any(store.needs_copy(c) for store, c in changes)
+            with contextlib.nullcontext() if copy else conn.pipeline():
+                for store, change in changes:
+                    store.write(conn, change, last)
         return True

@@ -8,7 +8,8 @@ position moved and fails with `PositionConflict` before writing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -37,6 +38,17 @@ COPY_THRESHOLD = 200
 """Above this many upserts per table a batch goes through COPY + one merge statement."""
 
 _LOAD_CHUNK = 5000
+
+
+@dataclass
+class Pending:
+    """A version's statements sent by `VersionStore.begin`, awaiting `finish`."""
+
+    events: Sequence[Event]
+    expected: int
+    advance: psycopg.Cursor[Any]
+    rows: dict[RowKey, Row | None]
+    loads: list[tuple[str, psycopg.Cursor[Any]]]
 
 
 class PositionConflict(Exception):
@@ -149,15 +161,93 @@ class VersionStore:
     ) -> None:
         """`commit` without its transaction: the caller's open transaction (which may move other
         versions too, see `projections.shared`) commits or rolls back all of it."""
-        self._advance(conn, expected, position, caught_up)
-        if events:
-            rows, existing = self._load(conn, keys_of(self.projector, events))
-            apply_batch(self.projector, rows, events)
-            self._write(conn, changes_of(rows, existing))
+        pending = self.begin(
+            conn, events, expected=expected, position=position, caught_up=caught_up
+        )
+        self.write(conn, self.finish(pending), position)
+
+    def begin(
+        self,
+        conn: psycopg.Connection[Any],
+        events: Sequence[Event],
+        *,
+        expected: int,
+        position: int,
+        caught_up: bool = False,
+    ) -> Pending:
+        """Send the position's compare-and-set and the loads of the rows `events` need, without
+        waiting for their results (in pipeline mode, many versions' statements share a trip)."""
+        advance = conn.execute(
+            "UPDATE projection_versions SET position = %s,"
+            " built_at = CASE WHEN built_at IS NULL AND %s THEN now() ELSE built_at END"
+            " WHERE name = %s AND version = %s AND position = %s"
+            " AND state <> 'retired' AND failed_at IS NULL",
+            (position, caught_up, self.name, self.version, expected),
+        )
+        rows: dict[RowKey, Row | None] = {}
+        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        for table, key in keys_of(self.projector, events) if events else ():
+            if (table, key) not in rows:
+                rows[(table, key)] = None
+                by_table.setdefault(table, []).append(key)
+        loads = []
+        for table, wanted in by_table.items():
+            tsql = self._table(table)
+            for start in range(0, len(wanted), _LOAD_CHUNK):
+                chunk = wanted[start : start + _LOAD_CHUNK]
+                cur = conn.cursor(row_factory=dict_row)
+                if len(tsql.table.key) == 1:
+                    cur.execute(tsql.select, ([k[0] for k in chunk],))
+                else:
+                    values = sql.SQL(", ").join(
+                        sql.SQL("({})").format(
+                            sql.SQL(", ").join(sql.Placeholder() * len(tsql.table.key))
+                        )
+                        for _ in chunk
+                    )
+                    cur.execute(
+                        tsql.select + sql.SQL("({})").format(values),
+                        [v for k in chunk for v in k],
+                    )
+                loads.append((table, cur))
+        return Pending(events, expected, advance, rows, loads)
+
+    def finish(self, pending: Pending) -> Changes:
+        """Check the compare-and-set, collect the loaded rows and apply the events to them."""
+        if pending.advance.rowcount != 1:
+            raise PositionConflict(
+                f"{self.name} v{self.version}: position is no longer {pending.expected}"
+            )
+        rows = pending.rows
+        existing: set[RowKey] = set()
+        for table, cur in pending.loads:
+            key_of = self._table(table).table.key_of
+            with cur:
+                for row in cur.fetchall():
+                    row_key = (table, key_of(row))
+                    if row_key not in rows:
+                        raise TypeError(
+                            f"{self._table(table).physical}: loaded key {row_key[1]!r} matches no"
+                            " requested key; key values must have the type the column loads as"
+                        )
+                    rows[row_key] = row
+                    existing.add(row_key)
+        if pending.events:
+            apply_batch(self.projector, rows, pending.events)
+        return changes_of(rows, existing)
+
+    def write(self, conn: psycopg.Connection[Any], changes: Changes, position: int) -> None:
+        """Write the changes and send the progress notification of `position`."""
+        self._write(conn, changes)
         conn.execute(
             "SELECT pg_notify(%s, %s)",
             (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
         )
+
+    @staticmethod
+    def needs_copy(changes: Changes) -> bool:
+        """Whether writing `changes` uses COPY (which pipeline mode does not allow)."""
+        return any(len(rows) > COPY_THRESHOLD for rows in changes.upserts.values())
 
     def mark_built(self, conn: psycopg.Connection[Any]) -> None:
         """Record that this version has caught up with the log once (if not recorded yet)."""
@@ -166,58 +256,6 @@ class VersionStore:
             " WHERE name = %s AND version = %s AND built_at IS NULL",
             (self.name, self.version),
         )
-
-    def _advance(
-        self, conn: psycopg.Connection[Any], expected: int, position: int, caught_up: bool
-    ) -> None:
-        cur = conn.execute(
-            "UPDATE projection_versions SET position = %s,"
-            " built_at = CASE WHEN built_at IS NULL AND %s THEN now() ELSE built_at END"
-            " WHERE name = %s AND version = %s AND position = %s"
-            " AND state <> 'retired' AND failed_at IS NULL",
-            (position, caught_up, self.name, self.version, expected),
-        )
-        if cur.rowcount != 1:
-            raise PositionConflict(f"{self.name} v{self.version}: position is no longer {expected}")
-
-    def _load(
-        self, conn: psycopg.Connection[Any], keys: Iterable[RowKey]
-    ) -> tuple[dict[RowKey, Row | None], set[RowKey]]:
-        rows: dict[RowKey, Row | None] = {}
-        by_table: dict[str, list[tuple[Any, ...]]] = {}
-        for table, key in keys:
-            if (table, key) not in rows:
-                rows[(table, key)] = None
-                by_table.setdefault(table, []).append(key)
-        existing: set[RowKey] = set()
-        with conn.cursor(row_factory=dict_row) as cur:
-            for table, wanted in by_table.items():
-                tsql = self._table(table)
-                for start in range(0, len(wanted), _LOAD_CHUNK):
-                    chunk = wanted[start : start + _LOAD_CHUNK]
-                    if len(tsql.table.key) == 1:
-                        cur.execute(tsql.select, ([k[0] for k in chunk],))
-                    else:
-                        values = sql.SQL(", ").join(
-                            sql.SQL("({})").format(
-                                sql.SQL(", ").join(sql.Placeholder() * len(tsql.table.key))
-                            )
-                            for _ in chunk
-                        )
-                        cur.execute(
-                            tsql.select + sql.SQL("({})").format(values),
-                            [v for k in chunk for v in k],
-                        )
-                    for row in cur.fetchall():
-                        row_key = (table, tsql.table.key_of(row))
-                        if row_key not in rows:
-                            raise TypeError(
-                                f"{tsql.physical}: loaded key {row_key[1]!r} matches no requested"
-                                " key; key values must have the type the column loads as"
-                            )
-                        rows[row_key] = row
-                        existing.add(row_key)
-        return rows, existing
 
     def _write(self, conn: psycopg.Connection[Any], changes: Changes) -> None:
         for table, keys in changes.deletes.items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import pytest
 
 from projections import operations
 from projections.runner import Runner
@@ -78,13 +79,22 @@ class PoisonedV3(CountersV3):
         super().apply(rows, event, position)
 
 
+class NullLabelV3(CountersV3):
+    """v3 writing a row the database rejects (NOT NULL) for a counter labelled 'poison'."""
+
+    def row(self, event: Any, position: int) -> dict[str, Any]:
+        row = super().row(event, position)
+        return {**row, "label": None} if row["label"] == "poison" else row
+
+
+@pytest.mark.parametrize("v3", [PoisonedV3, NullLabelV3], ids=["projector error", "row error"])
 def test_a_version_failing_in_the_shared_loop_is_dead_lettered_alone_and_the_others_go_on(
-    database_url: str,
+    database_url: str, v3: type[CountersV3]
 ) -> None:
-    operations.migrate(database_url, projectors=[CountersV1, PoisonedV3], app_factory=open_toy)
+    operations.migrate(database_url, projectors=[CountersV1, v3], app_factory=open_toy)
     app = open_toy(database_url)
     append(app, counters=10, adds=1)
-    runner = Runner(database_url, app=open_toy(database_url), projectors=[CountersV1, PoisonedV3])
+    runner = Runner(database_url, app=open_toy(database_url), projectors=[CountersV1, v3])
     runner.start()
     try:
         wait_until(lambda: runner.shared is not None and runner.shared.members == BOTH, 20)
