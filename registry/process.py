@@ -167,8 +167,9 @@ def tcp_socket(host: str, port: int) -> socket.socket:
 
 
 def serve(settings: Settings) -> int:
-    """``registry serve``: uvicorn with ``REGISTRY_WEB_WORKERS`` processes."""
-    from uvicorn.supervisors import Multiprocess
+    """``registry serve``: uvicorn with ``REGISTRY_WEB_WORKERS`` processes (a listening socket
+    each, see `registry.reuseport`)."""
+    from registry.reuseport import ReusePortMultiprocess
 
     config = uvicorn.Config(
         "registry.webapp:create_from_environment",
@@ -179,13 +180,16 @@ def serve(settings: Settings) -> int:
         log_config=None,
         access_log=False,
     )
+    if settings.web_workers > 1:
+        supervisor = ReusePortMultiprocess(config, settings.host, settings.port)
+        print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            supervisor.run()
+        return 0
     sock = tcp_socket(settings.host, settings.port)
     print(f"registry: listening on http://{settings.host}:{settings.port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        if settings.web_workers > 1:
-            Multiprocess(config, sockets=[sock]).run()
-        else:
-            uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
