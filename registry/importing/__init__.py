@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from eventsourcing.persistence import PersistenceError
@@ -101,9 +102,12 @@ def _wait_for_read_tables(services: Services, before: int | None) -> None:
     if head is None or head == before:
         return
     listener = ProgressListener(services.database_url, poll_interval=0.2)
+    deadline = time.monotonic() + CAUGHT_UP_WITHIN  # one budget for all tables
     try:
         lagging = [
-            name for name in READ_TABLES if not listener.wait_for(name, head, CAUGHT_UP_WITHIN)
+            name
+            for name in READ_TABLES
+            if not listener.wait_for(name, head, max(0.0, deadline - time.monotonic()))
         ]
     finally:
         listener.close()
