@@ -14,9 +14,8 @@ that aggregate exists already. A partial import can therefore simply be run agai
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,9 +26,9 @@ from domain import keys as keylib
 from domain.adminkey import AdminKey
 from domain.biotools import biotools_id_from_url
 from domain.biotools_commands import BioToolsCommands
-from domain.changes import Change
 from domain.errors import NotFound, ValidationFailed
-from domain.fields import CONSENT_FIELD, DEFAULTS, LABELS, RENAMED_FIELDS
+from domain.fields import CONSENT_FIELD, DEFAULTS
+from domain.legacy import LegacySubmission, iso_utc, legacy_changes
 from domain.lifecycle import STATUS_LABELS, validate_tags
 from domain.lookups import RepositoryReferences
 from domain.parsing import parse_input
@@ -41,71 +40,6 @@ from domain.submission import Submission
 
 IMPORT_ACTOR = "import"
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class LegacyKey:
-    """A key of the existing system: only its SHA-256 hex, never a plaintext."""
-
-    key_id: UUID
-    key_hash: str
-    label: str
-    scope: str
-    created_by: str
-    created_at: datetime
-    is_active: bool
-
-
-@dataclass(frozen=True)
-class LegacyChange:
-    """One ``SubmissionChangeLog`` row."""
-
-    changed_by: str
-    changed_at: datetime
-    changes: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class LegacySubmission:
-    """A submission of the existing system; ``data`` uses today's wire names (raw values)."""
-
-    submission_id: UUID
-    data: Mapping[str, object]
-    status: str
-    submitted_at: datetime
-    updated_at: datetime
-    primary_maturity_tag: str | None = None
-    secondary_maturity_tags: list[str] = field(default_factory=list)
-    submission_ip: str | None = None
-    user_agent_hash: str = ""
-    keys: list[LegacyKey] = field(default_factory=list)
-    history: list[LegacyChange] = field(default_factory=list)
-
-
-def _iso(moment: datetime) -> str:
-    """UTC, like every time the registry records (naive times are taken as UTC)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
-def _legacy_changes(changes: Sequence[Mapping[str, Any]]) -> list[Change]:
-    """Change records as strings, with renamed fields under today's name and label."""
-    out: list[Change] = []
-    for change in changes:
-        name = str(change.get("field") or "")
-        label = str(change.get("label") or "")
-        if name in RENAMED_FIELDS:
-            name = RENAMED_FIELDS[name]
-            label = LABELS.get(name, label)
-        old, new = change.get("old"), change.get("new")
-        out.append(
-            {
-                "field": name,
-                "label": label,
-                "old": "" if old is None else str(old),
-                "new": "" if new is None else str(new),
-            }
-        )
-    return out
 
 
 class ImportCommands(ReferenceCommands, BioToolsCommands):
@@ -210,7 +144,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
             scope=scope,
             key_hash=key_hash,
             created_by=created_by,
-            created_at=_iso(created_at),
+            created_at=iso_utc(created_at),
             is_active=is_active,
         )
         self._save(key)
@@ -271,7 +205,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
                 "label": k.label,
                 "scope": k.scope,
                 "created_by": k.created_by,
-                "created_at": _iso(k.created_at),
+                "created_at": iso_utc(k.created_at),
                 "is_active": k.is_active,
             }
             for k in sorted(legacy.keys, key=lambda k: (k.created_at, str(k.key_id)))
@@ -287,8 +221,8 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
             secondary_maturity_tags=sorted(set(legacy.secondary_maturity_tags)) if approved else [],
             submission_ip=legacy.submission_ip,
             user_agent_hash=legacy.user_agent_hash,
-            submitted_at=_iso(legacy.submitted_at),
-            updated_at=_iso(legacy.updated_at),
+            submitted_at=iso_utc(legacy.submitted_at),
+            updated_at=iso_utc(legacy.updated_at),
             keys=keys,
             biotools_id=biotools_id_from_url(str(values.get("biotools_url") or "")),
         )
@@ -296,8 +230,8 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
             submission._history_imported(
                 actor=IMPORT_ACTOR,
                 changed_by=entry.changed_by,
-                changed_at=_iso(entry.changed_at),
-                changes=_legacy_changes(entry.changes),
+                changed_at=iso_utc(entry.changed_at),
+                changes=legacy_changes(entry.changes),
             )
         self._save(submission)
         return True

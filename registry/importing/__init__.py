@@ -4,7 +4,8 @@ Reference data keeps its ids and active flags; submissions keep their UUIDs, sta
 original ``submitted_at``/``updated_at``, every field (legacy licence slugs mapped), IP and UA
 hash, their keys (hashes only, so owners keep their plaintext) and their change log as history;
 admin keys keep working; bio.tools records keep their last synced content. Legacy values are
-recorded as they were: today's rules apply on the next edit (``domain.import_commands``).
+recorded as they were: today's rules apply on the next edit (``domain.import_commands``; its
+inputs are ``domain.legacy``). Mapping and ordering rules: ``docs/import.md``.
 
 Running the same import again records nothing (old ids are the aggregate ids; existing ones are
 skipped), so a partial failure is fixed by re-running. Progress goes to standard error, the

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from domain.import_commands import LegacyChange, LegacyKey, LegacySubmission
+from domain.legacy import LegacyChange, LegacyKey, LegacySubmission
 
 CATEGORY = "registry.servicecategory"
 CENTRE = "registry.servicecenter"

@@ -11,8 +11,8 @@ import pytest
 
 from domain.application import Registry
 from domain.errors import NotFound, ValidationFailed
-from domain.import_commands import LegacyChange, LegacyKey, LegacySubmission
 from domain.keys import hash_key
+from domain.legacy import LegacyChange, LegacyKey, LegacySubmission
 from tests.unit.domain.conftest import Refs, history
 
 SUBMITTED = datetime(2023, 2, 1, 8, 0, tzinfo=UTC)

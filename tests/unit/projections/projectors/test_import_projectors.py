@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.import_commands import LegacyChange, LegacyKey, LegacySubmission
 from domain.keys import hash_key
+from domain.legacy import LegacyChange, LegacyKey, LegacySubmission
 from projections.projectors.api_keys import ApiKeysProjector
 from projections.projectors.history import HistoryProjectorV2
 from projections.projectors.submissions import SubmissionsProjectorV2
