@@ -173,7 +173,7 @@ class Submission(Aggregate):
         actor: str
 
     class Imported(Created):
-        """A submission of the existing system was imported as it was (``domain.importing``).
+        """A submission of the existing system was imported as it was (``domain.import_commands``).
 
         ``values`` holds every content field raw (as ``Registered``), recorded without today's
         validation; ``submitted_at``/``updated_at`` are the original ISO times (the event's own
