@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from tests.e2e.conftest import ROOT, free_port, registry_command, registry_env, wait_ready
+from tests.payloads import submission_payload
 
 pytestmark = pytest.mark.e2e
 
@@ -31,28 +32,9 @@ def _admin_setup(base: str, admin_key: str) -> dict[str, object]:
         f"{base}/api/v1/pis/", json={"last_name": "Doe", "first_name": "Jane"}, headers=headers
     )
     assert pi.status_code == 201, pi.text
-    return {
-        "date_of_entry": "2026-06-01",
-        "submitter_first_name": "Ada",
-        "submitter_last_name": "Lovelace",
-        "submitter_affiliation": "Analytical Engines Ltd",
-        "service_name": "Sequence Mapper",
-        "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-        "year_established": 2020,
-        "service_category_ids": [category.json()["id"]],
-        "responsible_pi_ids": [pi.json()["id"]],
-        "host_institute": "Bielefeld University",
-        "service_center_id": centre.json()["id"],
-        "public_contact_email": "help@mapper.example.org",
-        "internal_contact_name": "Ada Lovelace",
-        "internal_contact_email": "ada@mapper.example.org",
-        "website_url": "https://mapper.example.org",
-        "terms_of_use_url": "https://mapper.example.org/terms",
-        "kpi_monitoring": "planned",
-        "publications_pmids": "12345678",
-        "licenses": ["MIT"],
-        "data_protection_consent": True,
-    }
+    return submission_payload(
+        category=category.json()["id"], pi=pi.json()["id"], centre=centre.json()["id"]
+    )
 
 
 def _leftovers(data_dir: Path, children: list[psutil.Process]) -> list[str]:

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from domain.application import Registry
+from tests.payloads import submission_payload
 
 pytestmark = pytest.mark.integration
 
@@ -37,28 +38,7 @@ def seed(app: Registry) -> dict[str, Any]:
     centre = app.create_centre({"short_name": "BiGi", "full_name": "Bielefeld"}, actor=admin)
     category = app.create_category({"name": "Tools"}, actor=admin)
     pi = app.create_pi({"last_name": "Doe", "first_name": "Jane"}, actor=admin)
-    return {
-        "date_of_entry": "2026-06-01",
-        "submitter_first_name": "Ada",
-        "submitter_last_name": "Lovelace",
-        "submitter_affiliation": "Analytical Engines Ltd",
-        "service_name": "Sequence Mapper",
-        "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-        "year_established": 2020,
-        "service_category_ids": [category.id],
-        "responsible_pi_ids": [str(pi.id)],
-        "host_institute": "Bielefeld University",
-        "service_center_id": str(centre.id),
-        "public_contact_email": "help@mapper.example.org",
-        "internal_contact_name": "Ada Lovelace",
-        "internal_contact_email": "ada@mapper.example.org",
-        "website_url": "https://mapper.example.org",
-        "terms_of_use_url": "https://mapper.example.org/terms",
-        "kpi_monitoring": "planned",
-        "publications_pmids": "12345678",
-        "licenses": ["MIT"],
-        "data_protection_consent": True,
-    }
+    return submission_payload(category=category.id, pi=str(pi.id), centre=str(centre.id))
 
 
 def history(app: Registry, aggregate_id: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from projections.reference_catalog import PostgresReferenceCatalog
 from projections.runner import Runner
 from schema.settings import Settings
 from tests.integration.projections.read.conftest import seed_reference_views
+from tests.payloads import KPI_SINCE_2021, submission_payload
 from web.app import WebServices, create_app
 
 ROOT = "admin:root"
@@ -51,32 +52,17 @@ class Live:
         return {"Authorization": f"ApiKey {created['api_key']}"}
 
     def payload(self, **overrides: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "date_of_entry": "2026-06-01",
-            "submitter_first_name": "Ada",
-            "submitter_last_name": "Lovelace",
-            "submitter_affiliation": "Analytical Engines Ltd",
-            "service_name": "Sequence Mapper",
-            "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-            "year_established": 2020,
-            "service_category_ids": [self.category],
-            "responsible_pi_ids": [self.pi],
-            "host_institute": "Bielefeld University",
-            "service_center_id": self.centre,
-            "public_contact_email": "help@mapper.example.org",
-            "internal_contact_name": "Ada Internal",
-            "internal_contact_email": "ada@mapper.example.org",
-            "website_url": "https://mapper.example.org",
-            "terms_of_use_url": "https://mapper.example.org/terms",
-            "kpi_monitoring": "yes",
-            "kpi_start_year": "2021",
-            "publications_pmids": "12345678",
-            "licenses": ["MIT"],
-            "edam_topic_ids": ["topic_0091"],
-            "data_protection_consent": True,
-        }
-        data.update(overrides)
-        return data
+        return submission_payload(
+            category=self.category,
+            pi=self.pi,
+            centre=self.centre,
+            **{
+                "internal_contact_name": "Ada Internal",
+                "edam_topic_ids": ["topic_0091"],
+                **KPI_SINCE_2021,
+                **overrides,
+            },
+        )
 
     def create(self, **overrides: Any) -> dict[str, Any]:
         response = self.client.post("/api/v1/submissions/", json=self.payload(**overrides))

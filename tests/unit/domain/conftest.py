@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 
 from domain.application import Registry
+from tests.payloads import submission_payload
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -69,32 +70,18 @@ def refs(app: Registry) -> Refs:
 @pytest.fixture
 def valid_data(refs: Refs) -> Callable[..., dict[str, Any]]:
     def make(**overrides: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "date_of_entry": "2026-06-01",
-            "submitter_first_name": "Ada",
-            "submitter_last_name": "Lovelace",
-            "submitter_affiliation": "Analytical Engines Ltd",
-            "service_name": "Sequence Mapper",
-            "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-            "year_established": 2020,
-            "service_category_ids": [refs.category],
-            "responsible_pi_ids": [str(refs.pi)],
-            "host_institute": "Bielefeld University",
-            "service_center_id": str(refs.centre),
-            "public_contact_email": "help@mapper.example.org",
-            "internal_contact_name": "Ada Lovelace",
-            "internal_contact_email": "ada@mapper.example.org",
-            "website_url": "https://mapper.example.org",
-            "terms_of_use_url": "https://mapper.example.org/terms",
-            "kpi_monitoring": "yes",
-            "kpi_since": "2021",
-            "publications_pmids": "12345678, 10.1000/xyz123",
-            "licenses": ["MIT"],
-            "edam_topic_ids": ["topic_0091"],
-            "data_protection_consent": True,
-        }
-        data.update(overrides)
-        return data
+        return submission_payload(
+            category=refs.category,
+            pi=str(refs.pi),
+            centre=str(refs.centre),
+            **{
+                "kpi_monitoring": "yes",
+                "kpi_since": "2021",
+                "publications_pmids": "12345678, 10.1000/xyz123",
+                "edam_topic_ids": ["topic_0091"],
+                **overrides,
+            },
+        )
 
     return make
 

@@ -23,6 +23,7 @@ from projections.projectors import PROJECTORS, create_support_tables
 from projections.queries import ReadModel
 from projections.reference_catalog import PostgresReferenceCatalog
 from projections.runner import Runner
+from tests.payloads import KPI_SINCE_2021, submission_payload
 
 ADMIN = "admin:root"
 
@@ -118,32 +119,18 @@ class Stack:
             assert self.listener.wait_for(projector.name, head, timeout=20), projector.name
 
     def register(self, **overrides: Any) -> Any:
-        data: dict[str, Any] = {
-            "date_of_entry": "2026-06-01",
-            "submitter_first_name": "Ada",
-            "submitter_last_name": "Lovelace",
-            "submitter_affiliation": "Analytical Engines Ltd",
-            "service_name": "Sequence Mapper",
-            "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-            "year_established": 2020,
-            "service_category_ids": [self.category],
-            "responsible_pi_ids": [str(self.pi)],
-            "host_institute": "Bielefeld University",
-            "service_center_id": str(self.centre),
-            "public_contact_email": "help@mapper.example.org",
-            "internal_contact_name": "Ada Internal",
-            "internal_contact_email": "ada@mapper.example.org",
-            "website_url": "https://mapper.example.org",
-            "terms_of_use_url": "https://mapper.example.org/terms",
-            "kpi_monitoring": "yes",
-            "kpi_start_year": "2021",
-            "publications_pmids": "12345678",
-            "licenses": ["MIT"],
-            "edam_topic_ids": ["topic_0091", "topic_0080"],
-            "edam_operation_ids": ["operation_0292"],
-            "data_protection_consent": True,
-        }
-        data.update(overrides)
+        data = submission_payload(
+            category=self.category,
+            pi=str(self.pi),
+            centre=str(self.centre),
+            **{
+                "internal_contact_name": "Ada Internal",
+                "edam_topic_ids": ["topic_0091", "topic_0080"],
+                "edam_operation_ids": ["operation_0292"],
+                **KPI_SINCE_2021,
+                **overrides,
+            },
+        )
         return self.app.register_submission(data, ip="192.0.2.1", user_agent_hash="0" * 64)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from domain.application import Registry
 from projections.projector import Event, Projector, Row, RowKey, replay
+from tests.payloads import KPI_SINCE_2021, submission_payload
 
 
 class Clock:
@@ -42,31 +43,17 @@ class World:
         return replay(projector, self.log())
 
     def register(self, **overrides: Any) -> Any:
-        data: dict[str, Any] = {
-            "date_of_entry": "2026-06-01",
-            "submitter_first_name": "Ada",
-            "submitter_last_name": "Lovelace",
-            "submitter_affiliation": "Analytical Engines Ltd",
-            "service_name": "Sequence Mapper",
-            "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
-            "year_established": 2020,
-            "service_category_ids": [self.category],
-            "responsible_pi_ids": [str(self.pi)],
-            "host_institute": "Bielefeld University",
-            "service_center_id": str(self.centre),
-            "public_contact_email": "help@mapper.example.org",
-            "internal_contact_name": "Ada Internal",
-            "internal_contact_email": "ada@mapper.example.org",
-            "website_url": "https://mapper.example.org",
-            "terms_of_use_url": "https://mapper.example.org/terms",
-            "kpi_monitoring": "yes",
-            "kpi_start_year": "2021",
-            "publications_pmids": "12345678",
-            "licenses": ["MIT"],
-            "edam_topic_ids": ["topic_0091"],
-            "data_protection_consent": True,
-        }
-        data.update(overrides)
+        data = submission_payload(
+            category=self.category,
+            pi=str(self.pi),
+            centre=str(self.centre),
+            **{
+                "internal_contact_name": "Ada Internal",
+                "edam_topic_ids": ["topic_0091"],
+                **KPI_SINCE_2021,
+                **overrides,
+            },
+        )
         return self.app.register_submission(data, ip="192.0.2.1", user_agent_hash="0" * 64)
 
 
