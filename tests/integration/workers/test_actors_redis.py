@@ -10,6 +10,7 @@ from uuid import UUID
 
 import dramatiq
 import pytest
+import redis
 
 from domain.application import Registry
 from projections.eventstore import open_registry
@@ -44,7 +45,8 @@ def registry(database_url: str) -> Registry:
 def worker_setup(
     registry: Registry, fake: FakeBioTools, tmp_path: Path
 ) -> Iterator[tuple[dramatiq.Broker, Path]]:
-    broker = make_broker(REDIS_URL, namespace=f"regtest-{secrets.token_hex(4)}")
+    namespace = f"regtest-{secrets.token_hex(4)}"
+    broker = make_broker(REDIS_URL, namespace=namespace)
     from workers import actors
 
     actors.bind_actors(broker)
@@ -68,6 +70,10 @@ def worker_setup(
         worker.stop()
         broker.flush_all()
         broker.close()
+        # flush_all() empties the queues but leaves the heartbeat set; the server is shared.
+        leftovers = redis.Redis.from_url(REDIS_URL)
+        for key in leftovers.scan_iter(f"{namespace}:*"):
+            leftovers.delete(key)
         client.close()
         runtime.reset()
         fake.set_mode(Mode())
