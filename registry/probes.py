@@ -54,3 +54,14 @@ def projections_probe(database_url: str) -> Probe:
         return "; ".join(problems) if problems else None
 
     return probe
+
+
+def readiness_probes(
+    pool: ConnectionPool[Any], database_url: str, broker: str
+) -> list[tuple[str, Probe]]:
+    """The probes of ``/health/ready/`` for a web process: database, broker, projections."""
+    return [
+        ("database", database_probe(pool)),
+        ("broker", broker_probe(broker)),
+        ("projections", projections_probe(database_url)),
+    ]

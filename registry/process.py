@@ -22,7 +22,7 @@ from projections.progress import ProgressListener
 from projections.projectors import PROJECTORS
 from projections.runner import Runner
 from registry import setup
-from registry.probes import broker_probe, database_probe, projections_probe
+from registry.probes import readiness_probes
 from registry.runtime import Database, Services, broker_url, open_database, opened
 from registry.webapp import GaugeFeeder, build_app
 from schema.settings import Settings
@@ -128,11 +128,7 @@ def run_all(settings: Settings) -> int:
         stack.callback(GaugeFeeder(database.url, metrics).close)
         stack.enter_context(_worker(settings, database, services, metrics))
         stack.callback(_scheduler(settings, database, services).join)
-        probes = [
-            ("database", database_probe(services.pool)),
-            ("broker", broker_probe(broker_url(settings, database))),
-            ("projections", projections_probe(database.url)),
-        ]
+        probes = readiness_probes(services.pool, database.url, broker_url(settings, database))
         app = build_app(settings, services, progress, probes, metrics)
         where = settings.data_dir.resolve() if database.embedded else "the configured database"
         print(f"registry: data in {where}", flush=True)

@@ -14,7 +14,7 @@ from projections import operations
 from projections.idempotency import IdempotencyStore
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
-from registry.probes import Probe, broker_probe, database_probe, projections_probe
+from registry.probes import Probe, readiness_probes
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import load_settings
 from web.app import WebServices, create_app
@@ -110,11 +110,7 @@ def create_from_environment() -> Starlette:
     database = open_database(settings)
     services = Services(database.url, settings)
     progress = ProgressListener(database.url)
-    probes = [
-        ("database", database_probe(services.pool)),
-        ("broker", broker_probe(broker_url(settings, database))),
-        ("projections", projections_probe(database.url)),
-    ]
+    probes = readiness_probes(services.pool, database.url, broker_url(settings, database))
     metrics = Metrics()
     feeder = GaugeFeeder(database.url, metrics)
     app = build_app(settings, services, progress, probes, metrics)
