@@ -67,6 +67,33 @@ def prepare(cluster: clusters.Cluster, plan: Plan) -> Prepared:
     return Prepared(ref, admin_key, long_id, middle, probe_id, dict(row[0]))
 
 
+def _http_phases(
+    cluster: clusters.Cluster,
+    plan: Plan,
+    prep: Prepared,
+    raw: Raw,
+    results: dict[str, Any],
+    chosen: frozenset[str],
+) -> None:
+    """B1–B3 (those chosen) against the running processes, with the CPU each used."""
+    roots = {
+        "web": psutil.Process(cluster.processes["serve"].pid),
+        "projector": psutil.Process(cluster.processes["project"].pid),
+    }
+    cpu: dict[str, dict[str, float]] = {}
+    steps = (("b1", "create"), ("b2", "patch"), ("b3", "reads"))
+    for key, phase in steps:
+        if phase not in chosen:
+            continue
+        with CpuMeter(roots) as meter:
+            if phase == "reads":
+                results[key] = reads(cluster, plan, prep, raw)
+            else:
+                results[key] = writes(cluster, plan, prep, raw, phase)
+        cpu[key] = meter.cores
+    results["cpu_cores_busy"] = cpu
+
+
 def _meta(plan: Plan, server: str) -> dict[str, Any]:
     import platform
     import shutil
@@ -95,11 +122,20 @@ def _meta(plan: Plan, server: str) -> dict[str, Any]:
     }
 
 
-def run(*, quick: bool) -> int:
-    """Run the whole benchmark; write the result files; 0 on success."""
+#: The phases ``--only`` can pick; a run without it does all of them.
+PHASES = ("create", "patch", "reads", "rebuild")
+
+
+def run(*, quick: bool, only: frozenset[str] | None = None) -> int:
+    """Run the benchmark (every phase, or those in ``only``); write the result files; 0 on
+    success. A partial run (``only``) writes its files under ``bench/results/partial/``: it is
+    a development tool, never the README's table."""
     from bench import report
 
     plan = QUICK if quick else FULL
+    chosen = frozenset(PHASES) if only is None else only
+    if "patch" in chosen or "reads" in chosen:
+        chosen |= {"create"}  # PATCHes and detail GETs draw from the created submissions
     server = clusters.server_url()
     started = datetime.now(UTC)
     results: dict[str, Any] = {"started": started.isoformat(), "meta": _meta(plan, server)}
@@ -107,37 +143,29 @@ def run(*, quick: bool) -> int:
     cluster = clusters.Cluster(clusters.create_database(server))
     say(f"database {cluster.database_url.rsplit('/', 1)[-1]}, plan {plan.name}")
     try:
-        prep = prepare(cluster, plan)
-        cpu: dict[str, dict[str, float]] = {}
-        roots = {
-            "web": psutil.Process(cluster.processes["serve"].pid),
-            "projector": psutil.Process(cluster.processes["project"].pid),
-        }
-        with CpuMeter(roots) as meter:
-            results["b1"] = writes(cluster, plan, prep, raw, "create")
-        cpu["b1"] = meter.cores
-        with CpuMeter(roots) as meter:
-            results["b2"] = writes(cluster, plan, prep, raw, "patch")
-        cpu["b2"] = meter.cores
-        with CpuMeter(roots) as meter:
-            results["b3"] = reads(cluster, plan, prep, raw)
-        cpu["b3"] = meter.cores
-        results["cpu_cores_busy"] = cpu
-        killed = cluster.close()
-        if killed:
-            say(f"had to kill {killed}")
-        references(cluster.database_url, plan, prep, results)
-        results["b4"] = rebuilds(server, plan, prep.document, raw)
+        prep: Prepared | None = None
+        if chosen & {"create", "patch", "reads"}:
+            prep = prepare(cluster, plan)
+            _http_phases(cluster, plan, prep, raw, results, chosen)
+            killed = cluster.close()
+            if killed:
+                say(f"had to kill {killed}")
+            references(cluster.database_url, plan, prep, results)
+        if "rebuild" in chosen:
+            document = prep.document if prep is not None else None
+            results["b4"] = rebuilds(server, plan, document, raw)
     finally:
         cluster.close()
         clusters.drop_database(server, cluster.database_url)
     results["finished"] = datetime.now(UTC).isoformat()
     results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
+    results["meta"]["phases"] = sorted(chosen)
     results["verdicts"] = report.verdicts(results)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    paths = report.write(RESULTS, stamp, results, raw)
+    directory = RESULTS if only is None else RESULTS / "partial"
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = report.write(directory, stamp, results, raw, draw_plots=only is None)
     for path in paths:
         say(f"wrote {path}")
     print(report.markdown(results, stamp))

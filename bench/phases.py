@@ -139,7 +139,10 @@ def references(url: str, plan: Plan, prep: Prepared, results: dict[str, Any]) ->
             result = reference.raw_inserts(url, prep.document, c, plan.writes[c])
             runs.append(_summary(result, f"insert-{c}"))
         for key in ("b1", "b2"):
-            results[key][f"c{c}"]["reference"] = combine(runs)
+            if key in results:
+                results[key][f"c{c}"]["reference"] = combine(runs)
+    if "b3" not in results:
+        return
     for name, c, _send, (statement, params) in _reads_plan(prep):
         runs = []
         for rep in range(plan.repeats):
@@ -149,8 +152,11 @@ def references(url: str, plan: Plan, prep: Prepared, results: dict[str, Any]) ->
         results["b3"][name]["reference"] = combine(runs)
 
 
-def rebuilds(server: str, plan: Plan, document: dict[str, Any], raw: Raw) -> dict[str, Any]:
-    """B4 (and the runner's memory, B6) on a seeded template database and copies of it."""
+def rebuilds(server: str, plan: Plan, document: dict[str, Any] | None, raw: Raw) -> dict[str, Any]:
+    """B4 (and the runner's memory, B6) on a seeded template database and copies of it.
+
+    ``document`` is the row the COPY reference writes (a projected submission); without one
+    (a rebuild-only run) a create payload of the same shape stands in."""
     template = clusters.create_database(server, suffix="_log")
     try:
         clusters.registry_command("migrate", env=clusters.registry_env(template))
@@ -165,7 +171,7 @@ def rebuilds(server: str, plan: Plan, document: dict[str, Any], raw: Raw) -> dic
         seed_s = time.perf_counter() - started
         say(f"seeded {events} events in {seed_s:.1f} s")
         runs: list[RebuildRun] = []
-        text = orjson.dumps(document).decode()
+        text = orjson.dumps(document or seed.payload(ref, "Bench service rebuild")).decode()
         for rep in range(plan.repeats):
             say(f"rebuild: run {rep + 1}/{plan.repeats}")
             runs.append(rebuild_once(server, template, text))

@@ -30,6 +30,8 @@ def _verdict(target: str, measured: str, met: bool) -> dict[str, Any]:
 def _write_verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for key, label in (("b1", "creates"), ("b2", "PATCHes")):
+        if key not in results:
+            continue
         for c in (8, 32):
             step = results[key][f"c{c}"]
             rate, p99 = _m(step, "http", "throughput"), _m(step, "http", "p99_ms")
@@ -46,6 +48,8 @@ def _write_verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _read_verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if "b3" not in results:
+        return []
     b3 = results["b3"]
     out = []
     for name, floor in (
@@ -64,7 +68,15 @@ def _read_verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
 def verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Each target of issue 7 with the run's median figure and whether it is met."""
     out = _write_verdicts(results) + _read_verdicts(results)
-    b4 = results["b4"]
+    if "b4" in results:
+        out += _rebuild_verdicts(results["b4"])
+    if "b1" in results:
+        out += _lag_verdicts(results["b1"])
+    return out
+
+
+def _rebuild_verdicts(b4: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
     ratio = float(b4["ratio_to_copy"]["median"])
     peak = float(b4["peak_rss_mib"]["median"])
     half = float(b4["peak_rss_first_half_mib"]["median"])
@@ -76,8 +88,13 @@ def verdicts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
             peak <= half * FLAT_TOLERANCE and peak < MEMORY_CAP_MIB,
         )
     )
+    return out
+
+
+def _lag_verdicts(b1: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
     for c in (8, 32):
-        lag = results["b1"][f"c{c}"]["live_lag"]
+        lag = b1[f"c{c}"]["live_lag"]
         out.append(
             _verdict(
                 f"live lag p99 < 50 ms under creates at c={c}",
@@ -123,6 +140,46 @@ def _row(label: str, step: Mapping[str, Any]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _rebuild_and_lag_lines(results: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    b4 = results.get("b4")
+    if b4 is not None:
+        lines += [
+            "",
+            f"B4 rebuild of `submissions` v{b4['version']} from {b4['seed_events']:,} events"
+            f" ({b4['submissions']:,} submissions) — events/s"
+            f" {_fig(b4['rebuild_events_per_s'], 0)}, COPY rows/s {_fig(b4['copy_rows_per_s'], 0)},"
+            f" ratio {_fig(b4['ratio_to_copy'], 2)}.",
+        ]
+    if "b1" in results:
+        lines += [
+            "",
+            "| B5 live lag under creates | probes | timeouts | p50 ms | p90 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for c in (1, 8, 32):
+            lag = results["b1"][f"c{c}"]["live_lag"]
+            lines.append(
+                f"| c={c} | {lag['count']} | {lag['timeouts']} | {lag['p50_ms']:.1f}"
+                f" | {lag['p90_ms']:.1f} | {lag['p99_ms']:.1f} | {lag['max_ms']:.1f} |"
+            )
+    memory = []
+    if b4 is not None:
+        memory.append(
+            f"rebuild process peak RSS {_fig(b4['peak_rss_mib'])} MiB"
+            f" (first half of the log: {_fig(b4['peak_rss_first_half_mib'])} MiB)"
+        )
+    if "b3" in results:
+        web = results["b3"]["web_memory"]
+        memory.append(
+            f"web during B3: largest process {web['peak_worker_rss_mib']} MiB,"
+            f" whole `registry serve` tree {web['peak_tree_rss_mib']} MiB"
+        )
+    if memory:
+        lines += ["", "B6 memory: " + "; ".join(memory) + "."]
+    return lines
+
+
 _CPU_GROUPS = ("web", "projector", "postgres", "client", "machine")
 
 
@@ -142,34 +199,13 @@ def markdown(results: Mapping[str, Any], stamp: str) -> str:
         _HEAD,
     ]
     for key, label in (("b1", "B1 create"), ("b2", "B2 PATCH")):
-        for c in (1, 8, 32):
+        for c in (1, 8, 32) if key in results else ():
             lines.append(_row(label, results[key][f"c{c}"]))
     for name in ("detail", "list_page_1", "list_page_50", "history", "as_of"):
-        lines.append(_row(f"B3 {name}", results["b3"][name]))
-    b4 = results["b4"]
+        if "b3" in results:
+            lines.append(_row(f"B3 {name}", results["b3"][name]))
+    lines += _rebuild_and_lag_lines(results)
     lines += [
-        "",
-        f"B4 rebuild of `submissions` v{b4['version']} from {b4['seed_events']:,} events"
-        f" ({b4['submissions']:,} submissions) — events/s {_fig(b4['rebuild_events_per_s'], 0)},"
-        f" COPY rows/s {_fig(b4['copy_rows_per_s'], 0)},"
-        f" ratio {_fig(b4['ratio_to_copy'], 2)}.",
-        "",
-        "| B5 live lag under creates | probes | timeouts | p50 ms | p90 ms | p99 ms | max ms |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for c in (1, 8, 32):
-        lag = results["b1"][f"c{c}"]["live_lag"]
-        lines.append(
-            f"| c={c} | {lag['count']} | {lag['timeouts']} | {lag['p50_ms']:.1f}"
-            f" | {lag['p90_ms']:.1f} | {lag['p99_ms']:.1f} | {lag['max_ms']:.1f} |"
-        )
-    web = results["b3"]["web_memory"]
-    lines += [
-        "",
-        f"B6 memory: rebuild process peak RSS {_fig(b4['peak_rss_mib'])} MiB"
-        f" (first half of the log: {_fig(b4['peak_rss_first_half_mib'])} MiB);"
-        f" web during B3: largest process {web['peak_worker_rss_mib']} MiB,"
-        f" whole `registry serve` tree {web['peak_tree_rss_mib']} MiB.",
         "",
         "Where the CPU went (cores busy on average over the phase; the machine has"
         f" {meta['cpus']}; `postgres` counts every backend on the server, `machine` is everything"
@@ -190,13 +226,18 @@ def markdown(results: Mapping[str, Any], stamp: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(directory: Path, stamp: str, results: Mapping[str, Any], raw: Any) -> list[Path]:
-    """Write ``<stamp>.json``, ``<stamp>.md`` and the PNG plots; return their paths."""
+def write(
+    directory: Path, stamp: str, results: Mapping[str, Any], raw: Any, *, draw_plots: bool = True
+) -> list[Path]:
+    """Write ``<stamp>.json``, ``<stamp>.md`` and (``draw_plots``) the PNG plots; return their
+    paths."""
     json_path = directory / f"{stamp}.json"
     json_path.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     md_path = directory / f"{stamp}.md"
     md_path.write_text(markdown(results, stamp), encoding="utf-8")
     paths = [json_path, md_path]
+    if not draw_plots:
+        return paths
     try:
         from bench import plots
     except ImportError:  # matplotlib is the optional extra `bench`

@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="the side-by-side benchmark")
     bench.add_argument("--quick", action="store_true", help="a run under two minutes")
+    bench.add_argument(
+        "--only",
+        metavar="PHASES",
+        help="comma-separated subset of create,patch,reads,rebuild (a development run:"
+        " results go to bench/results/partial/)",
+    )
     return parser
 
 

@@ -130,7 +130,7 @@ def bench(settings: Settings, args: argparse.Namespace) -> int:
     """The side-by-side benchmark."""
     from registry.bench import run
 
-    return run(settings, quick=args.quick)
+    return run(settings, quick=args.quick, only=args.only)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -138,9 +138,14 @@ def run_all(settings: Settings) -> int:
     return 0
 
 
+#: uvicorn on libuv's event loop with the C HTTP parser (both dependencies): named, not "auto",
+#: so a missing one fails at start instead of silently serving at a fraction of the rate.
+FAST: dict[str, Any] = {"loop": "uvloop", "http": "httptools"}
+
+
 def _serve(app: Any, settings: Settings) -> None:
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=False
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False, **FAST
     )
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal so the
     # default handler can run; here the caller still has parts to stop, so it ends normally.
@@ -175,6 +180,7 @@ def serve(settings: Settings) -> int:
         workers=settings.web_workers,
         log_config=None,
         access_log=False,
+        **FAST,
     )
     if settings.web_workers > 1:
         supervisor = ReusePortMultiprocess(config, settings.host, settings.port)

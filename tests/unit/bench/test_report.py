@@ -90,3 +90,26 @@ def test_write_produces_the_json_and_the_markdown(tmp_path: Path) -> None:
     assert {"stamp.json", "stamp.md"} <= names
     assert json.loads((tmp_path / "stamp.json").read_text())["b4"]["version"] == 1
     assert all(p.exists() for p in paths)
+
+
+def test_a_partial_run_reports_only_the_phases_it_ran(tmp_path: Path) -> None:
+    run = results()
+    partial = {k: v for k, v in run.items() if k not in ("b2", "b3", "b4", "verdicts")}
+    partial["verdicts"] = verdicts(partial)
+    text = markdown(partial, "20260101T000000Z")
+    assert text.count("| B1 create |") == 3
+    for absent in ("| B2 PATCH |", "| B3 ", "B4 rebuild"):
+        assert absent not in text
+    targets = [v["target"] for v in partial["verdicts"]]
+    assert all(t.startswith(("creates", "live lag")) for t in targets)
+    paths = write(tmp_path, "partial", partial, None, draw_plots=False)
+    assert sorted(p.name for p in paths) == ["partial.json", "partial.md"]
+
+
+def test_a_rebuild_only_run_has_the_rebuild_verdicts_alone() -> None:
+    run = results()
+    partial = {k: v for k, v in run.items() if k in ("meta", "seconds", "b4")}
+    text = markdown({**partial, "verdicts": verdicts(partial)}, "20260101T000000Z")
+    assert "B4 rebuild" in text
+    assert "B6 memory: rebuild process peak RSS" in text
+    assert [v["target"].split()[0] for v in verdicts(partial)] == ["rebuild", "rebuild"]
