@@ -1,4 +1,5 @@
-"""Load generation: N concurrent asyncio tasks sharing one ``httpx.AsyncClient`` on loopback.
+"""Load generation: N concurrent asyncio tasks on loopback, each on its own keep-alive
+connection (:mod:`bench.http`), on uvloop.
 
 Every request's latency and status are recorded; a non-2xx answer or a transport error is an
 error. The step ends after a fixed number of requests (shared by the tasks) or a duration.
@@ -12,10 +13,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
+import uvloop
+
+from bench.http import Client, HttpError, Reply
 
 #: Builds and sends request number ``i`` on the client; returns the response.
-Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+Send = Callable[[Client, int], Awaitable[Reply]]
 
 
 @dataclass
@@ -38,13 +41,12 @@ async def _run(
 ) -> StepResult:
     result = StepResult()
     numbers = itertools.count()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    timeout = httpx.Timeout(30.0)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
+    clients = [Client(base_url) for _ in range(concurrency)]
+    try:
         started = time.perf_counter()
         deadline = started + duration if duration is not None else None
 
-        async def worker() -> None:
+        async def worker(client: Client) -> None:
             while True:
                 i = next(numbers)
                 if count is not None and i >= count:
@@ -57,15 +59,18 @@ async def _run(
                     status = response.status_code
                     if not 200 <= status < 300 and result.first_error is None:
                         result.first_error = f"{status}: {response.text[:300]}"
-                except httpx.HTTPError as exc:
+                except HttpError as exc:
                     status = 0
                     if result.first_error is None:
                         result.first_error = repr(exc)
                 result.latencies.append(time.perf_counter() - t0)
                 result.statuses.append(status)
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(client) for client in clients))
         result.seconds = time.perf_counter() - started
+    finally:
+        for client in clients:
+            await client.close()
     return result
 
 
@@ -82,4 +87,4 @@ def run_step(
         raise ValueError("a step needs a count or a duration")
     if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
         raise ValueError("the load generator only targets loopback")
-    return asyncio.run(_run(base_url, send, concurrency, count, duration))
+    return uvloop.run(_run(base_url, send, concurrency, count, duration))

@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import httpx
-
 from bench.cluster import connect
+from bench.http import Client, Reply
 from bench.load import Send
 from bench.seed import Reference, payload
 
@@ -39,7 +38,7 @@ class Created:
 def create_sender(ref: Reference, label: str, created: Created) -> Send:
     """POST a realistic submission with a distinct service name; remember its id and key."""
 
-    async def send(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def send(client: Client, i: int) -> Reply:
         body = payload(ref, f"Bench service {label}-{i}")
         response = await client.post(SUBMISSIONS, json=body)
         if response.status_code == 201:
@@ -53,7 +52,7 @@ def create_sender(ref: Reference, label: str, created: Created) -> Send:
 def patch_sender(created: Created, label: str) -> Send:
     """PATCH submission ``i`` of the pool with its owner key (a real change every time)."""
 
-    async def send(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def send(client: Client, i: int) -> Reply:
         ident, key = created.items[i % len(created.items)]
         body = {
             "service_description": f"Patched in step {label}, request {i}: still mapping reads."
@@ -67,7 +66,7 @@ def patch_sender(created: Created, label: str) -> Send:
 def detail_sender(created: Created) -> Send:
     """GET one submission with its owner key."""
 
-    async def send(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def send(client: Client, i: int) -> Reply:
         ident, key = created.items[i % len(created.items)]
         return await client.get(
             f"{SUBMISSIONS}{ident}/", headers={"Authorization": f"ApiKey {key}"}
@@ -80,7 +79,7 @@ def get_sender(path: str, admin_key: str, params: dict[str, str] | None = None) 
     """GET one fixed path with the admin key."""
     headers = {"Authorization": f"AdminKey {admin_key}"}
 
-    async def send(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def send(client: Client, i: int) -> Reply:
         return await client.get(path, params=params, headers=headers)
 
     return send
