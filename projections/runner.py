@@ -240,11 +240,16 @@ class Runner:
                     log.info("auto-promoted %s v%s at %s", key[0], key[1], position)
                 except CatalogueError as exc:
                     log.warning("auto-promote of %s deferred: %s", key, exc)
-            if position == info.position:
-                if self.shared is None or building:
-                    seen = self._wait(seen)
-                elif not self._follow_shared(key, store, conn):
+            if self._stop.is_set():
+                break
+            if self.shared is not None and not building:
+                # `catch_up` returns only after a short page: the version has caught up, even if
+                # it moved. Under a steady write load a page is rarely empty, so waiting for one
+                # (as before) kept every version on its own page read, decode and transaction.
+                if not self._follow_shared(key, store, conn):
                     return False
+            elif position == info.position:
+                seen = self._wait(seen)
         return True
 
     def _follow_shared(

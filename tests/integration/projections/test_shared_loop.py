@@ -116,3 +116,36 @@ def test_a_version_failing_in_the_shared_loop_is_dead_lettered_alone_and_the_oth
     finally:
         runner.stop()
     assert actual(database_url, CountersV1()) == expected(app, CountersV1())
+
+
+class FeedingV1(CountersV1):
+    """v1 that appends one more counter to the log each time it applies an event while
+    `feeding` is set: every catch-up of its own thread then finds new events behind it, like a
+    version followed under a steady write load."""
+
+    feeding = True
+    app: Any = None
+
+    def apply(self, rows: Any, event: Any, position: int) -> None:
+        super().apply(rows, event, position)
+        if FeedingV1.feeding and FeedingV1.app is not None:
+            FeedingV1.app.create("fed")
+
+
+def test_a_version_that_never_finds_the_log_empty_still_joins_the_shared_loop(
+    database_url: str,
+) -> None:
+    operations.migrate(database_url, projectors=[FeedingV1], app_factory=open_toy)
+    FeedingV1.app, FeedingV1.feeding = open_toy(database_url), True
+    FeedingV1.app.create("first")
+    runner = Runner(database_url, app=open_toy(database_url), projectors=[FeedingV1])
+    runner.start()
+    try:
+        # While the feed runs, no page the version reads is ever the last one.
+        wait_until(lambda: runner.shared is not None and runner.shared.members == {V1}, 10)
+        FeedingV1.feeding = False
+        wait_until(lambda: _caught_up(database_url, 1), 10)
+    finally:
+        FeedingV1.feeding = False
+        runner.stop()
+    assert actual(database_url, FeedingV1()) == expected(FeedingV1.app, FeedingV1())
