@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg
 
+from projections.decoding import page_mapper
 from projections.projector import ProjectionError
 from projections.store import VersionStore
 
@@ -108,7 +109,7 @@ def commit_page(
 ) -> int:
     """Commit one page (or, on failure, the part before the bad event and a dead letter)."""
     try:
-        events = store.decode(page, app.mapper)
+        events = store.decode(page, page_mapper(app.mapper, conn, page))
         store.commit(
             conn, events, expected=position, position=page[-1].id, bulk=bulk, caught_up=caught_up
         )

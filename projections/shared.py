@@ -32,6 +32,7 @@ from typing import Any
 import psycopg
 
 from projections.catalogue import FOLLOWED, read_versions
+from projections.decoding import page_mapper
 from projections.projector import Event, ProjectionError
 from projections.store import VersionStore
 
@@ -143,10 +144,11 @@ class SharedFollower:
         if not page:
             return False
         decoded: list[Event] = []
+        mapper = page_mapper(self.app.mapper, conn, page)
         for n in page:
             if any(store.projector.wants(n.topic) for store in stores.values()):
                 try:
-                    domain_event = self.app.mapper.to_domain_event(n)
+                    domain_event = mapper.to_domain_event(n)
                 except Exception as exc:
                     raise ProjectionError(n.id, n.topic, exc) from exc
                 decoded.append(Event(n.id, n.topic, domain_event))
