@@ -142,6 +142,9 @@ class ReadPort(KeyLookup, Protocol):
     def history(self, submission_id: uuid.UUID) -> list[Doc]:
         """Every recorded change, oldest first."""
 
+    def history_json(self, submission_id: uuid.UUID) -> bytes | None:
+        """``history`` as the served JSON array; None when the submission is unknown or erased."""
+
     def changes(self, after: int, limit: int) -> list[Doc]:
         """The registry-wide change feed after a position."""
 

@@ -2,8 +2,8 @@
 plain dicts in the wire shape of spec §3.3 (the web adds only `links`).
 
 Rules the queries follow: one statement (one round trip) per call, reading the stable views
-(never a versioned table), with `prepare=False` (a view is re-created on promote, and a
-server-side prepared statement against it would fail).
+(never a versioned table) with named result columns, so that a prepared statement survives a
+promote (`projections.queries.base`).
 """
 
 from __future__ import annotations
@@ -38,9 +38,12 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
         self.registry = registry
         self._touched = {}
         self._touch_lock = threading.Lock()
+        self._pending_touches = {}
+        self._touch_flusher = None
         self._key_stamp = key_stamp
         self._key_cache = {}
         self._event_cache = EventCache()
+        self._counts = {}
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

@@ -1,8 +1,13 @@
 """The connection handling every query shares.
 
-Every query is one statement on a pooled connection, executed with ``prepare=False``: the stable
-views are dropped and re-created when a projection is promoted, and a server-side prepared
-statement against the old view would fail with "cached plan must not change result type".
+Every query is one statement on a pooled connection. Statements run often are prepared on the
+server (psycopg's automatic preparation: from the fifth execution on a connection): planning the
+detail or list statement cost more than executing it. The stable views are dropped and re-created
+when a projection is promoted; a prepared statement survives that (PostgreSQL re-plans it) as long
+as its result columns keep their types, which is why every query names its columns. Should a
+promoted version change a column's type, the server refuses the old statement ("cached plan must
+not change result type"): the connection then forgets its prepared statements and the query runs
+again unprepared, so a promote never fails a read.
 
 A single statement needs no transaction block, so it runs in autocommit mode: that saves the
 BEGIN and COMMIT round trips psycopg otherwise adds around it (3 round trips become 1). The
@@ -40,7 +45,7 @@ class QueryBase:
 
     def _all(self, query: str, params: Any = ()) -> list[dict[str, Any]]:
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, params, prepare=False)
+            execute(cur, query, params)
             rows: list[dict[str, Any]] = cur.fetchall()
             return rows
 
@@ -49,5 +54,19 @@ class QueryBase:
         return rows[0] if rows else None
 
     def _run(self, query: str, params: Any = ()) -> None:
-        with self._connection() as conn:
-            conn.execute(query, params, prepare=False)
+        with self._connection() as conn, conn.cursor() as cur:
+            execute(cur, query, params)
+
+
+def execute(cur: psycopg.Cursor[Any], query: str, params: Any = ()) -> None:
+    """Run ``query`` on ``cur`` (prepared once it is frequent); outside a transaction block, a
+    statement whose view changed its result types under it is re-run unprepared."""
+    try:
+        cur.execute(query, params)
+    except psycopg.errors.FeatureNotSupported:
+        conn = cur.connection
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raise
+        # Psycopg forgets its own prepared statements when it sees DEALLOCATE ALL.
+        conn.execute("DEALLOCATE ALL")
+        cur.execute(query, params, prepare=False)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from projections.queries.base import QueryBase
 HASH_PREFIX_LENGTH = 16
 TOUCH_INTERVAL = 60.0
 """Seconds between two `last_used_at` writes of one key (per process, and in the database)."""
+TOUCH_FLUSH_INTERVAL = 1.0
+"""Seconds a key's last use waits, batched with others, before it is written."""
 KEY_CACHE_SIZE = 10_000
 """Cached key lookups per process at most (the cache starts over when full)."""
 
@@ -36,9 +39,12 @@ ORDER BY k->>'created_at' DESC, k->>'key_id'"""
 _KEYS_OF = _KEYS.format(where="a.owner_id = %s")
 _ADMIN_KEYS = _KEYS.format(where="a.submission_id IS NULL")
 
-_TOUCH = """INSERT INTO key_usage (key_id, last_used_at) VALUES (%s, now())
+_TOUCH = """INSERT INTO key_usage (key_id, last_used_at)
+SELECT * FROM unnest(%s::text[], %s::timestamptz[])
 ON CONFLICT (key_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at
 WHERE key_usage.last_used_at < EXCLUDED.last_used_at - interval '1 minute'"""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,8 @@ class KeyQueries(QueryBase):
 
     _touched: dict[str, float]
     _touch_lock: threading.Lock
+    _pending_touches: dict[str, datetime]
+    _touch_flusher: threading.Thread | None
     _key_stamp: KeyStamp | None
     _key_cache: dict[str, tuple[Hashable, KeyRecord]]
 
@@ -126,23 +134,56 @@ class KeyQueries(QueryBase):
             sid = submission_id if isinstance(submission_id, UUID) else UUID(str(submission_id))
         except ValueError:
             return []
+        self.flush_touches()
         return [_listed(row) for row in self._all(_KEYS_OF, (sid,))]
 
     def admin_keys(self) -> list[dict[str, Any]]:
         """Every admin key, newest first, in the same shape as ``keys_of``."""
+        self.flush_touches()
         return [_listed(row) for row in self._all(_ADMIN_KEYS)]
 
     def touch_key(self, key_id: str) -> None:
         """Record that ``key_id`` was just used: at most one write per key per minute (a
-        per-process memory skips the round trip; the statement's condition guards the rest)."""
+        per-process memory skips the rest; the statement's condition guards across processes).
+
+        The use is written within `TOUCH_FLUSH_INTERVAL` seconds, batched with the other keys
+        used meanwhile (one statement instead of a transaction per request); this process's
+        ``keys_of`` and ``admin_keys`` write what is pending first."""
         now = time.monotonic()
         with self._touch_lock:
             last = self._touched.get(key_id)
             if last is not None and now - last < TOUCH_INTERVAL:
                 return
             self._touched[key_id] = now
+            self._pending_touches[key_id] = datetime.now(UTC)
+            if self._touch_flusher is None:
+                self._touch_flusher = threading.Thread(
+                    target=self._flush_touches_periodically, name="key-touches", daemon=True
+                )
+                self._touch_flusher.start()
+
+    def flush_touches(self) -> None:
+        """Write the pending last uses now (one statement)."""
+        with self._touch_lock:
+            pending, self._pending_touches = self._pending_touches, {}
+        if not pending:
+            return
         with self._pool.connection() as conn, conn.transaction():
-            # Bookkeeping to the minute: losing the last write in a crash is harmless, so the
-            # request does not wait for a WAL flush (a fresh key's first use writes here).
-            conn.execute("SET LOCAL synchronous_commit = off", prepare=False)
-            conn.execute(_TOUCH, (key_id,), prepare=False)
+            # Bookkeeping to the minute: losing the last write in a crash is harmless, so no
+            # WAL flush is waited for.
+            conn.execute("SET LOCAL synchronous_commit = off")
+            conn.execute(_TOUCH, (list(pending), list(pending.values())))
+
+    def _flush_touches_periodically(self) -> None:
+        while True:
+            time.sleep(TOUCH_FLUSH_INTERVAL)
+            with self._touch_lock:
+                if self._pool.closed:  # the process is shutting down: a lost use is harmless
+                    self._pending_touches = {}
+                if not self._pending_touches:  # idle: the next use starts a new thread
+                    self._touch_flusher = None
+                    return
+            try:
+                self.flush_touches()
+            except Exception:  # the next round writes the next uses; a lost one is harmless
+                log.warning("writing keys' last use failed", exc_info=True)

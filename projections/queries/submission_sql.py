@@ -2,7 +2,9 @@
 
 The reference columns are one SELECT-list fragment over a document ``s.doc``; it serves the
 stored rows of the ``submissions`` view and, unchanged, an as-of document passed as a parameter,
-so both are resolved the same way. Every reference lookup is an indexed probe per document.
+so both are resolved the same way. Every reference lookup is an indexed probe per stored id (a
+hash join over a whole reference table looks cheaper to a planner that has no statistics of the
+id arrays, and made EDAM resolution a scan of every term per document).
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ from typing import Any, Final
 
 from psycopg.types.json import Jsonb
 
-_TERMS = """(SELECT coalesce(jsonb_agg(CASE WHEN e.accession IS NULL THEN NULL ELSE
-        jsonb_build_object('uri', e.uri, 'accession', e.accession, 'branch', e.branch,
-                           'label', e.label) END ORDER BY a.ord), '[]'::jsonb)
-     FROM jsonb_array_elements_text(coalesce(s.doc->'{field}', '[]'::jsonb))
-          WITH ORDINALITY AS a(acc, ord)
-     LEFT JOIN edam_terms e ON e.{column} = a.acc) AS {alias}"""
+_TERMS = """(SELECT coalesce(jsonb_agg((SELECT jsonb_build_object('uri', e.uri,
+                'accession', e.accession, 'branch', e.branch, 'label', e.label)
+            FROM edam_terms e WHERE e.{column} = a.acc) ORDER BY a.ord), '[]'::jsonb)
+     FROM jsonb_array_elements_text(coalesce({array}, '[]'::jsonb))
+          WITH ORDINALITY AS a(acc, ord)) AS {alias}"""
 
 RESOLVE: Final = ",\n".join(
     [
@@ -29,33 +30,29 @@ RESOLVE: Final = ",\n".join(
         """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.category_id, 'name', c.name)
                 ORDER BY c.name), '[]'::jsonb)
      FROM categories c
-     WHERE c.category_id IN (SELECT x::bigint FROM jsonb_array_elements_text(
-         coalesce(s.doc->'service_category_ids', '[]'::jsonb)) AS x)) AS categories""",
+     WHERE c.category_id = ANY (ARRAY(SELECT x::bigint FROM jsonb_array_elements_text(
+         coalesce(s.doc->'service_category_ids', '[]'::jsonb)) AS x))) AS categories""",
         """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.aggregate_id,
                 'last_name', p.last_name, 'first_name', p.first_name, 'institute', p.institute,
                 'orcid', p.orcid, 'is_associated_partner', p.is_associated_partner)
                 ORDER BY p.last_name, p.first_name), '[]'::jsonb)
      FROM pis p
-     WHERE p.aggregate_id IN (SELECT x::uuid FROM jsonb_array_elements_text(
-         coalesce(s.doc->'responsible_pi_ids', '[]'::jsonb)) AS x)) AS pis""",
-        _TERMS.format(field="edam_topic_ids", column="accession", alias="topics"),
-        _TERMS.format(field="edam_operation_ids", column="accession", alias="operations"),
+     WHERE p.aggregate_id = ANY (ARRAY(SELECT x::uuid FROM jsonb_array_elements_text(
+         coalesce(s.doc->'responsible_pi_ids', '[]'::jsonb)) AS x))) AS pis""",
+        _TERMS.format(array="s.doc->'edam_topic_ids'", column="accession", alias="topics"),
+        _TERMS.format(array="s.doc->'edam_operation_ids'", column="accession", alias="operations"),
         # Related services resolve against the live submissions: an erased one is gone.
         """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id,
                 'service_name', r.service_name) ORDER BY r.service_name, r.id), '[]'::jsonb)
      FROM submissions r
-     WHERE r.id IN (SELECT x::uuid FROM jsonb_array_elements_text(
-         coalesce(s.doc->'related_service_ids', '[]'::jsonb)) AS x)) AS related""",
+     WHERE r.id = ANY (ARRAY(SELECT x::uuid FROM jsonb_array_elements_text(
+         coalesce(s.doc->'related_service_ids', '[]'::jsonb)) AS x))) AS related""",
     ]
 )
 
-RECORD_TOPICS: Final = """(SELECT coalesce(jsonb_agg(CASE WHEN e.accession IS NULL THEN NULL ELSE
-        jsonb_build_object('uri', e.uri, 'accession', e.accession, 'branch', e.branch,
-                           'label', e.label) END ORDER BY a.ord), '[]'::jsonb)
-     FROM jsonb_array_elements_text(
-         coalesce(s.doc->'biotoolsrecord'->'edam_topic_uris', '[]'::jsonb))
-          WITH ORDINALITY AS a(acc, ord)
-     LEFT JOIN edam_terms e ON e.uri = a.acc) AS record_topics"""
+RECORD_TOPICS: Final = _TERMS.format(
+    array="s.doc->'biotoolsrecord'->'edam_topic_uris'", column="uri", alias="record_topics"
+)
 
 DETAIL: Final = f"""SELECT s.doc, {RESOLVE},
     {RECORD_TOPICS}
@@ -142,26 +139,47 @@ def page_bounds(page: int, page_size: int) -> tuple[int, int]:
     return size, (max(page, 1) - 1) * size
 
 
-def list_query(
-    filters: Mapping[str, str | None], ordering: str | None, page: int, page_size: int
-) -> tuple[str, list[Any]]:
-    """One statement giving the total count and one page of resolved documents.
+Stamp = tuple[int, int]
+"""``(live version, position)`` of the ``submissions`` projection. Its rows commit together with
+the position (and a promote or rollback changes the version), so rows read under one stamp are
+the rows of any other snapshot with the same stamp."""
 
-    The count row always comes back (a page past the end gives one row with a null document),
-    so a single round trip answers both. References are resolved only for the rows of the page
-    (the inner LIMIT/OFFSET runs first), not for the rows an offset skips.
+NO_STAMP: Final[Stamp] = (-1, -1)
+
+
+def list_query(
+    filters: Mapping[str, str | None],
+    ordering: str | None,
+    page: int,
+    page_size: int,
+    known: Stamp = NO_STAMP,
+) -> tuple[str, list[Any]]:
+    """One statement giving the read table's stamp, the total count and one page of resolved
+    documents: ``version, position, total`` and the page's columns in every row.
+
+    ``known`` is the stamp under which the caller holds the count of these filters: while the
+    table still has it (checked in the statement's own snapshot), the count is not computed
+    again and comes back null. The first row always comes back (a page past the end gives one
+    row with a null document), so a single round trip answers all of it. The page's order is
+    found on the narrow (id, ordering column) rows; documents are fetched and resolved only for
+    the rows of the page, not for those an offset skips.
     """
     terms, params = conditions(filters)
     where = " AND ".join(terms) if terms else "true"
     limit, offset = page_bounds(page, page_size)
     order = order_by(ordering)
-    query = f"""SELECT t.total, p.* FROM
-    (SELECT count(*) AS total FROM submissions s WHERE {where}) AS t
+    query = f"""SELECT t.version, t.position, t.total, p.* FROM
+    (SELECT v.version, v.position,
+            CASE WHEN v.version = %s::integer AND v.position = %s::bigint THEN NULL
+                 ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total
+     FROM (SELECT 1) AS one
+     LEFT JOIN projection_versions v ON v.name = 'submissions' AND v.state = 'live') AS t
 LEFT JOIN LATERAL (
     SELECT s.id, s.submitted_at, s.updated_at, s.service_name, s.primary_maturity_tag,
         s.doc, {RESOLVE}
-    FROM (SELECT s.* FROM submissions s WHERE {where}
-          ORDER BY {order} LIMIT %s OFFSET %s) AS s
+    FROM (SELECT s.id FROM submissions s WHERE {where}
+          ORDER BY {order} LIMIT %s OFFSET %s) AS k
+    JOIN submissions s ON s.id = k.id
 ) AS p ON true
 ORDER BY {order_by(ordering, "p")}"""
-    return query, [*params, *params, limit, offset]
+    return query, [*known, *params, *params, limit, offset]

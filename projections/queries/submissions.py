@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+import orjson
 from psycopg.types.json import Jsonb
 
 from domain.ids import biotools_record_id
@@ -16,11 +17,29 @@ from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase
 from projections.queries.event_cache import EventCache
-from projections.queries.submission_sql import AS_OF, DETAIL, list_query
+from projections.queries.submission_sql import AS_OF, DETAIL, NO_STAMP, Stamp, list_query
 
-HISTORY = """SELECT h.changed_by, h.changed_at, h.changes,
-    max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS version
-FROM submission_history h WHERE h.submission_id = %s ORDER BY h.position"""
+COUNT_CACHE_SIZE = 1_000
+"""List counts kept per process at most (the cache starts over when full)."""
+
+CountKey = tuple[tuple[str, str | None], ...]
+
+# The history as one JSON text built by the server: a thousand changes cost one value to pass
+# through instead of a thousand rows to decode and encode again. `live` tells whether the
+# submission is (still) in the read table; an erased one keeps its redacted history.
+# `changed_at` is written as Python's isoformat writes it.
+HISTORY_JSON = """SELECT EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
+    (SELECT coalesce(json_agg(json_build_object(
+                'version', coalesce(h.running, 0),
+                'changed_by', h.changed_by,
+                'changed_at', to_char(h.changed_at, 'YYYY-MM-DD"T"HH24:MI:SS')
+                    || CASE WHEN date_part('microseconds', h.changed_at)::integer %% 1000000 = 0
+                            THEN '' ELSE to_char(h.changed_at, '.US') END
+                    || to_char(h.changed_at, 'TZH:TZM'),
+                'changes', h.changes) ORDER BY h.position), '[]')::text
+     FROM (SELECT h.position, h.changed_by, h.changed_at, h.changes,
+                  max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS running
+           FROM submission_history h WHERE h.submission_id = %s) AS h) AS history"""
 
 FEED = """SELECT h.position, h.submission_id, h.event_type, h.changed_by, h.changed_at, h.changes
 FROM submission_history h WHERE h.position > %s ORDER BY h.position LIMIT %s"""
@@ -56,6 +75,7 @@ class SubmissionQueries(QueryBase):
 
     registry: EventSource | None = None
     _event_cache: EventCache | None = None
+    _counts: dict[CountKey, tuple[Stamp, int]]
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -78,27 +98,50 @@ class SubmissionQueries(QueryBase):
         ``service_center``, ``year_established``, ``register_as_elixir``,
         ``primary_maturity_tag``, ``secondary_maturity_tags``) plus ``id`` to restrict the list
         to one submission; ``ordering`` is ``?ordering=``; the page size is clamped to 1..100.
+
+        The count of a filter is kept per process under the read table's stamp and reused
+        while the table still has that stamp, checked in the same statement (so a write the
+        caller has seen always counts): counting every matching row was most of a list page.
         """
-        query, params = list_query(filters, ordering, page, page_size)
+        key: CountKey = tuple(sorted(filters.items()))
+        cached = self._counts.get(key)
+        query, params = list_query(
+            filters, ordering, page, page_size, cached[0] if cached else NO_STAMP
+        )
         rows = self._all(query, params)
-        total = int(rows[0]["total"]) if rows else 0
+        first = rows[0]
+        if first["total"] is None:
+            # Null only when the stamp was the one passed in: the cached count is current.
+            assert cached is not None
+            total = cached[1]
+        else:
+            total = int(first["total"])
+            if first["version"] is not None:
+                if len(self._counts) >= COUNT_CACHE_SIZE:
+                    self._counts.clear()
+                self._counts[key] = ((first["version"], first["position"]), total)
         items = [_served(r, full_record=False) for r in rows if r["doc"] is not None]
         return total, items
 
     def history(self, submission_id: UUID | str) -> list[dict[str, Any]]:
-        """Every recorded change, oldest first: ``{version, changed_by, changed_at, changes}``."""
+        """Every recorded change, oldest first: ``{version, changed_by, changed_at, changes}``
+        (an erased submission's too, redacted)."""
+        found = self._history(submission_id)
+        return [] if found is None else list(orjson.loads(found[1]))
+
+    def history_json(self, submission_id: UUID | str) -> bytes | None:
+        """``history`` as the JSON array the API serves, or None when the submission is
+        unknown or erased (one round trip answers both)."""
+        found = self._history(submission_id)
+        return found[1] if found is not None and found[0] else None
+
+    def _history(self, submission_id: UUID | str) -> tuple[bool, bytes] | None:
         sid = _uuid(submission_id)
         if sid is None:
-            return []
-        return [
-            {
-                "version": int(r["version"] or 0),
-                "changed_by": r["changed_by"],
-                "changed_at": iso(r["changed_at"]),
-                "changes": r["changes"],
-            }
-            for r in self._all(HISTORY, (sid,))
-        ]
+            return None
+        row = self._one(HISTORY_JSON, (sid, sid))
+        assert row is not None
+        return bool(row["live"]), str(row["history"]).encode()
 
     def changes(self, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The registry-wide change feed after ``after``, in commit order (limit 1..1000):

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from domain import errors
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -83,6 +85,11 @@ class FakeReadModel:
 
     def history(self, submission_id: uuid.UUID) -> list[dict[str, Any]]:
         return [{"version": 1, "changed_by": "submitter", "changed_at": NOW, "changes": []}]
+
+    def history_json(self, submission_id: uuid.UUID) -> bytes | None:
+        if submission_id not in self.docs:
+            return None
+        return orjson.dumps(self.history(submission_id))
 
     def changes(self, after: int, limit: int) -> list[dict[str, Any]]:
         rows = [{"position": p, "id": str(uuid.uuid4())} for p in range(1, 6)]

@@ -65,7 +65,13 @@ def test_page_sizes_are_clamped_to_one_hundred() -> None:
 def test_the_list_statement_repeats_the_filter_parameters_for_count_and_page() -> None:
     query, params = list_query({"status": "approved"}, None, 2, 10)
     assert query.count("s.status = %s") == 2
-    assert params == ["approved", "approved", 10, 10]
+    assert params == [-1, -1, "approved", "approved", 10, 10]
+
+
+def test_the_list_statement_passes_the_stamp_its_cached_count_was_taken_under() -> None:
+    query, params = list_query({}, None, 1, 20, (2, 4711))
+    assert "v.version = %s::integer AND v.position = %s::bigint THEN NULL" in query
+    assert params[:2] == [2, 4711]
 
 
 def test_an_unknown_edam_accession_keeps_a_null_label() -> None:

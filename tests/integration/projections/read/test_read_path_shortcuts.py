@@ -1,0 +1,104 @@
+"""The read path's shortcuts never change an answer: prepared statements across a view change,
+list counts reused only under the same read-table stamp, the history built by the server, and
+batched key last-use writes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+import psycopg
+
+from domain.keys import hash_key
+from projections.projectors.events import iso
+from tests.integration.projections.read.conftest import ADMIN, Stack
+
+
+def test_a_list_reuses_its_count_only_while_the_read_table_stands_still(stack: Stack) -> None:
+    stack.register(service_name="First")
+    stack.sync()
+    filters = {"status": "submitted"}
+    assert stack.read.list_submissions(filters, None, 1, 20)[0] == 1
+    key = tuple(sorted(filters.items()))
+    stamp, _ = stack.read._counts[key]
+    # A count planted under the current stamp is served as is: the statement did not count.
+    stack.read._counts[key] = (stamp, 42)
+    assert stack.read.list_submissions(filters, None, 1, 20)[0] == 42
+    stack.register(service_name="Second")
+    stack.sync()
+    count, items = stack.read.list_submissions(filters, None, 1, 20)
+    assert (count, len(items)) == (2, 2)
+    assert stack.read._counts[key][0] != stamp
+
+
+def test_a_prepared_read_survives_a_view_changing_its_column_types(stack: Stack) -> None:
+    with psycopg.connect(stack.url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE probe_v1 (id integer, value text);"
+            " CREATE TABLE probe_v2 (id integer, value bigint);"
+            " INSERT INTO probe_v1 VALUES (1, 'one'); INSERT INTO probe_v2 VALUES (1, 2);"
+            " CREATE VIEW probe AS SELECT * FROM probe_v1"
+        )
+        query = "SELECT p.value FROM probe p WHERE p.id = %s"
+        for _ in range(8):  # prepared from the fifth execution on
+            assert stack.read._all(query, (1,)) == [{"value": "one"}]
+        conn.execute("BEGIN; DROP VIEW probe; CREATE VIEW probe AS SELECT * FROM probe_v2; COMMIT")
+        assert stack.read._all(query, (1,)) == [{"value": 2}]
+        assert stack.read._all(query, (1,)) == [{"value": 2}]
+
+
+def _rows(stack: Stack, submission_id: Any) -> list[dict[str, Any]]:
+    with psycopg.connect(stack.url) as conn:
+        rows = conn.execute(
+            "SELECT version, changed_by, changed_at, changes FROM submission_history"
+            " WHERE submission_id = %s ORDER BY position",
+            (submission_id,),
+        ).fetchall()
+    out, running = [], 0
+    for version, changed_by, changed_at, changes in rows:
+        running = max(running, version or 0)
+        out.append(
+            {
+                "version": running,
+                "changed_by": changed_by,
+                "changed_at": iso(changed_at),
+                "changes": changes,
+            }
+        )
+    return out
+
+
+def test_the_served_history_is_every_row_with_python_timestamps(stack: Stack) -> None:
+    reg = stack.register()
+    sid = reg.submission_id
+    stack.app.amend_submission(sid, {"service_name": "Renamed"}, actor=ADMIN, by_admin=True)
+    stack.app.issue_key(sid, "CI", "read", actor=ADMIN)
+    stack.sync()
+    served = stack.read.history_json(sid)
+    assert served is not None
+    assert orjson.loads(served) == _rows(stack, sid)
+    assert len(_rows(stack, sid)) == 4
+    assert stack.read.history_json("00000000-0000-0000-0000-000000000000") is None
+    stack.app.erase_submission(sid, actor=ADMIN)
+    stack.sync()
+    assert stack.read.history_json(sid) is None  # the endpoint's 404
+    assert stack.read.history(sid) == _rows(stack, sid)  # the redacted rows stay readable
+
+
+def test_a_key_use_is_written_in_the_background_without_a_listing(stack: Stack) -> None:
+    reg = stack.register()
+    stack.sync()
+    key = stack.read.api_key(hash_key(reg.api_key))
+    assert key is not None
+    stack.read.touch_key(key.key_id)
+    deadline = time.monotonic() + 10
+    with psycopg.connect(stack.url, autocommit=True) as conn:
+        while True:
+            row = conn.execute(
+                "SELECT last_used_at FROM key_usage WHERE key_id = %s", (key.key_id,)
+            ).fetchone()
+            if row is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    assert row is not None
