@@ -2,11 +2,14 @@
 
 eventsourcing's PostgreSQL recorder serialises writers with a table lock, so one transaction per
 command caps the write rate at one commit round trip (and one fsync) per command. Here each
-command still loads, decides and validates in its own thread; only its save is handed to one
-committer thread, which writes everything that arrived meanwhile in ONE transaction.
+command still loads, decides, validates AND encodes its events (personal-field encryption, which
+may fetch or mint a key in the vault, and JSON) in its own thread; only the insert of the encoded
+events is handed to one committer thread, which writes everything that arrived meanwhile in ONE
+transaction. Work done in the committer is serial for the whole process, so it does nothing but
+that insert; snapshots are taken afterwards, again in the caller's thread.
 
 Outcomes stay separate and conflicts exact: when the shared transaction fails on the
-``(originator_id, originator_version)`` key, the committer saves each command's events on their
+``(originator_id, originator_version)`` key, the committer inserts each command's events on their
 own, so exactly the commands that lost a race get their ``IntegrityError`` and every other command
 commits as if it had been alone. A command never waits longer than one transaction for company:
 the committer takes whatever is queued when it becomes free (no timer).
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Notification, Recording, StoredEvent
 
 __all__ = ["GroupCommitter"]
 
@@ -30,6 +33,7 @@ __all__ = ["GroupCommitter"]
 @dataclass
 class _Request:
     processing: ProcessingEvent[Any]
+    stored: list[StoredEvent]
     future: Future[list[Recording[Any]]] = field(default_factory=Future)
 
 
@@ -56,9 +60,15 @@ class GroupCommitter:
         processing.collect_events(*aggregates)
         if not processing.events:
             return []
-        request = _Request(processing)
+        # Encoded here, in parallel with other callers, not in the single committer thread.
+        stored = [self._app.mapper.to_stored_event(e) for e in processing.events]
+        request = _Request(processing, stored)
         self._queue.put(request)
-        return request.future.result()
+        recordings = request.future.result()
+        # The rest of Application.save() after recording: may load and store (a snapshot).
+        self._app._take_snapshots(processing)
+        self._app._notify(recordings)
+        return recordings
 
     def close(self) -> None:
         """Stop the committer thread after it has written what is queued."""
@@ -89,12 +99,8 @@ class GroupCommitter:
 
     def _commit(self, batch: Sequence[_Request]) -> None:
         if len(batch) > 1:
-            combined: ProcessingEvent[Any] = ProcessingEvent()
-            for request in batch:
-                combined.events.extend(request.processing.events)
-                combined.aggregates.update(request.processing.aggregates)
             try:
-                recordings = self._record(combined)
+                recordings = self._insert(batch)
             except IntegrityError:
                 pass  # somebody in the batch lost a race: find out who, one by one
             except BaseException as exc:  # the database is gone: everyone in the batch fails
@@ -104,19 +110,36 @@ class GroupCommitter:
             else:
                 start = 0
                 for request in batch:
-                    end = start + len(request.processing.events)
+                    end = start + len(request.stored)
                     request.future.set_result(recordings[start:end])
                     start = end
                 return
         for request in batch:
             try:
-                request.future.set_result(self._record(request.processing))
+                request.future.set_result(self._insert([request]))
             except BaseException as exc:  # handed to the caller, who raises it in its thread
                 request.future.set_exception(exc)
 
-    def _record(self, processing: ProcessingEvent[Any]) -> list[Recording[Any]]:
-        # The same steps as Application.save() after collecting the events.
-        recordings = self._app._record(processing)
-        self._app._take_snapshots(processing)
-        self._app._notify(recordings)
+    def _insert(self, batch: Sequence[_Request]) -> list[Recording[Any]]:
+        """One transaction for the batch's encoded events (what ``EventStore.put`` does after
+        encoding), then the repository cache update of ``Application._record``."""
+        events = [e for request in batch for e in request.processing.events]
+        stored = [s for request in batch for s in request.stored]
+        ids = self._app.recorder.insert_events(stored)
+        recordings: list[Recording[Any]] = []
+        if ids:
+            for domain_event, s, notification_id in zip(events, stored, ids, strict=True):
+                notification = Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=notification_id,
+                )
+                recordings.append(Recording(domain_event, notification))
+        cache = self._app.repository.cache
+        if cache and not self._app.repository.fastforward:
+            for request in batch:
+                for aggregate_id, aggregate in request.processing.aggregates.items():
+                    cache.put(aggregate_id, aggregate)
         return recordings

@@ -19,13 +19,20 @@ import time
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 DEFAULT_TTL = 5.0
 KEY_BYTES = 32
 
-_CREATE = """WITH ins AS (
-    INSERT INTO registry_subject_keys (subject, key) VALUES (%s, %s)
+# One statement in autocommit mode, so minting costs one round trip (not BEGIN, SET, INSERT and
+# COMMIT). `set_config(..., true)` lasts until the end of the statement's own transaction, whose
+# commit then skips its WAL flush: the event that needs this key commits synchronously later, and
+# that flush covers this earlier commit record too (WAL is flushed in order); a key lost with a
+# crash before it is a key no event uses.
+_CREATE = """WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)),
+ins AS (
+    INSERT INTO registry_subject_keys (subject, key) SELECT %s, %s FROM cfg
     ON CONFLICT (subject) DO NOTHING RETURNING key
 )
 SELECT key FROM ins
@@ -51,32 +58,32 @@ class PostgresKeyVault:
         if cached is not None and now - cached[0] < self._ttl:
             return cached[1]
         with self._pool.connection() as conn:
-            if create:
-                # No WAL flush of its own: the event that needs this key commits synchronously
-                # later, and that flush covers this earlier commit record too (WAL is flushed in
-                # order); a key lost with a crash before it is a key no event uses.
-                conn.execute("SET LOCAL synchronous_commit = off")
-                rows = conn.execute(
-                    _CREATE, (subject, os.urandom(KEY_BYTES), subject), prepare=False
-                ).fetchall()
-                if not rows:  # a concurrent creator won; its row is committed now
-                    rows = conn.execute(
-                        "SELECT key FROM registry_subject_keys WHERE subject = %s",
-                        (subject,),
-                        prepare=False,
-                    ).fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT key FROM registry_subject_keys WHERE subject = %s",
-                    (subject,),
-                    prepare=False,
-                ).fetchall()
+            previous = conn.autocommit
+            conn.autocommit = True
+            try:
+                rows = self._fetch(conn, subject, create)
+            finally:
+                if not conn.closed:
+                    conn.autocommit = previous
         if not rows:
             return None
         key = bytes(rows[0][0]) if rows[0][0] is not None else None
         with self._lock:
             self._cache[subject] = (now, key)
         return key
+
+    @staticmethod
+    def _fetch(conn: psycopg.Connection[Any], subject: UUID, create: bool) -> list[Any]:
+        if create:
+            rows = conn.execute(
+                _CREATE, (subject, os.urandom(KEY_BYTES), subject), prepare=False
+            ).fetchall()
+            if rows:
+                return rows
+            # A concurrent creator won after this statement's snapshot; its row is committed now.
+        return conn.execute(
+            "SELECT key FROM registry_subject_keys WHERE subject = %s", (subject,), prepare=False
+        ).fetchall()
 
     def destroy(self, subject: UUID) -> None:
         """Destroy the subject's key for good (the row stays as a tombstone)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import pytest
@@ -100,3 +100,39 @@ def test_a_save_with_nothing_pending_records_nothing() -> None:
     committer.close()
     with pytest.raises(RuntimeError):
         committer.save(Counter())
+
+
+def test_events_are_encoded_in_the_callers_thread_not_the_committers() -> None:
+    app = _app()
+    encoded_in: list[str] = []
+    encode = app.mapper.to_stored_event
+
+    def recording_encoder(domain_event: Any) -> Any:
+        encoded_in.append(threading.current_thread().name)
+        return encode(domain_event)
+
+    app.mapper.to_stored_event = recording_encoder  # type: ignore[method-assign]
+    committer = GroupCommitter(app)
+    try:
+        results = _run_concurrently(8, lambda i: committer.save(Counter()))
+        assert all(len(r) == 1 for r in results)
+        assert len(encoded_in) == 8
+        assert "group-commit" not in encoded_in
+    finally:
+        committer.close()
+
+
+def test_a_snapshot_is_taken_when_a_save_reaches_the_interval() -> None:
+    class SnapshottingApp(Application[UUID]):
+        snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Counter: 2}
+
+    app = SnapshottingApp()
+    committer = GroupCommitter(app)
+    try:
+        counter = Counter()
+        counter.increment()
+        committer.save(counter)
+        assert app.snapshots is not None
+        assert [s.originator_version for s in app.snapshots.get(counter.id)] == [2]
+    finally:
+        committer.close()

@@ -180,6 +180,23 @@ def test_the_key_vault_creates_once_and_a_destroyed_key_stays_destroyed(database
         pool.close()
 
 
+def test_minting_a_key_leaves_the_pooled_connection_as_it_was(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        from projections.projectors import create_support_tables
+
+        create_support_tables(conn)
+    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=1, open=True)
+    try:
+        PostgresKeyVault(pool).key_for(uuid4(), create=True)
+        with pool.connection() as conn:
+            assert conn.autocommit is False
+            row = conn.execute("SHOW synchronous_commit").fetchone()
+        assert row is not None
+        assert row[0] == "on"  # the skipped WAL flush was the minting statement's alone
+    finally:
+        pool.close()
+
+
 def test_the_reference_catalog_reads_the_views(stack: Stack) -> None:
     pool: ConnectionPool[Any] = ConnectionPool(stack.url, min_size=1, max_size=1, open=True)
     try:
