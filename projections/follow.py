@@ -22,7 +22,8 @@ from typing import Any
 
 import psycopg
 
-from projections.decoding import page_mapper
+from projections.decoding import decrypts, page_mapper
+from projections.pages import PageReader
 from projections.projector import ProjectionError
 from projections.store import VersionStore
 
@@ -74,17 +75,25 @@ def catch_up(
 ) -> int:
     """Apply every notification after `position` until a short page; return the new position.
 
-    `app` is the upstream eventsourcing Application (its recorder reads, its mapper decodes).
+    `app` is the upstream eventsourcing Application (its mapper decodes; pages are read on
+    `conn`, see `projections.pages`).
     """
     started = time.monotonic()
     done = 0
+    reader = PageReader(with_keys=decrypts(app.mapper))
     while not should_stop():
-        page = app.recorder.select_notifications(position, page_size, inclusive_of_start=False)
+        page = reader.read(conn, position, page_size)
         if not page:
             store.mark_built(conn)
             break
         position = commit_page(
-            conn, store, app, page, position, bulk=bulk, caught_up=len(page) < page_size
+            conn,
+            store,
+            page_mapper(app.mapper, page.keys),
+            page.notifications,
+            position,
+            bulk=bulk,
+            caught_up=len(page) < page_size,
         )
         done += len(page)
         if progress is not None:
@@ -100,7 +109,7 @@ def catch_up(
 def commit_page(
     conn: psycopg.Connection[Any],
     store: VersionStore,
-    app: Any,
+    mapper: Any,
     page: Sequence[Any],
     position: int,
     *,
@@ -109,14 +118,16 @@ def commit_page(
 ) -> int:
     """Commit one page (or, on failure, the part before the bad event and a dead letter)."""
     try:
-        events = store.decode(page, page_mapper(app.mapper, conn, page))
+        events = store.decode(page, mapper)
         store.commit(
             conn, events, expected=position, position=page[-1].id, bulk=bulk, caught_up=caught_up
         )
     except ProjectionError as exc:
         before = [n for n in page if n.id < exc.position]
         if before:
-            position = commit_page(conn, store, app, before, position, bulk=bulk, caught_up=False)
+            position = commit_page(
+                conn, store, mapper, before, position, bulk=bulk, caught_up=False
+            )
         bad = next(n for n in page if n.id == exc.position)
         _dead_letter(conn, store, position, bad, exc.cause)
     except _ROW_ERRORS as exc:
@@ -125,7 +136,7 @@ def commit_page(
         # Which event wrote the bad row? Replay the page one event at a time to find it.
         for notification in page:
             position = commit_page(
-                conn, store, app, [notification], position, bulk=bulk, caught_up=False
+                conn, store, mapper, [notification], position, bulk=bulk, caught_up=False
             )
     last: int = page[-1].id
     return last

@@ -3,9 +3,11 @@
 Following each version on its own costs a page read, a decode (with decryption of personal
 fields) and a transaction per version per page: with ten versions, a create waited for ten round
 trips of each. Once a version's own thread has caught up with the log, it joins this loop: each
-round reads one page per distinct position of its members, decodes every notification once and
-applies it to every member at that position in ONE transaction that moves each member's
-position with its own compare-and-set and sends each member's progress notification.
+round reads one page per distinct position of its members (with the keys to decode it, one
+statement), decodes every notification once and applies it to every member at that position in
+ONE pipelined transaction that moves each member's position with its own compare-and-set and
+sends each member's progress notification: three round trips per page in all. A member's
+position is read from the catalogue when it joins; after that the loop tracks its own commits.
 
 Every guarantee of the per-version path stays, because the shared path only ever commits all of
 a group or nothing and hands anything unusual back to that path:
@@ -22,7 +24,6 @@ a group or nothing and hands anything unusual back to that path:
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
@@ -32,7 +33,8 @@ from typing import Any
 import psycopg
 
 from projections.catalogue import FOLLOWED, read_versions
-from projections.decoding import page_mapper
+from projections.decoding import decrypts, page_mapper
+from projections.pages import PageReader
 from projections.projector import Event, ProjectionError
 from projections.store import VersionStore
 
@@ -62,6 +64,9 @@ class SharedFollower:
         self._wait = wait
         self._lock = threading.Lock()
         self._members: dict[Key, tuple[VersionStore, threading.Event]] = {}
+        # The position each member is at after the loop's own last commit (see `round`).
+        self._positions: dict[Key, int] = {}
+        self._reader = PageReader(with_keys=decrypts(app.mapper))
 
     @property
     def members(self) -> set[Key]:
@@ -75,12 +80,14 @@ class SharedFollower:
         ejected = threading.Event()
         with self._lock:
             self._members[key] = (store, ejected)
+            self._positions.pop(key, None)  # its own thread moved it: read it again
         return ejected
 
     def leave(self, key: Key) -> None:
         """Stop following `key` here (its thread lost its lock session or the version ended)."""
         with self._lock:
             member = self._members.pop(key, None)
+            self._positions.pop(key, None)
         if member is not None:
             member[1].set()
 
@@ -110,21 +117,19 @@ class SharedFollower:
         """Apply one page to each group of members at the same position; True when any moved."""
         with self._lock:
             members = {key: member[0] for key, member in self._members.items()}
+            positions = {k: p for k, p in self._positions.items() if k in members}
+            self._positions = dict(positions)
         if not members:
             return False
+        if len(positions) < len(members):
+            self._read_positions(conn, members, positions)
         groups: dict[int, list[Key]] = {}
-        for info in read_versions(conn):
-            key = (info.name, info.version)
-            if key not in members:
-                continue
-            if info.state not in FOLLOWED or info.failed:
-                self.leave(key)
-                continue
-            groups.setdefault(info.position, []).append(key)
+        for key, at in positions.items():
+            groups.setdefault(at, []).append(key)
         moved = False
         for position, keys in groups.items():
             try:
-                moved = self._commit_group(conn, {k: members[k] for k in keys}, position) or moved
+                last = self._commit_group(conn, {k: members[k] for k in keys}, position)
             except psycopg.OperationalError:
                 self._eject(keys)
                 raise
@@ -133,47 +138,70 @@ class SharedFollower:
                 # failing version is dead-lettered and a conflict ends in standing by.
                 log.info("shared projection page at %s handed back (%s): %s", position, keys, exc)
                 self._eject(keys)
+                continue
+            if last is not None:
+                moved = True
+                with self._lock:
+                    for key in keys:
+                        if key in self._members:
+                            self._positions[key] = last
         return moved
+
+    def _read_positions(
+        self, conn: psycopg.Connection[Any], members: dict[Key, VersionStore], out: dict[Key, int]
+    ) -> None:
+        """The catalogue's positions of members the loop has not committed for yet (new ones).
+        Afterwards the loop trusts its own commits: anything that moves a position elsewhere, or
+        retires or fails a version, makes the next compare-and-set fail, which ejects it."""
+        for info in read_versions(conn):
+            key = (info.name, info.version)
+            if key not in members or key in out:
+                continue
+            if info.state not in FOLLOWED or info.failed:
+                self.leave(key)
+                continue
+            out[key] = info.position
+            with self._lock:
+                if key in self._members:
+                    self._positions[key] = info.position
 
     def _commit_group(
         self, conn: psycopg.Connection[Any], stores: dict[Key, VersionStore], position: int
-    ) -> bool:
-        page = self.app.recorder.select_notifications(
-            position, self.page_size, inclusive_of_start=False
-        )
+    ) -> int | None:
+        """Apply the page after `position` to every store; the new position (None: no page)."""
+        page = self._reader.read(conn, position, self.page_size)
         if not page:
-            return False
+            return None
+        mapper = page_mapper(self.app.mapper, page.keys)
         decoded: list[Event] = []
-        mapper = page_mapper(self.app.mapper, conn, page)
-        for n in page:
+        for n in page.notifications:
             if any(store.projector.wants(n.topic) for store in stores.values()):
                 try:
                     domain_event = mapper.to_domain_event(n)
                 except Exception as exc:
                     raise ProjectionError(n.id, n.topic, exc) from exc
                 decoded.append(Event(n.id, n.topic, domain_event))
-        last: int = page[-1].id
+        last = page.last
         caught_up = len(page) < self.page_size
-        with conn.transaction():
-            # Pipeline mode: every member's compare-and-set and loads travel together, then
-            # every member's writes and notification (COPY cannot be pipelined: those go alone).
-            with conn.pipeline():
-                pending = [
-                    (
-                        store,
-                        store.begin(
-                            conn,
-                            [e for e in decoded if store.projector.wants(e.topic)],
-                            expected=position,
-                            position=last,
-                            caught_up=caught_up,
-                        ),
-                    )
-                    for store in stores.values()
-                ]
+        # One pipeline for the whole transaction: BEGIN, every member's compare-and-set and row
+        # loads travel together; one sync brings their results; then every member's writes and
+        # notification and the COMMIT travel together (no COPY: it cannot be pipelined).
+        with conn.pipeline() as pipeline, conn.transaction():
+            pending = [
+                (
+                    store,
+                    store.begin(
+                        conn,
+                        [e for e in decoded if store.projector.wants(e.topic)],
+                        expected=position,
+                        position=last,
+                        caught_up=caught_up,
+                    ),
+                )
+                for store in stores.values()
+            ]
+            pipeline.sync()
             changes = [(store, store.finish(p)) for store, p in pending]
-            copy = any(store.needs_copy(c) for store, c in changes)
-            with contextlib.nullcontext() if copy else conn.pipeline():
-                for store, change in changes:
-                    store.write(conn, change, last)
-        return True
+            for store, change in changes:
+                store.write(conn, change, last, copy=False)
+        return last

@@ -236,18 +236,16 @@ class VersionStore:
             apply_batch(self.projector, rows, pending.events)
         return changes_of(rows, existing)
 
-    def write(self, conn: psycopg.Connection[Any], changes: Changes, position: int) -> None:
-        """Write the changes and send the progress notification of `position`."""
-        self._write(conn, changes)
+    def write(
+        self, conn: psycopg.Connection[Any], changes: Changes, position: int, *, copy: bool = True
+    ) -> None:
+        """Write the changes and send the progress notification of `position`; `copy=False`
+        never uses COPY (pipeline mode does not allow it)."""
+        self._write(conn, changes, copy)
         conn.execute(
             "SELECT pg_notify(%s, %s)",
             (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
         )
-
-    @staticmethod
-    def needs_copy(changes: Changes) -> bool:
-        """Whether writing `changes` uses COPY (which pipeline mode does not allow)."""
-        return any(len(rows) > COPY_THRESHOLD for rows in changes.upserts.values())
 
     def mark_built(self, conn: psycopg.Connection[Any]) -> None:
         """Record that this version has caught up with the log once (if not recorded yet)."""
@@ -257,7 +255,7 @@ class VersionStore:
             (self.name, self.version),
         )
 
-    def _write(self, conn: psycopg.Connection[Any], changes: Changes) -> None:
+    def _write(self, conn: psycopg.Connection[Any], changes: Changes, copy: bool) -> None:
         for table, keys in changes.deletes.items():
             tsql = self._table(table)
             if len(tsql.table.key) == 1:
@@ -267,12 +265,12 @@ class VersionStore:
                     cur.executemany(tsql.delete, [list(k) for k in keys])
         for table, rows in changes.upserts.items():
             tsql = self._table(table)
-            if len(rows) > COPY_THRESHOLD:
+            if copy and len(rows) > COPY_THRESHOLD:
                 conn.execute(tsql.create_stage)
                 with conn.cursor() as cur:
-                    with cur.copy(tsql.copy) as copy:
+                    with cur.copy(tsql.copy) as out:
                         for row in rows:
-                            copy.write_row(tsql.values(row))
+                            out.write_row(tsql.values(row))
                     cur.execute(tsql.merge)
             else:
                 with conn.cursor() as cur:
