@@ -44,6 +44,7 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
         self._key_cache = {}
         self._event_cache = EventCache()
         self._counts = {}
+        self._keys = {}
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

@@ -139,12 +139,27 @@ def page_bounds(page: int, page_size: int) -> tuple[int, int]:
     return size, (max(page, 1) - 1) * size
 
 
-Stamp = tuple[int, int]
-"""``(live version, position)`` of the ``submissions`` projection. Its rows commit together with
-the position (and a promote or rollback changes the version), so rows read under one stamp are
-the rows of any other snapshot with the same stamp."""
+Stamp = tuple[int, int, int, int]
+"""``(version, position)`` of the live ``submissions`` and ``service_centres`` projections: what
+a list's matching rows and their order depend on (the centre filter reads centres' names). Rows
+commit together with their projection's position, and a promote or rollback changes the version,
+so two snapshots with the same stamp select the same rows in the same order."""
 
-NO_STAMP: Final[Stamp] = (-1, -1)
+NO_STAMP: Final[Stamp] = (-1, -1, -1, -1)
+
+KEYS_CAP: Final = 2_000
+"""List positions whose ids are kept per filter and ordering (100 pages of 20)."""
+
+_STAMPED = """(SELECT v.version AS version, v.position AS position,
+        c.version AS centres_version, c.position AS centres_position,
+        (v.version = %s::integer AND v.position = %s::bigint
+         AND c.version = %s::integer AND c.position = %s::bigint) IS TRUE AS known
+     FROM (SELECT 1) AS one
+     LEFT JOIN projection_versions v ON v.name = 'submissions' AND v.state = 'live'
+     LEFT JOIN projection_versions c ON c.name = 'service_centres' AND c.state = 'live')"""
+
+_PAGE_COLUMNS = """s.id, s.submitted_at, s.updated_at, s.service_name, s.primary_maturity_tag,
+        s.doc"""
 
 
 def list_query(
@@ -154,11 +169,12 @@ def list_query(
     page_size: int,
     known: Stamp = NO_STAMP,
 ) -> tuple[str, list[Any]]:
-    """One statement giving the read table's stamp, the total count and one page of resolved
-    documents: ``version, position, total`` and the page's columns in every row.
+    """One statement giving the stamp, the total count and one page of resolved documents:
+    ``version, position, centres_version, centres_position, total`` and the page's columns in
+    every row.
 
     ``known`` is the stamp under which the caller holds the count of these filters: while the
-    table still has it (checked in the statement's own snapshot), the count is not computed
+    tables still have it (checked in the statement's own snapshot), the count is not computed
     again and comes back null. The first row always comes back (a page past the end gives one
     row with a null document), so a single round trip answers all of it. The page's order is
     found on the narrow (id, ordering column) rows; documents are fetched and resolved only for
@@ -168,18 +184,49 @@ def list_query(
     where = " AND ".join(terms) if terms else "true"
     limit, offset = page_bounds(page, page_size)
     order = order_by(ordering)
-    query = f"""SELECT t.version, t.position, t.total, p.* FROM
-    (SELECT v.version, v.position,
-            CASE WHEN v.version = %s::integer AND v.position = %s::bigint THEN NULL
-                 ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total
-     FROM (SELECT 1) AS one
-     LEFT JOIN projection_versions v ON v.name = 'submissions' AND v.state = 'live') AS t
+    query = f"""SELECT t.version, t.position, t.centres_version, t.centres_position,
+    CASE WHEN t.known THEN NULL
+         ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total, p.*
+FROM {_STAMPED} AS t
 LEFT JOIN LATERAL (
-    SELECT s.id, s.submitted_at, s.updated_at, s.service_name, s.primary_maturity_tag,
-        s.doc, {RESOLVE}
+    SELECT {_PAGE_COLUMNS}, {RESOLVE}
     FROM (SELECT s.id FROM submissions s WHERE {where}
           ORDER BY {order} LIMIT %s OFFSET %s) AS k
     JOIN submissions s ON s.id = k.id
 ) AS p ON true
 ORDER BY {order_by(ordering, "p")}"""
-    return query, [*known, *params, *params, limit, offset]
+    return query, [*params, *known, *params, limit, offset]
+
+
+def keyed_list_query(
+    filters: Mapping[str, str | None],
+    ordering: str | None,
+    known: Stamp,
+    page_ids: list[Any],
+    bounds: tuple[int, int],
+) -> tuple[str, list[Any]]:
+    """``list_query`` for the first `KEYS_CAP` positions of a list whose ids the caller may
+    hold: ``page_ids`` are the page's ids as they were under ``known``. While the stamp is still
+    ``known`` the page is fetched by those ids and ``total`` and ``keys`` come back null;
+    otherwise ``total`` is counted, ``keys`` are the ids of the first `KEYS_CAP` positions in
+    order, and the page is the slice ``bounds`` (first and last position, 1-based) of them.
+    Either way it is one statement in one snapshot, so the rows are those of that snapshot."""
+    terms, params = conditions(filters)
+    where = " AND ".join(terms) if terms else "true"
+    order = order_by(ordering)
+    query = f"""SELECT t.version, t.position, t.centres_version, t.centres_position,
+    t.total, t.keys, p.*
+FROM (SELECT t.*,
+        CASE WHEN t.known THEN NULL
+             ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total,
+        CASE WHEN t.known THEN NULL
+             ELSE ARRAY(SELECT s.id FROM submissions s WHERE {where}
+                        ORDER BY {order} LIMIT {KEYS_CAP}) END AS keys
+      FROM {_STAMPED} AS t) AS t
+LEFT JOIN LATERAL (
+    SELECT {_PAGE_COLUMNS}, {RESOLVE}
+    FROM submissions s
+    WHERE s.id = ANY (CASE WHEN t.known THEN %s::uuid[] ELSE t.keys[%s:%s] END)
+) AS p ON true
+ORDER BY {order_by(ordering, "p")}"""
+    return query, [*params, *params, *known, page_ids, *bounds]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -17,12 +18,40 @@ from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase
 from projections.queries.event_cache import EventCache
-from projections.queries.submission_sql import AS_OF, DETAIL, NO_STAMP, Stamp, list_query
+from projections.queries.submission_sql import (
+    AS_OF,
+    DETAIL,
+    KEYS_CAP,
+    NO_STAMP,
+    Stamp,
+    keyed_list_query,
+    list_query,
+    page_bounds,
+)
 
 COUNT_CACHE_SIZE = 1_000
 """List counts kept per process at most (the cache starts over when full)."""
+KEYS_CACHE_SIZE = 64
+"""Lists (filters and ordering) whose first ids are kept per process at most."""
 
 CountKey = tuple[tuple[str, str | None], ...]
+ListKey = tuple[CountKey, str | None]
+
+
+@dataclass(frozen=True)
+class ListKeys:
+    """A list's count and the ids of its first `KEYS_CAP` positions, as of ``stamp``."""
+
+    stamp: Stamp
+    total: int
+    ids: bytes
+    """The ids' 16 bytes each, in list order (compact: a UUID object costs 100 bytes)."""
+
+    def page(self, offset: int, limit: int) -> list[UUID]:
+        """The ids of positions ``offset`` to ``offset + limit`` (fewer past the end)."""
+        chunk = self.ids[offset * 16 : (offset + limit) * 16]
+        return [UUID(bytes=chunk[i : i + 16]) for i in range(0, len(chunk), 16)]
+
 
 # The history as one JSON text built by the server: a thousand changes cost one value to pass
 # through instead of a thousand rows to decode and encode again. `live` tells whether the
@@ -66,6 +95,10 @@ def _served(row: Mapping[str, Any], *, full_record: bool) -> dict[str, Any]:
     return shapes.submission(row["doc"], row, full_record=full_record)
 
 
+def _stamp(row: Mapping[str, Any]) -> Stamp:
+    return (row["version"], row["position"], row["centres_version"], row["centres_position"])
+
+
 def _at(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -76,6 +109,7 @@ class SubmissionQueries(QueryBase):
     registry: EventSource | None = None
     _event_cache: EventCache | None = None
     _counts: dict[CountKey, tuple[Stamp, int]]
+    _keys: dict[ListKey, ListKeys]
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -99,11 +133,16 @@ class SubmissionQueries(QueryBase):
         ``primary_maturity_tag``, ``secondary_maturity_tags``) plus ``id`` to restrict the list
         to one submission; ``ordering`` is ``?ordering=``; the page size is clamped to 1..100.
 
-        The count of a filter is kept per process under the read table's stamp and reused
-        while the table still has that stamp, checked in the same statement (so a write the
+        The count of a filter is kept per process under the read tables' stamp and reused
+        while the tables still have that stamp, checked in the same statement (so a write the
         caller has seen always counts): counting every matching row was most of a list page.
+        The first `KEYS_CAP` ids of a list (filters and ordering) are kept the same way: a
+        page among them is then fetched by id, without selecting and sorting the matching rows.
         """
         key: CountKey = tuple(sorted(filters.items()))
+        limit, offset = page_bounds(page, page_size)
+        if offset + limit <= KEYS_CAP:
+            return self._keyed_page(key, filters, ordering, offset, limit)
         cached = self._counts.get(key)
         query, params = list_query(
             filters, ordering, page, page_size, cached[0] if cached else NO_STAMP
@@ -116,12 +155,46 @@ class SubmissionQueries(QueryBase):
             total = cached[1]
         else:
             total = int(first["total"])
-            if first["version"] is not None:
-                if len(self._counts) >= COUNT_CACHE_SIZE:
-                    self._counts.clear()
-                self._counts[key] = ((first["version"], first["position"]), total)
-        items = [_served(r, full_record=False) for r in rows if r["doc"] is not None]
-        return total, items
+            self._remember_count(key, _stamp(first), total)
+        return total, [_served(r, full_record=False) for r in rows if r["doc"] is not None]
+
+    def _keyed_page(
+        self,
+        key: CountKey,
+        filters: Mapping[str, str | None],
+        ordering: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        list_key: ListKey = (key, ordering)
+        cached = self._keys.get(list_key)
+        known, page_ids = (cached.stamp, cached.page(offset, limit)) if cached else (NO_STAMP, [])
+        query, params = keyed_list_query(
+            filters, ordering, known, page_ids, (offset + 1, offset + limit)
+        )
+        rows = self._all(query, params)
+        first = rows[0]
+        if first["total"] is None:
+            # Null only when the stamp was the one passed in: the cached ids are current.
+            assert cached is not None
+            total = cached.total
+        else:
+            total = int(first["total"])
+            stamp = _stamp(first)
+            self._remember_count(key, stamp, total)
+            if None not in stamp:
+                ids = b"".join(i.bytes for i in first["keys"] or ())
+                if len(self._keys) >= KEYS_CACHE_SIZE:
+                    self._keys.clear()
+                self._keys[list_key] = ListKeys(stamp, total, ids)
+        return total, [_served(r, full_record=False) for r in rows if r["doc"] is not None]
+
+    def _remember_count(self, key: CountKey, stamp: Stamp, total: int) -> None:
+        if None in stamp:  # no live version (a table being set up): nothing to key it by
+            return
+        if len(self._counts) >= COUNT_CACHE_SIZE:
+            self._counts.clear()
+        self._counts[key] = (stamp, total)
 
     def history(self, submission_id: UUID | str) -> list[dict[str, Any]]:
         """Every recorded change, oldest first: ``{version, changed_by, changed_at, changes}``

@@ -12,24 +12,56 @@ import psycopg
 
 from domain.keys import hash_key
 from projections.projectors.events import iso
+from projections.queries.submission_sql import KEYS_CAP
+from projections.queries.submissions import ListKeys
 from tests.integration.projections.read.conftest import ADMIN, Stack
 
 
-def test_a_list_reuses_its_count_only_while_the_read_table_stands_still(stack: Stack) -> None:
-    stack.register(service_name="First")
+def test_a_list_page_reuses_its_ids_and_count_only_while_the_tables_stand_still(
+    stack: Stack,
+) -> None:
+    first = stack.register(service_name="First")
     stack.sync()
     filters = {"status": "submitted"}
     assert stack.read.list_submissions(filters, None, 1, 20)[0] == 1
-    key = tuple(sorted(filters.items()))
-    stamp, _ = stack.read._counts[key]
-    # A count planted under the current stamp is served as is: the statement did not count.
-    stack.read._counts[key] = (stamp, 42)
+    key = (tuple(sorted(filters.items())), None)
+    kept = stack.read._keys[key]
+    assert kept.page(0, 20) == [first.submission_id]
+    # What is kept under the current stamp is served as is: the statement neither counted nor
+    # selected the matching rows again.
+    stack.read._keys[key] = ListKeys(kept.stamp, 42, kept.ids)
     assert stack.read.list_submissions(filters, None, 1, 20)[0] == 42
-    stack.register(service_name="Second")
+    second = stack.register(service_name="Second")
     stack.sync()
     count, items = stack.read.list_submissions(filters, None, 1, 20)
-    assert (count, len(items)) == (2, 2)
-    assert stack.read._counts[key][0] != stamp
+    assert (count, [i["id"] for i in items]) == (
+        2,
+        [str(second.submission_id), str(first.submission_id)],
+    )
+    assert stack.read._keys[key].stamp != kept.stamp
+
+
+def test_a_renamed_centre_changes_the_centre_filter_at_once(stack: Stack) -> None:
+    stack.register()
+    stack.sync()
+    assert stack.read.list_submissions({"service_center": "bigi"}, None, 1, 20)[0] == 1
+    stack.app.update_reference("centre", stack.centre, {"short_name": "Renamed"}, actor=ADMIN)
+    stack.sync()
+    assert stack.read.list_submissions({"service_center": "bigi"}, None, 1, 20) == (0, [])
+
+
+def test_a_page_beyond_the_kept_ids_reuses_only_a_current_count(stack: Stack) -> None:
+    stack.register()
+    stack.sync()
+    deep = KEYS_CAP // 100 + 1  # page size 100: positions beyond KEYS_CAP
+    assert stack.read.list_submissions({}, None, deep, 100) == (1, [])
+    key = tuple(sorted({}.items()))
+    stamp, _ = stack.read._counts[key]
+    stack.read._counts[key] = (stamp, 4242)
+    assert stack.read.list_submissions({}, None, deep, 100) == (4242, [])
+    stack.register(service_name="Another")
+    stack.sync()
+    assert stack.read.list_submissions({}, None, deep, 100) == (2, [])
 
 
 def test_a_prepared_read_survives_a_view_changing_its_column_types(stack: Stack) -> None:

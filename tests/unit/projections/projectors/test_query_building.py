@@ -8,7 +8,14 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from projections.queries import as_of_document, shapes
-from projections.queries.submission_sql import conditions, list_query, order_by, page_bounds
+from projections.queries.submission_sql import (
+    NO_STAMP,
+    conditions,
+    keyed_list_query,
+    list_query,
+    order_by,
+    page_bounds,
+)
 from tests.unit.projections.projectors.conftest import World
 
 
@@ -65,13 +72,19 @@ def test_page_sizes_are_clamped_to_one_hundred() -> None:
 def test_the_list_statement_repeats_the_filter_parameters_for_count_and_page() -> None:
     query, params = list_query({"status": "approved"}, None, 2, 10)
     assert query.count("s.status = %s") == 2
-    assert params == [-1, -1, "approved", "approved", 10, 10]
+    assert params == ["approved", -1, -1, -1, -1, "approved", 10, 10]
 
 
 def test_the_list_statement_passes_the_stamp_its_cached_count_was_taken_under() -> None:
-    query, params = list_query({}, None, 1, 20, (2, 4711))
-    assert "v.version = %s::integer AND v.position = %s::bigint THEN NULL" in query
-    assert params[:2] == [2, 4711]
+    query, params = list_query({}, None, 1, 20, (2, 4711, 1, 4711))
+    assert "v.version = %s::integer AND v.position = %s::bigint" in query
+    assert params == [2, 4711, 1, 4711, 20, 0]
+
+
+def test_the_keyed_list_statement_passes_filters_stamp_page_ids_and_slice_in_order() -> None:
+    query, params = keyed_list_query({"status": "approved"}, None, NO_STAMP, [], (981, 1000))
+    assert query.count("s.status = %s") == 2
+    assert params == ["approved", "approved", -1, -1, -1, -1, [], 981, 1000]
 
 
 def test_an_unknown_edam_accession_keeps_a_null_label() -> None:
