@@ -70,8 +70,13 @@ SYNC_ERROR_MAX: Final = 2000
 _TAG_FIELDS = ("primary_maturity_tag", "secondary_maturity_tags")
 
 
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """JSON-able copy: UUIDs and dates become strings, tuples lists."""
+    if type(value) in _SCALARS:  # most values: one set lookup instead of four isinstance calls
+        return value
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
