@@ -71,19 +71,25 @@ def _cipher(key: bytes) -> AESCipher:
 
 def encrypt_value(key: bytes, value: Any) -> str:
     """``enc:v1:<base64 AES-GCM of the JSON value>``."""
-    blob = _cipher(key).encrypt(json.dumps(value).encode("utf-8"))
-    return _PREFIX + base64.b64encode(blob).decode("ascii")
+    return _seal(_cipher(key), value)
 
 
 def decrypt_value(key: bytes | None, value: Any) -> Any:
     """The plain value, ``"[erased]"`` without a key, or ``value`` itself if not encrypted."""
     if not (isinstance(value, str) and value.startswith(_PREFIX)):
         return value
-    if key is None:
-        return ERASED
+    return ERASED if key is None else _open(_cipher(key), value)
+
+
+def _seal(cipher: AESCipher, value: Any) -> str:
+    blob = cipher.encrypt(json.dumps(value).encode("utf-8"))
+    return _PREFIX + base64.b64encode(blob).decode("ascii")
+
+
+def _open(cipher: AESCipher, value: str) -> Any:
     try:
         blob = base64.b64decode(value[len(_PREFIX) :])
-        return json.loads(_cipher(key).decrypt(blob).decode("utf-8"))
+        return json.loads(cipher.decrypt(blob).decode("utf-8"))
     except ValueError:
         # A key that does not open the value (e.g. recreated after loss) cannot reveal it either.
         return ERASED
@@ -138,15 +144,17 @@ class PersonalDataMapper(Mapper[UUID]):
         state = dict(vars(domain_event))
         subject = state.get("originator_id")
         if isinstance(subject, UUID):
-            key: bytes | None = None
+            # One key lookup and one cipher per event, made at its first personal value.
+            ciphers: list[AESCipher | None] = []
 
             def seal(value: Any) -> Any:
-                nonlocal key
-                if key is None:
+                if not ciphers:
                     key = self.vault.key_for(subject, create=True)
-                if key is None:  # destroyed: never store personal data in clear
+                    ciphers.append(None if key is None else _cipher(key))
+                cipher = ciphers[0]
+                if cipher is None:  # destroyed: never store personal data in clear
                     return ERASED
-                return encrypt_value(key, value)
+                return _seal(cipher, value)
 
             new_state = _transform_state(domain_event, state, seal)
             if new_state is not None:
@@ -160,14 +168,16 @@ class PersonalDataMapper(Mapper[UUID]):
         domain_event = super().to_domain_event(stored_event)
         subject = stored_event.originator_id
         if isinstance(subject, UUID):
-            cache: list[bytes | None] = []
+            ciphers: list[AESCipher | None] = []
 
             def unseal(value: Any) -> Any:
                 if not (isinstance(value, str) and value.startswith(_PREFIX)):
                     return value
-                if not cache:
-                    cache.append(self.vault.key_for(subject, create=False))
-                return decrypt_value(cache[0], value)
+                if not ciphers:
+                    key = self.vault.key_for(subject, create=False)
+                    ciphers.append(None if key is None else _cipher(key))
+                cipher = ciphers[0]
+                return ERASED if cipher is None else _open(cipher, value)
 
             new_state = _transform_state(domain_event, dict(vars(domain_event)), unseal)
             if new_state is not None:
