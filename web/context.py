@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -18,10 +19,12 @@ from web.auth import Authenticator, Principal
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import ApiError
 from web.media.store import FilesystemMediaStore, MediaStore
-from web.ports import Doc, IdempotencyStore, ReadPort, RegistryPort, WaitFor
+from web.ports import Doc, IdempotencyStore, ReadPort, Recorded, RegistryPort, WaitFor
 from web.ratelimit import RateLimiter
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Recorded)
+D = TypeVar("D")
 
 #: An endpoint written against a :class:`Context`.
 Handler = Callable[["Context", Request], Awaitable[Response]]
@@ -71,10 +74,31 @@ class Context:
         """Block until the named projections reflect ``position`` (or the timeout passes)."""
         if position is None:
             return
+        await run_in_threadpool(self._wait_sync, position, projections)
+
+    async def write(
+        self, command: Callable[[], R], projections: Sequence[str], read: Callable[[R], D]
+    ) -> tuple[R, D]:
+        """Run ``command``, wait until ``projections`` reflect its position (read-your-writes,
+        as :meth:`wait`), then ``read`` its outcome: the three steps in ONE threadpool call.
+
+        Each trip from the event loop to a worker thread and back costs a queue put, a thread
+        wake-up and a GIL hand-over each way; a write done as separate calls paid that four
+        times (command, one wait per projection, read)."""
+
+        def run() -> tuple[R, D]:
+            result = command()
+            self._wait_sync(result.position, projections)
+            return result, read(result)
+
+        return await run_in_threadpool(run)
+
+    def _wait_sync(self, position: int | None, projections: Sequence[str]) -> None:
+        if position is None:
+            return
+        deadline = time.monotonic() + self.settings.read_your_writes_timeout
         for name in projections:
-            await run_in_threadpool(
-                self._wait_for, name, position, self.settings.read_your_writes_timeout
-            )
+            self._wait_for(name, position, max(0.0, deadline - time.monotonic()))
 
     def base_url(self, request: Request) -> str:
         """The public base URL (configured, else the request's), ending in '/'."""

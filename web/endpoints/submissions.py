@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from typing import Any
@@ -114,14 +115,15 @@ async def _create(
 ) -> Response:
     from web.clientip import user_agent_hash
 
-    result = await ctx.call(
+    register = functools.partial(
         ctx.registry.register_submission,
         await _payload(ctx, body, logo),
         ip=ip,
         user_agent_hash=user_agent_hash(request),
     )
-    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
-    doc = await ctx.call(ctx.read.submission, result.submission_id)
+    result, doc = await ctx.write(
+        register, SUBMISSION_PROJECTIONS, lambda done: ctx.read.submission(done.submission_id)
+    )
     # When the read side has not caught up within the timeout, the one-time key must still
     # reach the client: answer with the id, links and key, and the client GETs the rest later.
     out = ctx.with_links(request, doc or {"id": str(result.submission_id)})
@@ -204,7 +206,7 @@ async def patch(ctx: Context, request: Request) -> Response:
     sent = await _read(ctx, request, SubmissionPatch)
     body = validate(SubmissionPatch, sent.data)
     logo = await _process_logo(ctx, sent)
-    result = await ctx.call(
+    amend = functools.partial(
         ctx.registry.amend_submission,
         submission_id,
         await _payload(ctx, body, logo),
@@ -212,8 +214,12 @@ async def patch(ctx: Context, request: Request) -> Response:
         by_admin=caller.is_admin,
         expected_version=expected_version(request),
     )
-    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
-    return await respond_with_submission(ctx, request, submission_id)
+    _, doc = await ctx.write(
+        amend, SUBMISSION_PROJECTIONS, lambda _: ctx.read.submission(submission_id)
+    )
+    if doc is None:
+        raise not_found()
+    return json(ctx.with_links(request, doc), headers={"ETag": etag(int(doc["version"]))})
 
 
 async def respond_with_submission(

@@ -1,0 +1,72 @@
+"""The request helpers of ``web.context``: a write's command, waits and read."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import anyio
+
+from schema.settings import Settings
+from tests.unit.web.fakes import FakeReadModel, FakeRegistry
+from web.context import Context
+
+
+@dataclass(frozen=True)
+class Done:
+    position: int | None
+    version: int = 1
+
+
+def _context(steps: list[tuple[str, object, int]]) -> Context:
+    def wait_for(name: str, position: int, timeout: float) -> bool:
+        steps.append(("wait", (name, position), threading.get_ident()))
+        return True
+
+    read = FakeReadModel()
+    return Context(
+        settings=Settings(rate_limits="off"),
+        registry=FakeRegistry(read),
+        read_model=read,
+        wait_for=wait_for,
+        idempotency=None,
+    )
+
+
+def test_a_write_runs_its_command_waits_and_read_in_order_in_one_worker_thread() -> None:
+    steps: list[tuple[str, object, int]] = []
+    ctx = _context(steps)
+
+    def command() -> Done:
+        steps.append(("command", None, threading.get_ident()))
+        return Done(position=7)
+
+    def read(done: Done) -> str:
+        steps.append(("read", done.position, threading.get_ident()))
+        return "doc"
+
+    async def main() -> tuple[Done, str]:
+        return await ctx.write(command, ("submissions", "submission_history"), read)
+
+    result, doc = anyio.run(main)
+    assert (result, doc) == (Done(position=7), "doc")
+    assert [(kind, what) for kind, what, _ in steps] == [
+        ("command", None),
+        ("wait", ("submissions", 7)),
+        ("wait", ("submission_history", 7)),
+        ("read", 7),
+    ]
+    threads = {thread for _, _, thread in steps}
+    assert len(threads) == 1
+    assert threads != {threading.get_ident()}  # not on the event loop's thread
+
+
+def test_a_write_that_recorded_nothing_reads_without_waiting() -> None:
+    steps: list[tuple[str, object, int]] = []
+    ctx = _context(steps)
+
+    async def main() -> tuple[Done, int | None]:
+        return await ctx.write(lambda: Done(position=None), ("submissions",), lambda d: d.position)
+
+    assert anyio.run(main) == (Done(position=None), None)
+    assert steps == []
