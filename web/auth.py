@@ -119,14 +119,22 @@ class Authenticator:
 
     async def authenticate(self, request: Request) -> Principal | None:
         """Verify the presented key; raise 401 for an empty, unknown or revoked one."""
-        found = credentials(request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        if credentials(header) is None:
+            return None
+        return await run_in_threadpool(self.verify, header)
+
+    def verify(self, header: str | None) -> Principal | None:
+        """:meth:`authenticate` for a worker thread (it may block on the key lookup), given the
+        ``Authorization`` header."""
+        found = credentials(header)
         if found is None:
             return None
         scheme, value = found
         kind, empty_message, invalid_message = _SCHEMES[scheme]
         if not value:
             raise ApiError(401, empty_message, headers=challenge())
-        principal = await run_in_threadpool(self._verify, kind, value)
+        principal = self._verify(kind, value)
         if principal is None:
             # Only a hint of the key is logged (as the old system did), never the key.
             log.warning("rejected %s key", scheme, extra={"key_hint": value[:8] + "..."})

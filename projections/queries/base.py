@@ -1,13 +1,16 @@
 """The connection handling every query shares.
 
-Every query is one statement on a pooled connection. Statements run often are prepared on the
-server (psycopg's automatic preparation: from the fifth execution on a connection): planning the
-detail or list statement cost more than executing it. The stable views are dropped and re-created
-when a projection is promoted; a prepared statement survives that (PostgreSQL re-plans it) as long
-as its result columns keep their types, which is why every query names its columns. Should a
-promoted version change a column's type, the server refuses the old statement ("cached plan must
-not change result type"): the connection then forgets its prepared statements and the query runs
-again unprepared, so a promote never fails a read.
+Every query is one statement on a pooled connection, prepared on the server at its first
+execution there (one more round trip, once per connection and statement): planning the detail or
+list statement cost more than executing it, and psycopg's default (prepare from the fifth
+execution) left every connection of the pool planning its first few.
+
+The stable views are dropped and re-created when a projection is promoted; a prepared statement
+survives that (PostgreSQL re-plans it) as long as its result columns keep their types, which is
+why every query names its columns. Should a promoted version change a column's type, the server
+refuses the old statement ("cached plan must not change result type"): the connection then
+forgets its prepared statements and the query runs again unprepared, so a promote never fails a
+read.
 
 A single statement needs no transaction block, so it runs in autocommit mode: that saves the
 BEGIN and COMMIT round trips psycopg otherwise adds around it (3 round trips become 1). The
@@ -59,10 +62,10 @@ class QueryBase:
 
 
 def execute(cur: psycopg.Cursor[Any], query: str, params: Any = ()) -> None:
-    """Run ``query`` on ``cur`` (prepared once it is frequent); outside a transaction block, a
-    statement whose view changed its result types under it is re-run unprepared."""
+    """Run ``query`` on ``cur`` as a prepared statement; outside a transaction block, a statement
+    whose view changed its result types under it is re-run unprepared."""
     try:
-        cur.execute(query, params)
+        cur.execute(query, params, prepare=True)
     except psycopg.errors.FeatureNotSupported:
         conn = cur.connection
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:

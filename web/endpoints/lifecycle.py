@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from schema.api.commands import KeyRequest, MaturityTags, StatusChange
-from web.auth import require_admin, require_key_manager, require_owner_or_admin
+from web.auth import Principal, require_admin, require_key_manager, require_owner_or_admin
 from web.body import parse_body, parse_uuid
 from web.context import Context, bound, expected_version, json
 from web.endpoints.submissions import (
@@ -118,9 +118,13 @@ async def revoke_key(ctx: Context, request: Request) -> Response:
 async def history(ctx: Context, request: Request) -> Response:
     """Every recorded change of the submission, oldest first (owner or admin)."""
     submission_id = parse_uuid(request.path_params["id"])
-    require_owner_or_admin(await ctx.caller(request), submission_id)
-    # The read side builds the JSON: a long history passes through as one value.
-    body = await ctx.call(ctx.read.history_json, submission_id)
+
+    def read(caller: Principal | None) -> bytes | None:
+        require_owner_or_admin(caller, submission_id)
+        # The read side builds the JSON: a long history passes through as one value.
+        return ctx.read.history_json(submission_id)
+
+    body = await ctx.authorized(request, read)
     if body is None:
         raise not_found()
     return Response(body, media_type="application/json")

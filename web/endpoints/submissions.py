@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
-from web.auth import require_admin, require_owner_or_admin, require_someone
+from web.auth import Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, etag, expected_version, json
 from web.errors import ApiError, not_found
@@ -171,14 +171,19 @@ async def _idempotent_create(
 
 async def listing(ctx: Context, request: Request) -> Response:
     """The admin list: filters, ordering, paging."""
-    require_admin(await ctx.caller(request))
     params = request.query_params
     filters = {name: params[name] for name in FILTERS if name in params}
     ordering = params.get("ordering", "-submitted_at")
     if ordering.removeprefix("-") not in ORDERINGS:
         ordering = "-submitted_at"
-    page, size = page_params(request)
-    count, rows = await ctx.call(ctx.read.list_submissions, filters, ordering, page, size)
+
+    def read(caller: Principal | None) -> tuple[int, int, int, list[Doc]]:
+        require_admin(caller)
+        page, size = page_params(request)
+        count, rows = ctx.read.list_submissions(filters, ordering, page, size)
+        return page, size, count, rows
+
+    page, size, count, rows = await ctx.authorized(request, read)
     results = [ctx.with_links(request, row) for row in rows]
     return json(paged(request, count, page, size, results))
 
@@ -186,13 +191,15 @@ async def listing(ctx: Context, request: Request) -> Response:
 async def detail(ctx: Context, request: Request) -> Response:
     """One submission, or its state ``?as_of=`` an instant."""
     submission_id = parse_uuid(request.path_params["id"])
-    require_owner_or_admin(await ctx.caller(request), submission_id)
     as_of = request.query_params.get("as_of")
-    if as_of is not None:
-        at = parse_instant(as_of)
-        doc = await ctx.call(ctx.read.submission_as_of, submission_id, at)
-    else:
-        doc = await ctx.call(ctx.read.submission, submission_id)
+
+    def read(caller: Principal | None) -> Doc | None:
+        require_owner_or_admin(caller, submission_id)
+        if as_of is not None:
+            return ctx.read.submission_as_of(submission_id, parse_instant(as_of))
+        return ctx.read.submission(submission_id)
+
+    doc = await ctx.authorized(request, read)
     if doc is None:
         raise not_found()
     headers = {"ETag": etag(int(doc["version"]))} if "version" in doc else None

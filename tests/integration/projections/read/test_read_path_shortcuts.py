@@ -73,7 +73,7 @@ def test_a_prepared_read_survives_a_view_changing_its_column_types(stack: Stack)
             " CREATE VIEW probe AS SELECT * FROM probe_v1"
         )
         query = "SELECT p.value FROM probe p WHERE p.id = %s"
-        for _ in range(8):  # prepared from the fifth execution on
+        for _ in range(2):  # prepared at the first execution
             assert stack.read._all(query, (1,)) == [{"value": "one"}]
         conn.execute("BEGIN; DROP VIEW probe; CREATE VIEW probe AS SELECT * FROM probe_v2; COMMIT")
         assert stack.read._all(query, (1,)) == [{"value": 2}]
