@@ -208,25 +208,36 @@ def keyed_list_query(
     """``list_query`` for the first `KEYS_CAP` positions of a list whose ids the caller may
     hold: ``page_ids`` are the page's ids as they were under ``known``. While the stamp is still
     ``known`` the page is fetched by those ids and ``total`` and ``keys`` come back null;
-    otherwise ``total`` is counted, ``keys`` are the ids of the first `KEYS_CAP` positions in
-    order, and the page is the slice ``bounds`` (first and last position, 1-based) of them.
-    Either way it is one statement in one snapshot, so the rows are those of that snapshot."""
+    otherwise ``total`` is counted, the first row's ``keys`` are the ids of the first
+    `KEYS_CAP` positions in order (16 bytes each), and the page is the slice ``bounds`` (first
+    and last position, 1-based) of them. Either way it is one statement in one snapshot, so the
+    rows are those of that snapshot."""
     terms, params = conditions(filters)
     where = " AND ".join(terms) if terms else "true"
     order = order_by(ordering)
-    query = f"""SELECT t.version, t.position, t.centres_version, t.centres_position,
-    t.total, t.keys, p.*
-FROM (SELECT t.*,
-        CASE WHEN t.known THEN NULL
-             ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total,
+    final = order_by(ordering, "p")
+    query = f"""WITH k AS MATERIALIZED (
+    SELECT t.*,
         CASE WHEN t.known THEN NULL
              ELSE ARRAY(SELECT s.id FROM submissions s WHERE {where}
                         ORDER BY {order} LIMIT {KEYS_CAP}) END AS keys
-      FROM {_STAMPED} AS t) AS t
+    FROM {_STAMPED} AS t),
+t AS MATERIALIZED (
+    SELECT k.*,
+        CASE WHEN k.known THEN NULL
+             WHEN cardinality(k.keys) < {KEYS_CAP} THEN cardinality(k.keys)
+             ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total
+    FROM k)
+SELECT t.version, t.position, t.centres_version, t.centres_position, t.total,
+    CASE WHEN t.keys IS NOT NULL AND row_number() OVER (ORDER BY {final}) = 1 THEN
+        (SELECT coalesce(string_agg(uuid_send(k.id), ''::bytea ORDER BY k.n), ''::bytea)
+         FROM unnest(t.keys) WITH ORDINALITY AS k(id, n)) END AS keys,
+    p.*
+FROM t
 LEFT JOIN LATERAL (
     SELECT {_PAGE_COLUMNS}, {RESOLVE}
     FROM submissions s
     WHERE s.id = ANY (CASE WHEN t.known THEN %s::uuid[] ELSE t.keys[%s:%s] END)
 ) AS p ON true
-ORDER BY {order_by(ordering, "p")}"""
-    return query, [*params, *params, *known, page_ids, *bounds]
+ORDER BY {final}"""
+    return query, [*params, *known, *params, page_ids, *bounds]

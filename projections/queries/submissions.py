@@ -183,7 +183,7 @@ class SubmissionQueries(QueryBase):
             stamp = _stamp(first)
             self._remember_count(key, stamp, total)
             if None not in stamp:
-                ids = b"".join(i.bytes for i in first["keys"] or ())
+                ids = bytes(first["keys"] or b"")
                 if len(self._keys) >= KEYS_CACHE_SIZE:
                     self._keys.clear()
                 self._keys[list_key] = ListKeys(stamp, total, ids)

@@ -9,9 +9,11 @@ from typing import Any
 
 import orjson
 import psycopg
+import pytest
 
 from domain.keys import hash_key
 from projections.projectors.events import iso
+from projections.queries import submission_sql, submissions
 from projections.queries.submission_sql import KEYS_CAP
 from projections.queries.submissions import ListKeys
 from tests.integration.projections.read.conftest import ADMIN, Stack
@@ -134,3 +136,19 @@ def test_a_key_use_is_written_in_the_background_without_a_listing(stack: Stack) 
                 break
             time.sleep(0.05)
     assert row is not None
+
+
+def test_a_list_longer_than_the_kept_ids_counts_every_row(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(submission_sql, "KEYS_CAP", 2)
+    monkeypatch.setattr(submissions, "KEYS_CAP", 2)
+    made = [stack.register(service_name=name) for name in ("Aaa", "Bbb", "Ccc")]
+    stack.sync()
+    newest_first = [str(m.submission_id) for m in reversed(made)]
+    count, items = stack.read.list_submissions({}, None, 1, 2)  # within the kept ids
+    assert (count, [i["id"] for i in items]) == (3, newest_first[:2])
+    count, items = stack.read.list_submissions({}, None, 2, 2)  # beyond them
+    assert (count, [i["id"] for i in items]) == (3, newest_first[2:])
+    count, items = stack.read.list_submissions({}, None, 1, 2)  # kept: served by id
+    assert (count, [i["id"] for i in items]) == (3, newest_first[:2])

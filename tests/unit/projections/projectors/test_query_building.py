@@ -84,7 +84,7 @@ def test_the_list_statement_passes_the_stamp_its_cached_count_was_taken_under() 
 def test_the_keyed_list_statement_passes_filters_stamp_page_ids_and_slice_in_order() -> None:
     query, params = keyed_list_query({"status": "approved"}, None, NO_STAMP, [], (981, 1000))
     assert query.count("s.status = %s") == 2
-    assert params == ["approved", "approved", -1, -1, -1, -1, [], 981, 1000]
+    assert params == ["approved", -1, -1, -1, -1, "approved", [], 981, 1000]
 
 
 def test_an_unknown_edam_accession_keeps_a_null_label() -> None:
