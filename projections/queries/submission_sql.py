@@ -162,6 +162,60 @@ _PAGE_COLUMNS = """s.id, s.submitted_at, s.updated_at, s.service_name, s.primary
         s.doc"""
 
 
+def _ids(field: str, cast: str) -> str:
+    return (
+        f"SELECT x::{cast} FROM page d, jsonb_array_elements_text("
+        f"coalesce(d.doc->'{field}', '[]'::jsonb)) AS x"
+    )
+
+
+PAGE_REFS: Final = f"""(SELECT jsonb_build_object(
+    'centres', (SELECT coalesce(jsonb_object_agg(c.aggregate_id, jsonb_build_object(
+            'id', c.aggregate_id, 'short_name', c.short_name, 'full_name', c.full_name,
+            'website', c.website)), '{{}}'::jsonb)
+        FROM service_centres c WHERE c.aggregate_id = ANY (ARRAY(
+            SELECT (d.doc->>'service_center_id')::uuid FROM page d))),
+    'categories', (SELECT coalesce(jsonb_object_agg(c.category_id, jsonb_build_object(
+            'id', c.category_id, 'name', c.name, 'rank', c.rank)), '{{}}'::jsonb)
+        FROM (SELECT c.*, row_number() OVER (ORDER BY c.name) AS rank FROM categories c
+              WHERE c.category_id = ANY (ARRAY({_ids("service_category_ids", "bigint")}))) AS c),
+    'pis', (SELECT coalesce(jsonb_object_agg(p.aggregate_id, jsonb_build_object(
+            'id', p.aggregate_id, 'last_name', p.last_name, 'first_name', p.first_name,
+            'institute', p.institute, 'orcid', p.orcid,
+            'is_associated_partner', p.is_associated_partner, 'rank', p.rank)), '{{}}'::jsonb)
+        FROM (SELECT p.*, row_number() OVER (ORDER BY p.last_name, p.first_name) AS rank
+              FROM pis p
+              WHERE p.aggregate_id = ANY (ARRAY({_ids("responsible_pi_ids", "uuid")}))) AS p),
+    'edam', (SELECT coalesce(jsonb_object_agg(e.accession, jsonb_build_object(
+            'uri', e.uri, 'accession', e.accession, 'branch', e.branch, 'label', e.label)),
+            '{{}}'::jsonb)
+        FROM edam_terms e WHERE e.accession = ANY (ARRAY(
+            {_ids("edam_topic_ids", "text")} UNION {_ids("edam_operation_ids", "text")}))),
+    'related', (SELECT coalesce(jsonb_object_agg(r.id, jsonb_build_object(
+            'id', r.id, 'service_name', r.service_name, 'rank', r.rank)), '{{}}'::jsonb)
+        FROM (SELECT r.id, r.service_name,
+                     row_number() OVER (ORDER BY r.service_name, r.id) AS rank
+              FROM submissions r
+              WHERE r.id = ANY (ARRAY({_ids("related_service_ids", "uuid")}))) AS r)))"""
+"""The references of every document of a list page, resolved once for the page (a page's
+documents share most of them) instead of per document, each by index probes (``= ANY``: a
+planner without statistics of the id lists hashed whole reference tables): objects keyed by id,
+each with its
+``rank`` in the order the detail's resolution sorts them (``projections.queries.page_refs``
+assembles each document's references from them)."""
+
+
+def _listed(final: str) -> str:
+    """The outer part of both list statements over CTEs ``t`` (stamp and count) and ``page``:
+    the page's rows in order, the page's references on the first row."""
+    return f"""SELECT t.version, t.position, t.centres_version, t.centres_position, t.total,
+    {{keys}}
+    CASE WHEN row_number() OVER (ORDER BY {final}) = 1 THEN {PAGE_REFS} END AS refs,
+    p.*
+FROM t LEFT JOIN page p ON true
+ORDER BY {final}"""
+
+
 def list_query(
     filters: Mapping[str, str | None],
     ordering: str | None,
@@ -169,32 +223,33 @@ def list_query(
     page_size: int,
     known: Stamp = NO_STAMP,
 ) -> tuple[str, list[Any]]:
-    """One statement giving the stamp, the total count and one page of resolved documents:
-    ``version, position, centres_version, centres_position, total`` and the page's columns in
-    every row.
+    """One statement giving the stamp, the total count and one page of documents with their
+    references: ``version, position, centres_version, centres_position, total, refs`` and the
+    page's columns in every row (``refs``: `PAGE_REFS`, on the first row only).
 
     ``known`` is the stamp under which the caller holds the count of these filters: while the
     tables still have it (checked in the statement's own snapshot), the count is not computed
     again and comes back null. The first row always comes back (a page past the end gives one
     row with a null document), so a single round trip answers all of it. The page's order is
-    found on the narrow (id, ordering column) rows; documents are fetched and resolved only for
-    the rows of the page, not for those an offset skips.
+    found on the narrow (id, ordering column) rows; documents are fetched only for the rows of
+    the page, not for those an offset skips.
     """
     terms, params = conditions(filters)
     where = " AND ".join(terms) if terms else "true"
     limit, offset = page_bounds(page, page_size)
     order = order_by(ordering)
-    query = f"""SELECT t.version, t.position, t.centres_version, t.centres_position,
-    CASE WHEN t.known THEN NULL
-         ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total, p.*
-FROM {_STAMPED} AS t
-LEFT JOIN LATERAL (
-    SELECT {_PAGE_COLUMNS}, {RESOLVE}
+    outer = _listed(order_by(ordering, "p")).replace("{keys}", "")
+    query = f"""WITH t AS MATERIALIZED (
+    SELECT t.*,
+        CASE WHEN t.known THEN NULL
+             ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total
+    FROM {_STAMPED} AS t),
+page AS MATERIALIZED (
+    SELECT {_PAGE_COLUMNS}
     FROM (SELECT s.id FROM submissions s WHERE {where}
           ORDER BY {order} LIMIT %s OFFSET %s) AS k
-    JOIN submissions s ON s.id = k.id
-) AS p ON true
-ORDER BY {order_by(ordering, "p")}"""
+    JOIN submissions s ON s.id = k.id)
+{outer}"""
     return query, [*params, *known, *params, limit, offset]
 
 
@@ -216,6 +271,10 @@ def keyed_list_query(
     where = " AND ".join(terms) if terms else "true"
     order = order_by(ordering)
     final = order_by(ordering, "p")
+    keys = f"""CASE WHEN t.keys IS NOT NULL AND row_number() OVER (ORDER BY {final}) = 1 THEN
+        (SELECT coalesce(string_agg(uuid_send(k.id), ''::bytea ORDER BY k.n), ''::bytea)
+         FROM unnest(t.keys) WITH ORDINALITY AS k(id, n)) END AS keys,"""
+    outer = _listed(final).replace("{keys}", keys)
     query = f"""WITH k AS MATERIALIZED (
     SELECT t.*,
         CASE WHEN t.known THEN NULL
@@ -227,17 +286,10 @@ t AS MATERIALIZED (
         CASE WHEN k.known THEN NULL
              WHEN cardinality(k.keys) < {KEYS_CAP} THEN cardinality(k.keys)
              ELSE (SELECT count(*) FROM submissions s WHERE {where}) END AS total
-    FROM k)
-SELECT t.version, t.position, t.centres_version, t.centres_position, t.total,
-    CASE WHEN t.keys IS NOT NULL AND row_number() OVER (ORDER BY {final}) = 1 THEN
-        (SELECT coalesce(string_agg(uuid_send(k.id), ''::bytea ORDER BY k.n), ''::bytea)
-         FROM unnest(t.keys) WITH ORDINALITY AS k(id, n)) END AS keys,
-    p.*
-FROM t
-LEFT JOIN LATERAL (
-    SELECT {_PAGE_COLUMNS}, {RESOLVE}
-    FROM submissions s
-    WHERE s.id = ANY (CASE WHEN t.known THEN %s::uuid[] ELSE t.keys[%s:%s] END)
-) AS p ON true
-ORDER BY {final}"""
+    FROM k),
+page AS MATERIALIZED (
+    SELECT {_PAGE_COLUMNS}
+    FROM submissions s, t
+    WHERE s.id = ANY (CASE WHEN t.known THEN %s::uuid[] ELSE t.keys[%s:%s] END))
+{outer}"""
     return query, [*params, *known, *params, page_ids, *bounds]

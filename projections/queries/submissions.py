@@ -18,6 +18,7 @@ from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase
 from projections.queries.event_cache import EventCache
+from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
     AS_OF,
     DETAIL,
@@ -95,6 +96,17 @@ def _served(row: Mapping[str, Any], *, full_record: bool) -> dict[str, Any]:
     return shapes.submission(row["doc"], row, full_record=full_record)
 
 
+def _listed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A list page's documents (compact bio.tools summary), each with its references picked
+    from the page's (on the first row)."""
+    page = rows[0]["refs"]
+    return [
+        shapes.submission(r["doc"], refs_of(r["doc"], page), full_record=False)
+        for r in rows
+        if r["doc"] is not None
+    ]
+
+
 def _stamp(row: Mapping[str, Any]) -> Stamp:
     return (row["version"], row["position"], row["centres_version"], row["centres_position"])
 
@@ -156,7 +168,7 @@ class SubmissionQueries(QueryBase):
         else:
             total = int(first["total"])
             self._remember_count(key, _stamp(first), total)
-        return total, [_served(r, full_record=False) for r in rows if r["doc"] is not None]
+        return total, _listed(rows)
 
     def _keyed_page(
         self,
@@ -187,7 +199,7 @@ class SubmissionQueries(QueryBase):
                 if len(self._keys) >= KEYS_CACHE_SIZE:
                     self._keys.clear()
                 self._keys[list_key] = ListKeys(stamp, total, ids)
-        return total, [_served(r, full_record=False) for r in rows if r["doc"] is not None]
+        return total, _listed(rows)
 
     def _remember_count(self, key: CountKey, stamp: Stamp, total: int) -> None:
         if None in stamp:  # no live version (a table being set up): nothing to key it by

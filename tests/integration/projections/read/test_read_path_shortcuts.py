@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from domain.keys import hash_key
+from projections import operations
 from projections.projectors.events import iso
 from projections.queries import submission_sql, submissions
 from projections.queries.submission_sql import KEYS_CAP
@@ -152,3 +153,47 @@ def test_a_list_longer_than_the_kept_ids_counts_every_row(
     assert (count, [i["id"] for i in items]) == (3, newest_first[2:])
     count, items = stack.read.list_submissions({}, None, 1, 2)  # kept: served by id
     assert (count, [i["id"] for i in items]) == (3, newest_first[:2])
+
+
+REFERENCE_FIELDS = (
+    "service_center",
+    "service_categories",
+    "responsible_pis",
+    "edam_topics",
+    "edam_operations",
+    "related_services",
+)
+
+
+def test_list_items_carry_the_references_the_detail_resolves(stack: Stack) -> None:
+    operations.promote(stack.url, "submissions", 2, timeout=20)  # v1 has no related services
+    plain = stack.register(service_name="Plain")
+    rich = stack.register(
+        service_name="Rich",
+        service_category_ids=[stack.category, stack.other_category, stack.category],
+        responsible_pi_ids=[str(stack.pi), str(stack.other_pi)],
+        service_center_id=str(stack.other_centre),
+        edam_topic_ids=["topic_0091", "topic_0080"],
+        edam_operation_ids=["operation_3198", "operation_0292"],
+    )
+    stack.app.amend_submission(
+        rich.submission_id,
+        {"related_service_ids": [str(plain.submission_id)]},
+        actor=ADMIN,
+        by_admin=True,
+    )
+    stack.sync()
+    stack.app.update_reference("category", stack.other_category, {"name": "Zeta"}, actor=ADMIN)
+    stack.sync()
+    _, items = stack.read.list_submissions({}, "service_name", 1, 20)
+    assert [i["service_name"] for i in items] == ["Plain", "Rich"]
+    for item, sub in zip(items, (plain, rich), strict=True):
+        detail = stack.read.submission(sub.submission_id)
+        assert detail is not None
+        for name in REFERENCE_FIELDS:
+            assert item[name] == detail[name], name
+    assert [c["name"] for c in items[1]["service_categories"]] == ["Tools", "Zeta"]
+    assert [p["last_name"] for p in items[1]["responsible_pis"]] == ["Adams", "Doe"]
+    assert items[1]["related_services"] == [
+        {"id": str(plain.submission_id), "service_name": "Plain"}
+    ]
