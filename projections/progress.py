@@ -1,10 +1,15 @@
 """Read-your-writes: wait until the live version of a projection has reached a position.
 
 One `ProgressListener` per process holds one connection that LISTENs on the runners' progress
-channel and keeps an in-memory map of the live versions and their positions; waiters block on a
-condition variable, so a `wait_for` costs no query and no connection. The listener re-reads the
+channel and keeps an in-memory map of the live versions and their positions; a waiter blocks on a
+lock of its own, so a `wait_for` costs no query and no connection. The listener re-reads the
 catalogue at least every `poll_interval` seconds, so a lost notification delays a waiter by at most
 that much, and it re-reads it at once after a promote or rollback.
+
+A notification wakes only the waiters it satisfies: every request thread waiting for a write used
+to be woken by every notification of every projection (a condition variable's `notify_all`), to
+find its position not reached yet and sleep again; with 16 waiters that was 16 thread switches per
+notification.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -21,13 +28,23 @@ from projections.store import PROGRESS_CHANNEL
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
+class _Waiter:
+    """One blocked `wait_for`: released (by the listener) once its position is reached."""
+
+    name: str
+    position: int
+    gate: threading.Lock = field(default_factory=threading.Lock)
+
+
 class ProgressListener:
     """Tracks the positions of the live projection versions for `wait_for` (thread-safe)."""
 
     def __init__(self, database_url: str, *, poll_interval: float = 1.0) -> None:
         self._url = database_url
         self._poll_interval = poll_interval
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._waiters: dict[str, list[_Waiter]] = {}
         self._live: dict[str, int] = {}
         self._positions: dict[tuple[str, int], int] = {}
         self._ready = threading.Event()
@@ -40,14 +57,25 @@ class ProgressListener:
         """Whether the live version of `name` reached `position` within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         self._ready.wait(timeout)
-        with self._cond:
-            return self._cond.wait_for(
-                lambda: self._reached(name, position), max(0.0, deadline - time.monotonic())
-            )
+        with self._lock:
+            if self._reached(name, position):
+                return True
+            waiter = _Waiter(name, position)
+            waiter.gate.acquire()  # held until the listener releases it
+            self._waiters.setdefault(name, []).append(waiter)
+        try:
+            waiter.gate.acquire(timeout=max(0.0, deadline - time.monotonic()))
+        finally:
+            with self._lock:
+                waiting = self._waiters.get(name, [])
+                if waiter in waiting:
+                    waiting.remove(waiter)
+                reached = self._reached(name, position)
+        return reached
 
     def position(self, name: str) -> int | None:
         """The last known position of the live version of `name` (None if unknown)."""
-        with self._cond:
+        with self._lock:
             version = self._live.get(name)
             return None if version is None else self._positions.get((name, version))
 
@@ -56,7 +84,7 @@ class ProgressListener:
 
         A value cached under a stamp stays valid until the stamp changes: the projection
         advanced (or was promoted); None means positions may be stale, so nothing is reused."""
-        with self._cond:
+        with self._lock:
             version = self._live.get(name)
             if not self._connected or version is None:
                 return None
@@ -71,6 +99,20 @@ class ProgressListener:
         version = self._live.get(name)
         return version is not None and self._positions.get((name, version), -1) >= position
 
+    def _release(self, names: Iterable[str]) -> None:
+        """Release the waiters of `names` whose position is reached (the lock is held)."""
+        for name in names:
+            waiting = self._waiters.get(name)
+            if not waiting:
+                continue
+            still = []
+            for waiter in waiting:
+                if self._reached(name, waiter.position):
+                    waiter.gate.release()
+                else:
+                    still.append(waiter)
+            self._waiters[name] = still
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
@@ -79,7 +121,7 @@ class ProgressListener:
                     self._refresh(conn)
                     self._listen(conn)
             except psycopg.Error as exc:
-                with self._cond:
+                with self._lock:
                     self._connected = False
                 log.warning("projection progress listener reconnecting: %s", exc)
                 self._stop.wait(self._poll_interval)
@@ -94,10 +136,10 @@ class ProgressListener:
                 if version == "*":
                     refresh = True
                     break
-                with self._cond:
+                with self._lock:
                     key = (name, int(version))
                     self._positions[key] = max(self._positions.get(key, 0), int(position))
-                    self._cond.notify_all()
+                    self._release((name,))
             if refresh or time.monotonic() - last_poll >= self._poll_interval:
                 self._refresh(conn)
                 last_poll = time.monotonic()
@@ -110,10 +152,10 @@ class ProgressListener:
             ).fetchall()
         except psycopg.errors.UndefinedTable:
             rows = []
-        with self._cond:
+        with self._lock:
             self._live = {name: version for name, version, state, _ in rows if state == "live"}
             # The catalogue is read after every notification handled so far: it is authoritative.
             self._positions = {(name, version): position for name, version, _, position in rows}
             self._connected = True
-            self._cond.notify_all()
+            self._release(list(self._waiters))
         self._ready.set()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
+
+import psycopg
 
 from projections import operations
 from projections.progress import ProgressListener
+from projections.store import PROGRESS_CHANNEL
 from tests.integration.projections.helpers import kill, position, start_runner
 from tests.integration.projections.toy import CountersV1, CountersV2, open_toy
 
@@ -76,5 +80,42 @@ def test_waiting_follows_the_view_to_a_newly_promoted_version(database_url: str)
             database_url, "counters", 2, projectors=[CountersV2], app_factory=open_toy
         )
         assert listener.wait_for("counters", written, timeout=3)
+    finally:
+        listener.close()
+
+
+def test_a_progress_notification_releases_exactly_the_waiters_it_reaches(
+    database_url: str,
+) -> None:
+    operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
+    app = open_toy(database_url)
+    listener = ProgressListener(database_url)
+    outcomes: dict[int, bool] = {}
+    try:
+        app.create("first")
+        app.create("second")
+        second = app.recorder.max_notification_id()
+        assert second is not None
+        first = second - 1
+
+        def wait(position: int) -> None:
+            outcomes[position] = listener.wait_for("counters", position, timeout=20)
+
+        waiters = {p: threading.Thread(target=wait, args=(p,)) for p in (first, second)}
+        for thread in waiters.values():
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(listener._waiters.get("counters", [])) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            # What a runner sends after committing a page (no runner runs here).
+            conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, f"counters:1:{first}"))
+            waiters[first].join(timeout=10)
+            assert outcomes == {first: True}
+            assert waiters[second].is_alive()
+            conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, f"counters:1:{second}"))
+            waiters[second].join(timeout=10)
+        assert outcomes == {first: True, second: True}
+        assert listener._waiters["counters"] == []
     finally:
         listener.close()
