@@ -23,6 +23,9 @@ Rules:
   present in `rows` when `apply` runs (its current row, or None).
 - A projector may own several tables (`Table("biotools_functions", ...)`): each becomes
   `<table>_v<N>` and gets its own view `<table>`; all of a version's views switch together.
+- `apply` may set `rows[key] = Pending(value, position)` (e.g. a folded document) instead of
+  the row: later events of the batch fold on `value`, and `complete(key, value)` builds the row
+  once, after the batch's last event (the submission documents do this).
 - Events the projector does not care about: return no keys and change nothing; the position
   still advances. An event it cannot handle: raise. The version stops and the event goes to
   `projection_dead_letters`; it is never skipped (see `projections.follow`).

@@ -102,12 +102,28 @@ class Projector:
         raise NotImplementedError
 
     def apply(self, rows: Rows, event: Any, position: int) -> None:
-        """Apply one event to the working set: set `rows[key] = row` or `rows[key] = None`.
+        """Apply one event to the working set: set `rows[key] = row` or `rows[key] = None`
+        (or a `Pending` row, which `complete` turns into the row after the batch's last event).
 
         Raise any exception for an event that cannot be handled: the runner records it as a
         dead letter and stops this projection version instead of skipping it.
         """
         raise NotImplementedError
+
+    def complete(self, key: RowKey, value: Any) -> Row | None:
+        """The final row of a `Pending` row `apply` left for `key` (called once per batch)."""
+        raise NotImplementedError(f"{type(self).__name__} leaves Pending rows but no complete()")
+
+
+class Pending(dict[str, Any]):
+    """A placeholder row: `value` (e.g. a document) that later events of the same batch fold on
+    and `Projector.complete` turns into the row once, after the batch's last event, instead of
+    building the row after every event. `position` is the last event that changed it."""
+
+    def __init__(self, value: Any, position: int) -> None:
+        super().__init__()
+        self.value = value
+        self.position = position
 
 
 class ProjectionError(Exception):
@@ -140,6 +156,13 @@ def apply_batch(projector: Projector, rows: Rows, events: Sequence[Event]) -> No
             projector.apply(rows, event.domain_event, event.position)
         except Exception as exc:
             raise ProjectionError(event.position, event.topic, exc) from exc
+    for key, row in rows.items():
+        if isinstance(row, Pending):
+            try:
+                rows[key] = projector.complete(key, row.value)
+            except Exception as exc:  # named after the last event that changed the row
+                topic = next(e.topic for e in events if e.position == row.position)
+                raise ProjectionError(row.position, topic, exc) from exc
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Final
 from uuid import UUID
 
-from projections.projector import Projector, Row, RowKey, Rows, Table
+from projections.projector import Pending, Projector, Row, RowKey, Rows, Table
 from projections.projectors.events import submission_id_of
 from projections.projectors.submission_doc import Doc, fold
 from projections.projectors.submissions import handles
@@ -103,8 +103,15 @@ class _DerivedProjector(Projector):
             return
         key = self._key(event)
         current = rows.get(key)
-        doc = fold(current[self.column] if current else None, event)
-        rows[key] = self._row(doc) if doc is not None else None
+        if isinstance(current, Pending):
+            doc = fold(current.value, event)
+        else:
+            doc = fold(current[self.column] if current else None, event)
+        rows[key] = Pending(doc, position) if doc is not None else None
+
+    def complete(self, key: RowKey, value: Any) -> Row:
+        """The row of the batch's last document."""
+        return self._row(value)
 
 
 class CatalogueProjector(_DerivedProjector):

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.projector import Projector, Row, RowKey, Rows, Table
+from projections.projector import Pending, Projector, Row, RowKey, Rows, Table
 from projections.projectors.events import kind, submission_id_of
 from projections.projectors.submission_doc import Doc, as_v1, fold, from_v1
 
@@ -89,13 +89,20 @@ class SubmissionsProjector(Projector):
         return [("submissions", (submission_id_of(event),))]
 
     def apply(self, rows: Rows, event: Any, position: int) -> None:
-        """Fold the event into the submission's document."""
+        """Fold the event into the submission's document (the row is built once per batch)."""
         if not handles(event):
             return
         key: RowKey = ("submissions", (submission_id_of(event),))
         current = rows.get(key)
-        doc = fold(self.loaded(current["doc"]) if current else None, event)
-        rows[key] = row_of(self.stored(doc)) if doc is not None else None
+        if isinstance(current, Pending):
+            doc = fold(current.value, event)
+        else:
+            doc = fold(self.loaded(current["doc"]) if current else None, event)
+        rows[key] = Pending(doc, position) if doc is not None else None
+
+    def complete(self, key: RowKey, value: Any) -> Row:
+        """The row of the batch's last document."""
+        return row_of(self.stored(value))
 
 
 class SubmissionsProjectorV2(SubmissionsProjector):

@@ -9,6 +9,7 @@ import pytest
 
 from projections.projector import (
     Event,
+    Pending,
     ProjectionError,
     Projector,
     RowKey,
@@ -137,3 +138,53 @@ def test_versioned_names_and_ddl_path_follow_the_convention() -> None:
 def test_a_table_key_must_be_among_its_columns() -> None:
     with pytest.raises(ValueError, match="key columns"):
         Table("bad", key=("id",), columns=("name",))
+
+
+class Balances(Projector):
+    """Folds a running balance and builds the row from it once per batch (`Pending`)."""
+
+    name = "balances"
+    version = 1
+    tables = (Table("balances", key=("id",), columns=("id", "balance")),)
+
+    def __init__(self) -> None:
+        self.built: list[int] = []
+
+    def keys(self, event: Any) -> list[RowKey]:
+        return [("balances", (event.account,))]
+
+    def apply(self, rows: Rows, event: Any, position: int) -> None:
+        key: RowKey = ("balances", (event.account,))
+        current = rows[key]
+        if isinstance(current, Pending):
+            balance = current.value
+        else:
+            balance = current["balance"] if current else 0
+        if isinstance(event, Closed):
+            rows[key] = None
+        else:
+            rows[key] = Pending(balance + getattr(event, "amount", 0), position)
+
+    def complete(self, key: RowKey, value: Any) -> dict[str, Any]:
+        if value < 0:
+            raise ValueError("overdrawn")
+        self.built.append(value)
+        return {"id": key[1][0], "balance": value}
+
+
+def test_a_pending_row_is_built_once_per_batch_and_equals_the_event_by_event_result() -> None:
+    events = [ev(1, Opened("a")), ev(2, Deposited("a", 5)), ev(3, Deposited("a", 7))]
+    projector = Balances()
+    rows: dict[RowKey, Any] = {("balances", ("a",)): None}
+    apply_batch(projector, rows, events)
+    assert rows == {("balances", ("a",)): {"id": "a", "balance": 12}}
+    assert projector.built == [12]
+    assert replay(Balances(), events) == rows
+
+
+def test_a_pending_row_that_cannot_be_built_names_the_last_event_that_changed_it() -> None:
+    events = [ev(1, Opened("a")), ev(2, Deposited("a", -5)), ev(3, Opened("b"))]
+    rows: dict[RowKey, Any] = {("balances", ("a",)): None, ("balances", ("b",)): None}
+    with pytest.raises(ProjectionError) as caught:
+        apply_batch(Balances(), rows, events)
+    assert (caught.value.position, caught.value.topic) == (2, "Deposited")
