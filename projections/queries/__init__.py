@@ -16,7 +16,12 @@ from psycopg_pool import ConnectionPool
 from projections.queries.event_cache import EventCache
 from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp
 from projections.queries.reference import ReferenceQueries
-from projections.queries.submissions import EventSource, SubmissionQueries, as_of_document
+from projections.queries.submissions import (
+    EventSource,
+    HistoryCache,
+    SubmissionQueries,
+    as_of_document,
+)
 
 
 class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
@@ -45,6 +50,7 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
         self._event_cache = EventCache()
         self._counts = {}
         self._keys = {}
+        self._histories = HistoryCache()
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

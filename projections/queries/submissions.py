@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import heapq
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,8 +59,13 @@ class ListKeys:
 # The history as one JSON text built by the server: a thousand changes cost one value to pass
 # through instead of a thousand rows to decode and encode again. `live` tells whether the
 # submission is (still) in the read table; an erased one keeps its redacted history.
-# `changed_at` is written as Python's isoformat writes it.
-HISTORY_JSON = """SELECT EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
+# `changed_at` is written as Python's isoformat writes it. `version, position` stamp the
+# `submission_history` projection (its rows commit with its position, and a promote or rollback
+# changes the version): while they are the ones passed in, the text the caller holds is current
+# and `history` comes back null instead of being built again.
+HISTORY_JSON = """SELECT v.version, v.position,
+    EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
+    CASE WHEN v.version = %s::integer AND v.position = %s::bigint THEN NULL ELSE
     (SELECT coalesce(json_agg(json_build_object(
                 'version', coalesce(h.running, 0),
                 'changed_by', h.changed_by,
@@ -69,7 +76,12 @@ HISTORY_JSON = """SELECT EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS l
                 'changes', h.changes) ORDER BY h.position), '[]')::text
      FROM (SELECT h.position, h.changed_by, h.changed_at, h.changes,
                   max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS running
-           FROM submission_history h WHERE h.submission_id = %s) AS h) AS history"""
+           FROM submission_history h WHERE h.submission_id = %s) AS h) END AS history
+FROM (SELECT 1) AS one
+LEFT JOIN projection_versions v ON v.name = 'submission_history' AND v.state = 'live'"""
+
+HISTORY_CACHE_BYTES = 16 * 1024 * 1024
+"""Served history texts kept per process at most (the least recently read go first)."""
 
 FEED = """SELECT h.position, h.submission_id, h.event_type, h.changed_by, h.changed_at, h.changes
 FROM submission_history h WHERE h.position > %s ORDER BY h.position LIMIT %s"""
@@ -94,6 +106,39 @@ def _uuid(value: UUID | str) -> UUID | None:
 
 def _served(row: Mapping[str, Any], *, full_record: bool) -> dict[str, Any]:
     return shapes.submission(row["doc"], row, full_record=full_record)
+
+
+class HistoryCache:
+    """Served history texts by submission with the stamp they were built under, least recently
+    read first out once they take more than `HISTORY_CACHE_BYTES` (thread-safe)."""
+
+    def __init__(self, budget: int = HISTORY_CACHE_BYTES) -> None:
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._texts: OrderedDict[UUID, tuple[tuple[int, int], bytes]] = OrderedDict()
+        self._size = 0
+
+    def get(self, sid: UUID) -> tuple[tuple[int, int], bytes] | None:
+        """The stamp and text held for ``sid``, if any."""
+        with self._lock:
+            found = self._texts.get(sid)
+            if found is not None:
+                self._texts.move_to_end(sid)
+            return found
+
+    def put(self, sid: UUID, stamp: tuple[int, int], text: bytes) -> None:
+        """Hold ``text`` for ``sid`` under ``stamp`` (not when it alone exceeds the budget)."""
+        with self._lock:
+            old = self._texts.pop(sid, None)
+            if old is not None:
+                self._size -= len(old[1])
+            if len(text) > self.budget:
+                return
+            self._texts[sid] = (stamp, text)
+            self._size += len(text)
+            while self._size > self.budget:
+                _, (_, dropped) = self._texts.popitem(last=False)
+                self._size -= len(dropped)
 
 
 def _listed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -122,6 +167,7 @@ class SubmissionQueries(QueryBase):
     _event_cache: EventCache | None = None
     _counts: dict[CountKey, tuple[Stamp, int]]
     _keys: dict[ListKey, ListKeys]
+    _histories: HistoryCache
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -224,9 +270,18 @@ class SubmissionQueries(QueryBase):
         sid = _uuid(submission_id)
         if sid is None:
             return None
-        row = self._one(HISTORY_JSON, (sid, sid))
+        cached = self._histories.get(sid)
+        stamp = cached[0] if cached else (-1, -1)
+        row = self._one(HISTORY_JSON, (sid, *stamp, sid))
         assert row is not None
-        return bool(row["live"]), str(row["history"]).encode()
+        if row["history"] is None:
+            # Null only when the stamp was the one passed in: the text held is current.
+            assert cached is not None
+            return bool(row["live"]), cached[1]
+        text = str(row["history"]).encode()
+        if row["version"] is not None:
+            self._histories.put(sid, (row["version"], row["position"]), text)
+        return bool(row["live"]), text
 
     def changes(self, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The registry-wide change feed after ``after``, in commit order (limit 1..1000):
