@@ -88,6 +88,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# The defaults of a new document, made JSON-able once (not once per registration).
+_DEFAULTS: Final[Doc] = {k: _plain(v) for k, v in PUBLIC_FIELDS.items()}
+_LIST_DEFAULTS: Final = tuple(k for k, v in _DEFAULTS.items() if isinstance(v, list))
+
+
 def _apply_values(doc: Doc, new: Mapping[str, Any]) -> None:
     for field, value in new.items():
         if field in PUBLIC_FIELDS or field in _TAG_FIELDS or field == "status":
@@ -102,7 +107,9 @@ def _registered(event: object) -> Doc:
     at = iso(attr(event, "timestamp"))
     doc: Doc = {"id": str(attr(event, "originator_id")), "status": "submitted"}
     status = attr(event, "status")
-    doc.update({k: _plain(v) for k, v in PUBLIC_FIELDS.items()})
+    doc.update(_DEFAULTS)
+    for field in _LIST_DEFAULTS:  # every document gets lists of its own
+        doc[field] = list(_DEFAULTS[field])
     doc.update(
         {
             "submitted_at": at,
