@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,6 +27,8 @@ ERASED = "[erased]"
 _PREFIX = "enc:v1:"
 _SUBMISSION_TOPIC_PREFIX = "registry/Submission."
 _SUBMISSION_TOPICS = frozenset({"registry/Submission/v1", "registry/Submission/v2"})
+#: The event that starts a submission under a fresh random id: its subject cannot have a key yet.
+_FRESH_SUBJECT_TOPIC = "registry/Submission.Registered/v2"
 
 
 class KeyVault(Protocol):
@@ -135,9 +138,14 @@ class PersonalDataMapper(Mapper[UUID]):
         vault: KeyVault,
         compressor: Compressor | None = None,
         cipher: Cipher | None = None,
+        mint_fresh: Callable[[UUID], bytes] | None = None,
     ) -> None:
+        """``mint_fresh``, when given, makes the key of a subject that cannot have one yet (the
+        first event of a newly registered submission) instead of ``vault.key_for``: a vault
+        that stores such keys in the same transaction as the events needs no round trip."""
         super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
         self.vault = vault
+        self.mint_fresh = mint_fresh
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         """Encrypt personal values, then store as usual."""
@@ -147,9 +155,18 @@ class PersonalDataMapper(Mapper[UUID]):
             # One key lookup and one cipher per event, made at its first personal value.
             ciphers: list[AESCipher | None] = []
 
+            fresh = (
+                self.mint_fresh is not None
+                and state.get("originator_version") == 1
+                and getattr(type(domain_event), "TOPIC", "") == _FRESH_SUBJECT_TOPIC
+            )
+
             def seal(value: Any) -> Any:
                 if not ciphers:
-                    key = self.vault.key_for(subject, create=True)
+                    if fresh and self.mint_fresh is not None:
+                        key: bytes | None = self.mint_fresh(subject)
+                    else:
+                        key = self.vault.key_for(subject, create=True)
                     ciphers.append(None if key is None else _cipher(key))
                 cipher = ciphers[0]
                 if cipher is None:  # destroyed: never store personal data in clear

@@ -77,6 +77,9 @@ class RegistryBase(Application[UUID]):
             vault=self.key_vault,
             compressor=base.compressor,
             cipher=base.cipher,
+            # A vault may mint a new submission's key without a round trip (and store it with
+            # the events); one that cannot has no such method and every key comes from key_for.
+            mint_fresh=getattr(self.key_vault, "mint_fresh", None),
         )
 
     def _save(self, *aggregates: Any) -> int | None:

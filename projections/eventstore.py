@@ -8,8 +8,9 @@ processes always run with `CREATE_TABLE=n`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
@@ -22,9 +23,21 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from domain.application import Registry
+
+
+class PendingKeys(Protocol):
+    """Keys to insert in the transaction of their subjects' first events."""
+
+    def pending_insert(self, subjects: Iterable[UUID]) -> tuple[Composable, list[UUID]] | None:
+        """The INSERT of the pending keys of `subjects` and the subjects it covers, or None."""
+        ...
+
+    def written(self, subjects: Iterable[UUID]) -> None:
+        """Those keys are committed."""
+        ...
 
 
 class OneTripRecorder(PostgresApplicationRecorder):
@@ -43,12 +56,17 @@ class OneTripRecorder(PostgresApplicationRecorder):
     the rest of the message, COMMIT included, and the transaction is rolled back here.
     """
 
+    #: Where the keys of new subjects wait to be inserted with their first events (see
+    #: `projections.key_vault.EventsKeyVault`); None: every key is in the vault already.
+    pending_keys: PendingKeys | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._insert_template = SQL(
             "BEGIN;"
             " SET LOCAL lock_timeout = {timeout};"
             " LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            " {keys}"
             " NOTIFY {channel};"
             " INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest({ids}::uuid[], {versions}::bigint[], {topics}::text[],"
@@ -67,12 +85,22 @@ class OneTripRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """Insert the events in one transaction; their notification ids in order."""
-        if kwargs or self.datastore.enable_db_functions:
-            ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
-            return ids
         if not stored_events:
             return []
+        fresh = [
+            e.originator_id
+            for e in stored_events
+            if e.originator_version == 1 and isinstance(e.originator_id, UUID)
+        ]
+        keys = self.pending_keys.pending_insert(fresh) if self.pending_keys and fresh else None
+        # Application.save() always passes `tracking` (None unless a process application).
+        if any(v is not None for v in kwargs.values()) or self.datastore.enable_db_functions:
+            if keys:
+                raise ProgrammingError("keys of new subjects need the one-message insert")
+            recorded: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return recorded
         statement = self._insert_template.format(
+            keys=SQL("{};").format(keys[0]) if keys else SQL(""),
             ids=Literal([e.originator_id for e in stored_events]),
             versions=Literal([e.originator_version for e in stored_events]),
             topics=Literal([e.topic for e in stored_events]),
@@ -83,10 +111,13 @@ class OneTripRecorder(PostgresApplicationRecorder):
             try:
                 with conn.cursor(row_factory=tuple_row) as cursor:
                     cursor.execute(statement.as_bytes(conn), prepare=False)
-                    return _returned_ids(cursor)
+                    ids = _returned_ids(cursor)
             except BaseException:
                 _roll_back(conn)
                 raise
+        if keys and self.pending_keys:
+            self.pending_keys.written(keys[1])
+        return ids
 
 
 def _returned_ids(cursor: psycopg.Cursor[tuple[Any, ...]]) -> list[int]:
@@ -98,7 +129,7 @@ def _returned_ids(cursor: psycopg.Cursor[tuple[Any, ...]]) -> list[int]:
 
 
 def _roll_back(conn: psycopg.Connection[Any]) -> None:
-    """End a transaction the failed pipeline left open (a broken connection needs nothing)."""
+    """End a transaction the failed message left open (a broken connection needs nothing)."""
     if conn.closed or conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
         return
     with contextlib.suppress(psycopg.Error):

@@ -16,11 +16,15 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.sql import SQL, Composable, Literal
 from psycopg_pool import ConnectionPool
+
+from projections.eventstore import OneTripRecorder
 
 DEFAULT_TTL = 5.0
 KEY_BYTES = 32
@@ -96,3 +100,62 @@ class PostgresKeyVault:
             )
         with self._lock:
             self._cache[subject] = (time.monotonic(), None)
+
+
+class EventsKeyVault(PostgresKeyVault):
+    """A `PostgresKeyVault` whose new submissions' keys are stored with their first events.
+
+    The key of a newly registered submission (whose random id cannot have a key yet) is made in
+    memory (`mint_fresh`, used by the domain's mapper) and inserted by the event store's recorder
+    in the same transaction as the submission's first event (`pending_insert`, then `written`):
+    no round trip and no transaction of its own per create, and never an event without its key
+    or a key without its event. Until `store_with` has given it a recorder, it mints every key
+    in the table first, as `PostgresKeyVault` does.
+    """
+
+    #: Keys of creates that never committed (their transaction failed) are dropped beyond this.
+    MAX_PENDING = 10_000
+
+    def __init__(self, pool: ConnectionPool[Any], *, ttl: float = DEFAULT_TTL) -> None:
+        super().__init__(pool, ttl=ttl)
+        self._pending: dict[UUID, bytes] = {}
+        self._stored_by_recorder = False
+
+    def store_with(self, recorder: OneTripRecorder) -> None:
+        """Have `recorder` insert the fresh keys with the events (it must record every event
+        of the application this vault serves)."""
+        recorder.pending_keys = self
+        self._stored_by_recorder = True
+
+    def mint_fresh(self, subject: UUID) -> bytes:
+        """A new key for a subject that has none, kept until its events are written."""
+        if not self._stored_by_recorder:
+            stored = self.key_for(subject, create=True)
+            if stored is None:
+                raise RuntimeError(f"subject {subject} was erased before it was registered")
+            return stored
+        key = os.urandom(KEY_BYTES)
+        with self._lock:
+            self._pending[subject] = key
+            self._cache[subject] = (time.monotonic(), key)
+            while len(self._pending) > self.MAX_PENDING:
+                del self._pending[next(iter(self._pending))]
+        return key
+
+    def pending_insert(self, subjects: Iterable[UUID]) -> tuple[Composable, list[UUID]] | None:
+        """The INSERT of the pending keys of `subjects` (None when there are none), and them."""
+        with self._lock:
+            rows = [(s, self._pending[s]) for s in subjects if s in self._pending]
+        if not rows:
+            return None
+        statement = SQL(
+            "INSERT INTO registry_subject_keys (subject, key)"
+            " SELECT * FROM unnest({}::uuid[], {}::bytea[])"
+        ).format(Literal([s for s, _ in rows]), Literal([k for _, k in rows]))
+        return statement, [s for s, _ in rows]
+
+    def written(self, subjects: Iterable[UUID]) -> None:
+        """The keys of `subjects` were committed with their events."""
+        with self._lock:
+            for subject in subjects:
+                self._pending.pop(subject, None)

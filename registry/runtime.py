@@ -12,8 +12,8 @@ from psycopg_pool import ConnectionPool
 
 from domain.application import Registry
 from domain.group_commit import GroupCommitter
-from projections.eventstore import event_store_env
-from projections.key_vault import PostgresKeyVault
+from projections.eventstore import OneTripRecorder, event_store_env
+from projections.key_vault import EventsKeyVault
 from projections.reference_catalog import PostgresReferenceCatalog
 from registry.embedded import EmbeddedPostgres
 from schema.sanitise import strip_html
@@ -69,13 +69,18 @@ class Services:
         # opening more, so a process's footprint on the server's connection limit is known.
         env["POSTGRES_POOL_SIZE"] = str(self.pool_size)
         env["POSTGRES_MAX_OVERFLOW"] = "0"
+        # New submissions' keys are inserted with their first events, by the recorder.
+        vault = EventsKeyVault(self.pool)
         self.registry = Registry(
             env=env,
             reference_catalog=PostgresReferenceCatalog(self.pool),
-            key_vault=PostgresKeyVault(self.pool),
+            key_vault=vault,
             sanitiser=strip_html,
             exempt_fields=self.settings.no_reset_fields,  # None: the domain's shipped list
         )
+        recorder = self.registry.recorder
+        if isinstance(recorder, OneTripRecorder):
+            vault.store_with(recorder)
         if self.group_commit:
             self.committer = GroupCommitter(self.registry)
             self.registry.group_committer = self.committer

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from domain.application import Registry
 from domain.errors import NotFound
-from domain.personal import ERASED
+from domain.personal import ERASED, InMemoryKeyVault
 from domain.submission import Submission
 
 from .conftest import history
@@ -99,3 +100,47 @@ def test_snapshots_are_erased_too(app: Registry, registered: Any) -> None:
     restored: Any = app.repository.get(sid)
     assert restored.values["submitter_last_name"] == ERASED
     assert restored.values["comments"] == "c49"
+
+
+class MintingVault(InMemoryKeyVault):
+    """A vault that can mint a new submission's key itself (as one that stores it with the
+    events does); records which subjects took which path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.minted: list[UUID] = []
+        self.asked: list[UUID] = []
+
+    def mint_fresh(self, subject: UUID) -> bytes:
+        self.minted.append(subject)
+        key = self.key_for(subject, create=True)
+        assert key is not None
+        return key
+
+    def key_for(self, subject: UUID, create: bool) -> bytes | None:
+        if create:
+            self.asked.append(subject)
+        return super().key_for(subject, create)
+
+
+class TestAVaultThatMintsNewSubjectsKeys:
+    @pytest.fixture
+    def vault(self) -> MintingVault:
+        return MintingVault()
+
+    @pytest.fixture
+    def app(self, vault: MintingVault) -> Registry:
+        return Registry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, key_vault=vault)
+
+    def test_mints_the_key_of_a_registration_and_is_asked_for_later_events(
+        self, app: Registry, vault: MintingVault, registered: Any
+    ) -> None:
+        sid = registered.submission_id
+        assert vault.minted == [sid]
+        vault.asked.clear()
+        app.amend_submission(
+            sid, {"internal_contact_name": "Ann Other"}, actor="api:Initial key", by_admin=False
+        )
+        assert vault.minted == [sid]
+        assert vault.asked == [sid]
+        assert app.get_submission(sid).values["internal_contact_name"] == "Ann Other"
