@@ -6,7 +6,8 @@ trips of each. Once a version's own thread has caught up with the log, it joins 
 round reads one page per distinct position of its members (with the keys to decode it, one
 statement), decodes every notification once and applies it to every member at that position in
 ONE pipelined transaction that moves each member's position with its own compare-and-set and
-sends each member's progress notification: three round trips per page in all. A member's
+sends each member's progress notification (one compare-and-set statement and one NOTIFY
+statement for all members): three round trips per page in all. A member's
 position is read from the catalogue when it joins; after that the loop tracks its own commits.
 
 Every guarantee of the per-version path stays, because the shared path only ever commits all of
@@ -36,7 +37,7 @@ from projections.catalogue import FOLLOWED, read_versions
 from projections.decoding import decrypts, page_mapper
 from projections.pages import PageReader
 from projections.projector import Event, ProjectionError
-from projections.store import VersionStore
+from projections.store import VersionStore, advance_all, check_advanced, notify_all
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,11 @@ class SharedFollower:
         # One pipeline for the whole transaction: BEGIN, every member's compare-and-set and row
         # loads travel together; one sync brings their results; then every member's writes and
         # notification and the COMMIT travel together (no COPY: it cannot be pipelined).
+        members = list(stores.values())
         with conn.pipeline() as pipeline, conn.transaction():
+            advanced = advance_all(
+                conn, members, expected=position, position=last, caught_up=caught_up
+            )
             pending = [
                 (
                     store,
@@ -196,12 +201,15 @@ class SharedFollower:
                         expected=position,
                         position=last,
                         caught_up=caught_up,
+                        advance=False,
                     ),
                 )
-                for store in stores.values()
+                for store in members
             ]
             pipeline.sync()
+            check_advanced(advanced, members, position)
             changes = [(store, store.finish(p)) for store, p in pending]
             for store, change in changes:
-                store.write(conn, change, last, copy=False)
+                store.write(conn, change, last, copy=False, notify=False)
+            notify_all(conn, members, last)
         return last

@@ -54,7 +54,7 @@ class Pending:
 
     events: Sequence[Event]
     expected: int
-    advance: psycopg.Cursor[Any]
+    advance: psycopg.Cursor[Any] | None
     rows: dict[RowKey, Row | None]
     loads: list[tuple[str, psycopg.Cursor[Any]]]
 
@@ -205,15 +205,21 @@ class VersionStore:
         expected: int,
         position: int,
         caught_up: bool = False,
+        advance: bool = True,
     ) -> Pending:
         """Send the position's compare-and-set and the loads of the rows `events` need, without
-        waiting for their results (in pipeline mode, many versions' statements share a trip)."""
-        advance = conn.execute(
-            "UPDATE projection_versions SET position = %s,"
-            " built_at = CASE WHEN built_at IS NULL AND %s THEN now() ELSE built_at END"
-            " WHERE name = %s AND version = %s AND position = %s"
-            " AND state <> 'retired' AND failed_at IS NULL",
-            (position, caught_up, self.name, self.version, expected),
+        waiting for their results (in pipeline mode, many versions' statements share a trip).
+        `advance=False`: the caller moves the position itself (`advance_all`)."""
+        cas = (
+            conn.execute(
+                "UPDATE projection_versions SET position = %s,"
+                " built_at = CASE WHEN built_at IS NULL AND %s THEN now() ELSE built_at END"
+                " WHERE name = %s AND version = %s AND position = %s"
+                " AND state <> 'retired' AND failed_at IS NULL",
+                (position, caught_up, self.name, self.version, expected),
+            )
+            if advance
+            else None
         )
         rows: dict[RowKey, Row | None] = {}
         by_table: dict[str, list[tuple[Any, ...]]] = {}
@@ -236,11 +242,11 @@ class VersionStore:
                         tsql.select_in + b"(" + values + b")", [v for k in chunk for v in k]
                     )
                 loads.append((table, cur))
-        return Pending(events, expected, advance, rows, loads)
+        return Pending(events, expected, cas, rows, loads)
 
     def finish(self, pending: Pending) -> Changes:
         """Check the compare-and-set, collect the loaded rows and apply the events to them."""
-        if pending.advance.rowcount != 1:
+        if pending.advance is not None and pending.advance.rowcount != 1:
             raise PositionConflict(
                 f"{self.name} v{self.version}: position is no longer {pending.expected}"
             )
@@ -263,15 +269,23 @@ class VersionStore:
         return changes_of(rows, existing)
 
     def write(
-        self, conn: psycopg.Connection[Any], changes: Changes, position: int, *, copy: bool = True
+        self,
+        conn: psycopg.Connection[Any],
+        changes: Changes,
+        position: int,
+        *,
+        copy: bool = True,
+        notify: bool = True,
     ) -> None:
         """Write the changes and send the progress notification of `position`; `copy=False`
-        never uses COPY (pipeline mode does not allow it)."""
+        never uses COPY (pipeline mode does not allow it); `notify=False`: the caller notifies
+        (`notify_all`)."""
         self._write(conn, changes, copy)
-        conn.execute(
-            "SELECT pg_notify(%s, %s)",
-            (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
-        )
+        if notify:
+            conn.execute(
+                "SELECT pg_notify(%s, %s)",
+                (PROGRESS_CHANNEL, f"{self.name}:{self.version}:{position}"),
+            )
 
     def mark_built(self, conn: psycopg.Connection[Any]) -> None:
         """Record that this version has caught up with the log once (if not recorded yet)."""
@@ -344,3 +358,48 @@ class VersionStore:
                 ),
             )
             conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, f"{self.name}:*:0"))
+
+
+def advance_all(
+    conn: psycopg.Connection[Any],
+    stores: Sequence[VersionStore],
+    *,
+    expected: int,
+    position: int,
+    caught_up: bool,
+) -> psycopg.Cursor[Any]:
+    """Send ONE compare-and-set moving every store's version from `expected` to `position`; its
+    rows are the versions it moved (check them with `check_advanced`)."""
+    return conn.execute(
+        "UPDATE projection_versions v SET position = %s,"
+        " built_at = CASE WHEN v.built_at IS NULL AND %s THEN now() ELSE v.built_at END"
+        " FROM unnest(%s::text[], %s::int[]) AS m(name, version)"
+        " WHERE v.name = m.name AND v.version = m.version AND v.position = %s"
+        " AND v.state <> 'retired' AND v.failed_at IS NULL"
+        " RETURNING v.name, v.version",
+        (
+            position,
+            caught_up,
+            [s.name for s in stores],
+            [s.version for s in stores],
+            expected,
+        ),
+    )
+
+
+def check_advanced(cur: psycopg.Cursor[Any], stores: Sequence[VersionStore], expected: int) -> None:
+    """Raise `PositionConflict` unless `advance_all` moved every store's version."""
+    moved = {(str(name), int(version)) for name, version in cur.fetchall()}
+    stuck = [f"{s.name} v{s.version}" for s in stores if (s.name, s.version) not in moved]
+    if stuck:
+        raise PositionConflict(f"{', '.join(stuck)}: position is no longer {expected}")
+
+
+def notify_all(
+    conn: psycopg.Connection[Any], stores: Sequence[VersionStore], position: int
+) -> None:
+    """Send every store's progress notification of `position` in one statement."""
+    conn.execute(
+        "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p",
+        (PROGRESS_CHANNEL, [f"{s.name}:{s.version}:{position}" for s in stores]),
+    )

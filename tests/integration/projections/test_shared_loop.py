@@ -149,3 +149,32 @@ def test_a_version_that_never_finds_the_log_empty_still_joins_the_shared_loop(
         FeedingV1.feeding = False
         runner.stop()
     assert actual(database_url, FeedingV1()) == expected(FeedingV1.app, FeedingV1())
+
+
+def test_a_member_stopped_behind_the_loops_back_moves_no_one_and_the_others_go_on(
+    database_url: str,
+) -> None:
+    operations.migrate(database_url, projectors=[CountersV1, CountersV3], app_factory=open_toy)
+    app = open_toy(database_url)
+    append(app, counters=5, adds=1)
+    runner = Runner(database_url, app=open_toy(database_url), projectors=[CountersV1, CountersV3])
+    runner.start()
+    try:
+        wait_until(lambda: runner.shared is not None and runner.shared.members == BOTH, 20)
+        append(app, counters=2, adds=1, seed=6)  # a page the loop commits for both
+        wait_until(lambda: _caught_up(database_url, 1, 3), 10)
+        stopped_at = position(database_url, "counters", 3)
+        rows_then = actual(database_url, CountersV3())
+        with psycopg.connect(database_url) as conn:  # as an operator or another process would
+            conn.execute(
+                "UPDATE projection_versions SET failed_at = now(), error = 'stopped by hand'"
+                " WHERE name = 'counters' AND version = 3"
+            )
+        append(app, counters=5, adds=1, seed=7)
+        wait_until(lambda: _caught_up(database_url, 1), 10)
+        wait_until(lambda: runner.shared is not None and runner.shared.members == {V1}, 10)
+        assert position(database_url, "counters", 3) == stopped_at
+        assert actual(database_url, CountersV3()) == rows_then, "nothing written for v3"
+    finally:
+        runner.stop()
+    assert actual(database_url, CountersV1()) == expected(app, CountersV1())
