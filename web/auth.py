@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -124,9 +125,13 @@ class Authenticator:
             return None
         return await run_in_threadpool(self.verify, header)
 
-    def verify(self, header: str | None) -> Principal | None:
+    def verify(
+        self, header: str | None, lookup: Callable[[str], KeyRecord | None] | None = None
+    ) -> Principal | None:
         """:meth:`authenticate` for a worker thread (it may block on the key lookup), given the
-        ``Authorization`` header."""
+        ``Authorization`` header; ``lookup`` (key hash to record) replaces the read side's
+        ``api_key`` for this call, e.g. one that reads the requested resource in the same
+        round trip."""
         found = credentials(header)
         if found is None:
             return None
@@ -134,15 +139,17 @@ class Authenticator:
         kind, empty_message, invalid_message = _SCHEMES[scheme]
         if not value:
             raise ApiError(401, empty_message, headers=challenge())
-        principal = self._verify(kind, value)
+        principal = self._verify(kind, value, lookup or self._lookup.api_key)
         if principal is None:
             # Only a hint of the key is logged (as the old system did), never the key.
             log.warning("rejected %s key", scheme, extra={"key_hint": value[:8] + "..."})
             raise ApiError(401, invalid_message, headers=challenge())
         return principal
 
-    def _verify(self, kind: str, plaintext: str) -> Principal | None:
-        record = self._lookup.api_key(keys.hash_key(plaintext))
+    def _verify(
+        self, kind: str, plaintext: str, lookup: Callable[[str], KeyRecord | None]
+    ) -> Principal | None:
+        record = lookup(keys.hash_key(plaintext))
         usable = (
             record is not None
             and record.is_active

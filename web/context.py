@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from schema.settings import Settings
-from web.auth import Authenticator, Principal
+from web.auth import Authenticator, KeyRecord, Principal
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import ApiError
 from web.media.store import FilesystemMediaStore, MediaStore
@@ -62,13 +62,19 @@ class Context:
             self.limiter.hit("key", str(principal.key_id))
         return principal
 
-    async def authorized(self, request: Request, read: Callable[[Principal | None], D]) -> D:
-        """Verify the caller (as :meth:`caller`) and run ``read(caller)``: ONE threadpool call
-        (see :meth:`write`). ``read`` raises the permission errors before it reads anything."""
+    async def authorized(
+        self,
+        request: Request,
+        read: Callable[[Principal | None], D],
+        lookup: Callable[[str], KeyRecord | None] | None = None,
+    ) -> D:
+        """Verify the caller (as :meth:`caller`, with ``lookup`` as the key lookup when given)
+        and run ``read(caller)``: ONE threadpool call (see :meth:`write`). ``read`` raises the
+        permission errors before it reads anything."""
         header = request.headers.get("authorization")
 
         def run() -> D:
-            principal = self.auth.verify(header)
+            principal = self.auth.verify(header, lookup)
             if principal is not None:
                 self.limiter.hit("key", str(principal.key_id))
             return read(principal)
@@ -120,20 +126,31 @@ class Context:
 
     def with_links(self, request: Request, doc: Doc) -> Doc:
         """A submission document with its hypermedia ``links`` (and without internal members)."""
+        return _linked(self.base_url(request), doc)
+
+    def all_with_links(self, request: Request, docs: list[Doc]) -> list[Doc]:
+        """:meth:`with_links` of each document (the base URL worked out once)."""
         base = self.base_url(request)
-        out = {k: v for k, v in doc.items() if k != "version"}
-        links = {
-            "self": f"{base}api/v1/submissions/{doc['id']}/",
-            "schema": f"{base}api/schema/",
-            "docs": f"{base}api/docs/",
-        }
-        record = doc.get("biotoolsrecord")
-        if isinstance(record, dict) and record.get("biotools_id"):
-            links["biotoolsrecord"] = f"{base}api/v1/biotools/{record['biotools_id']}/"
-        out["links"] = links
-        if "logo_url" in out:
-            out["logo_url"] = logo_url(base, out["logo_url"])
-        return out
+        return [_linked(base, doc) for doc in docs]
+
+
+def _linked(base: str, doc: Doc) -> Doc:
+    # A C-level copy, then one deletion: a comprehension filtering every member was ~9% of a
+    # list page's worker time (py-spy). The caller's document is left as it was.
+    out = doc.copy()
+    out.pop("version", None)
+    links = {
+        "self": f"{base}api/v1/submissions/{doc['id']}/",
+        "schema": f"{base}api/schema/",
+        "docs": f"{base}api/docs/",
+    }
+    record = doc.get("biotoolsrecord")
+    if isinstance(record, dict) and record.get("biotools_id"):
+        links["biotoolsrecord"] = f"{base}api/v1/biotools/{record['biotools_id']}/"
+    out["links"] = links
+    if "logo_url" in out:
+        out["logo_url"] = logo_url(base, out["logo_url"])
+    return out
 
 
 def logo_url(base: str, stored: Any) -> str | None:

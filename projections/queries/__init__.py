@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from uuid import UUID
 
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from projections.queries.event_cache import EventCache
-from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp
+from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp, key_record
 from projections.queries.reference import ReferenceQueries
+from projections.queries.submission_sql import DETAIL_FOR_KEY
 from projections.queries.submissions import (
     EventSource,
     HistoryCache,
     SubmissionQueries,
     as_of_document,
+    served,
 )
 
 
@@ -51,6 +55,30 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
         self._counts = {}
         self._keys = {}
         self._histories = HistoryCache()
+
+    def submission_for_key(
+        self, key_hash: str, submission_id: UUID
+    ) -> tuple[KeyRecord | None, dict[str, Any] | None]:
+        """``api_key(key_hash)`` and, when that key is an admin key or the submission's own,
+        ``submission(submission_id)`` (else None): one round trip when the key is not cached.
+
+        A detail GET with an owner's key not used before in this process paid two statements
+        (key, then detail), two pool checkouts and two round trips; the key is cached as
+        ``api_key`` caches it (stamp taken before the statement)."""
+        stamp, cached = self._cached_key(key_hash)
+        if cached is not None:
+            visible = cached.submission_id is None or cached.submission_id == submission_id
+            return cached, self.submission(submission_id) if visible else None
+        row = self._detail_for_key(key_hash, submission_id)
+        if row is None or row["k"] is None:
+            return None, None
+        record = key_record(row["key_submission_id"], row["k"])
+        self._remember_key(stamp, key_hash, record)
+        return record, served(row) if row["doc"] is not None else None
+
+    def _detail_for_key(self, key_hash: str, submission_id: UUID) -> dict[str, Any] | None:
+        params = {"hashes": Jsonb([key_hash]), "hash": key_hash, "id": submission_id}
+        return self._one(DETAIL_FOR_KEY, params)
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +67,21 @@ class KeyRecord:
         return self.submission_id is None
 
 
+def key_record(submission_id: UUID | None, k: Mapping[str, Any]) -> KeyRecord:
+    """The record of one element ``k`` of an `api_keys` row's ``keys`` (its owner's
+    ``submission_id``)."""
+    return KeyRecord(
+        key_id=str(k["key_id"]),
+        submission_id=submission_id,
+        key_hash=str(k["key_hash"]),
+        label=str(k["label"]),
+        scope=str(k["scope"]),
+        is_active=bool(k["is_active"]),
+        created_at=str(k["created_at"]),
+        created_by=str(k["created_by"]),
+    )
+
+
 def _listed(row: dict[str, Any]) -> dict[str, Any]:
     k = row["k"]
     used: datetime | None = row["last_used_at"]
@@ -99,33 +114,33 @@ class KeyQueries(QueryBase):
         stamp is taken before the query, so a revoke projected meanwhile is never hidden, and a
         revoke's response (which waits for `api_keys` in its process) is sent only after the
         stamp there has changed. Other processes see the same NOTIFY at about the same time."""
-        stamp = self._key_stamp() if self._key_stamp is not None else None
-        if stamp is not None:
-            cached = self._key_cache.get(key_hash)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
+        stamp, cached = self._cached_key(key_hash)
+        if cached is not None:
+            return cached
         record = self._api_key(key_hash)
+        self._remember_key(stamp, key_hash, record)
+        return record
+
+    def _cached_key(self, key_hash: str) -> tuple[Hashable | None, KeyRecord | None]:
+        """The `api_keys` stamp to cache a lookup under (taken now, before any query), and the
+        record cached for ``key_hash`` under that very stamp, if any."""
+        stamp = self._key_stamp() if self._key_stamp is not None else None
+        if stamp is None:
+            return None, None
+        cached = self._key_cache.get(key_hash)
+        return stamp, cached[1] if cached is not None and cached[0] == stamp else None
+
+    def _remember_key(
+        self, stamp: Hashable | None, key_hash: str, record: KeyRecord | None
+    ) -> None:
         if stamp is not None and record is not None:
             if len(self._key_cache) >= KEY_CACHE_SIZE:
                 self._key_cache.clear()
             self._key_cache[key_hash] = (stamp, record)
-        return record
 
     def _api_key(self, key_hash: str) -> KeyRecord | None:
         row = self._one(_KEY, (Jsonb([key_hash]), key_hash))
-        if row is None:
-            return None
-        k = row["k"]
-        return KeyRecord(
-            key_id=str(k["key_id"]),
-            submission_id=row["submission_id"],
-            key_hash=str(k["key_hash"]),
-            label=str(k["label"]),
-            scope=str(k["scope"]),
-            is_active=bool(k["is_active"]),
-            created_at=str(k["created_at"]),
-            created_by=str(k["created_by"]),
-        )
+        return None if row is None else key_record(row["submission_id"], row["k"])
 
     def keys_of(self, submission_id: UUID | str) -> list[dict[str, Any]]:
         """The submission's keys, newest first: ``{id, label, scope, is_active, created_at,

@@ -104,7 +104,8 @@ def _uuid(value: UUID | str) -> UUID | None:
         return None
 
 
-def _served(row: Mapping[str, Any], *, full_record: bool) -> dict[str, Any]:
+def served(row: Mapping[str, Any], *, full_record: bool = True) -> dict[str, Any]:
+    """The served shape of a row of `DETAIL` (or a statement with its columns)."""
     return shapes.submission(row["doc"], row, full_record=full_record)
 
 
@@ -175,7 +176,7 @@ class SubmissionQueries(QueryBase):
         if sid is None:
             return None
         row = self._one(DETAIL, (sid,))
-        return _served(row, full_record=True) if row else None
+        return served(row, full_record=True) if row else None
 
     def list_submissions(
         self,
@@ -226,7 +227,11 @@ class SubmissionQueries(QueryBase):
     ) -> tuple[int, list[dict[str, Any]]]:
         list_key: ListKey = (key, ordering)
         cached = self._keys.get(list_key)
-        known, page_ids = (cached.stamp, cached.page(offset, limit)) if cached else (NO_STAMP, [])
+        known, page_ids = (
+            (cached.stamp, cached.ids[offset * 16 : (offset + limit) * 16])
+            if cached
+            else (NO_STAMP, b"")
+        )
         query, params = keyed_list_query(
             filters, ordering, known, page_ids, (offset + 1, offset + limit)
         )
@@ -310,7 +315,7 @@ class SubmissionQueries(QueryBase):
         if doc is None:
             return None
         row = self._one(AS_OF, (Jsonb(doc),))
-        return _served(row, full_record=True) if row else None
+        return served(row, full_record=True) if row else None
 
     def _events_of(self, sid: UUID) -> list[Any]:
         assert self.registry is not None

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
-from web.auth import Principal, require_admin, require_owner_or_admin, require_someone
+from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, etag, expected_version, json
 from web.errors import ApiError, not_found
@@ -184,7 +184,7 @@ async def listing(ctx: Context, request: Request) -> Response:
         return page, size, count, rows
 
     page, size, count, rows = await ctx.authorized(request, read)
-    results = [ctx.with_links(request, row) for row in rows]
+    results = ctx.all_with_links(request, rows)
     return json(paged(request, count, page, size, results))
 
 
@@ -193,13 +193,22 @@ async def detail(ctx: Context, request: Request) -> Response:
     submission_id = parse_uuid(request.path_params["id"])
     as_of = request.query_params.get("as_of")
 
+    # The current state: the key is looked up with the document (one round trip when the key
+    # is not cached); the document is served only once `read` has checked the caller.
+    prefetched: list[Doc | None] = []
+
+    def lookup(key_hash: str) -> KeyRecord | None:
+        record, doc = ctx.read.submission_for_key(key_hash, submission_id)
+        prefetched.append(doc)
+        return record
+
     def read(caller: Principal | None) -> Doc | None:
         require_owner_or_admin(caller, submission_id)
         if as_of is not None:
             return ctx.read.submission_as_of(submission_id, parse_instant(as_of))
-        return ctx.read.submission(submission_id)
+        return prefetched[0] if prefetched else ctx.read.submission(submission_id)
 
-    doc = await ctx.authorized(request, read)
+    doc = await ctx.authorized(request, read, lookup if as_of is None else None)
     if doc is None:
         raise not_found()
     headers = {"ETag": etag(int(doc["version"]))} if "version" in doc else None

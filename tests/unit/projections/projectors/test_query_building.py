@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,9 +83,16 @@ def test_the_list_statement_passes_the_stamp_its_cached_count_was_taken_under() 
 
 
 def test_the_keyed_list_statement_passes_filters_stamp_page_ids_and_slice_in_order() -> None:
-    query, params = keyed_list_query({"status": "approved"}, None, NO_STAMP, [], (981, 1000))
+    query, params = keyed_list_query({"status": "approved"}, None, NO_STAMP, b"", (981, 1000))
     assert query.count("s.status = %s") == 2
-    assert params == ["approved", -1, -1, -1, -1, "approved", [], 981, 1000]
+    assert params == ["approved", -1, -1, -1, -1, "approved", "{}", 981, 1000]
+
+
+def test_page_ids_pass_as_one_uuid_array_literal_in_their_order() -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    _, params = keyed_list_query({}, None, NO_STAMP, first.bytes + second.bytes, (1, 2))
+    literal = params[-3]
+    assert [uuid.UUID(part) for part in literal.strip("{}").split(",")] == [first, second]
 
 
 def test_an_unknown_edam_accession_keeps_a_null_label() -> None:
@@ -138,3 +146,4 @@ def test_as_of_folds_only_events_up_to_the_instant(world: World) -> None:
     world.app.erase_submission(reg.submission_id, actor="admin:root")
     erased = list(world.app.events.get(reg.submission_id))
     assert as_of_document(erased, first) is None
+
