@@ -29,6 +29,9 @@ D = TypeVar("D")
 #: An endpoint written against a :class:`Context`.
 Handler = Callable[["Context", Request], Awaitable[Response]]
 
+#: Request base URLs kept per app at most (one per host name, scheme and root path served).
+BASE_URLS_KEPT = 64
+
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
@@ -54,6 +57,7 @@ class Context:
         self.auth = Authenticator(read_model)
         self.limiter = RateLimiter(settings.rate_limits)
         self.trusted: tuple[Network, ...] = parse_networks(settings.trusted_proxies)
+        self._bases: dict[tuple[Any, ...], str] = {}
 
     async def caller(self, request: Request) -> Principal | None:
         """The verified caller (None when anonymous); counts it against the per-key limit."""
@@ -121,8 +125,24 @@ class Context:
 
     def base_url(self, request: Request) -> str:
         """The public base URL (configured, else the request's), ending in '/'."""
-        base = self.settings.public_base_url or str(request.base_url)
-        return base if base.endswith("/") else base + "/"
+        if self.settings.public_base_url:
+            return _slashed(self.settings.public_base_url)
+        # Starlette builds the request's base URL as a new URL object on every request (~5% of
+        # a detail GET's event-loop time in py-spy); it depends only on these parts of the scope.
+        scope = request.scope
+        server = scope.get("server")
+        key = (
+            scope.get("scheme", "http"),
+            tuple(server) if server else None,
+            request.headers.get("host"),
+            scope.get("app_root_path", scope.get("root_path", "")),
+        )
+        base = self._bases.get(key)
+        if base is None:
+            if len(self._bases) >= BASE_URLS_KEPT:  # forged Host headers cannot grow it
+                self._bases.clear()
+            base = self._bases[key] = _slashed(str(request.base_url))
+        return base
 
     def with_links(self, request: Request, doc: Doc) -> Doc:
         """A submission document with its hypermedia ``links`` (and without internal members)."""
@@ -151,6 +171,10 @@ def _linked(base: str, doc: Doc) -> Doc:
     if "logo_url" in out:
         out["logo_url"] = logo_url(base, out["logo_url"])
     return out
+
+
+def _slashed(base: str) -> str:
+    return base if base.endswith("/") else base + "/"
 
 
 def logo_url(base: str, stored: Any) -> str | None:

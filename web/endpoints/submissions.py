@@ -285,10 +285,14 @@ def paged(request: Request, count: int, page: int, size: int, results: list[Doc]
     if page > 1 and (page - 1) * size >= count:
         raise ApiError(404, "Invalid page.")
 
+    # The URL without its query is worked out once for both links; "page" is always there, so
+    # every link has a query.
+    params = dict(request.query_params)
+    prefix = f"{request.url.replace(query='')}?"
+
     def link(number: int) -> str:
-        params = dict(request.query_params)
         params["page"] = str(number)
-        return f"{request.url.replace(query=urlencode(params))}"
+        return prefix + urlencode(params)
 
     return {
         "count": count,

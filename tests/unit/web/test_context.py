@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 import anyio
+from starlette.requests import Request
 
 from schema.settings import Settings
 from tests.unit.web.fakes import FakeReadModel, FakeRegistry
@@ -70,3 +71,45 @@ def test_a_write_that_recorded_nothing_reads_without_waiting() -> None:
 
     assert anyio.run(main) == (Done(position=None), None)
     assert steps == []
+
+
+def _request(host: str, scheme: str = "http", root_path: str = "") -> Request:
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "scheme": scheme,
+            "server": ["127.0.0.1", 8000],
+            "path": "/api/v1/submissions/",
+            "root_path": root_path,
+            "query_string": b"",
+            "headers": [(b"host", host.encode())],
+        }
+    )
+
+
+def test_links_follow_each_requests_host_scheme_and_root_path() -> None:
+    ctx = _context([])
+    cases = [
+        (("a.example",), "http://a.example/"),
+        (("b.example:8443", "https"), "https://b.example:8443/"),
+        (("a.example", "http", "/registry"), "http://a.example/registry/"),
+        (("a.example",), "http://a.example/"),
+    ]
+    for args, expected in cases:
+        assert ctx.base_url(_request(*args)) == expected
+        doc = ctx.with_links(_request(*args), {"id": "x", "version": 3})
+        assert doc == {
+            "id": "x",
+            "links": {
+                "self": f"{expected}api/v1/submissions/x/",
+                "schema": f"{expected}api/schema/",
+                "docs": f"{expected}api/docs/",
+            },
+        }
+
+
+def test_the_configured_public_base_url_wins_over_the_request() -> None:
+    ctx = _context([])
+    ctx.settings = Settings(rate_limits="off", public_base_url="https://registry.example/x")
+    assert ctx.base_url(_request("a.example")) == "https://registry.example/x/"
