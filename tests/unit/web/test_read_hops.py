@@ -16,14 +16,18 @@ from tests.unit.web.conftest import Api
 
 def _count_thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     trips: list[str] = []
-    for module in (web.context, web.auth):
-        real = module.run_in_threadpool
+    for module, name in (
+        (web.context, "run_in_threadpool"),
+        (web.auth, "run_in_threadpool"),
+        (web.context, "in_read_thread"),
+    ):
+        real = getattr(module, name)
 
         async def counting(func: Callable[..., Any], *args: Any, _real: Any = real) -> Any:
             trips.append(getattr(func, "__name__", "?"))
             return await _real(func, *args)
 
-        monkeypatch.setattr(module, "run_in_threadpool", counting)
+        monkeypatch.setattr(module, name, counting)
     return trips
 
 
@@ -89,3 +93,23 @@ def test_a_revoked_key_sees_401_though_its_lookup_read_the_document(api: Api) ->
 
 def created_etag(api: Api, created: dict[str, Any]) -> str:
     return f'"{api.read.docs[uuid.UUID(created["id"])]["version"]}"'
+
+
+def test_a_read_runs_in_a_worker_thread_with_the_requests_context() -> None:
+    import contextvars
+    import threading
+
+    import anyio
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+
+    def read() -> tuple[str, int]:
+        return var.get(), threading.get_ident()
+
+    async def main() -> tuple[str, int]:
+        var.set("this request")
+        return await web.context.in_read_thread(read)
+
+    seen, thread = anyio.run(main)
+    assert seen == "this request"
+    assert thread != threading.get_ident()
