@@ -26,7 +26,7 @@ KEY_CACHE_SIZE = 10_000
 KeyStamp = Callable[[], Hashable | None]
 """The `api_keys` projection's current stamp (`ProgressListener.stamp`); None: do not cache."""
 
-_KEY = """SELECT a.submission_id, k
+KEY_QUERY = """SELECT a.submission_id, k
 FROM api_keys a, jsonb_array_elements(a.keys) AS k
 WHERE a.key_hashes @> %s AND k->>'key_hash' = %s"""
 
@@ -139,7 +139,7 @@ class KeyQueries(QueryBase):
             self._key_cache[key_hash] = (stamp, record)
 
     def _api_key(self, key_hash: str) -> KeyRecord | None:
-        row = self._one(_KEY, (Jsonb([key_hash]), key_hash))
+        row = self._one(KEY_QUERY, (Jsonb([key_hash]), key_hash))
         return None if row is None else key_record(row["submission_id"], row["k"])
 
     def keys_of(self, submission_id: UUID | str) -> list[dict[str, Any]]:

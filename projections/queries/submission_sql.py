@@ -58,21 +58,6 @@ DETAIL: Final = f"""SELECT s.doc, {RESOLVE},
     {RECORD_TOPICS}
 FROM submissions s WHERE s.id = %s"""
 
-# The key lookup of `projections.queries.keys` and the detail in one round trip, for a detail
-# GET whose key is not in the per-process key cache (the first use of an owner's key in this
-# process). The document is read only for a key that could see it (an admin key, or the
-# submission's own); authentication still checks the record in Python (active, scheme, hash).
-DETAIL_FOR_KEY: Final = f"""SELECT key.key_submission_id, key.k, d.*
-FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (SELECT a.submission_id AS key_submission_id, k
-     FROM api_keys a, jsonb_array_elements(a.keys) AS k
-     WHERE a.key_hashes @> %(hashes)s AND k->>'key_hash' = %(hash)s LIMIT 1) AS key ON true
-LEFT JOIN LATERAL (SELECT s.doc, {RESOLVE},
-    {RECORD_TOPICS}
-    FROM submissions s
-    WHERE s.id = %(id)s AND key.k IS NOT NULL
-      AND (key.key_submission_id IS NULL OR key.key_submission_id = s.id)) AS d ON true"""
-
 AS_OF: Final = f"""SELECT s.doc, {RESOLVE},
     {RECORD_TOPICS}
 FROM (SELECT %s::jsonb AS doc) s"""

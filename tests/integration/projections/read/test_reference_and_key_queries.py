@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import uuid4
 
 import psycopg
+import pytest
 from psycopg_pool import ConnectionPool
 
 from domain.keys import hash_key
@@ -257,3 +260,20 @@ def test_a_detail_read_with_a_cached_key_still_reads_the_current_document(stack:
     other, doc = stack.read.submission_for_key(key_hash, uuid4())
     assert other is first
     assert doc is None
+
+
+def test_a_detail_read_with_its_key_falls_back_to_single_statements_after_a_type_change(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = stack.register()
+    stack.sync()
+    expected = stack.read.submission_for_key(hash_key(own.api_key), own.submission_id)
+
+    @contextmanager
+    def changed_types(self: Any) -> Iterator[None]:
+        raise psycopg.errors.FeatureNotSupported("cached plan must not change result type")
+        yield
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", changed_types)
+    stack.read._key_cache.clear()
+    assert stack.read.submission_for_key(hash_key(own.api_key), own.submission_id) == expected
