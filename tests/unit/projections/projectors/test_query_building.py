@@ -146,4 +146,3 @@ def test_as_of_folds_only_events_up_to_the_instant(world: World) -> None:
     world.app.erase_submission(reg.submission_id, actor="admin:root")
     erased = list(world.app.events.get(reg.submission_id))
     assert as_of_document(erased, first) is None
-
