@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-
 from domain import keys
 from web.errors import ApiError
 
@@ -118,20 +115,13 @@ class Authenticator:
         self._lookup = lookup
         self._touched: dict[str, float] = {}
 
-    async def authenticate(self, request: Request) -> Principal | None:
-        """Verify the presented key; raise 401 for an empty, unknown or revoked one."""
-        header = request.headers.get("authorization")
-        if credentials(header) is None:
-            return None
-        return await run_in_threadpool(self.verify, header)
-
     def verify(
         self, header: str | None, lookup: Callable[[str], KeyRecord | None] | None = None
     ) -> Principal | None:
-        """:meth:`authenticate` for a worker thread (it may block on the key lookup), given the
-        ``Authorization`` header; ``lookup`` (key hash to record) replaces the read side's
-        ``api_key`` for this call, e.g. one that reads the requested resource in the same
-        round trip."""
+        """Verify the key of the ``Authorization`` header (None when anonymous; 401 for an
+        empty, unknown or revoked one), in a worker thread: it may block on the key lookup.
+        ``lookup`` (key hash to record) replaces the read side's ``api_key`` for this call,
+        e.g. one that reads the requested resource in the same round trip."""
         found = credentials(header)
         if found is None:
             return None

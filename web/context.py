@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from schema.settings import Settings
-from web.auth import Authenticator, KeyRecord, Principal
+from web.auth import Authenticator, KeyRecord, Principal, credentials
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import ApiError
 from web.media.store import FilesystemMediaStore, MediaStore
@@ -63,7 +63,16 @@ class Context:
 
     async def caller(self, request: Request) -> Principal | None:
         """The verified caller (None when anonymous); counts it against the per-key limit."""
-        principal = await self.auth.authenticate(request)
+        header = request.headers.get("authorization")
+        if credentials(header) is None:
+            return None
+        return await run_in_threadpool(self._principal, header)
+
+    def _principal(
+        self, header: str | None, lookup: Callable[[str], KeyRecord | None] | None = None
+    ) -> Principal | None:
+        """Verify the caller in a worker thread and count it against the per-key limit."""
+        principal = self.auth.verify(header, lookup)
         if principal is not None:
             self.limiter.hit("key", str(principal.key_id))
         return principal
@@ -80,10 +89,7 @@ class Context:
         header = request.headers.get("authorization")
 
         def run() -> D:
-            principal = self.auth.verify(header, lookup)
-            if principal is not None:
-                self.limiter.hit("key", str(principal.key_id))
-            return read(principal)
+            return read(self._principal(header, lookup))
 
         return await in_read_thread(run)
 

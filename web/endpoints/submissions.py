@@ -233,16 +233,18 @@ async def patch(ctx: Context, request: Request) -> Response:
     _, doc = await ctx.write(
         amend, SUBMISSION_PROJECTIONS, lambda _: ctx.read.submission(submission_id)
     )
-    if doc is None:
-        raise not_found()
-    return json(ctx.with_links(request, doc), headers={"ETag": etag(int(doc["version"]))})
+    return submission_response(ctx, request, doc)
 
 
 async def respond_with_submission(
     ctx: Context, request: Request, submission_id: uuid.UUID
 ) -> Response:
     """200 with the submission as the read side now has it."""
-    doc = await ctx.call(ctx.read.submission, submission_id)
+    return submission_response(ctx, request, await ctx.call(ctx.read.submission, submission_id))
+
+
+def submission_response(ctx: Context, request: Request, doc: Doc | None) -> Response:
+    """200 with ``doc`` (links and ETag), or 404 when there is none."""
     if doc is None:
         raise not_found()
     return json(ctx.with_links(request, doc), headers={"ETag": etag(int(doc["version"]))})

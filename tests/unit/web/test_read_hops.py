@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-import web.auth
 import web.context
 from tests.unit.web.conftest import Api
 
@@ -18,7 +17,6 @@ def _count_thread_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     trips: list[str] = []
     for module, name in (
         (web.context, "run_in_threadpool"),
-        (web.auth, "run_in_threadpool"),
         (web.context, "in_read_thread"),
     ):
         real = getattr(module, name)
