@@ -20,13 +20,24 @@ release.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def keep(cache: dict[K, V], key: K, value: V, cap: int) -> None:
+    """Put ``value`` under ``key`` in a per-process cache of at most ``cap`` entries: a full
+    one starts over (its entries are re-read at the next miss; no bookkeeping on hits)."""
+    if len(cache) >= cap and key not in cache:
+        cache.clear()
+    cache[key] = value
 
 
 class QueryBase:

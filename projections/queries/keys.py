@@ -13,7 +13,7 @@ from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
-from projections.queries.base import QueryBase
+from projections.queries.base import QueryBase, keep
 
 HASH_PREFIX_LENGTH = 16
 TOUCH_INTERVAL = 60.0
@@ -134,9 +134,7 @@ class KeyQueries(QueryBase):
         self, stamp: Hashable | None, key_hash: str, record: KeyRecord | None
     ) -> None:
         if stamp is not None and record is not None:
-            if len(self._key_cache) >= KEY_CACHE_SIZE:
-                self._key_cache.clear()
-            self._key_cache[key_hash] = (stamp, record)
+            keep(self._key_cache, key_hash, (stamp, record), KEY_CACHE_SIZE)
 
     def _api_key(self, key_hash: str) -> KeyRecord | None:
         row = self._one(KEY_QUERY, (Jsonb([key_hash]), key_hash))

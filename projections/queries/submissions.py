@@ -18,7 +18,7 @@ from domain.ids import biotools_record_id
 from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
-from projections.queries.base import QueryBase
+from projections.queries.base import QueryBase, keep
 from projections.queries.event_cache import EventCache
 from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
@@ -247,17 +247,13 @@ class SubmissionQueries(QueryBase):
             self._remember_count(key, stamp, total)
             if None not in stamp:
                 ids = bytes(first["keys"] or b"")
-                if len(self._keys) >= KEYS_CACHE_SIZE:
-                    self._keys.clear()
-                self._keys[list_key] = ListKeys(stamp, total, ids)
+                keep(self._keys, list_key, ListKeys(stamp, total, ids), KEYS_CACHE_SIZE)
         return total, _listed(rows)
 
     def _remember_count(self, key: CountKey, stamp: Stamp, total: int) -> None:
         if None in stamp:  # no live version (a table being set up): nothing to key it by
             return
-        if len(self._counts) >= COUNT_CACHE_SIZE:
-            self._counts.clear()
-        self._counts[key] = (stamp, total)
+        keep(self._counts, key, (stamp, total), COUNT_CACHE_SIZE)
 
     def history(self, submission_id: UUID | str) -> list[dict[str, Any]]:
         """Every recorded change, oldest first: ``{version, changed_by, changed_at, changes}``
