@@ -111,40 +111,6 @@ def plan_retire(versions: Sequence[VersionInfo], version: int) -> dict[int, Stat
     return {version: State.RETIRED}
 
 
-CATALOGUE_DDL = """
-CREATE TABLE IF NOT EXISTS projection_versions (
-    name        text        NOT NULL,
-    version     integer     NOT NULL,
-    state       text        NOT NULL
-        CONSTRAINT projection_versions_state_check
-        CHECK (state IN ('building', 'live', 'standby', 'retired')),
-    position    bigint      NOT NULL DEFAULT 0,
-    tables      text[]      NOT NULL DEFAULT '{}',
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    built_at    timestamptz,
-    promoted_at timestamptz,
-    retired_at  timestamptz,
-    failed_at   timestamptz,
-    error       text,
-    CONSTRAINT projection_versions_pkey PRIMARY KEY (name, version)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS projection_versions_one_live
-    ON projection_versions (name) WHERE state = 'live';
-CREATE TABLE IF NOT EXISTS projection_dead_letters (
-    id                 bigserial   PRIMARY KEY,
-    name               text        NOT NULL,
-    version            integer     NOT NULL,
-    position           bigint      NOT NULL,
-    topic              text        NOT NULL,
-    originator_id      text,
-    originator_version bigint,
-    error              text        NOT NULL,
-    traceback          text        NOT NULL,
-    recorded_at        timestamptz NOT NULL DEFAULT now()
-);
-"""
-
-
 def _info(row: dict[str, Any]) -> VersionInfo:
     return VersionInfo(
         name=row["name"],

@@ -136,8 +136,14 @@ def _roll_back(conn: psycopg.Connection[Any]) -> None:
         conn.execute("ROLLBACK")
 
 
-def event_store_env(database_url: str, *, create_tables: bool) -> dict[str, str]:
-    """The eventsourcing environment for the PostgreSQL database at `database_url`."""
+def event_store_env(
+    database_url: str, *, create_tables: bool, pool_size: int = 2
+) -> dict[str, str]:
+    """The eventsourcing environment for the PostgreSQL database at `database_url`.
+
+    Its connection pool opens one connection at start and grows on demand to `pool_size`, never
+    beyond (threads beyond it wait for a connection): a process's footprint on the server's
+    `max_connections` is known, and an idle one holds one connection, not `pool_size`."""
     info = conninfo_to_dict(database_url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -147,8 +153,9 @@ def event_store_env(database_url: str, *, create_tables: bool) -> dict[str, str]
         "POSTGRES_PORT": str(info.get("port", 5432)),
         "POSTGRES_USER": str(info.get("user", "postgres")),
         "POSTGRES_PASSWORD": str(info.get("password", "")),
-        "POSTGRES_POOL_SIZE": "5",
-        "POSTGRES_MAX_OVERFLOW": "10",
+        # eventsourcing's pool: min_size = POOL_SIZE, max_size = POOL_SIZE + MAX_OVERFLOW.
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": str(max(0, pool_size - 1)),
         "POSTGRES_CONNECT_TIMEOUT": "30",
         # Waiting longer than this for the events table's write lock means something is stuck.
         "POSTGRES_LOCK_TIMEOUT": "10",

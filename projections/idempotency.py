@@ -2,52 +2,56 @@
 because the read side had none; it is infrastructure, not a projection: nothing in the event log
 fills it).
 
-One row per key: the SHA-256 of the header (never the header itself), the hash of the request
-body, and the first response, sealed by the web layer with a key derived from the header. Rows
-live 24 hours; a claim whose request never finished (a crashed process) is given up after
-``ABANDONED_AFTER`` seconds so the client can retry.
+One row per key (the support table ``idempotency_keys``, created by ``registry migrate``): the
+SHA-256 of the header (never the header itself), the hash of the request body, and the first
+response, sealed by the web layer with a key derived from the header. A row expires ``ttl``
+seconds after the first request (``REGISTRY_IDEMPOTENCY_TTL``, default 24 hours): a claim treats
+an expired row as absent, and :func:`sweep` (a scheduler job) deletes expired rows so the table
+does not grow with every create ever made. A claim whose request never finished (a crashed
+process) is given up after ``ABANDONED_AFTER`` seconds so the client can retry.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
-DDL = """CREATE TABLE IF NOT EXISTS idempotency_keys (
-    key_hash text PRIMARY KEY,
-    request_hash text NOT NULL,
-    response bytea,
-    created_at timestamptz NOT NULL DEFAULT now()
-)"""
-
-KEEP_HOURS = 24
+DEFAULT_TTL = 24 * 3600.0
 ABANDONED_AFTER = 120
 
-_EXPIRE = f"""DELETE FROM idempotency_keys WHERE key_hash = %s AND (
-    created_at < now() - interval '{KEEP_HOURS} hours'
-    OR (response IS NULL AND created_at < now() - interval '{ABANDONED_AFTER} seconds'))"""
+_EXPIRE = """DELETE FROM idempotency_keys WHERE key_hash = %s AND (
+    created_at < now() - make_interval(secs => %s)
+    OR (response IS NULL AND created_at < now() - make_interval(secs => %s)))"""
 _CLAIM = """INSERT INTO idempotency_keys (key_hash, request_hash) VALUES (%s, %s)
 ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash"""
 _READ = "SELECT request_hash, response FROM idempotency_keys WHERE key_hash = %s"
 _COMPLETE = "UPDATE idempotency_keys SET response = %s WHERE key_hash = %s"
 _RELEASE = "DELETE FROM idempotency_keys WHERE key_hash = %s AND response IS NULL"
+_SWEEP = """DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => %s)
+    OR (response IS NULL AND created_at < now() - make_interval(secs => %s))"""
+
+
+def sweep(conn: psycopg.Connection[Any], ttl: float = DEFAULT_TTL) -> int:
+    """Delete every expired record (and every claim abandoned by a crashed request); return how
+    many. Safe at any time: a claim already treats such rows as absent."""
+    with conn.transaction():
+        return conn.execute(_SWEEP, (ttl, ABANDONED_AFTER)).rowcount
 
 
 class IdempotencyStore:
     """PostgreSQL implementation of the web's ``IdempotencyStore`` port."""
 
-    def __init__(self, pool: ConnectionPool[Any], *, create_table: bool = True) -> None:
+    def __init__(self, pool: ConnectionPool[Any], *, ttl: float = DEFAULT_TTL) -> None:
         self._pool = pool
-        if create_table:
-            with pool.connection() as conn:
-                conn.execute(DDL)
+        self._ttl = ttl
 
     def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
         """``new`` (claimed now), ``done`` (with the sealed first response), ``busy`` (the
         first request is still running) or ``mismatch`` (same key, different body)."""
         with self._pool.connection() as conn:
-            conn.execute(_EXPIRE, (key_hash,), prepare=False)
+            conn.execute(_EXPIRE, (key_hash, self._ttl, ABANDONED_AFTER), prepare=False)
             if conn.execute(_CLAIM, (key_hash, request_hash), prepare=False).fetchone():
                 return "new", None
             row = conn.execute(_READ, (key_hash,), prepare=False).fetchone()

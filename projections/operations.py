@@ -30,12 +30,14 @@ from projections.eventstore import open_registry
 from projections.follow import ProgressCallback, VersionFailed, catch_up
 from projections.projector import Projector
 from projections.store import VersionStore
+from projections.support import migrate_support
 from projections.versions import (
     EVENTS_TABLE,
     MIGRATE_LOCK,
-    create_catalogue,
+    ensure_declared,
     ensure_version,
     lock_key,
+    promote_newest_on_empty_log,
     retire_version,
     switch,
 )
@@ -67,9 +69,14 @@ def migrate(
     projectors: Sequence[type[Projector]] | None = None,
     app_factory: AppFactory = open_registry,
 ) -> None:
-    """Create the event store, the catalogue, the dead-letter table and every declared version's
-    tables, making the first version of each projection live. Idempotent; safe to run twice, also
-    concurrently (an advisory lock serialises it)."""
+    """Create the event store, the support tables (`projections.support`: the catalogue, the
+    dead letters, subject keys, key usage, idempotency records, the follower's position), and
+    the read tables the
+    declared versions need (`versions.ensure_declared`): on a fresh database only the newest
+    version of each projection, live at once; on an existing one the newer versions, building,
+    while the live version keeps serving until promoted. On an empty event log the newest
+    versions are made live whatever the catalogue says (`versions.promote_newest_on_empty_log`).
+    Idempotent; safe to run twice, also concurrently (an advisory lock serialises it)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
         try:
@@ -77,9 +84,10 @@ def migrate(
             app.close()
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
-        create_catalogue(conn)
-        for projector in _declared(projectors):
-            ensure_version(conn, projector, live_if_first=True)
+        migrate_support(conn)
+        declared = _declared(projectors)
+        ensure_declared(conn, declared)
+        promote_newest_on_empty_log(conn, declared)
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,9 @@ class VersionStatus:
 def status(
     database_url: str, *, projectors: Sequence[type[Projector]] | None = None
 ) -> list[VersionStatus]:
-    """Every projection version in the catalogue (and any the code declares but the catalogue
-    lacks, as state `missing`), with positions and lag against `max(notification_id)`."""
+    """Every projection version in the catalogue (and, as state `missing`, those the code
+    declares that `migrate` would create), with positions and lag against
+    `max(notification_id)`."""
     declared = {(p.name, p.version) for p in _declared(projectors)}
     with psycopg.connect(database_url, autocommit=True) as conn:
         try:
@@ -135,8 +144,16 @@ def status(
         )
         for v in versions
     ]
-    known = {(v.name, v.version) for v in versions}
-    for name, version in sorted(declared - known):
+    newest_known: dict[str, int] = {}
+    for v in versions:
+        newest_known[v.name] = max(newest_known.get(v.name, 0), v.version)
+    newest_declared: dict[str, int] = {}
+    for name, version in declared:
+        newest_declared[name] = max(newest_declared.get(name, 0), version)
+    for name, version in sorted(declared):
+        # Missing: what `migrate` would create (older declared versions it never creates).
+        if version <= newest_known.get(name, newest_declared[name] - 1):
+            continue
         result.append(
             VersionStatus(name, version, "missing", 0, head, True, None, None, None, None)
         )

@@ -39,7 +39,7 @@ from projections.follow import VersionFailed, catch_up
 from projections.projector import Projector
 from projections.shared import SharedFollower
 from projections.store import PositionConflict, VersionStore
-from projections.versions import EVENTS_TABLE, ensure_version, lock_key, switch
+from projections.versions import EVENTS_TABLE, ensure_declared, lock_key, switch
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +162,7 @@ class Runner:
 
     def _spawn(self, conn: psycopg.Connection[Any]) -> None:
         if self.auto_promote:
-            for projector in self.projectors.values():
-                ensure_version(conn, projector, live_if_first=True)
+            ensure_declared(conn, list(self.projectors.values()))
         for info in read_versions(conn):
             key = (info.name, info.version)
             if key not in self.projectors or info.state not in FOLLOWED or info.failed:

@@ -18,12 +18,12 @@ import psycopg
 from psycopg import sql
 
 from projections.catalogue import (
-    CATALOGUE_DDL,
     CatalogueError,
     State,
     VersionInfo,
     live_of,
     max_position,
+    plan_promote,
     read_versions,
     set_states,
 )
@@ -46,19 +46,12 @@ def lock_key(*parts: object) -> int:
 MIGRATE_LOCK = lock_key("registry", "migrate")
 
 
-def create_catalogue(conn: psycopg.Connection[Any]) -> None:
-    """Create the catalogue and dead-letter tables if they do not exist."""
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
-        conn.execute(CATALOGUE_DDL)
-
-
 def ensure_version(
-    conn: psycopg.Connection[Any], projector: type[Projector], *, live_if_first: bool = False
+    conn: psycopg.Connection[Any], projector: type[Projector], *, live: bool = False
 ) -> bool:
-    """Create a version's tables (its DDL file) and catalogue row unless it exists; with
-    `live_if_first`, make it live when no version of its projection exists yet. Returns whether
-    it created anything. Serialised across processes by an advisory lock."""
+    """Create a version's tables (its DDL file) and catalogue row unless it exists; with `live`,
+    make it live at once (only for a projection with no version yet: nothing else serves it).
+    Returns whether it created anything. Serialised across processes by an advisory lock."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
         versions = read_versions(conn, projector.name)
@@ -75,11 +68,77 @@ def ensure_version(
             " VALUES (%s, %s, %s, %s)",
             (projector.name, projector.version, State.BUILDING.value, tables),
         )
-        if live_if_first and not versions:
+        if live and not versions:
             info = VersionInfo(projector.name, projector.version, State.BUILDING, 0, tuple(tables))
             _repoint(conn, info, None)
             set_states(conn, projector.name, {projector.version: State.LIVE})
         return True
+
+
+def ensure_declared(
+    conn: psycopg.Connection[Any], projectors: Sequence[type[Projector]]
+) -> list[type[Projector]]:
+    """Create the declared versions the catalogue lacks, and return them.
+
+    A projection the catalogue does not know gets only its newest declared version, live at once
+    (a fresh database serves the newest read shape and folds every event once). A known
+    projection gets the declared versions newer than every version it has, as `building`: its
+    live version keeps serving until they are promoted. A declared version older than the
+    newest known one is never created (`rebuild` still creates one on request)."""
+    created = []
+    by_name: dict[str, list[type[Projector]]] = {}
+    for projector in sorted(projectors, key=lambda p: (p.name, p.version)):
+        by_name.setdefault(projector.name, []).append(projector)
+    for name, declared in by_name.items():
+        known = max((v.version for v in read_versions(conn, name)), default=None)
+        wanted = declared[-1:] if known is None else [p for p in declared if p.version > known]
+        for projector in wanted:
+            if ensure_version(conn, projector, live=known is None):
+                created.append(projector)
+    return created
+
+
+def promote_newest_on_empty_log(
+    conn: psycopg.Connection[Any], projectors: Sequence[type[Projector]]
+) -> list[tuple[str, int]]:
+    """On an empty event log, make the newest declared version of each projection live and
+    retire the older ones (they hold nothing, so nothing is lost); return what was promoted.
+
+    This is what an existing catalogue gets on a database that has no events yet (e.g. migrated
+    by an older release): the same state as a fresh `migrate`. Once the log has an event, an
+    existing deployment keeps its live version until it is promoted. If events arrive meanwhile,
+    the switch is refused (the version has not caught up) and the state is left as it is."""
+    promoted: list[tuple[str, int]] = []
+    newest: dict[str, int] = {}
+    for projector in projectors:
+        newest[projector.name] = max(newest.get(projector.name, 0), projector.version)
+    for name, version in sorted(newest.items()):
+        if max_position(conn, EVENTS_TABLE) != 0:
+            break
+        versions = read_versions(conn, name)
+        current = live_of(versions)
+        if current is not None and current.version == version:
+            continue
+        if not any(v.version == version and v.state is not State.RETIRED for v in versions):
+            continue
+        try:
+            switch(conn, name, _promotion(version), timeout=1.0)
+        except CatalogueError:
+            continue
+        promoted.append((name, version))
+        for old in versions:
+            if old.version < version and old.state is not State.RETIRED:
+                if max_position(conn, EVENTS_TABLE) != 0:
+                    break
+                retire_version(conn, name, old.version, timeout=1.0)
+    return promoted
+
+
+def _promotion(version: int) -> Plan:
+    def plan(versions: Sequence[VersionInfo]) -> tuple[int, dict[int, State]]:
+        return version, plan_promote(versions, version)
+
+    return plan
 
 
 def base_of(physical: str) -> str:

@@ -17,7 +17,7 @@ USABLE_WITHIN = 10.0
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Dispatch one admin-keys action; the plaintext of a new key is the last line printed."""
-    with opened(settings, pool_size=2) as (_, services):
+    with opened(settings) as (_, services):
         if args.action == "create":
             return _create(services, args.label, args.scope)
         if args.action == "list":

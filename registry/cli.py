@@ -30,7 +30,15 @@ def _parser() -> argparse.ArgumentParser:
     proj = sub.add_parser("projections", help="read-table versions: the migrations of this system")
     psub = proj.add_subparsers(dest="action", required=True, metavar="ACTION")
     psub.add_parser("status", help="every projection's versions, positions and lag")
-    psub.add_parser("check", help="exit 1 unless every expected version is live and caught up")
+    check = psub.add_parser(
+        "check", help="exit 1 unless every expected version is live and caught up"
+    )
+    check.add_argument(
+        "--max-lag",
+        type=int,
+        metavar="EVENTS",
+        help="events a live version may trail the log by (default: REGISTRY_PROJECTIONS_MAX_LAG)",
+    )
     for action, text in (
         ("ddl", "print a version's DDL"),
         ("rebuild", "build a version by replaying the log"),

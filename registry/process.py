@@ -76,6 +76,7 @@ def _worker(
         broker_url(settings, database),
         heartbeat_timeout=settings.broker_heartbeat_timeout,
         maintenance_chance=settings.broker_maintenance_chance,
+        pool_size=settings.broker_pool_size,
     )
     if metrics is not None:
         jobs = metrics.worker_jobs
@@ -197,7 +198,7 @@ def serve(settings: Settings) -> int:
 
 def project(settings: Settings, stop: threading.Event) -> int:
     """``registry project``: the projection runners until ``stop`` is set."""
-    with opened(settings) as (database, services):
+    with opened(settings, pool_size=settings.projector_pool_size) as (database, services):
         runner = Runner(
             database.url,
             services.registry,
@@ -214,7 +215,10 @@ def project(settings: Settings, stop: threading.Event) -> int:
 
 def work(settings: Settings, stop: threading.Event) -> int:
     """``registry worker``: Dramatiq workers and the side-effect follower until ``stop``."""
-    with opened(settings) as (database, services), _worker(settings, database, services):
+    with (
+        opened(settings, pool_size=settings.worker_pool_size) as (database, services),
+        _worker(settings, database, services),
+    ):
         stop.wait()
     return 0
 
@@ -224,7 +228,7 @@ def schedule(settings: Settings, stop: threading.Event) -> int:
     from workers import scheduler
     from workers.wiring import scheduled_jobs
 
-    with opened(settings, pool_size=2) as (database, services):
+    with opened(settings) as (database, services):
         jobs = scheduled_jobs(database.url, services.registry, settings)
         scheduler.run(database.url, jobs, stop)
     return 0
@@ -238,7 +242,7 @@ def biotools_sync(settings: Settings, args: argparse.Namespace) -> int:
     from workers.refresh import linked_submission_ids, refresh_biotools
     from workers.registry_adapter import RegistryLinks
 
-    with opened(settings, pool_size=2) as (database, services):
+    with opened(settings) as (database, services):
         if args.all:
             with psycopg.connect(database.url) as conn:
                 ids = linked_submission_ids(conn)

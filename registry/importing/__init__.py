@@ -50,7 +50,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"registry: cannot read the export {path}: {exc}", file=sys.stderr)
         return 2
-    with opened(settings, pool_size=2) as (_, services):
+    with opened(settings) as (_, services):
         try:
             head = services.registry.recorder.max_notification_id()
         except PersistenceError as exc:

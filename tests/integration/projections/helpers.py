@@ -16,9 +16,10 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from projections import operations
 from projections.projector import Event, Projector, Row, RowKey, replay
 from projections.store import VersionStore
-from tests.integration.projections.toy import Counter, Toy
+from tests.integration.projections.toy import Counter, Toy, open_toy
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -34,6 +35,17 @@ def append(app: Toy, counters: int, adds: int, *, per_save: int = 100, seed: int
             if rnd.random() < 1 / 7:
                 counter.close()
         app.save(*batch)
+
+
+def upgraded(url: str, live: list[type[Projector]], declared: list[type[Projector]]) -> Toy:
+    """A deployment that served `live` and recorded an event, then migrated by a release that
+    declares `declared`: its newer versions are building while `live` keeps serving. (On an
+    empty log `migrate` would make the newest versions live at once.)"""
+    operations.migrate(url, projectors=live, app_factory=open_toy)
+    app = open_toy(url)
+    app.create("deployed")
+    operations.migrate(url, projectors=declared, app_factory=open_toy)
+    return app
 
 
 def events(app: Toy, projector: Projector, stop: int | None = None) -> Iterator[Event]:

@@ -18,6 +18,7 @@ from tests.integration.projections.helpers import (
     head,
     kill,
     start_runner,
+    upgraded,
     wait_until,
 )
 from tests.integration.projections.toy import CountersV1, CountersV2, open_toy
@@ -33,7 +34,9 @@ def _tables(url: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def test_migrating_twice_and_concurrently_creates_everything_once(database_url: str) -> None:
+def test_migrating_a_fresh_database_twice_and_concurrently_makes_only_the_newest_version_live(
+    database_url: str,
+) -> None:
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -49,20 +52,59 @@ def test_migrating_twice_and_concurrently_creates_everything_once(database_url: 
         thread.join()
     operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)
     assert errors == []
+    tables = _tables(database_url)
     assert {
         "registry_events",
         "projection_versions",
         "projection_dead_letters",
-        "counters_v1",
-        "counter_adds_v1",
         "counters_v2",
         "counter_adds_v2",
         "counters",
         "counter_adds",
-    } <= _tables(database_url)
+    } <= tables
+    assert not {"counters_v1", "counter_adds_v1"} & tables, "no older version is created"
+    assert [(s.version, s.state) for s in operations.status(database_url, projectors=BOTH)] == [
+        (2, "live")
+    ]
+    assert operations.check(database_url, projectors=BOTH) == []
+
+
+def test_an_existing_deployment_keeps_its_live_version_until_the_new_one_is_promoted(
+    database_url: str,
+) -> None:
+    app = upgraded(database_url, [CountersV1], BOTH)
     assert [(s.version, s.state) for s in operations.status(database_url, projectors=BOTH)] == [
         (1, "live"),
         (2, "building"),
+    ]
+    app.create("more")
+    operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)  # changes nothing
+    assert [s.state for s in operations.status(database_url, projectors=BOTH)] == [
+        "live",
+        "building",
+    ]
+
+
+def test_migrating_an_older_catalogue_on_an_empty_log_promotes_the_newest_and_retires_the_rest(
+    database_url: str,
+) -> None:
+    """A database migrated by an older release but never written to is a fresh database."""
+    operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
+    operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)
+    assert [(s.version, s.state) for s in operations.status(database_url, projectors=BOTH)] == [
+        (1, "retired"),
+        (2, "live"),
+    ]
+    assert "counters_v1" not in _tables(database_url)
+
+
+def test_check_allows_a_bounded_lag(database_url: str) -> None:
+    operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
+    append(open_toy(database_url), counters=3, adds=1)
+    n = head(database_url)
+    assert operations.check(database_url, projectors=[CountersV1], max_lag=n) == []
+    assert operations.check(database_url, projectors=[CountersV1], max_lag=n - 1) == [
+        f"counters v1 is live but {n} events behind"
     ]
 
 
@@ -99,8 +141,7 @@ def test_check_reports_what_the_code_expects_until_it_is_live_and_caught_up(
 
 
 def test_promote_refuses_a_version_that_has_not_caught_up(database_url: str) -> None:
-    operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)
-    append(open_toy(database_url), counters=10, adds=1)
+    append(upgraded(database_url, [CountersV1], BOTH), counters=10, adds=1)
     operations.rebuild(database_url, "counters", 1, projectors=BOTH, app_factory=open_toy)
     with pytest.raises(CatalogueError, match="not yet"):
         operations.promote(database_url, "counters", 2, timeout=0.2)
@@ -112,7 +153,7 @@ def test_promote_refuses_a_version_that_has_not_caught_up(database_url: str) -> 
 def test_the_live_version_cannot_be_retired_and_a_retired_one_loses_its_tables(
     database_url: str,
 ) -> None:
-    operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)
+    upgraded(database_url, [CountersV1], BOTH)
     with pytest.raises(CatalogueError, match="live"):
         operations.retire(database_url, "counters", 1)
     with pytest.raises(CatalogueError, match="no previous"):
@@ -165,8 +206,7 @@ def test_check_before_migrate_asks_for_migrate_instead_of_failing(database_url: 
 def test_promote_and_rollback_succeed_while_writes_keep_arriving(database_url: str) -> None:
     from projections.runner import Runner
 
-    operations.migrate(database_url, projectors=BOTH, app_factory=open_toy)
-    app = open_toy(database_url)
+    app = upgraded(database_url, [CountersV1], BOTH)
     append(app, counters=500, adds=2)
     runner = Runner(database_url, open_toy(database_url), BOTH, lock_retry=0.2)
     runner.start()

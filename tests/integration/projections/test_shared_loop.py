@@ -16,6 +16,7 @@ from tests.integration.projections.helpers import (
     expected,
     head,
     position,
+    upgraded,
     wait_until,
 )
 from tests.integration.projections.toy import Counter, CountersV1, CountersV3, open_toy
@@ -47,8 +48,7 @@ def _caught_up(url: str, *versions: int) -> bool:
 def test_caught_up_versions_advance_together_in_one_transaction_per_page(
     database_url: str,
 ) -> None:
-    operations.migrate(database_url, projectors=[CountersV1, CountersV3], app_factory=open_toy)
-    app = open_toy(database_url)
+    app = upgraded(database_url, [CountersV1], [CountersV1, CountersV3])
     append(app, counters=20, adds=2)
     runner = Runner(
         database_url, app=open_toy(database_url), projectors=[CountersV1, CountersV3], page_size=50
@@ -91,8 +91,7 @@ class NullLabelV3(CountersV3):
 def test_a_version_failing_in_the_shared_loop_is_dead_lettered_alone_and_the_others_go_on(
     database_url: str, v3: type[CountersV3]
 ) -> None:
-    operations.migrate(database_url, projectors=[CountersV1, v3], app_factory=open_toy)
-    app = open_toy(database_url)
+    app = upgraded(database_url, [CountersV1], [CountersV1, v3])
     append(app, counters=10, adds=1)
     runner = Runner(database_url, app=open_toy(database_url), projectors=[CountersV1, v3])
     runner.start()
@@ -154,8 +153,7 @@ def test_a_version_that_never_finds_the_log_empty_still_joins_the_shared_loop(
 def test_a_member_stopped_behind_the_loops_back_moves_no_one_and_the_others_go_on(
     database_url: str,
 ) -> None:
-    operations.migrate(database_url, projectors=[CountersV1, CountersV3], app_factory=open_toy)
-    app = open_toy(database_url)
+    app = upgraded(database_url, [CountersV1], [CountersV1, CountersV3])
     append(app, counters=5, adds=1)
     runner = Runner(database_url, app=open_toy(database_url), projectors=[CountersV1, CountersV3])
     runner.start()

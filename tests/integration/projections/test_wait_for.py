@@ -10,7 +10,7 @@ import psycopg
 from projections import operations
 from projections.progress import ProgressListener
 from projections.store import PROGRESS_CHANNEL
-from tests.integration.projections.helpers import kill, position, start_runner
+from tests.integration.projections.helpers import kill, position, start_runner, upgraded
 from tests.integration.projections.toy import CountersV1, CountersV2, open_toy
 
 
@@ -60,8 +60,7 @@ def test_waiting_times_out_when_no_runner_applies_the_write(database_url: str) -
 
 
 def test_waiting_follows_the_view_to_a_newly_promoted_version(database_url: str) -> None:
-    operations.migrate(database_url, projectors=[CountersV1, CountersV2], app_factory=open_toy)
-    app = open_toy(database_url)
+    app = upgraded(database_url, [CountersV1], [CountersV1, CountersV2])
     app.create("before")
     operations.rebuild(database_url, "counters", 1, projectors=[CountersV1], app_factory=open_toy)
     operations.rebuild(database_url, "counters", 2, projectors=[CountersV2], app_factory=open_toy)

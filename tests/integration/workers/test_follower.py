@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 
 from domain.application import Registry
 from projections.eventstore import open_registry
+from projections.support import migrate_support
 from tests.integration.workers.helpers import register
 from workers.follower import SideEffectFollower
 
@@ -17,10 +20,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def registry(database_url: str) -> Registry:
+def registry(database_url: str) -> Iterator[Registry]:
     app = open_registry(database_url, create_tables=True)
     assert isinstance(app, Registry)
-    return app
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        migrate_support(conn)  # worker_tracking, as `registry migrate` creates it
+    yield app
+    app.close()
 
 
 class Jobs:

@@ -10,6 +10,7 @@ import pytest
 
 from domain.application import Registry
 from projections.eventstore import open_registry
+from projections.support import migrate_support
 from tests.integration.workers.helpers import register
 from workers.follower import SideEffectFollower, start_tracking
 
@@ -31,6 +32,7 @@ def test_a_link_committed_before_the_first_start_is_synced_and_mailed(
     app = open_registry(database_url, create_tables=True)
     assert isinstance(app, Registry)
     with psycopg.connect(database_url, autocommit=True) as conn:
+        migrate_support(conn)
         start_tracking(conn, 0)
     registration = register(app, "https://bio.tools/blast")
     sent: list[tuple[str, tuple[Any, ...]]] = []

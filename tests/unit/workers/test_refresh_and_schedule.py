@@ -85,16 +85,18 @@ def test_a_second_refresh_records_nothing_new() -> None:
     assert len(links.syncs) == 1
 
 
-def test_the_schedule_has_a_daily_refresh_and_two_monthly_reloads() -> None:
+def test_the_schedule_has_a_daily_refresh_two_monthly_reloads_and_an_hourly_sweep() -> None:
     def noop() -> None:
         return None
 
-    scheduler = build_scheduler(ScheduledJobs(noop, noop, noop))
+    scheduler = build_scheduler(ScheduledJobs(noop, noop, noop, sweep_idempotency=noop))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"biotools-refresh", "edam-refresh", "spdx-refresh"}
+    assert set(jobs) == {"biotools-refresh", "edam-refresh", "spdx-refresh", "idempotency-sweep"}
     now = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     daily = jobs["biotools-refresh"].trigger.get_next_fire_time(None, now)
     monthly = jobs["edam-refresh"].trigger.get_next_fire_time(None, now)
+    hourly = jobs["idempotency-sweep"].trigger.get_next_fire_time(None, now)
     assert daily == datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
     assert monthly == datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+    assert hourly == datetime(2026, 11, 23, 23, 17, tzinfo=UTC)
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())

@@ -19,10 +19,11 @@ from projections.eventstore import open_registry
 from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.projector import DDL_ROOT
-from projections.projectors import PROJECTORS, create_support_tables
+from projections.projectors import PROJECTORS
 from projections.queries import ReadModel
 from projections.reference_catalog import PostgresReferenceCatalog
 from projections.runner import Runner
+from projections.support import migrate_support
 from tests.payloads import KPI_SINCE_2021, submission_payload
 
 ADMIN = "admin:root"
@@ -78,7 +79,8 @@ LICENSES = [
 
 
 def seed_reference_views(url: str) -> None:
-    """The EDAM and SPDX tables and views (their owners' DDL) with a few real rows."""
+    """The EDAM and SPDX tables and views (their owners' DDL) with a few real rows, and the
+    support tables (the key vault's among them, which the app needs before `migrate`)."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute((DDL_ROOT / "edam_terms" / "v1.sql").read_text())
         conn.execute((DDL_ROOT / "licenses" / "v1.sql").read_text())
@@ -96,7 +98,7 @@ def seed_reference_views(url: str) -> None:
                 " VALUES (%s, %s, %s, %s)",
                 (license_id, name, osi, deprecated),
             )
-        create_support_tables(conn)
+        migrate_support(conn)
 
 
 @dataclass

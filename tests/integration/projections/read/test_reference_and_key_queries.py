@@ -164,9 +164,9 @@ def test_biotools_records_are_public_only_for_approved_submissions(stack: Stack)
 
 def test_the_key_vault_creates_once_and_a_destroyed_key_stays_destroyed(database_url: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
-        from projections.projectors import create_support_tables
+        from projections.support import migrate_support
 
-        create_support_tables(conn)
+        migrate_support(conn)
     pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=2, open=True)
     try:
         vault, other = PostgresKeyVault(pool), PostgresKeyVault(pool, ttl=0)
@@ -185,9 +185,9 @@ def test_the_key_vault_creates_once_and_a_destroyed_key_stays_destroyed(database
 
 def test_minting_a_key_leaves_the_pooled_connection_as_it_was(database_url: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
-        from projections.projectors import create_support_tables
+        from projections.support import migrate_support
 
-        create_support_tables(conn)
+        migrate_support(conn)
     pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=1, open=True)
     try:
         PostgresKeyVault(pool).key_for(uuid4(), create=True)
