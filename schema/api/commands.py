@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -22,6 +22,9 @@ class StatusChange(RequestBody):
 
 class MaturityTags(RequestBody):
     """``PUT …/{id}/maturity/``: ``{"primary": null, "secondary": []}`` clears the tags."""
+
+    #: `null` is a value here (no primary tag), not a missing one (see `web.body.validate`).
+    nullable: ClassVar[frozenset[str]] = frozenset({"primary"})
 
     primary: Literal["mature", "emerging", "legacy"] | None
     secondary: list[Literal["unstable"]] = Field(default_factory=list)

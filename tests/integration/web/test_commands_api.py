@@ -21,6 +21,27 @@ def test_approve_then_tag_then_leaving_approved_clears_the_tags(live: Live) -> N
     assert review.json()["primary_maturity_tag"] is None
 
 
+def test_a_null_primary_tag_clears_the_maturity_tags(live: Live) -> None:
+    created = live.create()
+    base = f"/api/v1/submissions/{created['id']}/"
+    live.client.post(base + "status/", json={"status": "approved"}, headers=live.admin())
+    tags = {"primary": "legacy", "secondary": ["unstable"]}
+    assert live.client.put(base + "maturity/", json=tags, headers=live.admin()).status_code == 200
+    cleared = live.client.put(
+        base + "maturity/", json={"primary": None, "secondary": []}, headers=live.admin()
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["primary_maturity_tag"] is None
+    assert cleared.json()["secondary_maturity_tags"] == []
+    read = live.client.get(base, headers=live.admin()).json()
+    assert (read["primary_maturity_tag"], read["secondary_maturity_tags"]) == (None, [])
+    bad = live.client.put(
+        base + "maturity/", json={"primary": "ancient", "secondary": []}, headers=live.admin()
+    )
+    assert bad.status_code == 400
+    assert list(bad.json()["error"]) == ["primary"]
+
+
 def test_refused_transitions_are_409_invalid_transition(live: Live) -> None:
     created = live.create()
     base = f"/api/v1/submissions/{created['id']}/"
