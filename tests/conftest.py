@@ -25,6 +25,11 @@ from tests import private_postgres
 TEST_MAX_CONNECTIONS = 30
 """The suite's connection budget: the private server's ``max_connections``."""
 
+FIXTURE_POOL_SIZE = 4
+"""The size of every connection pool the fixtures open, and of the pools of the ``registry``
+processes the tests start (``tests.e2e.conftest.registry_env``): the budget's guard. A web
+worker at the default size (10) and a projector already need up to 24 + 21 connections."""
+
 
 class _Server:
     """The server of this test session, chosen (and the private one started) on first use."""
@@ -35,6 +40,8 @@ class _Server:
         self._problem: str | None = None
         self.private: private_postgres.PrivateCluster | None = None
         self.peak = 0
+        self.peak_test = ""
+        self.current_test = ""
         self.version = ""
         self._stop = threading.Event()
 
@@ -75,7 +82,9 @@ class _Server:
                         "SELECT count(*) FROM pg_stat_activity"
                         " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
                     ).fetchone()
-                    self.peak = max(self.peak, int(row[0]) if row else 0)
+                    count = int(row[0]) if row else 0
+                    if count > self.peak:
+                        self.peak, self.peak_test = count, self.current_test
         except psycopg.Error:
             return
 
@@ -159,12 +168,19 @@ def session_database_url(postgres_server: str) -> Iterator[str]:
         drop()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Remember the running test, to name the one that used the most connections."""
+    SERVER.current_test = item.nodeid
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Which server the session ran on and, on the private one, its peak connection count."""
     if SERVER.private is not None or SERVER.peak:
         terminalreporter.write_line(
             f"PostgreSQL {SERVER.version} (private test server): at most {SERVER.peak} client"
-            f" connections at once (max_connections {TEST_MAX_CONNECTIONS})"
+            f" connections at once (max_connections {TEST_MAX_CONNECTIONS}),"
+            f" during {SERVER.peak_test or '?'}"
         )
 
 

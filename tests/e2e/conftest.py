@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from tests.conftest import FIXTURE_POOL_SIZE
+
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
@@ -28,9 +30,14 @@ def free_port() -> int:
 
 
 def registry_env(**overrides: str) -> dict[str, str]:
-    """The parent's environment without any REGISTRY_* setting, plus the overrides."""
+    """The parent's environment without any REGISTRY_* setting, plus the overrides. Every pool
+    is the fixtures' size (the suite's connection budget, see ``tests.conftest``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env.update({"REGISTRY_RATE_LIMITS": "off", "REGISTRY_LOG_FORMAT": "json", **overrides})
+    pools = {
+        f"REGISTRY_{kind}_POOL_SIZE": str(FIXTURE_POOL_SIZE)
+        for kind in ("WEB", "PROJECTOR", "WORKER", "BROKER")
+    }
+    env.update({"REGISTRY_RATE_LIMITS": "off", "REGISTRY_LOG_FORMAT": "json", **pools, **overrides})
     return env
 
 

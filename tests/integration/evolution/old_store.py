@@ -30,6 +30,7 @@ from projections.projectors import PROJECTORS
 from projections.queries import ReadModel
 from projections.reference_catalog import PostgresReferenceCatalog
 from schema.settings import Settings
+from tests.conftest import FIXTURE_POOL_SIZE
 from tests.integration.projections.read.conftest import seed_reference_views
 from web.app import WebServices, create_app
 
@@ -120,7 +121,9 @@ class OldStack:
 def old_stack(url: str, clones: int) -> OldStack:
     """Write the old events, build the old read tables with the old declarations, open the app."""
     seed_reference_views(url)
-    pool: ConnectionPool[Any] = ConnectionPool(url, min_size=1, max_size=12, open=True)
+    pool: ConnectionPool[Any] = ConnectionPool(
+        url, min_size=1, max_size=FIXTURE_POOL_SIZE, open=True
+    )
     stack = OldStack(url, pool, None, None, "", ProgressListener(url, poll_interval=0.2))
     operations.migrate(url, projectors=OLD_PROJECTORS, app_factory=stack.factory)
     app = stack.app = stack.factory(url)

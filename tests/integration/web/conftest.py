@@ -24,6 +24,7 @@ from projections.queries import ReadModel
 from projections.reference_catalog import PostgresReferenceCatalog
 from projections.runner import Runner
 from schema.settings import Settings
+from tests.conftest import FIXTURE_POOL_SIZE
 from tests.integration.projections.read.conftest import seed_reference_views
 from tests.payloads import KPI_SINCE_2021, submission_payload
 from web.app import WebServices, create_app
@@ -74,7 +75,9 @@ class Live:
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
     seed_reference_views(database_url)
-    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=8, open=True)
+    pool: ConnectionPool[Any] = ConnectionPool(
+        database_url, min_size=1, max_size=FIXTURE_POOL_SIZE, open=True
+    )
     vault = PostgresKeyVault(pool)
     catalog = PostgresReferenceCatalog(pool)
 

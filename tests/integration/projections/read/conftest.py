@@ -24,6 +24,7 @@ from projections.queries import ReadModel
 from projections.reference_catalog import PostgresReferenceCatalog
 from projections.runner import Runner
 from projections.support import migrate_support
+from tests.conftest import FIXTURE_POOL_SIZE
 from tests.payloads import KPI_SINCE_2021, submission_payload
 
 ADMIN = "admin:root"
@@ -139,7 +140,9 @@ class Stack:
 @pytest.fixture
 def stack(database_url: str) -> Iterator[Stack]:
     seed_reference_views(database_url)
-    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=4, open=True)
+    pool: ConnectionPool[Any] = ConnectionPool(
+        database_url, min_size=1, max_size=FIXTURE_POOL_SIZE, open=True
+    )
     vault = PostgresKeyVault(pool)
     catalog = PostgresReferenceCatalog(pool)
 
