@@ -66,7 +66,7 @@ def _non_negative(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) > MAX_POSITION:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) > MAX_POSITION:
         raise ApiError(
             400,
             f"{name} must be a non-negative integer.",

@@ -272,13 +272,18 @@ def parse_instant(value: str) -> dt.datetime:
     return at
 
 
+def _small_int(raw: str) -> bool:
+    """ASCII digits int() takes (isdigit() alone accepts '²'), at most 18 of them."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 18
+
+
 def page_params(request: Request) -> tuple[int, int]:
     """``page`` (1..MAX_PAGE; else 404 'Invalid page.') and ``page_size`` (clamped to 1..100)."""
     raw_page = request.query_params.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+    if not _small_int(raw_page) or not 1 <= int(raw_page) <= MAX_PAGE:
         raise ApiError(404, "Invalid page.")
     raw_size = request.query_params.get("page_size", "")
-    size = int(raw_size) if raw_size.isdigit() and int(raw_size) > 0 else DEFAULT_PAGE_SIZE
+    size = int(raw_size) if _small_int(raw_size) and int(raw_size) > 0 else DEFAULT_PAGE_SIZE
     return int(raw_page), min(size, MAX_PAGE_SIZE)
 
 

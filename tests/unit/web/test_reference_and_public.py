@@ -90,3 +90,17 @@ def test_a_malformed_submission_filter_on_biotools_is_400(api: Api) -> None:
     response = api.client.get("/api/v1/biotools/?submission=nope", headers=api.admin())
     assert response.status_code == 400
     assert response.json()["error"] == {"submission": ["Enter a valid UUID."]}
+
+
+def test_ids_and_numbers_that_are_digits_only_to_unicode_are_not_a_server_error(api: Api) -> None:
+    """'²' passes str.isdigit() but not int(): a 404/400, never a 500."""
+    assert api.client.get("/api/v1/categories/%C2%B2/", headers=api.admin()).status_code == 404
+    long = api.client.get("/api/v1/categories/" + "9" * 5000 + "/", headers=api.admin())
+    assert long.status_code == 404
+    assert (
+        api.client.get("/api/v1/submissions/?page=%C2%B2", headers=api.admin()).status_code == 404
+    )
+    size = api.client.get("/api/v1/submissions/?page_size=%C2%B2", headers=api.admin())
+    assert size.status_code == 200
+    changes = api.client.get("/api/v1/changes/?after=%C2%B2", headers=api.admin())
+    assert changes.status_code == 400
