@@ -91,11 +91,12 @@ class Settings(BaseModel):
         default=2, ge=1, le=200, description="`registry schedule` and the one-shot commands."
     )
     broker_pool_size: int = Field(
-        default=6,
-        ge=3,
+        default=8,
+        ge=6,
         le=200,
-        description="Connections of a worker's PostgreSQL broker (2 queue consumers, 1 listener,"
-        " the rest for enqueue and acknowledgement); other brokers ignore it.",
+        description="Connections of a worker's PostgreSQL broker: 5 held (a consumer for each of"
+        " the 2 queues and their 2 delay queues, 1 listener), the rest for enqueue and"
+        " acknowledgement; other brokers ignore it.",
     )
     broker_heartbeat_timeout: float = Field(
         default=60.0,

@@ -26,8 +26,9 @@ TEST_MAX_CONNECTIONS = 30
 """The suite's connection budget: the private server's ``max_connections``."""
 
 FIXTURE_POOL_SIZE = 4
-"""The size of every connection pool the fixtures open, and of the pools of the ``registry``
-processes the tests start (``tests.e2e.conftest.registry_env``): the budget's guard. A web
+"""The size of every connection pool the fixtures open, and of the web, projector and worker
+pools of the ``registry`` processes the tests start (``tests.e2e.conftest.registry_env``; the
+PostgreSQL broker keeps its default, it holds 5 connections for good): the budget's guard. A web
 worker at the default size (10) and a projector already need up to 24 + 21 connections."""
 
 

@@ -35,7 +35,7 @@ def registry_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
     pools = {
         f"REGISTRY_{kind}_POOL_SIZE": str(FIXTURE_POOL_SIZE)
-        for kind in ("WEB", "PROJECTOR", "WORKER", "BROKER")
+        for kind in ("WEB", "PROJECTOR", "WORKER")
     }
     env.update({"REGISTRY_RATE_LIMITS": "off", "REGISTRY_LOG_FORMAT": "json", **pools, **overrides})
     return env
