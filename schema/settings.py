@@ -182,8 +182,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 def _read_secret_files(values: dict[str, str], known: set[str]) -> None:
     """``REGISTRY_<NAME>_FILE=/path``: the value of ``REGISTRY_<NAME>`` is that file's content
-    (surrounding white space stripped), as Docker and compose secrets provide it, so a password
-    never has to sit in the environment or the compose file."""
+    (surrounding white space stripped; empty: unset), as Docker and compose secrets provide it,
+    so a password never has to sit in the environment or the compose file."""
     for key, path in list(values.items()):
         name = key.removesuffix("_file")
         if name == key or name not in known:
@@ -192,10 +192,12 @@ def _read_secret_files(values: dict[str, str], known: set[str]) -> None:
         if name in values:
             raise ConfigurationError(variable, f"set either it or REGISTRY_{name.upper()}")
         try:
-            values[name] = Path(path).read_text(encoding="utf-8").strip()
+            secret = Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigurationError(variable, f"cannot read {path}: {exc.strerror}") from None
         del values[key]
+        if secret:  # an empty file means unset, as an empty variable does
+            values[name] = secret
 
 
 def default_data_dir() -> Path:

@@ -111,3 +111,20 @@ def test_a_relative_data_dir_is_fixed_at_start(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert load_settings({"REGISTRY_DATA_DIR": "state"}).data_dir == tmp_path / "state"
+
+
+def test_an_empty_secret_file_means_unset(tmp_path: Path) -> None:
+    secret = tmp_path / "smtp_url"
+    secret.write_text("\n")
+    assert load_settings({"REGISTRY_SMTP_URL_FILE": str(secret)}).smtp_url is None
+
+
+def test_every_setting_is_listed_in_the_env_example() -> None:
+    from schema.settings import Settings
+
+    listed = {
+        line.split("=", 1)[0]
+        for line in (Path(__file__).resolve().parents[3] / ".env.example").read_text().splitlines()
+        if line.startswith("REGISTRY_")
+    }
+    assert {f"REGISTRY_{name.upper()}" for name in Settings.model_fields} <= listed
