@@ -112,6 +112,7 @@ class RequestIdMiddleware:
                 "duration_ms": duration_ms,
                 "request_id": request_id,
                 "client_ip": scope_client_ip(scope, self.trusted),
+                "_no_secrets": True,  # registry.logs.SAFE: nothing here to redact
             },
         )
 
