@@ -14,7 +14,14 @@ import pytest
 
 from registry import failures
 from tests.conftest import create_database
-from tests.e2e.conftest import ROOT, registry_command, registry_env
+from tests.e2e.conftest import (
+    ROOT,
+    Processes,
+    free_port,
+    registry_command,
+    registry_env,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -113,3 +120,20 @@ def test_the_data_dir_is_the_same_from_any_working_directory(tmp_path: Path) -> 
         text=True,
     )
     assert here.stdout == there.stdout == f"{ROOT / 'var'}\n"
+
+
+def test_serve_listens_where_host_and_port_say_over_the_environment(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    processes = Processes(tmp_path / "logs")
+    try:
+        served = processes.start(
+            "serve",
+            ["registry", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            {**env, "REGISTRY_PORT": str(free_port())},
+        )
+        wait_ready(f"http://127.0.0.1:{port}", served)
+    finally:
+        processes.stop_all()
+    assert f"registry: listening on http://127.0.0.1:{port}" in processes.log("serve")
