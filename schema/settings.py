@@ -73,7 +73,7 @@ class Settings(BaseModel):
     read_your_writes_timeout: float = Field(default=5.0, ge=0.0, le=60.0)
     public_base_url: str | None = None
     body_read_timeout: float = Field(
-        default=30.0,
+        default=60.0,
         gt=0.0,
         le=3600.0,
         description="Seconds from a request's start within which its body must have arrived.",
