@@ -149,7 +149,7 @@ def run_all(settings: Settings) -> int:
         stack.callback(_scheduler(settings, database, services).join)
         probes = readiness_probes(services.pool, database.url, broker_url(settings, database))
         app = build_app(settings, services, progress, probes, metrics)
-        base = f"http://{settings.host}:{settings.port}"
+        base = f"http://{settings.host}:{sock.getsockname()[1]}"  # --port 0: the one given
         if settings.smtp_url is None:
             print(f"registry: mail goes to {settings.data_dir / 'outbox'}", flush=True)
         print(f"registry: API documents at {base}/api/docs/", flush=True)
