@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``registry`` console script: run one sub-command; an expected failure
     is one line on stderr and an exit code of ``registry.failures`` (never a traceback, unless
-    ``--debug`` or ``REGISTRY_LOG_LEVEL=DEBUG`` asks for it)."""
+    ``--debug`` or ``REGISTRY_LOG_LEVEL=DEBUG`` asks for it; a bug always shows one)."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -148,9 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("registry: interrupted", file=sys.stderr)
         return failures.INTERRUPTED
     except Exception as exc:
-        if args.debug or settings.log_level == "DEBUG":
-            traceback.print_exc()
         failure = failures.explain(exc)
+        # A bug (no expected failure) always shows its traceback: it is what a report needs.
+        if args.debug or settings.log_level == "DEBUG" or failure.code == failures.INTERNAL:
+            traceback.print_exc()
         print(f"registry: {failure.message}", file=sys.stderr)
         return failure.code
 

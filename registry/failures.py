@@ -1,6 +1,7 @@
 """What an operator sees when a ``registry`` command fails: one line on standard error that says
 what went wrong and what to do, and an exit code from this table (``docs/operations.md``).
-The traceback is shown only with ``registry --debug …`` or ``REGISTRY_LOG_LEVEL=DEBUG``.
+The traceback of an expected failure is shown only with ``registry --debug …`` or
+``REGISTRY_LOG_LEVEL=DEBUG``; an unexpected one (a bug, exit 70) always shows it.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def explain(exc: BaseException) -> Failure:
     return Failure(
         INTERNAL,
         f"unexpected error: {type(exc).__name__}: {first} "
-        "(a bug: rerun with `registry --debug …` for the traceback and report it)",
+        "(a bug: please report it with the traceback above)",
     )
 
 

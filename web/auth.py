@@ -133,7 +133,7 @@ class Authenticator:
         if principal is None:
             # Nothing of the key is logged: even a prefix narrows a guess, and a rejected
             # "key" is often another secret pasted by mistake. The request id finds the request.
-            log.warning("rejected %s key", scheme)
+            log.warning("rejected a key", extra={"scheme": scheme})
             raise ApiError(401, invalid_message, headers=challenge())
         return principal
 

@@ -124,6 +124,6 @@ def test_nothing_of_a_rejected_key_is_logged(api: Api, caplog: pytest.LogCapture
         )
     assert response.status_code == 401
     lines = [JsonFormatter().format(record) for record in caplog.records]
-    assert any("rejected ApiKey key" in line for line in lines), lines
+    assert any('"rejected a key"' in line and '"ApiKey"' in line for line in lines), lines
     # Not the key, not its first 8 characters (what was logged before), not even 4.
     assert not [line for line in lines if secret[:4] in line]
