@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from uuid import UUID
 
@@ -21,7 +22,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "create":
             return _create(services, args.label, args.scope)
         if args.action == "list":
-            return _list(services)
+            return _list(services, as_json=bool(getattr(args, "json", False)))
         return _revoke(services, args.key_id)
 
 
@@ -45,8 +46,11 @@ def _create(services: Services, label: str, scope: str) -> int:
     return 0
 
 
-def _list(services: Services) -> int:
+def _list(services: Services, *, as_json: bool = False) -> int:
     keys = ReadModel(services.pool).admin_keys()
+    if as_json:
+        print(json.dumps(keys, default=str, indent=2))
+        return 0
     for key in keys:
         state = "active" if key.get("is_active") else "revoked"
         print(f"{key['id']}  {key['label']!r}  {key['scope']}  {state}  {key.get('created_at')}")
@@ -57,7 +61,10 @@ def _revoke(services: Services, key_id: str) -> int:
     try:
         ident = UUID(key_id)
     except ValueError:
-        print(f"registry: not a key id: {key_id!r}", file=sys.stderr)
+        print(
+            f"registry: not a key id: {key_id!r} (ids are UUIDs: see `registry admin-keys list`)",
+            file=sys.stderr,
+        )
         return 2
     services.registry.revoke_admin_key(ident, actor="admin:cli")
     print(f"revoked {ident}")

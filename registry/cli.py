@@ -9,19 +9,54 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 
+from registry import failures
 from schema.settings import ConfigurationError, Settings, load_settings
 
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
+def _version() -> str:
+    try:
+        return version("denbi-service-registry")
+    except PackageNotFoundError:  # run from a tree that was never installed
+        return "unknown"
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return int(text)
+
+
+def _address_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default: REGISTRY_HOST)")
+    parser.add_argument("--port", type=_port, help="port to listen on (default: REGISTRY_PORT)")
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="registry", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="registry",
+        description=__doc__.splitlines()[0],
+        epilog="Exit codes: 0 done, 1 a check found a problem, 2 bad arguments or configuration,"
+        " 3 refused (unknown name, version or id; not allowed now), 4 database or broker"
+        " unreachable or not migrated, 5 cannot listen on the address, 70 a bug.",
+    )
+    parser.add_argument("--version", action="version", version=f"registry {_version()}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of a failure (as LOG_LEVEL=DEBUG)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("up", help="everything in one process on the embedded default")
-    sub.add_parser("serve", help="the HTTP API (uvicorn)")
+    _address_options(sub.add_parser("up", help="everything in one process on the embedded default"))
+    _address_options(sub.add_parser("serve", help="the HTTP API (uvicorn)"))
     sub.add_parser("project", help="the projection runners")
     sub.add_parser("worker", help="the Dramatiq workers")
     sub.add_parser("schedule", help="the periodic scheduler")
@@ -29,10 +64,11 @@ def _parser() -> argparse.ArgumentParser:
 
     proj = sub.add_parser("projections", help="read-table versions: the migrations of this system")
     psub = proj.add_subparsers(dest="action", required=True, metavar="ACTION")
-    psub.add_parser("status", help="every projection's versions, positions and lag")
+    _json_option(psub.add_parser("status", help="every projection's versions, positions and lag"))
     check = psub.add_parser(
         "check", help="exit 1 unless every expected version is live and caught up"
     )
+    _json_option(check)
     check.add_argument(
         "--max-lag",
         type=int,
@@ -56,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     create = ksub.add_parser("create", help="issue a key; its plaintext is the last line printed")
     create.add_argument("--label", required=True)
     create.add_argument("--scope", choices=("read", "full"), default="full")
-    ksub.add_parser("list", help="list admin keys")
+    _json_option(ksub.add_parser("list", help="list admin keys"))
     revoke = ksub.add_parser("revoke", help="revoke an admin key")
     revoke.add_argument("key_id")
 
@@ -77,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="the JSON file written by Django's dumpdata")
     imp.add_argument("--dry-run", action="store_true", help="check and count, record nothing")
 
+    alive = sub.add_parser(
+        "alive", help="exit 1 unless a local worker/schedule process beat recently (health check)"
+    )
+    alive.add_argument("process", choices=("worker", "schedule"))
+    alive.add_argument(
+        "--max-age", type=float, default=60.0, help="seconds since the last beat (default 60)"
+    )
+
     bench = sub.add_parser("bench", help="the side-by-side benchmark")
     bench.add_argument("--quick", action="store_true", help="a run under two minutes")
     bench.add_argument(
@@ -89,19 +133,40 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``registry`` console script."""
+    """Entry point of the ``registry`` console script: run one sub-command; an expected failure
+    is one line on stderr and an exit code of ``registry.failures`` (never a traceback, unless
+    ``--debug`` or ``REGISTRY_LOG_LEVEL=DEBUG`` asks for it; a bug always shows one)."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
     except ConfigurationError as exc:
         print(f"registry: {exc}", file=sys.stderr)
-        return 2
+        return failures.USAGE
+    if getattr(args, "host", None) is not None or getattr(args, "port", None) is not None:
+        settings = _at_address(settings, args.host, args.port)
     from registry import commands
     from registry.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
     handler: Handler = commands.HANDLERS[args.command]
-    return handler(settings, args)
+    try:
+        return handler(settings, args)
+    except KeyboardInterrupt:
+        print("registry: interrupted", file=sys.stderr)
+        return failures.INTERRUPTED
+    except Exception as exc:
+        failure = failures.explain(exc)
+        # A bug (no expected failure) always shows its traceback: it is what a report needs.
+        if args.debug or settings.log_level == "DEBUG" or failure.code == failures.INTERNAL:
+            traceback.print_exc()
+        print(f"registry: {failure.message}", file=sys.stderr)
+        return failure.code
+
+
+def _at_address(settings: Settings, host: str | None, port: int | None) -> Settings:
+    """``settings`` listening where ``--host``/``--port`` say (the environment otherwise)."""
+    update = {"host": host or settings.host, "port": settings.port if port is None else port}
+    return settings.model_copy(update=update)
 
 
 if __name__ == "__main__":

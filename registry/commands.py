@@ -99,16 +99,31 @@ def admin_keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def reference(settings: Settings, args: argparse.Namespace) -> int:
-    """Load EDAM or SPDX from their packages."""
+    """Load EDAM or SPDX from their packages, with progress on stderr."""
     from registry import setup
+    from registry.progress import Progress
     from registry.runtime import open_database
+
+    source = "EDAM terms" if args.action == "load-edam" else "SPDX licences"
+    shown: list[Progress] = []
+
+    def advance(done: int, total: int) -> None:
+        if not shown:
+            shown.append(Progress(f"reference: {source}", total))
+        shown[0].advance(done - shown[0].done)
 
     database = open_database(settings)
     try:
-        summary = setup.load_reference(database.url, args.action)
+        summary = setup.load_reference(database.url, args.action, progress=advance)
     finally:
         database.close()
-    print(summary)
+    if shown:
+        shown[0].finish()
+    print(
+        f"{source} {summary.version}: {summary.total} in the source, {summary.added} added, "
+        f"{summary.updated} updated, {summary.newly_obsolete} newly "
+        f"{'obsolete' if args.action == 'load-edam' else 'deprecated'}"
+    )
     return 0
 
 
@@ -124,6 +139,33 @@ def import_export(settings: Settings, args: argparse.Namespace) -> int:
     from registry.importing import run
 
     return run(settings, args)
+
+
+def alive(settings: Settings, args: argparse.Namespace) -> int:
+    """Health check of a local worker or scheduler: its heartbeat file is recent."""
+    import sys
+
+    from registry import failures
+    from registry.heartbeat import age, heartbeat_file
+
+    path = heartbeat_file(settings.data_dir, args.process)
+    seconds = age(path)
+    if seconds is None:
+        print(
+            f"registry: no heartbeat at {path}: is `registry {args.process}` running with"
+            " this REGISTRY_DATA_DIR?",
+            file=sys.stderr,
+        )
+        return failures.CHECK_FAILED
+    if seconds > args.max_age:
+        print(
+            f"registry: the last heartbeat of {args.process} is {seconds:.0f} s old"
+            f" (limit {args.max_age:g} s): it is stuck or stopped",
+            file=sys.stderr,
+        )
+        return failures.CHECK_FAILED
+    print(f"{args.process} alive ({seconds:.0f} s since the last heartbeat)")
+    return failures.OK
 
 
 def bench(settings: Settings, args: argparse.Namespace) -> int:
@@ -145,5 +187,6 @@ HANDLERS: dict[str, Handler] = {
     "reference": reference,
     "biotools": biotools,
     "import": import_export,
+    "alive": alive,
     "bench": bench,
 }

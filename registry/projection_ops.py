@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict
 
 from projections import operations
 from projections.follow import Progress
@@ -26,8 +28,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _status(url: str, args: argparse.Namespace) -> int:
+    lines = operations.status(url)
+    if getattr(args, "json", False):
+        print(json.dumps([asdict(s) for s in lines], default=str, indent=2))
+        return 0
     print(f"{'projection':<22}{'version':>8}  {'state':<10}{'position':>10}{'lag':>8}  live")
-    for s in operations.status(url):
+    for s in lines:
         live = "*" if s.live else ""
         print(f"{s.name:<22}{s.version:>8}  {s.state:<10}{s.position:>10}{s.lag:>8}  {live}")
     return 0
@@ -35,6 +41,9 @@ def _status(url: str, args: argparse.Namespace) -> int:
 
 def _check(url: str, args: argparse.Namespace) -> int:
     problems = operations.check(url, max_lag=args.max_lag)
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": not problems, "problems": problems}, indent=2))
+        return 1 if problems else 0
     for problem in problems:
         print(problem)
     if not problems:

@@ -13,6 +13,8 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from registry.failures import bind
+
 
 def reuseport_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound with SO_REUSEPORT (TCP, so accepted connections get TCP_NODELAY)."""
@@ -20,7 +22,7 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
+    bind(sock, host, port)
     return sock
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.application import Registry
@@ -36,11 +37,20 @@ class Database:
 
 
 def open_database(settings: Settings) -> Database:
-    """The configured database, or the embedded server under ``settings.data_dir``."""
+    """The configured database (reachable: checked once, failing within seconds), or the
+    embedded server under ``settings.data_dir``."""
     if settings.database_url is not None:
+        check_database(settings.database_url)
         return Database(settings.database_url)
     embedded = EmbeddedPostgres(settings.data_dir)
     return Database(embedded.start(), embedded)
+
+
+def check_database(url: str) -> None:
+    """Connect once, raising ``psycopg.OperationalError`` within seconds when the database cannot
+    be reached: a pool would wait 30 s first, and every web worker would fail on its own."""
+    with psycopg.connect(url, connect_timeout=5):
+        pass
 
 
 def broker_url(settings: Settings, database: Database) -> str:

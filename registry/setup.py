@@ -16,7 +16,7 @@ from projections.eventstore import open_registry
 from schema.settings import Settings
 from workers.edam import load_edam
 from workers.follower import start_tracking
-from workers.reference_data import LoadSummary
+from workers.reference_data import LoadSummary, Progress
 from workers.spdx import load_spdx
 
 log = logging.getLogger("registry.migrate")
@@ -43,14 +43,17 @@ def _log_head(database_url: str) -> int:
         registry.close()
 
 
-def load_reference(database_url: str, action: str) -> LoadSummary:
+def load_reference(database_url: str, action: str, progress: Progress | None = None) -> LoadSummary:
     """``registry reference load-edam|load-spdx``: (re)load one reference source."""
     with psycopg.connect(database_url) as conn:
-        return _load(conn, "edam" if action == "load-edam" else "spdx")
+        return _load(conn, "edam" if action == "load-edam" else "spdx", progress)
 
 
-def _load(conn: psycopg.Connection[Any], name: str) -> LoadSummary:
-    return load_edam(conn) if name == "edam" else load_spdx(conn)
+def _load(
+    conn: psycopg.Connection[Any], name: str, progress: Progress | None = None
+) -> LoadSummary:
+    loader = load_edam if name == "edam" else load_spdx
+    return loader(conn, progress=progress)
 
 
 def _empty(conn: psycopg.Connection[Any], view: str) -> bool:

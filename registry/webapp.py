@@ -14,6 +14,7 @@ from projections import operations
 from projections.idempotency import IdempotencyStore
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
+from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import load_settings
@@ -105,8 +106,11 @@ def build_app(
 
 
 def create_from_environment() -> Starlette:
-    """The uvicorn factory of ``registry serve``: settings, database and parts of this process."""
+    """The uvicorn factory of ``registry serve``: settings, logging, database and parts of this
+    process. With several workers uvicorn spawns fresh interpreters that run only this, so the
+    logging setup is made here too: otherwise they log plain text, unredacted, without INFO."""
     settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
     database = open_database(settings)
     services = Services(database.url, settings)
     progress = ProgressListener(database.url)

@@ -6,11 +6,13 @@ the variable (see :func:`load_settings`). Secrets are never defaulted.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
@@ -36,7 +38,10 @@ class Settings(BaseModel):
         default=None,
         description="redis://, amqp:// or postgresql://; unset uses the database as the broker.",
     )
-    data_dir: Path = Field(default=Path("var"), description="Embedded database, outbox, state.")
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir(),
+        description="Embedded database, outbox, state; unset: see default_data_dir().",
+    )
     media_dir: Path | None = Field(
         default=None, description="Uploaded logos; unset: <data_dir>/media."
     )
@@ -79,6 +84,25 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     read_your_writes_timeout: float = Field(default=5.0, ge=0.0, le=60.0)
     public_base_url: str | None = None
+    body_read_timeout: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=3600.0,
+        description="Seconds from a request's start within which its body must have arrived.",
+    )
+    access_log: bool = Field(default=True, description="One log line per HTTP request.")
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token /metrics requires; unset: none."
+    )
+    metrics_allow: tuple[str, ...] = Field(
+        default=(), description="Networks that may read /metrics; unset: any."
+    )
+    worker_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="`registry worker` serves /metrics here."
+    )
+    project_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="`registry project` serves /metrics here."
+    )
     worker_threads: int = Field(default=4, ge=1, le=64)
     # Connection budget (docs/operations.md): each process has two pools of this size (the
     # registry's and the event store's), each opening one connection and growing on demand.
@@ -111,12 +135,30 @@ class Settings(BaseModel):
         description="Redis: broker commands in a million that also requeue dead workers' jobs.",
     )
 
-    @field_validator("no_reset_fields", "cors_origins", "trusted_proxies", mode="before")
+    @field_validator(
+        "no_reset_fields", "cors_origins", "trusted_proxies", "metrics_allow", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("trusted_proxies", "metrics_allow")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR block") from None
+        return value
+
+    @field_validator("data_dir", "media_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        # Fixed once, at start: a later chdir never moves the data.
+        return None if value is None else value.expanduser().absolute()
 
     @field_validator("database_url")
     @classmethod
@@ -159,9 +201,42 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if key.startswith("REGISTRY_") and value != ""
     }
     known = {name for name in Settings.model_fields}
+    _read_secret_files(values, known)
     try:
         return Settings.model_validate({k: v for k, v in values.items() if k in known})
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         raise ConfigurationError(f"REGISTRY_{field.upper()}", first["msg"]) from None
+
+
+def _read_secret_files(values: dict[str, str], known: set[str]) -> None:
+    """``REGISTRY_<NAME>_FILE=/path``: the value of ``REGISTRY_<NAME>`` is that file's content
+    (surrounding white space stripped; empty: unset), as Docker and compose secrets provide it,
+    so a password never has to sit in the environment or the compose file."""
+    for key, path in list(values.items()):
+        name = key.removesuffix("_file")
+        if name == key or name not in known:
+            continue
+        variable = f"REGISTRY_{key.upper()}"
+        if name in values:
+            raise ConfigurationError(variable, f"set either it or REGISTRY_{name.upper()}")
+        try:
+            secret = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationError(variable, f"cannot read {path}: {exc.strerror}") from None
+        del values[key]
+        if secret:  # an empty file means unset, as an empty variable does
+            values[name] = secret
+
+
+def default_data_dir() -> Path:
+    """Where the embedded database, the mail outbox and local state go when
+    ``REGISTRY_DATA_DIR`` is unset: ``var/`` beside the project when running from a checkout
+    (an editable install), else the per-user data directory (``platformdirs``, e.g.
+    ``~/.local/share/denbi-service-registry``). Never relative to the working directory, so
+    the command finds the same database from any folder."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "registry").is_dir():
+        return checkout / "var"
+    return Path(platformdirs.user_data_dir("denbi-service-registry", appauthor=False))

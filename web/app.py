@@ -14,13 +14,14 @@ from starlette.routing import BaseRoute, Route
 from domain.errors import RegistryError
 from schema.settings import Settings
 from web import docs, health
+from web.clientip import parse_networks
 from web.context import Context
 from web.endpoints import lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
 from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
-from web.metrics import Metrics, MetricsMiddleware, make_endpoint
+from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
 from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
@@ -91,16 +92,25 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
 
 def create_app(services: WebServices) -> Starlette:
     """Build the ASGI app over the given services."""
+    settings = services.settings
+    trusted = parse_networks(settings.trusted_proxies)
+    metrics_access = MetricsAccess(settings.metrics_token, settings.metrics_allow)
+    metrics = make_endpoint(services.metrics, metrics_access, trusted)
     routes: list[BaseRoute] = [
         Route("/health/live/", health.live, methods=["GET"]),
         Route("/health/ready/", health.make_ready(services.probes), methods=["GET"]),
-        Route("/metrics", make_endpoint(services.metrics), methods=["GET"]),  # type: ignore[arg-type]
+        Route("/metrics", metrics, methods=["GET"]),  # type: ignore[arg-type]
         *docs.routes(),
         *api_routes(services),
         *services.extra_routes,
     ]
     middleware = [
-        Middleware(RequestIdMiddleware),
+        Middleware(
+            RequestIdMiddleware,
+            trusted=trusted,
+            log_requests=settings.access_log,
+            body_timeout=settings.body_read_timeout,
+        ),
         Middleware(SecurityHeadersMiddleware),
         Middleware(ProblemOnErrorMiddleware),
         Middleware(MetricsMiddleware, metrics=services.metrics),

@@ -131,8 +131,9 @@ class Authenticator:
             raise ApiError(401, empty_message, headers=challenge())
         principal = self._verify(kind, value, lookup or self._lookup.api_key)
         if principal is None:
-            # Only a hint of the key is logged (as the old system did), never the key.
-            log.warning("rejected %s key", scheme, extra={"key_hint": value[:8] + "..."})
+            # Nothing of the key is logged: even a prefix narrows a guess, and a rejected
+            # "key" is often another secret pasted by mistake. The request id finds the request.
+            log.warning("rejected a key", extra={"scheme": scheme})
             raise ApiError(401, invalid_message, headers=challenge())
         return principal
 

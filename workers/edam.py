@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from workers.reference_data import LoadSummary, apply_ddl, upsert_rows
+from workers.reference_data import LoadSummary, Progress, apply_ddl, upsert_rows
 
 __all__ = ["EDAM_BASE", "EdamTerm", "edam_version", "load_edam", "read_edam_terms"]
 
@@ -157,6 +157,7 @@ def load_edam(
     terms: Iterable[EdamTerm] | None = None,
     *,
     version: str | None = None,
+    progress: Progress | None = None,
 ) -> LoadSummary:
     """Upsert EDAM into `edam_terms_v1` in one transaction; terms that left EDAM are marked
     obsolete, never deleted. `terms` and `version` default to the installed package's."""
@@ -172,4 +173,5 @@ def load_edam(
             rows=[_row(t, release) for t in source],
             flag="is_obsolete",
             version=release,
+            progress=progress,
         )

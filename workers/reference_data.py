@@ -9,14 +9,17 @@ the source are flagged (obsolete or deprecated), never deleted.
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-__all__ = ["LoadSummary", "apply_ddl", "upsert_rows"]
+__all__ = ["LoadSummary", "Progress", "apply_ddl", "upsert_rows"]
+
+#: Called as ``progress(done, total)`` while rows are written.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,11 @@ def upsert_rows(
     rows: Sequence[Sequence[Any]],
     flag: str,
     version: str,
+    progress: Progress | None = None,
 ) -> LoadSummary:
     """Upsert `rows` (values in `columns` order) into `table` by `key`, then set `flag` on every
-    row whose key is not in `rows`. Runs inside the caller's transaction."""
+    row whose key is not in `rows`. Runs inside the caller's transaction. `progress(done,
+    total)` is called as rows are sent."""
     ident = sql.Identifier
     cols = sql.SQL(", ").join(map(ident, columns))
     tbl, tmp, key_id, flag_id = ident(table), ident(f"_load_{table}"), ident(key), ident(flag)
@@ -72,8 +77,10 @@ def upsert_rows(
     )
     with conn.cursor() as cur:
         with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(tmp, cols)) as copy:
-            for row in rows:
+            for done, row in enumerate(rows, start=1):
                 copy.write_row(row)
+                if progress is not None:
+                    progress(done, len(rows))
         non_key = [c for c in columns if c != key]
         assignments = sql.SQL(", ").join(
             sql.SQL("{} = EXCLUDED.{}").format(ident(c), ident(c)) for c in non_key

@@ -81,9 +81,10 @@ def refresh_biotools(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     policy: RetryPolicy | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> RefreshSummary:
     """Sync every submission in `submission_ids`, at most `concurrency` at a time, each fetch
-    with `policy` (default: `RetryPolicy()`)."""
+    with `policy` (default: `RetryPolicy()`); `progress()` is called as each one ends."""
     retry = policy or RetryPolicy()
     ids = list(submission_ids)
 
@@ -92,7 +93,14 @@ def refresh_biotools(
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="refresh") as pool:
-        results = list(pool.map(lambda sid: _one(links, fetch, sid), ids))
+
+        def one(submission_id: str) -> SyncResult | Exception:
+            result = _one(links, fetch, submission_id)
+            if progress is not None:
+                progress()
+            return result
+
+        results = list(pool.map(one, ids))
     seconds = time.monotonic() - started
     outcomes: Counter[str] = Counter(r.outcome for r in results if isinstance(r, SyncResult))
     errors = sum(1 for r in results if isinstance(r, Exception))

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from workers.reference_data import LoadSummary, apply_ddl, upsert_rows
+from workers.reference_data import LoadSummary, Progress, apply_ddl, upsert_rows
 
 __all__ = ["SpdxLicense", "load_spdx", "read_spdx_licenses", "spdx_version"]
 
@@ -71,6 +71,7 @@ def load_spdx(
     licenses: Iterable[SpdxLicense] | None = None,
     *,
     version: str | None = None,
+    progress: Progress | None = None,
 ) -> LoadSummary:
     """Upsert the SPDX list into `licenses_v1` in one transaction; licences that left the list
     are marked deprecated, never deleted (a reinstated one is un-deprecated). `newly_obsolete`
@@ -100,4 +101,5 @@ def load_spdx(
             rows=rows,
             flag="is_deprecated",
             version=release,
+            progress=progress,
         )

@@ -55,6 +55,8 @@ def _sync_all(env: dict[str, str]) -> tuple[dict[str, int], float]:
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert f"{SUBMISSIONS} linked submission(s) to sync" in done.stdout
+    # Progress (counts, rate, ETA) goes to stderr; the final line counts every submission.
+    assert f"biotools sync: {SUBMISSIONS}/{SUBMISSIONS} (100%)" in done.stderr, done.stderr[-2000:]
     found = re.search(r"outcomes=(\{[^}]*\}), errors=0, seconds=([0-9.]+)", done.stdout)
     assert found is not None, done.stdout
     outcomes = {k: int(v) for k, v in re.findall(r"'(\w+)': (\d+)", found.group(1))}

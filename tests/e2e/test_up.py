@@ -53,7 +53,13 @@ def test_up_serves_create_then_read_and_sigint_leaves_no_process(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = registry_env(REGISTRY_DATA_DIR=str(tmp_path / "var"), REGISTRY_PORT=str(port))
-    process = subprocess.Popen([sys.executable, "-m", "registry", "up"], env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "up"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,  # a few lines only: the pipe never fills
+        text=True,
+    )
     spawn.append(process)
     wait_ready(base, process)
     assert _leftovers(tmp_path, []), "the embedded PostgreSQL server runs on the data directory"
@@ -76,6 +82,14 @@ def test_up_serves_create_then_read_and_sigint_leaves_no_process(
     children = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 0
+    assert process.stdout is not None
+    printed = process.stdout.read().splitlines()
+    assert printed[:4] == [  # where everything is, before it claims to listen
+        f"registry: data in {tmp_path / 'var'}",
+        f"registry: mail goes to {tmp_path / 'var' / 'outbox'}",
+        f"registry: API documents at {base}/api/docs/",
+        f"registry: listening on {base}",
+    ]
     deadline = time.monotonic() + 15
     while _leftovers(tmp_path, children) and time.monotonic() < deadline:
         time.sleep(0.2)

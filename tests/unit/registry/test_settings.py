@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from schema.settings import ConfigurationError, load_settings
@@ -72,3 +74,57 @@ def test_the_redis_redelivery_settings_default_to_dramatiqs_and_can_be_shortened
     with pytest.raises(ConfigurationError) as caught:
         load_settings({"REGISTRY_BROKER_HEARTBEAT_TIMEOUT": "0"})
     assert caught.value.variable == "REGISTRY_BROKER_HEARTBEAT_TIMEOUT"
+
+
+def test_a_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "database_url"
+    secret.write_text("postgresql://registry:pw@db:5432/registry\n")
+    settings = load_settings({"REGISTRY_DATABASE_URL_FILE": str(secret)})
+    assert settings.database_url == "postgresql://registry:pw@db:5432/registry"
+
+
+def test_an_unreadable_secret_file_names_its_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="REGISTRY_METRICS_TOKEN_FILE: cannot read"):
+        load_settings({"REGISTRY_METRICS_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_a_secret_set_twice_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("a")
+    with pytest.raises(ConfigurationError, match="REGISTRY_METRICS_TOKEN_FILE"):
+        load_settings({"REGISTRY_METRICS_TOKEN_FILE": str(secret), "REGISTRY_METRICS_TOKEN": "b"})
+
+
+def test_the_default_data_dir_does_not_depend_on_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = load_settings({}).data_dir
+    monkeypatch.chdir(tmp_path)
+    assert load_settings({}).data_dir == here
+    assert here.is_absolute()
+    # From this checkout (an editable install) it is var/ beside the project.
+    assert here == Path(__file__).resolve().parents[3] / "var"
+
+
+def test_a_relative_data_dir_is_fixed_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings({"REGISTRY_DATA_DIR": "state"}).data_dir == tmp_path / "state"
+
+
+def test_an_empty_secret_file_means_unset(tmp_path: Path) -> None:
+    secret = tmp_path / "smtp_url"
+    secret.write_text("\n")
+    assert load_settings({"REGISTRY_SMTP_URL_FILE": str(secret)}).smtp_url is None
+
+
+def test_every_setting_is_listed_in_the_env_example() -> None:
+    from schema.settings import Settings
+
+    listed = {
+        line.split("=", 1)[0]
+        for line in (Path(__file__).resolve().parents[3] / ".env.example").read_text().splitlines()
+        if line.startswith("REGISTRY_")
+    }
+    assert {f"REGISTRY_{name.upper()}" for name in Settings.model_fields} <= listed
