@@ -6,11 +6,17 @@ One row per key: the SHA-256 of the header (never the header itself), the hash o
 body, and the first response, sealed by the web layer with a key derived from the header. Rows
 live 24 hours; a claim whose request never finished (a crashed process) is given up after
 ``ABANDONED_AFTER`` seconds so the client can retry.
+
+The row names the submission the first response created (``submission_id``): the first response
+holds names, e-mails and the initial key, so erasing the submission deletes the row in the
+erasure's transaction (``projections.erasure``), and a response completed after that erasure is
+not kept. A repeat of the key after the erasure is then a new request.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
@@ -19,7 +25,9 @@ DDL = """CREATE TABLE IF NOT EXISTS idempotency_keys (
     request_hash text NOT NULL,
     response bytea,
     created_at timestamptz NOT NULL DEFAULT now()
-)"""
+);
+ALTER TABLE idempotency_keys ADD COLUMN IF NOT EXISTS submission_id uuid;
+CREATE INDEX IF NOT EXISTS idempotency_keys_submission_idx ON idempotency_keys (submission_id)"""
 
 KEEP_HOURS = 24
 ABANDONED_AFTER = 120
@@ -30,7 +38,9 @@ _EXPIRE = f"""DELETE FROM idempotency_keys WHERE key_hash = %s AND (
 _CLAIM = """INSERT INTO idempotency_keys (key_hash, request_hash) VALUES (%s, %s)
 ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash"""
 _READ = "SELECT request_hash, response FROM idempotency_keys WHERE key_hash = %s"
-_COMPLETE = "UPDATE idempotency_keys SET response = %s WHERE key_hash = %s"
+# Not for a submission erased meanwhile: its erasure already deleted what it could find.
+_COMPLETE = """UPDATE idempotency_keys SET response = %s, submission_id = %s WHERE key_hash = %s
+AND NOT EXISTS (SELECT FROM registry_subject_keys WHERE subject = %s AND key IS NULL)"""
 _RELEASE = "DELETE FROM idempotency_keys WHERE key_hash = %s AND response IS NULL"
 
 
@@ -60,10 +70,15 @@ class IdempotencyStore:
             return "busy", None
         return "done", bytes(response)
 
-    def complete(self, key_hash: str, stored: bytes) -> None:
-        """Keep the sealed first response."""
+    def complete(self, key_hash: str, stored: bytes, submission_id: UUID) -> None:
+        """Keep the sealed first response, which created ``submission_id`` (dropped instead
+        when that submission was erased meanwhile)."""
         with self._pool.connection() as conn:
-            conn.execute(_COMPLETE, (stored, key_hash), prepare=False)
+            done = conn.execute(
+                _COMPLETE, (stored, submission_id, key_hash, submission_id), prepare=False
+            )
+            if done.rowcount == 0:
+                conn.execute(_RELEASE, (key_hash,), prepare=False)
 
     def release(self, key_hash: str) -> None:
         """Drop an unfinished claim (its request failed)."""

@@ -15,7 +15,7 @@ from domain.errors import RegistryError
 from schema.settings import Settings
 from web import docs, health
 from web.context import Context
-from web.endpoints import lifecycle, ops, public, reference, submissions
+from web.endpoints import erasure, lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
 from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
@@ -82,6 +82,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
     return [
         *submissions.routes(ctx),
         *lifecycle.routes(ctx),
+        *erasure.routes(ctx),
         *reference.routes(ctx),
         *public.routes(ctx),
         *ops.routes(ctx, services.projection_status),
