@@ -11,8 +11,9 @@ commit the event without the rest, or the rest without the event. The statement
 - replaces the personal values that events of older releases hold in clear (`redactions`, from
   `domain.personal.PersonalDataMapper.redacted`) with `"[erased]"`: those values read
   `"[erased]"` once the key is gone anyway, so no reader sees a difference;
-- deletes the subject's idempotency records (the sealed first response holds names, e-mails and
-  the initial key);
+- drops the first response kept for the `Idempotency-Key` of the subject's registration (it
+  holds names, e-mails and the initial key), leaving the row as a tombstone until it expires
+  (`projections.idempotency`: a repeat of the key is answered 410, not registered again);
 - blanks the error text of the subject's dead letters (an error message may quote a value);
 - notifies `ERASURE_CHANNEL` with the subject's id, so every process drops what it caches about
   the subject (`projections.progress.ProgressListener.on_erasure`).
@@ -30,6 +31,7 @@ from eventsourcing.persistence import StoredEvent
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from domain.submission import Submission
+from projections.idempotency import ERASED as IDEMPOTENCY_ERASED
 
 #: Stored topics of the erasure event, every class version.
 ERASED_TOPICS = frozenset({Submission.Erased.TOPIC, "registry/Submission.Erased/v1"})
@@ -51,7 +53,8 @@ BEGIN
     {redact}
     IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('idempotency_keys')
                AND attname = 'submission_id' AND NOT attisdropped) THEN
-        DELETE FROM idempotency_keys WHERE submission_id = ANY (erased);
+        UPDATE idempotency_keys SET response = NULL, request_hash = {idempotency_erased}
+        WHERE submission_id = ANY (erased);
     END IF;
     IF to_regclass('projection_dead_letters') IS NOT NULL THEN
         UPDATE projection_dead_letters SET error = '[erased]', traceback = '[erased]'
@@ -101,4 +104,5 @@ def erasure_statement(
         snapshots=Identifier(snapshots_table),
         redact=redact,
         channel=Literal(ERASURE_CHANNEL),
+        idempotency_erased=Literal(IDEMPOTENCY_ERASED),
     )

@@ -7,10 +7,12 @@ body, and the first response, sealed by the web layer with a key derived from th
 live 24 hours; a claim whose request never finished (a crashed process) is given up after
 ``ABANDONED_AFTER`` seconds so the client can retry.
 
-The row names the submission the first response created (``submission_id``): the first response
-holds names, e-mails and the initial key, so erasing the submission deletes the row in the
-erasure's transaction (``projections.erasure``), and a response completed after that erasure is
-not kept. A repeat of the key after the erasure is then a new request.
+The row names the submission the first response created (``submission_id``). The first response
+holds names, e-mails and the initial key, so erasing the submission drops it in the erasure's
+transaction (``projections.erasure``): the row stays, until it expires, as a tombstone
+(``request_hash`` = ``ERASED``, no response) on which a repeat of the key is told ``erased`` (the
+API's 410) instead of registering the erased submission again. A response completed after the
+erasure is not kept either.
 """
 
 from __future__ import annotations
@@ -31,10 +33,13 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_submission_idx ON idempotency_keys (
 
 KEEP_HOURS = 24
 ABANDONED_AFTER = 120
+#: The ``request_hash`` of a row whose submission was erased (no SHA-256 hex looks like it).
+ERASED = "erased"
 
 _EXPIRE = f"""DELETE FROM idempotency_keys WHERE key_hash = %s AND (
     created_at < now() - interval '{KEEP_HOURS} hours'
-    OR (response IS NULL AND created_at < now() - interval '{ABANDONED_AFTER} seconds'))"""
+    OR (response IS NULL AND request_hash <> '{ERASED}'
+        AND created_at < now() - interval '{ABANDONED_AFTER} seconds'))"""
 _CLAIM = """INSERT INTO idempotency_keys (key_hash, request_hash) VALUES (%s, %s)
 ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash"""
 _READ = "SELECT request_hash, response FROM idempotency_keys WHERE key_hash = %s"
@@ -42,6 +47,8 @@ _READ = "SELECT request_hash, response FROM idempotency_keys WHERE key_hash = %s
 _COMPLETE = """UPDATE idempotency_keys SET response = %s, submission_id = %s WHERE key_hash = %s
 AND NOT EXISTS (SELECT FROM registry_subject_keys WHERE subject = %s AND key IS NULL)"""
 _RELEASE = "DELETE FROM idempotency_keys WHERE key_hash = %s AND response IS NULL"
+_ERASED = f"""UPDATE idempotency_keys SET request_hash = '{ERASED}', submission_id = %s
+WHERE key_hash = %s AND response IS NULL"""
 
 
 class IdempotencyStore:
@@ -55,7 +62,8 @@ class IdempotencyStore:
 
     def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
         """``new`` (claimed now), ``done`` (with the sealed first response), ``busy`` (the
-        first request is still running) or ``mismatch`` (same key, different body)."""
+        first request is still running), ``mismatch`` (same key, different body) or
+        ``erased`` (the submission the first request created was erased)."""
         with self._pool.connection() as conn:
             conn.execute(_EXPIRE, (key_hash,), prepare=False)
             if conn.execute(_CLAIM, (key_hash, request_hash), prepare=False).fetchone():
@@ -64,6 +72,8 @@ class IdempotencyStore:
         if row is None:  # expired between the two statements: the client may simply retry
             return "busy", None
         stored_hash, response = row
+        if stored_hash == ERASED:
+            return "erased", None
         if stored_hash != request_hash:
             return "mismatch", None
         if response is None:
@@ -71,14 +81,14 @@ class IdempotencyStore:
         return "done", bytes(response)
 
     def complete(self, key_hash: str, stored: bytes, submission_id: UUID) -> None:
-        """Keep the sealed first response, which created ``submission_id`` (dropped instead
-        when that submission was erased meanwhile)."""
+        """Keep the sealed first response, which created ``submission_id`` (or only the
+        erasure's tombstone when that submission was erased meanwhile)."""
         with self._pool.connection() as conn:
             done = conn.execute(
                 _COMPLETE, (stored, submission_id, key_hash, submission_id), prepare=False
             )
             if done.rowcount == 0:
-                conn.execute(_RELEASE, (key_hash,), prepare=False)
+                conn.execute(_ERASED, (submission_id, key_hash), prepare=False)
 
     def release(self, key_hash: str) -> None:
         """Drop an unfinished claim (its request failed)."""

@@ -190,7 +190,7 @@ OPERATIONS: tuple[Op, ...] = (
         201,
         SubmissionCreated,
         body=SubmissionCreate,
-        errors=(400, 409, 413, 415, 422, 429),
+        errors=(400, 409, 410, 413, 415, 422, 429),
         headers=("Idempotency-Key",),
         multipart=True,
     ),

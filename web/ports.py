@@ -219,7 +219,8 @@ class IdempotencyStore(Protocol):
     def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
         """``("new", None)`` when claimed now, ``("done", stored)`` for a finished first
         request with the same body, ``("busy", None)`` while it runs, ``("mismatch", None)``
-        for a different body under the same key."""
+        for a different body under the same key, ``("erased", None)`` when the submission
+        the first request created was erased."""
 
     def complete(self, key_hash: str, stored: bytes, submission_id: uuid.UUID) -> None:
         """Store the first response, which created ``submission_id`` (erasing that submission

@@ -158,6 +158,8 @@ async def _idempotent_create(
     if state == "done" and stored is not None:
         status, headers, content = open_stored(idem, stored)
         return Response(content, status, headers=headers, media_type="application/json")
+    if state == "erased":
+        raise ApiError(410, "The submission created with this Idempotency-Key was erased.")
     if state == "busy":
         raise ApiError(409, "A request with this Idempotency-Key is still being processed.")
     if state == "mismatch":
