@@ -64,6 +64,11 @@ class OneTripRecorder(PostgresApplicationRecorder):
     parameters, and one message with one parse costs the web process about a third less CPU
     than the pipeline (loopback micro-benchmark, 1 to 16 events). On an error the server skips
     the rest of the message, COMMIT included, and the transaction is rolled back here.
+
+    The same message carries what must commit with the events or not at all: the keys of new
+    subjects (`pending_keys`), and for a `Submission.Erased` event the erasure of its subject
+    (`projections.erasure`: the key destroyed, snapshots and kept responses dropped, what older
+    releases stored in clear redacted, the erasure announced).
     """
 
     #: Where the keys of new subjects wait to be inserted with their first events (see

@@ -215,3 +215,27 @@ def test_another_process_drops_its_cached_key_events_and_history_when_told(
     finally:
         listener.close()
         app.close()
+
+
+def test_the_error_text_of_an_erased_submissions_dead_letters_is_blanked(stack: Stack) -> None:
+    sid = stack.register().submission_id
+    kept = stack.register(service_name="Kept").submission_id
+    with psycopg.connect(stack.url) as conn:
+        for subject in (sid, kept):
+            conn.execute(
+                "INSERT INTO projection_dead_letters (name, version, position, topic,"
+                " originator_id, originator_version, error, traceback)"
+                " VALUES ('toy', 1, 1, 't', %s, 1, 'bad value Lovelace', 'Traceback: Lovelace')",
+                (str(subject),),
+            )
+    stack.app.erase_submission(sid, actor=ADMIN)
+    with psycopg.connect(stack.url) as conn:
+        rows = dict(
+            conn.execute(
+                "SELECT originator_id, error || traceback FROM projection_dead_letters"
+            ).fetchall()
+        )
+    assert rows == {
+        str(sid): "[erased][erased]",
+        str(kept): "bad value LovelaceTraceback: Lovelace",
+    }
