@@ -297,7 +297,7 @@ OPERATIONS: tuple[Op, ...] = (
         ADMIN,
         response=Erased,
         body=EraseRequest,
-        errors=(400, 401, 403, 404, 410, 413, 415),
+        errors=(400, 401, 403, 404, 409, 410, 413, 415),
         description=ERASE_DESCRIPTION,
         optional_body=True,
     ),
