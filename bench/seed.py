@@ -51,6 +51,10 @@ class SeedVault:
         """Seeding never erases."""
         raise NotImplementedError
 
+    def is_destroyed(self, subject: UUID) -> bool:
+        """Seeding never erases."""
+        return False
+
     def prime(self, subjects: Iterable[UUID]) -> None:
         """Make and store keys for ``subjects`` now, so their events can be decoded at once."""
         for subject in subjects:

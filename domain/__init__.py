@@ -19,7 +19,9 @@ Renamed fields keep their old input name for a while (``fields.RENAMED_FIELDS``)
 and state use only the new name. Schema changes: ``docs/schema-evolution.md``.
 
 Personal values (submitter first/last name and affiliation, internal contact name and email,
-public contact) are encrypted at rest per submission; after erasure they read ``"[erased]"``.
+public contact, comments; the submitter's IP and user-agent hash; the status comment) are
+encrypted at rest per submission; after erasure they read ``"[erased]"`` (``domain.personal``,
+``docs/erasure.md``).
 
 Submission (``registry/Submission/v2``; class_version 2 upcasts v1 snapshots like Registered)
   ``registry/Submission.Registered/v2``  actor, values (every content field), status
@@ -43,7 +45,9 @@ Submission (``registry/Submission/v2``; class_version 2 upcasts v1 snapshots lik
   ``registry/Submission.KeyRevoked/v1``  actor, key_id.
   ``registry/Submission.BioToolsLinked/v1``  actor, biotools_id — sync this id.
   ``registry/Submission.BioToolsUnlinked/v1``  actor, biotools_id — drop the record.
-  ``registry/Submission.Erased/v1``  actor — remove from read tables; personal data destroyed.
+  ``registry/Submission.Erased/v2``  actor, reason (the admin's note, kept in clear) — remove
+      from read tables; personal data destroyed (the key in the event's transaction). (v1 had
+      no reason; upcast to "".)
   ``registry/Submission.Imported/v1``  actor ("import"), values (every content field, recorded
       without today's rules), status, primary_maturity_tag, secondary_maturity_tags,
       submission_ip, user_agent_hash, submitted_at, updated_at (original ISO times; the

@@ -24,6 +24,11 @@ class NotFound(RegistryError):
     """Raised when the addressed aggregate does not exist (or was erased)."""
 
 
+class Gone(NotFound):
+    """Raised when the addressed submission existed and was erased (a ``NotFound`` whose
+    answer can say so: the API's 410)."""
+
+
 class InvalidTransition(RegistryError):
     """Raised when a status change is not allowed from the current status."""
 

@@ -178,6 +178,8 @@ LABELS: Final[dict[str, str]] = {
 }
 
 # Personal data: encrypted in stored events with a per-submission key, erased on request.
+# ``comments`` is the submitter's free text to the registry team (never public, often a name
+# or a phone number); see docs/erasure.md.
 PERSONAL_FIELDS: Final[frozenset[str]] = frozenset(
     {
         "submitter_first_name",
@@ -186,6 +188,7 @@ PERSONAL_FIELDS: Final[frozenset[str]] = frozenset(
         "internal_contact_name",
         "internal_contact_email",
         "public_contact_email",
+        "comments",
     }
 )
 

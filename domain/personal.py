@@ -1,9 +1,19 @@
 """Erasable personal data: per-submission keys outside the event store, encrypted fields inside.
 
-Submitter names and affiliation, the internal contact and the public contact are encrypted in
-every stored Submission event (in ``values`` and in the ``old``/``new`` of their change records)
-and in Submission snapshots, with a key held by a ``KeyVault``. Erasure destroys the key; the
-events stay readable and show ``"[erased]"`` for those values, everything else unchanged.
+What is personal about a submission (``docs/erasure.md``):
+
+- the content fields in ``domain.fields.PERSONAL_FIELDS`` (submitter names and affiliation, the
+  internal contact, the public contact, the submitter's free-text ``comments``), wherever an
+  event carries them: in ``values`` and in the ``old``/``new`` of their change records;
+- the submitter's IP address and user-agent hash (``Registered``, ``Imported``) and the admin's
+  message to the submitter (``StatusChanged.comment``): ``PERSONAL_ATTRIBUTES``;
+- the same values in Submission snapshots.
+
+They are encrypted with a key held by a ``KeyVault``. Erasure destroys the key; the events stay
+readable and show ``"[erased]"`` for those values, everything else unchanged. Values recorded in
+clear before they were encrypted (events of older releases) also read ``"[erased]"`` once the
+key is destroyed, and ``PersonalDataMapper.redacted`` gives the stored event without them, for
+an event store that removes them in the erasure's transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +37,15 @@ ERASED = "[erased]"
 _PREFIX = "enc:v1:"
 _SUBMISSION_TOPIC_PREFIX = "registry/Submission."
 _SUBMISSION_TOPICS = frozenset({"registry/Submission/v1", "registry/Submission/v2"})
+
+#: Personal event attributes outside ``values``/``changes``, by event kind (every class version).
+PERSONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "Submission.Registered": ("submission_ip", "user_agent_hash"),
+    "Submission.Imported": ("submission_ip", "user_agent_hash"),
+    "Submission.StatusChanged": ("comment",),
+}
+#: Personal attributes of the Submission aggregate's state (in its snapshots).
+PERSONAL_STATE = ("submission_ip", "user_agent_hash")
 #: The event that starts a submission under a fresh random id: its subject cannot have a key yet.
 _FRESH_SUBJECT_TOPIC = "registry/Submission.Registered/v2"
 
@@ -40,6 +59,10 @@ class KeyVault(Protocol):
 
     def destroy(self, subject: UUID) -> None:
         """Forget the subject's key for good (crypto-shredding)."""
+        ...
+
+    def is_destroyed(self, subject: UUID) -> bool:
+        """Whether the subject's key was destroyed (not merely never made)."""
         ...
 
 
@@ -66,6 +89,11 @@ class InMemoryKeyVault:
         with self._lock:
             self._keys.pop(subject, None)
             self._destroyed.add(subject)
+
+    def is_destroyed(self, subject: UUID) -> bool:
+        """Whether ``destroy`` was called for the subject."""
+        with self._lock:
+            return subject in self._destroyed
 
 
 def _cipher(key: bytes) -> AESCipher:
@@ -98,6 +126,23 @@ def _open(cipher: AESCipher, value: str) -> Any:
         return ERASED
 
 
+def _hidden(value: Any) -> bool:
+    """Whether a stored personal value reveals nothing (encrypted, erased, null or empty)."""
+    return (
+        value is None
+        or value in ("", ERASED)
+        or (isinstance(value, str) and value.startswith(_PREFIX))
+    )
+
+
+def _kind(topic: str) -> str | None:
+    """``"Submission.Registered"`` for ``"registry/Submission.Registered/v2"``; None for the
+    topics of other aggregates."""
+    if not topic.startswith(_SUBMISSION_TOPIC_PREFIX):
+        return None
+    return topic.split("/")[1]
+
+
 def _transform_values(values: dict[str, Any], fn: Any) -> dict[str, Any]:
     return {k: (fn(v) if k in PERSONAL_FIELDS else v) for k, v in values.items()}
 
@@ -111,20 +156,32 @@ def _transform_changes(changes: list[dict[str, Any]], fn: Any) -> list[dict[str,
     return out
 
 
+def _transform_event_state(kind: str, state: dict[str, Any], fn: Any) -> dict[str, Any]:
+    """A copy of a Submission event's ``state`` with its personal values mapped by ``fn``."""
+    new = dict(state)
+    if isinstance(new.get("values"), dict):
+        new["values"] = _transform_values(new["values"], fn)
+    if isinstance(new.get("changes"), list):
+        new["changes"] = _transform_changes(new["changes"], fn)
+    for name in PERSONAL_ATTRIBUTES.get(kind, ()):
+        if name in new:
+            new[name] = fn(new[name])
+    return new
+
+
 def _transform_state(event: object, state: dict[str, Any], fn: Any) -> dict[str, Any] | None:
     """A copy of ``state`` with personal values mapped by ``fn``, or None if not concerned."""
     topic = getattr(type(event), "TOPIC", "")
-    if isinstance(topic, str) and topic.startswith(_SUBMISSION_TOPIC_PREFIX):
-        new = dict(state)
-        if isinstance(new.get("values"), dict):
-            new["values"] = _transform_values(new["values"], fn)
-        if isinstance(new.get("changes"), list):
-            new["changes"] = _transform_changes(new["changes"], fn)
-        return new
+    kind = _kind(topic) if isinstance(topic, str) else None
+    if kind is not None:
+        return _transform_event_state(kind, state, fn)
     if isinstance(event, Snapshot) and state.get("topic") in _SUBMISSION_TOPICS:
         inner = dict(state["state"])
         if isinstance(inner.get("values"), dict):
             inner["values"] = _transform_values(inner["values"], fn)
+        for name in PERSONAL_STATE:
+            if name in inner:
+                inner[name] = fn(inner[name])
         return {**state, "state": inner}
     return None
 
@@ -181,22 +238,63 @@ class PersonalDataMapper(Mapper[UUID]):
         return super().to_stored_event(domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        """Load as usual, then decrypt personal values (``"[erased]"`` when the key is gone)."""
+        """Load as usual, then decrypt personal values (``"[erased]"`` when the key is gone,
+        also for a value an older release stored in clear)."""
         domain_event = super().to_domain_event(stored_event)
         subject = stored_event.originator_id
         if isinstance(subject, UUID):
             ciphers: list[AESCipher | None] = []
 
             def unseal(value: Any) -> Any:
-                if not (isinstance(value, str) and value.startswith(_PREFIX)):
+                sealed = isinstance(value, str) and value.startswith(_PREFIX)
+                if not sealed and _hidden(value):
                     return value
                 if not ciphers:
                     key = self.vault.key_for(subject, create=False)
                     ciphers.append(None if key is None else _cipher(key))
                 cipher = ciphers[0]
-                return ERASED if cipher is None else _open(cipher, value)
+                if sealed:
+                    return ERASED if cipher is None else _open(cipher, value)
+                # In clear (an older release's event): hidden once the key is destroyed.
+                return ERASED if cipher is None and self.vault.is_destroyed(subject) else value
 
             new_state = _transform_state(domain_event, dict(vars(domain_event)), unseal)
             if new_state is not None:
                 object.__setattr__(domain_event, "__dict__", new_state)
         return domain_event
+
+    def redacted(self, stored_event: StoredEvent) -> StoredEvent | None:
+        """The stored event with every personal value it holds in clear (an older release's
+        event) replaced by ``"[erased]"``; None when it holds none. The rest of the stored
+        payload (its class version, upcasting included) is left as it was."""
+        kind = _kind(stored_event.topic)
+        if kind is None:
+            return None
+        raw = stored_event.state
+        if self.cipher:
+            raw = self.cipher.decrypt(raw)
+        if self.compressor:
+            raw = self.compressor.decompress(raw)
+        state: dict[str, Any] = self.transcoder.decode(raw)
+        found: list[bool] = []
+
+        def scrub(value: Any) -> Any:
+            if _hidden(value):
+                return value
+            found.append(True)
+            return ERASED
+
+        new_state = _transform_event_state(kind, state, scrub)
+        if not found:
+            return None
+        encoded = self.transcoder.encode(new_state)
+        if self.compressor:
+            encoded = self.compressor.compress(encoded)
+        if self.cipher:
+            encoded = self.cipher.encrypt(encoded)
+        return StoredEvent(
+            originator_id=stored_event.originator_id,
+            originator_version=stored_event.originator_version,
+            topic=stored_event.topic,
+            state=encoded,
+        )

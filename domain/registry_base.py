@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, Mapper, Recording
 from eventsourcing.utils import EnvType
 
 from domain.catalog import ReferenceCatalog, sample_catalog
-from domain.errors import ConcurrentModification, NotFound, StaleVersion
+from domain.errors import ConcurrentModification, Gone, NotFound, StaleVersion
 from domain.fields import DEFAULT_EXEMPT_FIELDS, valid_exempt_fields
 from domain.lookups import DisplayAdapter, RepositoryReferences
 from domain.normalise import Sanitiser, stdlib_strip_html
@@ -64,6 +64,11 @@ class RegistryBase(Application[UUID]):
         # The composition root may route saves through a group committer (domain.group_commit).
         self.group_committer: Saver | None = None
         super().__init__(env)
+        # An event store that can remove what older releases stored in clear when a
+        # submission is erased (in the erasure's transaction) is given the mapper's redaction.
+        redact_with = getattr(self.recorder, "redact_with", None)
+        if callable(redact_with) and isinstance(self.mapper, PersonalDataMapper):
+            redact_with(self.mapper.redacted)
         max_age = self.env.get("REFERENCE_CACHE_MAX_AGE")
         self.reference_cache = ReferenceCache(
             DEFAULT_MAX_AGE if max_age is None else float(max_age)
@@ -107,7 +112,7 @@ class RegistryBase(Application[UUID]):
     def _submission(self, submission_id: UUID, expected_version: int | None = None) -> Submission:
         submission: Submission = self._load(submission_id, Submission)
         if submission.is_erased:
-            raise NotFound(f"Submission {submission_id} not found.")
+            raise Gone(f"Submission {submission_id} was erased.")
         if expected_version is not None and expected_version != submission.version:
             raise StaleVersion(expected_version, submission.version)
         return submission

@@ -37,6 +37,18 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Erasure:
+    """A recorded erasure: who, when and why (``reason`` may be empty)."""
+
+    submission_id: UUID
+    position: int | None
+    version: int
+    actor: str
+    reason: str
+    erased_at: datetime
+
+
+@dataclass(frozen=True)
 class IssuedKey:
     """A newly issued key; ``api_key`` is the plaintext, shown once."""
 

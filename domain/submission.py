@@ -167,10 +167,19 @@ class Submission(Aggregate):
         biotools_id: str
 
     class Erased(Event):
-        """The submission was erased: its personal data key is destroyed, reads answer not found."""
+        """The submission was erased: its personal data key is destroyed (in the same transaction
+        where the event store supports it), reads answer gone; ``reason`` is the admin's note
+        (the deletion audit, kept in clear)."""
 
-        TOPIC = "registry/Submission.Erased/v1"
+        TOPIC = "registry/Submission.Erased/v2"
+        class_version = 2
         actor: str
+        reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 had no ``reason``."""
+            state["reason"] = ""
 
     class Imported(Created):
         """A submission of the existing system was imported as it was (``domain.import_commands``).
@@ -303,7 +312,7 @@ class Submission(Aggregate):
         self.biotools_id = None
 
     @event(Erased)
-    def _erased(self, actor: str) -> None:
+    def _erased(self, actor: str, reason: str) -> None:
         self.is_erased = True
 
     @event(HistoryImported)
@@ -359,3 +368,4 @@ register_topic("registry/Submission/v1", Submission)
 register_topic("registry/Submission.StatusChanged/v1", Submission.StatusChanged)
 register_topic("registry/Submission.Registered/v1", Submission.Registered)
 register_topic("registry/Submission.Amended/v1", Submission.Amended)
+register_topic("registry/Submission.Erased/v1", Submission.Erased)

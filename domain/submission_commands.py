@@ -14,11 +14,15 @@ from domain.editing import plan_amendment
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
 from domain.fields import CONSENT_FIELD, DEFAULTS, RELATED_FIELD
 from domain.lifecycle import check_transition, validate_tags
+from domain.normalise import normalise_text
 from domain.parsing import parse_input
 from domain.relations import RelationCommands
-from domain.results import Outcome, Registration, SubmissionView, key_view
+from domain.results import Erasure, Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
 from domain.validation import validate
+
+#: The longest erasure reason kept (as a status comment).
+MAX_REASON_LENGTH = 2000
 
 
 class SubmissionCommands(RelationCommands):
@@ -214,17 +218,28 @@ class SubmissionCommands(RelationCommands):
 
     # -- erasure ------------------------------------------------------------------------------
 
-    def erase_submission(self, submission_id: UUID, *, actor: str) -> Outcome:
-        """Record the erasure (and its removal from every related submission), then destroy the
-        personal-data key."""
+    def erase_submission(self, submission_id: UUID, *, actor: str, reason: str = "") -> Erasure:
+        """Record the erasure (and its removal from every related submission) and destroy the
+        personal-data key; ``Gone`` when already erased (nothing is recorded again).
+
+        An event store that destroys the key in the transaction of the ``Erased`` event
+        (``projections.eventstore.OneTripRecorder``) makes the erasure atomic; the
+        ``destroy`` after the save covers stores that cannot, and updates this process's vault.
+        """
+        note = normalise_text(reason or "", self.sanitiser)
+        if len(note) > MAX_REASON_LENGTH:
+            limit = f"Ensure this field has no more than {MAX_REASON_LENGTH} characters."
+            raise ValidationFailed({"reason": [limit]})
         submission = self._submission(submission_id)
         _, names = self._refs()
         related = list(submission.values.get(RELATED_FIELD) or [])
         others = self._counterparts(submission, related, [], actor=actor, names=names)
-        submission._erased(actor=actor)
+        submission._erased(actor=actor, reason=note)
         position = self._save(submission, *others)
         self.key_vault.destroy(submission.id)
-        return Outcome(submission.id, position, submission.version, True, submission.status)
+        return Erasure(
+            submission.id, position, submission.version, actor, note, submission.modified_on
+        )
 
     # -- reads --------------------------------------------------------------------------------
 

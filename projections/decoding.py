@@ -39,6 +39,12 @@ class PageKeys:
         """Decoding never destroys a key."""
         raise NotImplementedError("a page's key vault is read-only")
 
+    def is_destroyed(self, subject: UUID) -> bool:
+        """Destroyed when the page read the subject's row with no key; else the fallback's."""
+        if subject in self._keys:
+            return self._keys[subject] is None
+        return self._fallback.is_destroyed(subject)
+
 
 def decrypts(mapper: Any) -> bool:
     """Whether `mapper` decrypts personal values (so pages should be read with their keys)."""

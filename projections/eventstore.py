@@ -8,7 +8,7 @@ processes always run with `CREATE_TABLE=n`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from domain.application import Registry
+from projections.erasure import erased_subjects, erasure_statement
 
 
 class PendingKeys(Protocol):
@@ -38,6 +39,15 @@ class PendingKeys(Protocol):
     def written(self, subjects: Iterable[UUID]) -> None:
         """Those keys are committed."""
         ...
+
+    def forget_erased(self, subject: UUID | None) -> None:
+        """The erasure of `subject` committed: its key is destroyed."""
+        ...
+
+
+#: Maps a stored event to the same event without the personal values it holds in clear (None
+#: when it holds none): `domain.personal.PersonalDataMapper.redacted`.
+Redactor = Callable[[StoredEvent], StoredEvent | None]
 
 
 class OneTripRecorder(PostgresApplicationRecorder):
@@ -54,11 +64,19 @@ class OneTripRecorder(PostgresApplicationRecorder):
     parameters, and one message with one parse costs the web process about a third less CPU
     than the pipeline (loopback micro-benchmark, 1 to 16 events). On an error the server skips
     the rest of the message, COMMIT included, and the transaction is rolled back here.
+
+    The same message carries what must commit with the events or not at all: the keys of new
+    subjects (`pending_keys`), and for a `Submission.Erased` event the erasure of its subject
+    (`projections.erasure`: the key destroyed, snapshots and kept responses dropped, what older
+    releases stored in clear redacted, the erasure announced).
     """
 
     #: Where the keys of new subjects wait to be inserted with their first events (see
     #: `projections.key_vault.EventsKeyVault`); None: every key is in the vault already.
     pending_keys: PendingKeys | None = None
+    #: Removes what older releases stored in clear from an erased subject's events, in the
+    #: erasure's transaction (set by the application: `redact_with`); None: left as stored.
+    redactor: Redactor | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +85,7 @@ class OneTripRecorder(PostgresApplicationRecorder):
             " SET LOCAL lock_timeout = {timeout};"
             " LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
             " {keys}"
+            " {erasure}"
             " NOTIFY {channel};"
             " INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest({ids}::uuid[], {versions}::bigint[], {topics}::text[],"
@@ -80,11 +99,16 @@ class OneTripRecorder(PostgresApplicationRecorder):
             "channel": Identifier(self.channel_name),
         }
 
+    def redact_with(self, redactor: Redactor) -> None:
+        """Have erasures remove the personal values older releases stored in clear."""
+        self.redactor = redactor
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Insert the events in one transaction; their notification ids in order."""
+        """Insert the events in one transaction; their notification ids in order. The keys of
+        new subjects are inserted, and erased subjects' keys destroyed, in the same one."""
         if not stored_events:
             return []
         fresh = [
@@ -93,14 +117,16 @@ class OneTripRecorder(PostgresApplicationRecorder):
             if e.originator_version == 1 and isinstance(e.originator_id, UUID)
         ]
         keys = self.pending_keys.pending_insert(fresh) if self.pending_keys and fresh else None
+        erased = erased_subjects(stored_events)
         # Application.save() always passes `tracking` (None unless a process application).
         if any(v is not None for v in kwargs.values()) or self.datastore.enable_db_functions:
-            if keys:
-                raise ProgrammingError("keys of new subjects need the one-message insert")
+            if keys or erased:
+                raise ProgrammingError("keys and erasures need the one-message insert")
             recorded: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return recorded
         statement = self._insert_template.format(
             keys=SQL("{};").format(keys[0]) if keys else SQL(""),
+            erasure=SQL("{};").format(self._erasure(erased)) if erased else SQL(""),
             ids=Literal([e.originator_id for e in stored_events]),
             versions=Literal([e.originator_version for e in stored_events]),
             topics=Literal([e.topic for e in stored_events]),
@@ -117,7 +143,29 @@ class OneTripRecorder(PostgresApplicationRecorder):
                 raise
         if keys and self.pending_keys:
             self.pending_keys.written(keys[1])
+        if erased and self.pending_keys:
+            # Before the save's snapshot step: it must not encrypt with the destroyed key.
+            for subject in erased:
+                self.pending_keys.forget_erased(subject)
         return ids
+
+    def _erasure(self, subjects: Sequence[UUID]) -> Composable:
+        """The erasure of `subjects` (`projections.erasure`): read before the transaction, the
+        redactions are exact, since the erasure event only commits if nothing was appended."""
+        redactions = []
+        if self.redactor is not None:
+            for subject in subjects:
+                for stored in self.select_events(subject):
+                    redacted = self.redactor(stored)
+                    if redacted is not None:
+                        redactions.append(redacted)
+        return erasure_statement(
+            schema=self.datastore.schema,
+            events_table=self.events_table_name,
+            snapshots_table=self.events_table_name.removesuffix("_events") + "_snapshots",
+            subjects=subjects,
+            redactions=redactions,
+        )
 
 
 def _returned_ids(cursor: psycopg.Cursor[tuple[Any, ...]]) -> list[int]:

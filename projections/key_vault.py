@@ -6,9 +6,13 @@ tombstone that keeps an erased subject erased (a later `key_for(create=True)` mu
 fresh key), exactly like the in-memory vault of the domain.
 
 Keys are cached for a few seconds: the domain's mapper asks for the key of every Submission event
-it encodes or decodes, and a rebuild decodes the whole log. A destroy in this process clears its
-cache at once; another process may still decrypt for at most `ttl` seconds, which only affects
-aggregates it loads (the read tables are redacted by the projectors on the `Erased` event).
+it encodes or decodes. A destroyed key is never cached as a key: the vault remembers the
+destroyed subjects for good (`is_destroyed`). A destroy in this process (the domain's
+`erase_submission`) applies at once; one in another process reaches this cache through the
+erasure notification the event store sends in the erasure's transaction (`forget_erased`, which
+`registry.webapp` subscribes to the process's `ProgressListener`), and at the latest after `ttl`
+seconds in a process without a listener. Nothing decoded with a key cached past an erasure is
+served: every read that decodes a submission's events also reads its `Erased` event.
 """
 
 from __future__ import annotations
@@ -51,13 +55,17 @@ class PostgresKeyVault:
         self._pool = pool
         self._ttl = ttl
         self._lock = threading.Lock()
-        self._cache: dict[UUID, tuple[float, bytes | None]] = {}
+        self._cache: dict[UUID, tuple[float, bytes]] = {}
+        #: Subjects whose key is known to be destroyed (for good: never cached as a key again).
+        self._destroyed: set[UUID] = set()
 
     def key_for(self, subject: UUID, create: bool) -> bytes | None:
         """The subject's key; with `create`, one is made when the subject has none yet.
         None when the key was destroyed (or is missing and `create` is false)."""
         now = time.monotonic()
         with self._lock:
+            if subject in self._destroyed:
+                return None
             cached = self._cache.get(subject)
         if cached is not None and now - cached[0] < self._ttl:
             return cached[1]
@@ -71,8 +79,13 @@ class PostgresKeyVault:
                     conn.autocommit = previous
         if not rows:
             return None
-        key = bytes(rows[0][0]) if rows[0][0] is not None else None
         with self._lock:
+            if rows[0][0] is None or subject in self._destroyed:
+                # Destroyed (maybe while this lookup ran: the notification won the race).
+                self._cache.pop(subject, None)
+                self._destroyed.add(subject)
+                return None
+            key = bytes(rows[0][0])
             self._cache[subject] = (now, key)
         return key
 
@@ -98,8 +111,23 @@ class PostgresKeyVault:
                 (subject,),
                 prepare=False,
             )
+        self.forget_erased(subject)
+
+    def is_destroyed(self, subject: UUID) -> bool:
+        """Whether the subject's key was destroyed (a missing key is not destroyed)."""
+        self.key_for(subject, create=False)
         with self._lock:
-            self._cache[subject] = (time.monotonic(), None)
+            return subject in self._destroyed
+
+    def forget_erased(self, subject: UUID | None) -> None:
+        """The erasure of `subject` committed: drop its cached key for good. None: erasures
+        may have been missed (a lost notification), so every cached key is read again."""
+        with self._lock:
+            if subject is None:
+                self._cache.clear()
+                return
+            self._cache.pop(subject, None)
+            self._destroyed.add(subject)
 
 
 class EventsKeyVault(PostgresKeyVault):

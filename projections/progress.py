@@ -6,6 +6,12 @@ lock of its own, so a `wait_for` costs no query and no connection. The listener 
 catalogue at least every `poll_interval` seconds, so a lost notification delays a waiter by at most
 that much, and it re-reads it at once after a promote or rollback.
 
+The same connection LISTENs on the erasure channel (`projections.erasure.ERASURE_CHANNEL`,
+notified by the transaction that records an erasure) and hands each erased id to the callbacks
+given to `on_erasure`, so per-process caches drop what they hold about that submission within a
+notification's latency; after a reconnect (notifications may have been lost) they are called
+with None: drop everything.
+
 A notification wakes only the waiters it satisfies: every request thread waiting for a write used
 to be woken by every notification of every projection (a condition variable's `notify_all`), to
 find its position not reached yet and sleep again; with 16 waiters that was 16 thread switches per
@@ -17,13 +23,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
+from projections.erasure import ERASURE_CHANNEL
 from projections.store import PROGRESS_CHANNEL
+
+#: Told the id of each erased submission (None: any may have been erased meanwhile).
+ErasureCallback = Callable[[UUID | None], None]
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +61,25 @@ class ProgressListener:
         self._ready = threading.Event()
         self._connected = False
         self._stop = threading.Event()
+        self._on_erasure: list[ErasureCallback] = []
         self._thread = threading.Thread(target=self._run, name="projection-progress", daemon=True)
         self._thread.start()
+
+    def on_erasure(self, callback: ErasureCallback) -> None:
+        """Call ``callback(submission_id)`` in the listener thread for every erasure committed
+        from now on, and ``callback(None)`` whenever notifications may have been missed."""
+        with self._lock:
+            self._on_erasure.append(callback)
+        callback(None)  # erasures committed before this call are not announced again
+
+    def _erased(self, subject: UUID | None) -> None:
+        with self._lock:
+            callbacks = list(self._on_erasure)
+        for callback in callbacks:
+            try:
+                callback(subject)
+            except Exception:  # one cache's failure must not stop the others or the listener
+                log.exception("an erasure callback failed")
 
     def wait_for(self, name: str, position: int, timeout: float) -> bool:
         """Whether the live version of `name` reached `position` within `timeout` seconds."""
@@ -118,6 +146,8 @@ class ProgressListener:
             try:
                 with psycopg.connect(self._url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
+                    conn.execute(f"LISTEN {ERASURE_CHANNEL}")
+                    self._erased(None)  # while disconnected, erasures went unannounced
                     self._refresh(conn)
                     self._listen(conn)
             except psycopg.Error as exc:
@@ -131,6 +161,9 @@ class ProgressListener:
         while not self._stop.is_set():
             refresh = False
             for notify in conn.notifies(timeout=self._poll_interval / 2):
+                if notify.channel == ERASURE_CHANNEL:
+                    self._erased(_subject(notify.payload))
+                    continue
                 name, _, rest = notify.payload.partition(":")
                 version, _, position = rest.partition(":")
                 if version == "*":
@@ -159,3 +192,11 @@ class ProgressListener:
             self._connected = True
             self._release(list(self._waiters))
         self._ready.set()
+
+
+def _subject(payload: str) -> UUID | None:
+    """The erased id of a notification (None, i.e. everything, if it is not one)."""
+    try:
+        return UUID(payload)
+    except ValueError:
+        return None

@@ -96,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     revoke = ksub.add_parser("revoke", help="revoke an admin key")
     revoke.add_argument("key_id")
 
+    subs = sub.add_parser("submissions", help="submissions")
+    ssub = subs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    erase = ssub.add_parser(
+        "erase",
+        help="erase a submission and its personal data (docs/erasure.md)",
+        epilog="exit codes: 0 erased, 2 bad id or reason, 3 unknown id, 4 already erased",
+    )
+    erase.add_argument("id", help="the submission's id")
+    erase.add_argument(
+        "--reason", default="", help="kept in clear as the deletion audit (no personal data)"
+    )
+
     bt = sub.add_parser("biotools", help="bio.tools records")
     btsub = bt.add_subparsers(dest="action", required=True, metavar="ACTION")
     sync = btsub.add_parser("sync", help="sync one or every linked record now")

@@ -127,6 +127,13 @@ def reference(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def submissions(settings: Settings, args: argparse.Namespace) -> int:
+    """Erase a submission."""
+    from registry.erasure import run
+
+    return run(settings, args)
+
+
 def biotools(settings: Settings, args: argparse.Namespace) -> int:
     """Sync bio.tools records now."""
     from registry import process
@@ -184,6 +191,7 @@ HANDLERS: dict[str, Handler] = {
     "schedule": schedule,
     "projections": projections,
     "admin-keys": admin_keys,
+    "submissions": submissions,
     "reference": reference,
     "biotools": biotools,
     "import": import_export,

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from projections import operations
 from projections.idempotency import IdempotencyStore
+from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
 from registry.logs import configure_logging
@@ -88,16 +89,20 @@ def build_app(
 ) -> Starlette:
     """The API over ``services`` with read-your-writes through ``progress``."""
     url = services.database_url
+    read_model = ReadModel(
+        services.pool, registry=services.registry, key_stamp=lambda: progress.stamp("api_keys")
+    )
+    # What this process caches about a submission goes when its erasure commits anywhere.
+    progress.on_erasure(read_model.forget_erased)
+    vault = services.registry.key_vault
+    if isinstance(vault, PostgresKeyVault):
+        progress.on_erasure(vault.forget_erased)
     web = WebServices(
         metrics=metrics or Metrics(),
         probes=probes,
         settings=settings,
         registry=services.registry,
-        read_model=ReadModel(
-            services.pool,
-            registry=services.registry,
-            key_stamp=lambda: progress.stamp("api_keys"),
-        ),
+        read_model=read_model,
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool, ttl=settings.idempotency_ttl),
         projection_status=lambda: projection_status(url),

@@ -16,7 +16,7 @@ from schema.settings import Settings
 from web import docs, health
 from web.clientip import parse_networks
 from web.context import Context
-from web.endpoints import lifecycle, ops, public, reference, submissions
+from web.endpoints import erasure, lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
 from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
@@ -83,6 +83,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
     return [
         *submissions.routes(ctx),
         *lifecycle.routes(ctx),
+        *erasure.routes(ctx),
         *reference.routes(ctx),
         *public.routes(ctx),
         *ops.routes(ctx, services.projection_status),

@@ -22,6 +22,9 @@ log = logging.getLogger("registry.web")
 
 #: Problem-type slug for a refused lifecycle transition (decisions.md).
 INVALID_TRANSITION = "invalid-transition"
+#: Problem-type slug of a request about an erased submission (410, docs/erasure.md).
+ERASED = "erased"
+GONE_DETAIL = "This submission was erased."
 
 
 class ApiError(Exception):
@@ -47,6 +50,7 @@ class ApiError(Exception):
 #: domain error class → (HTTP status, problem type slug or None for the status phrase).
 DOMAIN_ERRORS: tuple[tuple[type[domain.RegistryError], int, str | None], ...] = (
     (domain.ValidationFailed, 400, "validation-failed"),
+    (domain.Gone, 410, ERASED),
     (domain.NotFound, 404, None),
     (domain.InvalidTransition, 409, INVALID_TRANSITION),
     (domain.StaleVersion, 412, "stale-version"),
@@ -72,7 +76,12 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     status, kind = status_for(exc)
     if isinstance(exc, domain.ValidationFailed):
         return problem(status, kind=kind, errors=with_aliases(exc.errors))
-    detail = "Not found." if isinstance(exc, domain.NotFound) else str(exc)
+    if isinstance(exc, domain.Gone):
+        detail = GONE_DETAIL
+    elif isinstance(exc, domain.NotFound):
+        detail = "Not found."
+    else:
+        detail = str(exc)
     return problem(status, detail, kind=kind)
 
 
@@ -112,3 +121,8 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 def not_found() -> ApiError:
     """The 404 every lookup of an unknown or hidden resource answers."""
     return ApiError(404, "Not found.")
+
+
+def gone() -> ApiError:
+    """The 410 every lookup of an erased submission answers (docs/erasure.md)."""
+    return ApiError(410, GONE_DETAIL, kind=ERASED)

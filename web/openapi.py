@@ -16,7 +16,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
+from schema.api.commands import (
+    Erased,
+    EraseRequest,
+    KeyInfo,
+    KeyIssued,
+    KeyRequest,
+    MaturityTags,
+    StatusChange,
+)
 from schema.api.reference import (
     Category,
     CategoryCreate,
@@ -55,6 +63,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     StatusChange, MaturityTags, KeyInfo, KeyIssued, KeyRequest, HistoryItem, ChangeFeed,
     Category, CategoryCreate, CategoryUpdate, Centre, CentreCreate, CentreUpdate, Pi, PiCreate,
     PiUpdate, EdamTerm, License, BioToolsPage, BioToolsRecord, ProjectionStatus,
+    EraseRequest, Erased,
 )  # fmt: skip
 
 _HEADER_DOCS = {
@@ -141,6 +150,8 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
         "security": op.security,
         "responses": responses,
     }
+    if op.description:
+        out["description"] = op.description
     parameters = [_path_param(name) for name in _path_names(op.path)]
     parameters += [
         {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
@@ -158,7 +169,7 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
         if op.multipart:
             form = {"$ref": f"#/components/schemas/{_form_name(op.body)}"}
             content["multipart/form-data"] = {"schema": form}
-        out["requestBody"] = {"required": True, "content": content}
+        out["requestBody"] = {"required": not op.optional_body, "content": content}
     return out
 
 

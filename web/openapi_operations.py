@@ -8,7 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
+from schema.api.commands import (
+    Erased,
+    EraseRequest,
+    KeyInfo,
+    KeyIssued,
+    KeyRequest,
+    MaturityTags,
+    StatusChange,
+)
 from schema.api.reference import (
     Category,
     CategoryCreate,
@@ -52,6 +60,7 @@ STATUS_TEXT = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "The submission was erased",
     412: "Stale If-Match",
     413: "Body too large",
     415: "Unsupported media type",
@@ -79,6 +88,10 @@ class Op:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The body may also be sent as multipart/form-data (with a ``logo`` file part).
     multipart: bool = False
+    #: A longer explanation (Markdown) under the summary.
+    description: str | None = None
+    #: The request may come without a body.
+    optional_body: bool = False
 
 
 _PAGING = (("page", "integer"), ("page_size", "integer"))
@@ -94,7 +107,23 @@ _FILTERS = (
 )
 _AUTH = (401, 403)
 _WRITE = (400, 401, 403, 404, 409, 412, 413, 415, 429)
+#: A command on one submission: as `_WRITE`, and 410 once it was erased.
+_SUB_WRITE = (*_WRITE, 410)
 SUB = "/api/v1/submissions/{id}/"
+
+ERASE_DESCRIPTION = """Erases the submission for good (full admin key; `docs/erasure.md`).
+
+Its personal data (submitter names and affiliation, the internal and public contact, the
+submitter's comments, the submitter's IP address and user-agent hash, status messages to the
+submitter) is destroyed in the transaction that records the erasure, and so are its snapshots
+and idempotency records. It leaves every list and read table; its history stays, showing who
+changed which field when, with the personal values as `[erased]`. The optional `reason` is kept
+in clear on the `Erased` event as the deletion audit (put no personal data in it).
+
+Answers 200 with who erased it, when and why once the read tables show the erasure; 410 when
+the submission was already erased (nothing is recorded again); 404 for an unknown id. From then
+on every request about the submission answers 410, except its history (200, redacted) and
+`?as_of=` an instant before the erasure (200, personal values `[erased]`)."""
 
 
 def _reference_ops(
@@ -161,7 +190,7 @@ OPERATIONS: tuple[Op, ...] = (
         201,
         SubmissionCreated,
         body=SubmissionCreate,
-        errors=(400, 409, 413, 415, 422, 429),
+        errors=(400, 409, 410, 413, 415, 422, 429),
         headers=("Idempotency-Key",),
         multipart=True,
     ),
@@ -180,7 +209,7 @@ OPERATIONS: tuple[Op, ...] = (
         "One submission (or its state as of an instant)",
         OWNER_OR_ADMIN,
         response=Submission,
-        errors=(400, 401, 404),
+        errors=(400, 401, 404, 410),
         query=(("as_of", "string"),),
     ),
     Op(
@@ -190,7 +219,7 @@ OPERATIONS: tuple[Op, ...] = (
         OWNER_OR_ADMIN,
         response=Submission,
         body=SubmissionPatch,
-        errors=_WRITE,
+        errors=_SUB_WRITE,
         headers=("If-Match",),
         multipart=True,
     ),
@@ -203,7 +232,7 @@ OPERATIONS: tuple[Op, ...] = (
         OWNER_OR_ADMIN,
         response=Submission,
         body=StatusChange,
-        errors=_WRITE,
+        errors=_SUB_WRITE,
         headers=("If-Match",),
     ),
     Op(
@@ -213,7 +242,7 @@ OPERATIONS: tuple[Op, ...] = (
         ADMIN,
         response=Submission,
         body=MaturityTags,
-        errors=_WRITE,
+        errors=_SUB_WRITE,
         headers=("If-Match",),
     ),
     Op(
@@ -223,7 +252,7 @@ OPERATIONS: tuple[Op, ...] = (
         ADMIN,
         response=KeyInfo,
         many=True,
-        errors=(*_AUTH, 404),
+        errors=(*_AUTH, 404, 410),
     ),
     Op(
         "post",
@@ -233,7 +262,7 @@ OPERATIONS: tuple[Op, ...] = (
         201,
         KeyIssued,
         body=KeyRequest,
-        errors=(400, 401, 403, 404, 413, 415, 429),
+        errors=(400, 401, 403, 404, 410, 413, 415, 429),
     ),
     Op(
         "post",
@@ -242,7 +271,7 @@ OPERATIONS: tuple[Op, ...] = (
         ADMIN,
         201,
         KeyIssued,
-        errors=(*_AUTH, 404),
+        errors=(*_AUTH, 404, 410),
     ),
     Op(
         "post",
@@ -250,16 +279,27 @@ OPERATIONS: tuple[Op, ...] = (
         "Revoke a key",
         ADMIN,
         response=KeyInfo,
-        errors=(*_AUTH, 404),
+        errors=(*_AUTH, 404, 410),
     ),
     Op(
         "get",
         SUB + "history/",
-        "Every recorded change, oldest first",
+        "Every recorded change, oldest first (an erased submission's too, redacted)",
         OWNER_OR_ADMIN,
         response=HistoryItem,
         many=True,
-        errors=(401, 404),
+        errors=(401, 404, 410),
+    ),
+    Op(
+        "post",
+        SUB + "erase/",
+        "Erase the submission and its personal data (full admin key)",
+        ADMIN,
+        response=Erased,
+        body=EraseRequest,
+        errors=(400, 401, 403, 404, 409, 410, 413, 415),
+        description=ERASE_DESCRIPTION,
+        optional_body=True,
     ),
     Op(
         "get",

@@ -45,6 +45,17 @@ class RegistrationResult(KeyResult, Protocol):
     def submission_id(self) -> uuid.UUID: ...
 
 
+class ErasureResult(Recorded, Protocol):
+    """The result of erasing a submission."""
+
+    @property
+    def actor(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def erased_at(self) -> dt.datetime: ...
+
+
 class CreatedResult(Recorded, Protocol):
     """The result of creating a reference record."""
 
@@ -105,6 +116,11 @@ class RegistryPort(Protocol):
     def reset_keys(self, submission_id: uuid.UUID, *, actor: str) -> KeyResult:
         """Revoke all keys and issue one write key."""
 
+    def erase_submission(
+        self, submission_id: uuid.UUID, *, actor: str, reason: str
+    ) -> ErasureResult:
+        """Erase a submission: its personal data destroyed, its history kept (decision 9)."""
+
     def create_category(self, data: Mapping[str, object], *, actor: str) -> CreatedResult:
         """Create a service category (unique name; integer id allocated)."""
 
@@ -149,7 +165,11 @@ class ReadPort(KeyLookup, Protocol):
         """Every recorded change, oldest first."""
 
     def history_json(self, submission_id: uuid.UUID) -> bytes | None:
-        """``history`` as the served JSON array; None when the submission is unknown or erased."""
+        """``history`` as the served JSON array (an erased submission's redacted one included);
+        None when the submission is unknown."""
+
+    def erased(self, submission_id: uuid.UUID) -> bool:
+        """Whether the submission was erased (reads of it answer 410, not 404)."""
 
     def changes(self, after: int, limit: int) -> list[Doc]:
         """The registry-wide change feed after a position."""
@@ -199,10 +219,12 @@ class IdempotencyStore(Protocol):
     def claim(self, key_hash: str, request_hash: str) -> tuple[str, bytes | None]:
         """``("new", None)`` when claimed now, ``("done", stored)`` for a finished first
         request with the same body, ``("busy", None)`` while it runs, ``("mismatch", None)``
-        for a different body under the same key."""
+        for a different body under the same key, ``("erased", None)`` when the submission
+        the first request created was erased."""
 
-    def complete(self, key_hash: str, stored: bytes) -> None:
-        """Store the first response."""
+    def complete(self, key_hash: str, stored: bytes, submission_id: uuid.UUID) -> None:
+        """Store the first response, which created ``submission_id`` (erasing that submission
+        deletes it)."""
 
     def release(self, key_hash: str) -> None:
         """Forget a claim whose request failed, so the client may retry."""

@@ -80,6 +80,13 @@ def _biotools_changes(event: object, name: str) -> list[dict[str, Any]]:
     return [{"field": "biotoolsrecord", "label": "bio.tools Record", "old": EMPTY, "new": new}]
 
 
+def _erasure_changes(event: object) -> list[dict[str, Any]]:
+    """The erasure as one record: its reason (the deletion audit), or a plain statement."""
+    reason = str(attr(event, "reason", "") or "")
+    new = reason or "personal data erased"
+    return [{"field": "erasure", "label": "Erasure", "old": EMPTY, "new": new}]
+
+
 def _original_time(event: object, name: str) -> datetime:
     """When an imported row happened in the existing system (an ISO string in the payload)."""
     return datetime.fromisoformat(str(attr(event, name)))
@@ -104,6 +111,8 @@ def item_of(event: object, position: int) -> Row | None:
             recorded = _key_changes(event, name)
         elif name in ("BioToolsLinked", "BioToolsUnlinked"):
             recorded = _biotools_changes(event, name)
+        elif name == "Erased":
+            recorded = _erasure_changes(event)
         version: int | None = attr(event, "originator_version")
     elif aggregate == "BioToolsRecord" and name != "Created":
         recorded = changes(event) or _biotools_changes(event, name)

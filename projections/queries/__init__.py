@@ -58,6 +58,14 @@ class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
         self._keys = {}
         self._histories = HistoryCache()
 
+    def forget_erased(self, submission_id: UUID | None) -> None:
+        """The erasure of ``submission_id`` committed: drop everything this process holds
+        about it (decoded events, history text, cached keys of its owners). None: erasures
+        may have been missed (the notification listener reconnected), so drop everything.
+        Subscribed to the process's erasure notifications (``registry.webapp``)."""
+        self._forget_submission(submission_id)
+        self._forget_keys_of(submission_id)
+
     def submission_for_key(
         self, key_hash: str, submission_id: UUID
     ) -> tuple[KeyRecord | None, dict[str, Any] | None]:

@@ -136,6 +136,15 @@ class KeyQueries(QueryBase):
         if stamp is not None and record is not None:
             keep(self._key_cache, key_hash, (stamp, record), KEY_CACHE_SIZE)
 
+    def _forget_keys_of(self, submission_id: UUID | None) -> None:
+        """Drop the cached keys of an erased submission (None: every cached key)."""
+        if submission_id is None:
+            self._key_cache.clear()
+            return
+        for key_hash, (_, record) in list(self._key_cache.items()):
+            if record.submission_id == submission_id:
+                self._key_cache.pop(key_hash, None)
+
     def _api_key(self, key_hash: str) -> KeyRecord | None:
         row = self._one(KEY_QUERY, (Jsonb([key_hash]), key_hash))
         return None if row is None else key_record(row["submission_id"], row["k"])

@@ -14,12 +14,14 @@ from uuid import UUID
 import orjson
 from psycopg.types.json import Jsonb
 
+from domain.fields import PERSONAL_FIELDS
 from domain.ids import biotools_record_id
+from projections.projectors.events import ERASED as ERASED_VALUE
 from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase, keep
-from projections.queries.event_cache import EventCache
+from projections.queries.event_cache import MAX_TOMBSTONES, EventCache
 from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
     AS_OF,
@@ -58,13 +60,16 @@ class ListKeys:
 
 # The history as one JSON text built by the server: a thousand changes cost one value to pass
 # through instead of a thousand rows to decode and encode again. `live` tells whether the
-# submission is (still) in the read table; an erased one keeps its redacted history.
+# submission is (still) in the read table, `erased` whether its history records its erasure
+# (an erased one keeps its redacted history).
 # `changed_at` is written as Python's isoformat writes it. `version, position` stamp the
 # `submission_history` projection (its rows commit with its position, and a promote or rollback
 # changes the version): while they are the ones passed in, the text the caller holds is current
 # and `history` comes back null instead of being built again.
 HISTORY_JSON = """SELECT v.version, v.position,
     EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
+    EXISTS (SELECT FROM submission_history e
+            WHERE e.submission_id = %s AND e.event_type = 'Erased') AS erased,
     CASE WHEN v.version = %s::integer AND v.position = %s::bigint THEN NULL ELSE
     (SELECT coalesce(json_agg(json_build_object(
                 'version', coalesce(h.running, 0),
@@ -82,6 +87,10 @@ LEFT JOIN projection_versions v ON v.name = 'submission_history' AND v.state = '
 
 HISTORY_CACHE_BYTES = 16 * 1024 * 1024
 """Served history texts kept per process at most (the least recently read go first)."""
+
+# The erasure's tombstone: the key row it set to NULL in the transaction of the event.
+ERASED = """SELECT EXISTS (SELECT FROM registry_subject_keys
+    WHERE subject = %s AND key IS NULL) AS erased"""
 
 FEED = """SELECT h.position, h.submission_id, h.event_type, h.changed_by, h.changed_at, h.changes
 FROM submission_history h WHERE h.position > %s ORDER BY h.position LIMIT %s"""
@@ -111,13 +120,29 @@ def served(row: Mapping[str, Any], *, full_record: bool = True) -> dict[str, Any
 
 class HistoryCache:
     """Served history texts by submission with the stamp they were built under, least recently
-    read first out once they take more than `HISTORY_CACHE_BYTES` (thread-safe)."""
+    read first out once they take more than `HISTORY_CACHE_BYTES` (thread-safe). A submission
+    forgotten as erased (`forget`) is never kept again: its text held personal values."""
 
     def __init__(self, budget: int = HISTORY_CACHE_BYTES) -> None:
         self.budget = budget
         self._lock = threading.Lock()
         self._texts: OrderedDict[UUID, tuple[tuple[int, int], bytes]] = OrderedDict()
         self._size = 0
+        self._erased: OrderedDict[UUID, None] = OrderedDict()
+
+    def forget(self, sid: UUID | None) -> None:
+        """Drop the erased submission's text and keep it out; None drops every text."""
+        with self._lock:
+            if sid is None:
+                self._texts.clear()
+                self._size = 0
+                return
+            old = self._texts.pop(sid, None)
+            if old is not None:
+                self._size -= len(old[1])
+            self._erased[sid] = None
+            while len(self._erased) > MAX_TOMBSTONES:
+                self._erased.popitem(last=False)
 
     def get(self, sid: UUID) -> tuple[tuple[int, int], bytes] | None:
         """The stamp and text held for ``sid``, if any."""
@@ -133,7 +158,7 @@ class HistoryCache:
             old = self._texts.pop(sid, None)
             if old is not None:
                 self._size -= len(old[1])
-            if len(text) > self.budget:
+            if len(text) > self.budget or sid in self._erased:
                 return
             self._texts[sid] = (stamp, text)
             self._size += len(text)
@@ -262,27 +287,49 @@ class SubmissionQueries(QueryBase):
         return [] if found is None else list(orjson.loads(found[1]))
 
     def history_json(self, submission_id: UUID | str) -> bytes | None:
-        """``history`` as the JSON array the API serves, or None when the submission is
-        unknown or erased (one round trip answers both)."""
+        """``history`` as the JSON array the API serves (an erased submission's redacted one
+        included), or None when the submission is unknown or its history does not show its
+        erasure yet (one round trip answers both)."""
         found = self._history(submission_id)
         return found[1] if found is not None and found[0] else None
 
     def _history(self, submission_id: UUID | str) -> tuple[bool, bytes] | None:
+        """``(served, text)``: served when the submission is live or recorded as erased."""
         sid = _uuid(submission_id)
         if sid is None:
             return None
         cached = self._histories.get(sid)
         stamp = cached[0] if cached else (-1, -1)
-        row = self._one(HISTORY_JSON, (sid, *stamp, sid))
+        row = self._one(HISTORY_JSON, (sid, sid, *stamp, sid))
         assert row is not None
+        served = bool(row["live"] or row["erased"])
         if row["history"] is None:
             # Null only when the stamp was the one passed in: the text held is current.
             assert cached is not None
-            return bool(row["live"]), cached[1]
+            return served, cached[1]
         text = str(row["history"]).encode()
-        if row["version"] is not None:
+        if row["erased"]:  # what was held is the unredacted text: gone for good
+            self._histories.forget(sid)
+        elif row["version"] is not None:
             self._histories.put(sid, (row["version"], row["position"]), text)
-        return bool(row["live"]), text
+        return served, text
+
+    def erased(self, submission_id: UUID | str) -> bool:
+        """Whether the submission was erased (its erasure committed)."""
+        sid = _uuid(submission_id)
+        if sid is None:
+            return False
+        row = self._one(ERASED, (sid,))
+        return bool(row and row["erased"])
+
+    def _forget_submission(self, submission_id: UUID | None) -> None:
+        """Drop the decoded events and the history text held for an erased submission (None:
+        for every submission)."""
+        if self._event_cache is not None:
+            self._event_cache.forget(submission_id)
+            if submission_id is not None:
+                self._event_cache.forget(biotools_record_id(submission_id))
+        self._histories.forget(submission_id)
 
     def changes(self, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The registry-wide change feed after ``after``, in commit order (limit 1..1000):
@@ -303,7 +350,8 @@ class SubmissionQueries(QueryBase):
     def submission_as_of(self, submission_id: UUID | str, at: datetime) -> dict[str, Any] | None:
         """The detail shape as it was at ``at``: the submission's events (and its bio.tools
         record's) folded through the projector's own ``fold``; None before it existed and
-        for an erased submission."""
+        from its erasure on (before it, an erased submission's personal values read
+        ``"[erased]"``)."""
         sid = _uuid(submission_id)
         if sid is None or self.registry is None:
             return None
@@ -324,13 +372,15 @@ class SubmissionQueries(QueryBase):
 
 
 def as_of_document(events: Iterable[Any], at: datetime) -> Doc | None:
-    """Fold the events up to ``at``; None when there are none or the submission was erased."""
+    """Fold the events up to ``at``; None when there are none yet, and from the erasure on
+    (``fold`` ends the document at ``Erased``). Before an erasure, its personal values read
+    ``"[erased]"`` whatever the events were decoded with (a key cached past the erasure)."""
     ordered = list(events)
-    if any(kind(e) == "Submission.Erased" for e in ordered):
-        return None
     doc: Doc | None = None
     for event in ordered:
         if _at(event.timestamp) > at:
             break
         doc = fold(doc, event)
+    if doc is not None and any(kind(e) == "Submission.Erased" for e in ordered):
+        doc = {k: (ERASED_VALUE if k in PERSONAL_FIELDS else v) for k, v in doc.items()}
     return doc

@@ -1,4 +1,4 @@
-"""Bodies of the command endpoints added by decisions.md: status, maturity tags, keys."""
+"""Bodies of the command endpoints added by decisions.md: status, maturity tags, keys, erasure."""
 
 from __future__ import annotations
 
@@ -60,3 +60,24 @@ class KeyIssued(BaseModel):
     created_at: dt.datetime | None
     api_key: str
     api_key_warning: str
+
+
+class EraseRequest(RequestBody):
+    """``POST …/{id}/erase/`` (the body is optional): why the submission is erased. The reason
+    is kept in clear on the ``Erased`` event as the deletion audit: it must not itself hold
+    personal data."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"reason"})
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class Erased(BaseModel):
+    """The answer to an erasure: who erased the submission, when and why."""
+
+    id: UUID
+    erased: Literal[True] = True
+    erased_by: str
+    erased_at: dt.datetime
+    reason: str
+    version: int = Field(description="The submission's last version: its Erased event.")

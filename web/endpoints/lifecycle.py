@@ -1,4 +1,5 @@
-"""Commands on one submission beyond PATCH: status, maturity tags, keys; and its history."""
+"""Commands on one submission beyond PATCH: status, maturity tags, keys; and its history (an
+erased submission's too, redacted: ``docs/erasure.md``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from web.context import Context, bound, expected_version, json
 from web.endpoints.submissions import (
     KEY_WARNING,
     SUBMISSION_PROJECTIONS,
+    absent,
     respond_with_submission,
 )
 from web.errors import not_found
@@ -126,14 +128,14 @@ async def history(ctx: Context, request: Request) -> Response:
 
     body = await ctx.authorized(request, read)
     if body is None:
-        raise not_found()
+        raise await absent(ctx, submission_id)
     return Response(body, media_type="application/json")
 
 
 async def _existing(ctx: Context, submission_id: uuid.UUID) -> Doc:
     doc = await ctx.call(ctx.read.submission, submission_id)
     if doc is None:
-        raise not_found()
+        raise await absent(ctx, submission_id)
     return doc
 
 

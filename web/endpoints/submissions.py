@@ -18,7 +18,7 @@ from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, etag, expected_version, json
-from web.errors import ApiError, not_found
+from web.errors import ApiError, gone, not_found
 from web.forms import SubmissionInput, read_submission
 from web.media.logo import LogoRejected, ProcessedLogo, process_logo
 from web.ports import Doc
@@ -78,7 +78,8 @@ async def create(ctx: Context, request: Request) -> Response:
     idem = request.headers.get("idempotency-key")
     if idem is not None and ctx.idempotency is not None:
         return await _idempotent_create(ctx, request, body, logo, idem, sent.fingerprint, ip)
-    return await _create(ctx, request, body, logo, ip)
+    response, _ = await _create(ctx, request, body, logo, ip)
+    return response
 
 
 async def _read(ctx: Context, request: Request, model: type[SubmissionPatch]) -> SubmissionInput:
@@ -112,7 +113,8 @@ async def _create(
     body: SubmissionCreate,
     logo: ProcessedLogo | None,
     ip: str | None,
-) -> Response:
+) -> tuple[Response, uuid.UUID]:
+    """The 201 response and the new submission's id."""
     from web.clientip import user_agent_hash
 
     register = functools.partial(
@@ -129,11 +131,12 @@ async def _create(
     out = ctx.with_links(request, doc or {"id": str(result.submission_id)})
     out["api_key"] = result.api_key
     out["api_key_warning"] = KEY_WARNING
-    return json(
+    response = json(
         out,
         201,
         headers={"ETag": etag(result.version), "Location": out["links"]["self"]},
     )
+    return response, result.submission_id
 
 
 async def _idempotent_create(
@@ -155,17 +158,20 @@ async def _idempotent_create(
     if state == "done" and stored is not None:
         status, headers, content = open_stored(idem, stored)
         return Response(content, status, headers=headers, media_type="application/json")
+    if state == "erased":
+        raise ApiError(410, "The submission created with this Idempotency-Key was erased.")
     if state == "busy":
         raise ApiError(409, "A request with this Idempotency-Key is still being processed.")
     if state == "mismatch":
         raise ApiError(422, "This Idempotency-Key was used with a different request body.")
     try:
-        response = await _create(ctx, request, body, logo, ip)
+        response, submission_id = await _create(ctx, request, body, logo, ip)
     except BaseException:
         await ctx.call(store.release, key_hash)
         raise
     headers = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "location")}
-    await ctx.call(store.complete, key_hash, seal(idem, 201, headers, bytes(response.body)))
+    sealed = seal(idem, 201, headers, bytes(response.body))
+    await ctx.call(store.complete, key_hash, sealed, submission_id)
     return response
 
 
@@ -210,7 +216,7 @@ async def detail(ctx: Context, request: Request) -> Response:
 
     doc = await ctx.authorized(request, read, lookup if as_of is None else None)
     if doc is None:
-        raise not_found()
+        raise await absent(ctx, submission_id)
     headers = {"ETag": etag(int(doc["version"]))} if "version" in doc else None
     return json(ctx.with_links(request, doc), headers=headers)
 
@@ -234,6 +240,12 @@ async def patch(ctx: Context, request: Request) -> Response:
         amend, SUBMISSION_PROJECTIONS, lambda _: ctx.read.submission(submission_id)
     )
     return submission_response(ctx, request, doc)
+
+
+async def absent(ctx: Context, submission_id: uuid.UUID) -> ApiError:
+    """What a read that found no submission answers: 410 when the registry knows it was
+    erased, else 404 (docs/erasure.md)."""
+    return gone() if await ctx.call(ctx.read.erased, submission_id) else not_found()
 
 
 async def respond_with_submission(

@@ -110,7 +110,7 @@ def test_erasure_survives_a_replay_from_the_database(
     sid = app.register_submission(data, ip=None, user_agent_hash="").submission_id
     app.amend_submission(
         sid,
-        {"internal_contact_name": "Grace Hopper", "comments": "kept"},
+        {"internal_contact_name": "Grace Hopper", "license_note": "kept"},
         actor=OWNER,
         by_admin=False,
     )
@@ -128,12 +128,12 @@ def test_erasure_survives_a_replay_from_the_database(
     assert events[0].values["submitter_last_name"] == ERASED
     assert events[0].values["service_name"] == "Sequence Mapper"
     amended = events[-2]
-    assert amended.values == {"comments": "kept", "internal_contact_name": ERASED}
+    assert amended.values == {"license_note": "kept", "internal_contact_name": ERASED}
     name_change = next(c for c in amended.changes if c["field"] == "internal_contact_name")
     assert (name_change["old"], name_change["new"]) == (ERASED, ERASED)
     state: Any = replay.repository.get(sid)
     assert state.values["internal_contact_email"] == ERASED
-    assert state.values["comments"] == "kept"
+    assert state.values["license_note"] == "kept"
 
 
 def test_racing_amendments_through_the_group_committer_lose_nothing(

@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from projections import operations
 from projections.idempotency import IdempotencyStore, sweep
-from projections.support import UNITS, migrate_support
+from projections.support import UNITS, files, migrate_support
 from schema.settings import Settings
 from tests.integration.projections.toy import CountersV1, open_toy
 from workers.follower import SideEffectFollower
@@ -55,7 +55,9 @@ def test_migrate_creates_every_support_table_from_its_file_and_records_it_once(
 ) -> None:
     operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
     assert _tables(database_url) >= TABLES
-    assert _recorded(database_url) == sorted((unit, 1) for unit in UNITS)
+    assert _recorded(database_url) == sorted(
+        (unit, version) for unit in UNITS for version, _ in files(unit)
+    )
     with psycopg.connect(database_url, autocommit=True) as conn:
         assert migrate_support(conn) == []
 

@@ -44,6 +44,7 @@ class Live:
     category: int
     pi: str
     media_dir: Path | None = None
+    database_url: str = ""
 
     def admin(self, full: bool = True) -> dict[str, str]:
         return {"Authorization": f"AdminKey {self.admin_full if full else self.admin_read}"}
@@ -127,6 +128,7 @@ def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
             int(str(category.id)),
             str(UUID(str(pi.id))),
             tmp_path / "media",
+            database_url,
         )
     finally:
         client.close()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.application import Registry
-from domain.errors import NotFound
+from domain.errors import Gone, NotFound
 from domain.personal import ERASED, InMemoryKeyVault
 from domain.submission import Submission
 
@@ -50,7 +50,11 @@ def test_erasure_hides_the_submission_and_keeps_a_replayable_history(
     sid = registered.submission_id
     app.amend_submission(
         sid,
-        {"public_contact_email": "https://mapper.example.org/help", "comments": "kept"},
+        {
+            "public_contact_email": "https://mapper.example.org/help",
+            "comments": "Call Ada on +49 521 0000",
+            "license_note": "kept",
+        },
         actor="api:k",
         by_admin=False,
     )
@@ -74,24 +78,35 @@ def test_erasure_hides_the_submission_and_keeps_a_replayable_history(
     assert contact["old"] == ERASED
     assert contact["new"] == ERASED
     comments = next(c for c in amended.changes if c["field"] == "comments")
-    assert comments["new"] == "kept"
-    assert amended.values["comments"] == "kept"
+    assert (comments["old"], comments["new"]) == (ERASED, ERASED)
+    assert amended.values["comments"] == ERASED
+    note = next(c for c in amended.changes if c["field"] == "license_note")
+    assert note["new"] == "kept"
+    assert amended.values["license_note"] == "kept"
 
     before: Any = app.repository.get(sid, version=len(events) - 1)
     assert before.values["submitter_last_name"] == ERASED
-    assert before.values["comments"] == "kept"
+    assert before.values["license_note"] == "kept"
 
 
-def test_erasing_twice_is_not_found(app: Registry, registered: Any) -> None:
+def test_erasing_twice_records_nothing(app: Registry, registered: Any) -> None:
     app.erase_submission(registered.submission_id, actor="admin:root")
-    with pytest.raises(NotFound):
+    head = app.recorder.max_notification_id()
+    with pytest.raises(Gone):
         app.erase_submission(registered.submission_id, actor="admin:root")
+    assert app.recorder.max_notification_id() == head
+
+
+def test_an_unknown_submission_is_not_found_not_gone(app: Registry) -> None:
+    with pytest.raises(NotFound) as raised:
+        app.erase_submission(uuid4(), actor="admin:root")
+    assert not isinstance(raised.value, Gone)
 
 
 def test_snapshots_are_erased_too(app: Registry, registered: Any) -> None:
     sid = registered.submission_id
     for i in range(50):
-        app.amend_submission(sid, {"comments": f"c{i}"}, actor="api:k", by_admin=False)
+        app.amend_submission(sid, {"license_note": f"c{i}"}, actor="api:k", by_admin=False)
     assert app.snapshots is not None
     snapshot_states = b"".join(s.state for s in app.snapshots.recorder.select_events(sid))
     assert snapshot_states
@@ -99,7 +114,7 @@ def test_snapshots_are_erased_too(app: Registry, registered: Any) -> None:
     app.erase_submission(sid, actor="admin:root")
     restored: Any = app.repository.get(sid)
     assert restored.values["submitter_last_name"] == ERASED
-    assert restored.values["comments"] == "c49"
+    assert restored.values["license_note"] == "c49"
 
 
 class MintingVault(InMemoryKeyVault):

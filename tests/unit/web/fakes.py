@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from domain import errors
+from domain.results import Erasure
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
@@ -51,6 +52,7 @@ class FakeReadModel:
         self.touched: list[str] = []
         self.combined_lookups = 0
         self.list_calls: list[tuple[Any, ...]] = []
+        self.erased_ids: set[uuid.UUID] = set()
         self.reference: dict[str, dict[Any, dict[str, Any]]] = {
             "category": {},
             "centre": {},
@@ -97,9 +99,12 @@ class FakeReadModel:
         return [{"version": 1, "changed_by": "submitter", "changed_at": NOW, "changes": []}]
 
     def history_json(self, submission_id: uuid.UUID) -> bytes | None:
-        if submission_id not in self.docs:
+        if submission_id not in self.docs and submission_id not in self.erased_ids:
             return None
         return orjson.dumps(self.history(submission_id))
+
+    def erased(self, submission_id: uuid.UUID) -> bool:
+        return submission_id in self.erased_ids
 
     def changes(self, after: int, limit: int) -> list[dict[str, Any]]:
         rows = [{"position": p, "id": str(uuid.uuid4())} for p in range(1, 6)]
@@ -175,6 +180,8 @@ class FakeRegistry:
 
     def _doc(self, submission_id: uuid.UUID, expected: int | None) -> dict[str, Any]:
         doc = self.read.docs.get(submission_id)
+        if submission_id in self.read.erased_ids:
+            raise errors.Gone(str(submission_id))
         if doc is None:
             raise errors.NotFound(str(submission_id))
         if expected is not None and expected != doc["version"]:
@@ -259,6 +266,16 @@ class FakeRegistry:
     def reset_keys(self, submission_id: uuid.UUID, *, actor: str) -> Result:
         return self.issue_key(submission_id, "reset", "write", actor=actor)
 
+    def erase_submission(self, submission_id: uuid.UUID, *, actor: str, reason: str) -> Erasure:
+        self.calls.append(("erase", (submission_id, actor, reason)))
+        doc = self._doc(submission_id, None)
+        del self.read.docs[submission_id]
+        self.read.erased_ids.add(submission_id)
+        for hash_, key in list(self.read.keys.items()):
+            if key.submission_id == submission_id:
+                del self.read.keys[hash_]
+        return Erasure(submission_id, self._next(), doc["version"] + 1, actor, reason, NOW)
+
     def _create(self, kind: str, data: Mapping[str, object]) -> Result:
         rid: Any = len(self.read.reference[kind]) + 1 if kind == "category" else uuid.uuid4()
         self.read.reference[kind][rid] = {"id": rid, "is_active": True, **data}
@@ -301,7 +318,7 @@ class MemoryIdempotency:
             return "mismatch", None
         return ("busy", None) if row[1] is None else ("done", row[1])
 
-    def complete(self, key_hash: str, stored: bytes) -> None:
+    def complete(self, key_hash: str, stored: bytes, submission_id: Any) -> None:
         self.rows[key_hash] = (self.rows[key_hash][0], stored)
 
     def release(self, key_hash: str) -> None:

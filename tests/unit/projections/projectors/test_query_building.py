@@ -145,4 +145,9 @@ def test_as_of_folds_only_events_up_to_the_instant(world: World) -> None:
     assert latest["service_name"] == "Later"
     world.app.erase_submission(reg.submission_id, actor="admin:root")
     erased = list(world.app.events.get(reg.submission_id))
-    assert as_of_document(erased, first) is None
+    before = as_of_document(erased, first)
+    assert before is not None
+    assert before["service_name"] == "Sequence Mapper"
+    assert before["submitter_last_name"] == "[erased]"
+    assert before["comments"] == "[erased]"
+    assert as_of_document(erased, erased[-1].timestamp) is None
