@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -118,15 +119,15 @@ def test_an_idempotency_record_expires_after_its_ttl_and_the_sweep_deletes_only_
     operations.migrate(database_url, projectors=[CountersV1], app_factory=open_toy)
     store = IdempotencyStore(pool, ttl=3600)
     assert store.claim("replayed", "body") == ("new", None)
-    store.complete("replayed", b"first response")
+    store.complete("replayed", b"first response", uuid4())
     assert store.claim("replayed", "body") == ("done", b"first response")
     _age(database_url, "replayed", 3601)
     assert store.claim("replayed", "body") == ("new", None), "an expired record is absent"
 
     for key in ("fresh", "old", "abandoned", "running"):
         store.claim(key, "body")
-    store.complete("fresh", b"r")
-    store.complete("old", b"r")
+    store.complete("fresh", b"r", uuid4())
+    store.complete("old", b"r", uuid4())
     _age(database_url, "fresh", 3500)
     _age(database_url, "old", 3700)
     _age(database_url, "abandoned", 600)  # a claim whose request crashed
@@ -143,7 +144,7 @@ def test_the_schedulers_sweep_job_uses_the_ttl_setting(
     store = IdempotencyStore(pool)
     for key in ("kept", "expired"):
         store.claim(key, "body")
-        store.complete(key, b"r")
+        store.complete(key, b"r", uuid4())
     _age(database_url, "kept", 100)
     _age(database_url, "expired", 400)
     settings = Settings(idempotency_ttl=300, data_dir=tmp_path)
