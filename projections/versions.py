@@ -28,6 +28,7 @@ from projections.catalogue import (
     set_states,
 )
 from projections.projector import Projector
+from projections.quarantine import QUARANTINE_DDL
 from projections.store import PROGRESS_CHANNEL
 
 EVENTS_TABLE = "registry_events"
@@ -47,10 +48,11 @@ MIGRATE_LOCK = lock_key("registry", "migrate")
 
 
 def create_catalogue(conn: psycopg.Connection[Any]) -> None:
-    """Create the catalogue and dead-letter tables if they do not exist."""
+    """Create the catalogue, dead-letter and quarantine tables if they do not exist."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
         conn.execute(CATALOGUE_DDL)
+        conn.execute(QUARANTINE_DDL)
 
 
 def ensure_version(

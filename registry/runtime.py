@@ -16,6 +16,7 @@ from projections.eventstore import OneTripRecorder, event_store_env
 from projections.key_vault import EventsKeyVault
 from projections.reference_catalog import PostgresReferenceCatalog
 from registry.embedded import EmbeddedPostgres
+from registry.pools import harden, pool_options
 from schema.sanitise import strip_html
 from schema.settings import Settings
 
@@ -61,10 +62,17 @@ class Services:
     committer: GroupCommitter | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        wait = self.settings.database_timeout
         self.pool = ConnectionPool(
-            self.database_url, min_size=2, max_size=self.pool_size, open=True, name="registry"
+            self.database_url,
+            min_size=2,
+            max_size=self.pool_size,
+            open=True,
+            name="registry",
+            **pool_options(wait),
         )
-        env = event_store_env(self.database_url, create_tables=False)
+        harden(self.pool, wait)
+        env = event_store_env(self.database_url, create_tables=False, wait=wait)
         # A fixed-size event-store pool: threads beyond it wait for a connection instead of
         # opening more, so a process's footprint on the server's connection limit is known.
         env["POSTGRES_POOL_SIZE"] = str(self.pool_size)
@@ -81,6 +89,7 @@ class Services:
         recorder = self.registry.recorder
         if isinstance(recorder, OneTripRecorder):
             vault.store_with(recorder)
+            harden(recorder.datastore.pool, wait)
         if self.group_commit:
             self.committer = GroupCommitter(self.registry)
             self.registry.group_committer = self.committer

@@ -14,7 +14,7 @@ from projections import operations
 from projections.idempotency import IdempotencyStore
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
-from registry.probes import Probe, readiness_probes
+from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import load_settings
 from web.app import WebServices, create_app
@@ -73,6 +73,7 @@ def projection_status(database_url: str) -> list[dict[str, Any]]:
             "live": s.live,
             "position": s.position,
             "lag": s.lag,
+            "quarantined": s.quarantined,
         }
         for s in operations.status(database_url)
     ]
@@ -100,6 +101,8 @@ def build_app(
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool),
         projection_status=lambda: projection_status(url),
+        warnings=warning_probes(url),
+        quarantined=progress.quarantined,
     )
     return create_app(web)
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from schema.settings import Settings
 from tests.unit.web.fakes import FakeReadModel, FakeRegistry
-from web.context import Context
+from web.context import Context, Written
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,11 @@ def test_a_write_runs_its_command_waits_and_read_in_order_in_one_worker_thread()
         steps.append(("read", done.position, threading.get_ident()))
         return "doc"
 
-    async def main() -> tuple[Done, str]:
+    async def main() -> Written[Done, str]:
         return await ctx.write(command, ("submissions", "submission_history"), read)
 
-    result, doc = anyio.run(main)
-    assert (result, doc) == (Done(position=7), "doc")
+    written = anyio.run(main)
+    assert (written.result, written.doc, written.headers) == (Done(position=7), "doc", {})
     assert [(kind, what) for kind, what, _ in steps] == [
         ("command", None),
         ("wait", ("submissions", 7)),
@@ -66,10 +66,10 @@ def test_a_write_that_recorded_nothing_reads_without_waiting() -> None:
     steps: list[tuple[str, object, int]] = []
     ctx = _context(steps)
 
-    async def main() -> tuple[Done, int | None]:
-        return await ctx.write(lambda: Done(position=None), ("submissions",), lambda d: d.position)
+    async def main() -> Written[Done, str]:
+        return await ctx.write(lambda: Done(position=None), ("submissions",), lambda d: "doc")
 
-    assert anyio.run(main) == (Done(position=None), None)
+    assert anyio.run(main) == Written(Done(position=None), "doc", None)
     assert steps == []
 
 
