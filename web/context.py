@@ -3,8 +3,10 @@ read-your-writes waits, JSON responses, links and ETags.
 
 How a write answers (``Context.write``)
 ---------------------------------------
-1. The command runs. A conflict with a concurrent writer (``ConcurrentModification``) is retried
-   up to ``CONFLICT_ATTEMPTS`` times when the caller did not ask for a version (no ``If-Match``);
+1. The command runs. When the caller did not ask for a version (no ``If-Match``), writes on the
+   same resource take turns within a process (they would all load the same version and all but
+   one lose the race), and a conflict with another process's writer (``ConcurrentModification``)
+   is retried up to ``CONFLICT_ATTEMPTS`` times;
    a database failure here means nothing was recorded: 503 ``not-recorded`` with ``Retry-After``
    (an in-flight commit whose outcome could not be found out is 503 ``outcome-unknown``).
 2. Once the command has committed, the answer is a success whatever happens next. The write
@@ -22,13 +24,15 @@ How a write answers (``Context.write``)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
 import random
 import re
+import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -122,6 +126,7 @@ class Context:
         self.read = read_model
         self._wait_for = wait_for
         self._quarantined: Quarantined = quarantined or _nothing_quarantined
+        self._turns = Turns()
         self.idempotency = idempotency
         self.auth = Authenticator(read_model)
         self.limiter = RateLimiter(settings.rate_limits)
@@ -181,7 +186,7 @@ class Context:
         read: Callable[[R], D | None],
         *,
         fallback: Callable[[R], D | None] | None = None,
-        retry: bool = False,
+        retry: object = None,
         read_checks: bool = False,
         subject: Callable[[R], object] | None = None,
     ) -> Written[R, D]:
@@ -192,15 +197,20 @@ class Context:
         they cannot show this write. ``read`` is trusted only once the wait reached the write,
         unless ``read_checks`` (it recognises an older state itself, e.g. by its version), and
         never while the row of ``subject(result)`` is quarantined in one of ``projections``.
-        ``retry`` re-runs the command after a lost race (only for writes that named no
-        version). See the module docstring for the answers.
+        ``retry`` (the id of the resource, for writes that named no version) makes writes on
+        that resource take turns in this process and re-runs the command after a race lost to
+        another process. See the module docstring for the answers.
 
         Each trip from the event loop to a worker thread and back costs a queue put, a thread
         wake-up and a GIL hand-over each way; a write done as separate calls paid that four
         times (command, one wait per projection, read)."""
 
         def run() -> Written[R, D]:
-            result = run_command(command, retry)
+            if retry is None:
+                result = run_command(command)
+            else:
+                with self._turns.turn(retry):
+                    result = run_command(command, retry=True)
             held = subject is not None and any(
                 self._quarantined(p, str(subject(result))) for p in projections
             )
@@ -274,8 +284,9 @@ def _nothing_quarantined(projection: str, subject: str) -> bool:
 
 
 def run_command(command: Callable[[], R], retry: bool = False) -> R:
-    """Run a domain command: lost races retried when ``retry`` (with a short random pause, so
-    the losers do not collide again at once), a database failure answered as nothing recorded."""
+    """Run a domain command: lost races retried when ``retry`` (after a random pause that
+    doubles each time, so the losers do not collide again at once), a database failure answered
+    as nothing recorded."""
     attempts = CONFLICT_ATTEMPTS if retry else 1
     for attempt in range(1, attempts + 1):
         try:
@@ -283,10 +294,36 @@ def run_command(command: Callable[[], R], retry: bool = False) -> R:
         except ConcurrentModification:
             if attempt == attempts:
                 raise
-            time.sleep(random.uniform(0, 0.002 * attempt))
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))
         except DATABASE_UNAVAILABLE as exc:
             raise not_recorded() from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class Turns:
+    """One lock per resource id while writers of it are waiting (thread-safe; an id's lock is
+    dropped when its last writer is done, so the map holds only ids being written)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[object, tuple[threading.Lock, int]] = {}
+
+    @contextlib.contextmanager
+    def turn(self, key: object) -> Iterator[None]:
+        """Hold ``key``'s turn for the block."""
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
 
 
 async def in_read_thread(func: Callable[[], T]) -> T:

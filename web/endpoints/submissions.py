@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from domain.errors import OutcomeUnknown
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
@@ -145,7 +146,7 @@ async def write_submission(
     command: Callable[[], R],
     submission_of: Callable[[R], uuid.UUID],
     *,
-    retry: bool = False,
+    retry: uuid.UUID | None = None,
 ) -> Written[R, Doc]:
     """Run a submission command and read back the document that shows it: from the read
     tables, else folded from the event log; never an older version (see ``web.context``)."""
@@ -201,6 +202,8 @@ async def _idempotent_create(
         raise ApiError(422, "This Idempotency-Key was used with a different request body.")
     try:
         response = await _create(ctx, request, body, logo, ip)
+    except OutcomeUnknown:
+        raise  # it may have been created: the claim stays, a repeat is not a second create
     except BaseException:
         with contextlib.suppress(*DATABASE_UNAVAILABLE):  # the claim then expires by itself
             await ctx.call(store.release, key_hash)
@@ -278,7 +281,9 @@ async def patch(ctx: Context, request: Request) -> Response:
         expected_version=expected,
     )
     # Without If-Match the caller asked for no version: a lost race is merged by trying again.
-    written = await write_submission(ctx, amend, lambda _: submission_id, retry=expected is None)
+    written = await write_submission(
+        ctx, amend, lambda _: submission_id, retry=submission_id if expected is None else None
+    )
     return written_response(ctx, request, written, submission_id)
 
 
