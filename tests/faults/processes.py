@@ -164,6 +164,7 @@ class Answer:
     ended: float
     status: int  # 0: no answer (the connection failed)
     problem: str = ""
+    source: str = ""  # the Read-Your-Writes header: "" when served by the read tables
 
 
 @dataclass
@@ -190,10 +191,11 @@ class Ledger:
         with self.lock:
             return [a for a in self.answers if a.started >= moment and a.status == status]
 
-    def first_success_after(self, moment: float) -> float | None:
-        """Seconds from `moment` to the end of the first acknowledged write started after it."""
-        ends = [a.ended for a in self.writes_since(moment, 200)]
-        ends += [a.ended for a in self.writes_since(moment, 201)]
+    def first_success_after(self, moment: float, *, fresh: bool = False) -> float | None:
+        """Seconds from `moment` to the end of the first acknowledged write started after it
+        (`fresh`: answered from the read tables, not the event log)."""
+        done = [*self.writes_since(moment, 200), *self.writes_since(moment, 201)]
+        ends = [a.ended for a in done if not fresh or not a.source]
         return min(ends) - moment if ends else None
 
 
@@ -232,6 +234,8 @@ class Load:
                     self._patch(client, rnd.choice(own), f"t{number}-{sent}")
 
     def _record(self, answer: Answer, response: httpx.Response | None) -> None:
+        if response is not None:
+            answer.source = response.headers.get("read-your-writes", "")
         if response is not None and response.status_code >= 500:
             if response.status_code == 503:
                 answer.problem = str(response.json().get("type", "")).rsplit("/", 1)[-1]
