@@ -18,6 +18,7 @@ from domain.biotools import BioToolsRecord
 from projections import operations, repair
 from projections.projector import Projector, Rows
 from projections.projectors import PROJECTORS
+from tests.e2e.conftest import registry_command, registry_env
 from tests.faults.conftest import ROOT, Stack, wait_until
 
 pytestmark = pytest.mark.integration
@@ -189,6 +190,14 @@ def test_a_poison_event_in_each_projection_quarantines_one_subject_and_nothing_e
     assert fixed_name.headers["read-your-writes"] == "event-log"
     assert fixed_name.json()["service_name"] == "Doc Mended"
     assert elapsed < stack.settings.read_your_writes_timeout
+
+    # The operator's view from the command line.
+    env = registry_env(REGISTRY_DATABASE_URL=stack.url)
+    listing = registry_command("projections", "quarantine", "list", env=env)
+    assert "api_keys v1  event" in listing
+    assert key_poisoned["id"] in listing
+    status = registry_command("projections", "status", env=env)
+    assert "quarantined" in status.splitlines()[0]
 
     # After the fix: the operator retries every quarantined version; the runner releases them.
     stack.stop_projector()
