@@ -173,12 +173,6 @@ class Context:
         """Run a synchronous domain or read call in the threadpool."""
         return await run_in_threadpool(func, *args, **kwargs)
 
-    async def wait(self, position: int | None, *projections: str) -> None:
-        """Block until the named projections reflect ``position`` (or the timeout passes)."""
-        if position is None:
-            return
-        await run_in_threadpool(self._wait_sync, position, projections)
-
     async def write(
         self,
         command: Callable[[], R],
@@ -190,8 +184,9 @@ class Context:
         read_checks: bool = False,
         subject: Callable[[R], object] | None = None,
     ) -> Written[R, D]:
-        """Run ``command``, wait until ``projections`` reflect its position (read-your-writes,
-        as :meth:`wait`), then ``read`` its outcome: the three steps in ONE threadpool call.
+        """Run ``command``, wait (at most ``REGISTRY_READ_YOUR_WRITES_TIMEOUT``) until
+        ``projections`` reflect its position, then ``read`` its outcome: the three steps in ONE
+        threadpool call.
 
         ``read`` (the read tables) and then ``fallback`` (e.g. the event log) return None when
         they cannot show this write. ``read`` is trusted only once the wait reached the write,

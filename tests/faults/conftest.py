@@ -162,7 +162,7 @@ def build_stack(database_url: str, tmp_path: Path, **settings: Any) -> Stack:
             **settings,
         }
     )
-    services = Services(database_url, config, pool_size=8)
+    services = Services(database_url, config, pool_size=4)
     listener = ProgressListener(database_url, poll_interval=0.2)
     probes = readiness_probes(services.pool, database_url, database_url)
     app = build_app(config, services, listener, probes)

@@ -12,10 +12,10 @@ import psutil
 import pytest
 
 from tests.e2e.conftest import Processes, processes, wait_until
-from tests.faults.processes import Load, deploy, lost_writes
+from tests.faults.processes import Load, PrivateCluster, cluster, deploy, lost_writes
 
 pytestmark = pytest.mark.e2e
-__all__ = ["processes"]  # the fixture, re-exported for this module
+__all__ = ["cluster", "processes"]  # the fixtures, re-exported for this module
 
 
 def _workers(server: psutil.Process) -> list[psutil.Process]:
@@ -31,9 +31,11 @@ def _workers(server: psutil.Process) -> list[psutil.Process]:
 
 
 def test_sigkilled_projector_and_web_worker_lose_no_acknowledged_write(
-    database_url: str, processes: Processes
+    cluster: PrivateCluster, processes: Processes
 ) -> None:
-    deployment = deploy(processes, database_url)
+    # A private server: two web workers and a projector hold more connections than the
+    # shared server's budget for one test.
+    deployment = deploy(processes, cluster.url)
     server = psutil.Process(processes.running["serve"].pid)
     with Load(deployment) as load:
         ledger = load.ledger
