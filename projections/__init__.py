@@ -78,6 +78,9 @@ working and make every write wait out its timeout. The policy now:
   again); `... skip NAME VERSION POSITION` drops the failed event first. The runner active on
   the version does it (it alone writes its tables); with none running, the command does.
 - `rebuild --reset` forgets a version's quarantine along with its rows.
+- A snapshot is a row as it was, personal values included, and an erasure of a quarantined
+  subject is held like any event: it completes when the rows are released (the held events then
+  decode personal values as erased, and the snapshots are deleted).
 
 Operations (`projections.operations`, `projections.repair`)
 --------------------------------------------------------
