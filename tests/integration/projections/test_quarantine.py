@@ -57,7 +57,8 @@ def _unlucky(app: Toy) -> tuple[Counter, int, int]:
     counter.add(5)
     app.save(counter)
     later = app.recorder.max_notification_id()
-    assert bad is not None and later is not None
+    assert bad is not None
+    assert later is not None
     return counter, bad, later
 
 
@@ -124,18 +125,15 @@ def test_a_projector_bug_holds_one_counter_until_a_fix_is_retried(database_url: 
         ("counter_adds", (str(counter.id), 2), bad),  # both rows the event touches
     }
     assert all("unlucky amount" in e.error for e in found)
-    everything_else = _without(
-        replay(CountersV1(), events(app, CountersV1(), stop=bad - 1)), counter.id
-    )
     assert _without(actual(database_url, CountersV1()), counter.id) == _without(
         replay(Fixed(), events(app, Fixed())), counter.id
     )
     # The counter's row stays as it was before the bad event: readable, not half-applied.
     before = replay(CountersV1(), events(app, CountersV1(), stop=bad - 1))
-    assert actual(database_url, CountersV1())[("counters", (counter.id,))] == before[
-        ("counters", (counter.id,))
-    ]
-    assert everything_else
+    assert (
+        actual(database_url, CountersV1())[("counters", (counter.id,))]
+        == before[("counters", (counter.id,))]
+    )
 
     still = repair.retry(
         database_url, "counters", 1, projectors=[CountersV1], app_factory=open_toy
