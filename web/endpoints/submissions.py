@@ -287,20 +287,6 @@ async def patch(ctx: Context, request: Request) -> Response:
     return written_response(ctx, request, written, submission_id)
 
 
-async def respond_with_submission(
-    ctx: Context, request: Request, submission_id: uuid.UUID
-) -> Response:
-    """200 with the submission as the read side now has it."""
-    return submission_response(ctx, request, await ctx.call(ctx.read.submission, submission_id))
-
-
-def submission_response(ctx: Context, request: Request, doc: Doc | None) -> Response:
-    """200 with ``doc`` (links and ETag), or 404 when there is none."""
-    if doc is None:
-        raise not_found()
-    return json(ctx.with_links(request, doc), headers={"ETag": etag(int(doc["version"]))})
-
-
 async def refuse_method(ctx: Context, request: Request) -> Response:
     """PUT, DELETE and POST on a submission: 405 once the caller is authenticated."""
     require_someone(await ctx.caller(request))
