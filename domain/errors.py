@@ -56,3 +56,9 @@ class Conflict(RegistryError):
 
 class TagsNotAllowed(Conflict):
     """Raised when maturity tags are assigned to a submission that is not approved."""
+
+
+class OutcomeUnknown(RegistryError):
+    """Raised when the connection to the event store was lost while a commit was in flight and,
+    within the wait for the database, it could not be found out whether the events were recorded
+    (reload the resource before repeating the change)."""

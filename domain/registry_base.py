@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Recording
+from eventsourcing.persistence import IntegrityError, Mapper, PersistenceError, Recording
 from eventsourcing.utils import EnvType
 
 from domain.catalog import ReferenceCatalog, sample_catalog
@@ -22,6 +23,8 @@ from domain.reference_cache import DEFAULT_MAX_AGE, ReferenceCache
 from domain.submission import Submission
 
 Clock = Callable[[], datetime]
+
+log = logging.getLogger(__name__)
 
 
 class Saver(Protocol):
@@ -99,6 +102,15 @@ class RegistryBase(Application[UUID]):
             # After the save: a load that raced it cannot leave the old record cached.
             self.reference_cache.forget(a.id for a in aggregates)
         return recordings[-1].notification.id if recordings else None
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Take the due snapshots; a failure is logged, not raised. It happens after the events
+        committed, and a command that raised then would be reported as not recorded; a missed
+        snapshot only makes loading that aggregate read more events until the next one."""
+        try:
+            super()._take_snapshots(processing_event)
+        except PersistenceError:
+            log.warning("a snapshot could not be saved", exc_info=True)
 
     def _load(self, aggregate_id: UUID, kind: type[Any], version: int | None = None) -> Any:
         try:

@@ -27,8 +27,8 @@ Rules:
   the row: later events of the batch fold on `value`, and `complete(key, value)` builds the row
   once, after the batch's last event (the submission documents do this).
 - Events the projector does not care about: return no keys and change nothing; the position
-  still advances. An event it cannot handle: raise. The version stops and the event goes to
-  `projection_dead_letters`; it is never skipped (see `projections.follow`).
+  still advances. An event it cannot handle: raise. Its rows are quarantined (below); the event
+  is never silently skipped.
 - The DDL file `schema/ddl/<name>/v<N>.sql` creates every table of the version, with every index
   and constraint name suffixed `_v<N>`; released files are never edited (add v<N+1>).
 - List every version in `projections.projectors.PROJECTORS` (keep an old version listed until it
@@ -52,9 +52,40 @@ table's NOTIFY (channel `registry_events`) with a 1 s fallback poll.
 `ProgressListener(database_url)` (one per process) offers
 `.wait_for(name, position, timeout) -> bool` for read-your-writes.
 
-Operations (`projections.operations`)
--------------------------------------
-`migrate`, `status`, `check`, `readiness`, `ddl`, `rebuild`, `promote`, `rollback`, `retire`.
+When an event cannot be applied: quarantine, never a stop (`projections.quarantine`)
+-------------------------------------------------------------------------------------
+`api_keys` authenticates every request and `submissions`/`submission_history` answer every
+write's read-your-writes wait: a version that stopped on one bad event (a value PostgreSQL cannot
+store, a projector bug, an undecodable event) used to refuse every new key, keep revoked keys
+working and make every write wait out its timeout. The policy now:
+
+- The rows the event touches (its aggregate's, when they cannot be worked out) are quarantined:
+  their snapshot and the error go to `projection_quarantine`, the event to
+  `projection_held_events` and, as before, `projection_dead_letters`; the position moves past
+  it and the rest of the table keeps following. Each later event on a quarantined row is held
+  as well (applying it to a row that missed an event would build a wrong row).
+- While quarantined, a row keeps its last good state (readers see it, as of before the event),
+  unless its projector's `while_quarantined` says otherwise: `api_keys` removes the row, so none
+  of that owner's keys authenticates until it is released (a held event may be a revocation).
+- Writes on a quarantined subject still succeed: they answer with the document folded from the
+  event log (`Read-Your-Writes: event-log`) without waiting for the read tables (see
+  `web.context`); the ProgressListener knows the live versions' quarantined subjects.
+- It is visible: `status` and `/api/v1/projections/` count quarantined rows, `check` fails, and
+  `/health/ready/` stays ready (the registry serves) but lists a `projections-quarantine`
+  warning and logs it.
+- After a fix: `registry projections quarantine retry NAME VERSION` restores the rows' snapshots
+  and applies the held events again in one transaction (one that fails again is quarantined
+  again); `... skip NAME VERSION POSITION` drops the failed event first. The runner active on
+  the version does it (it alone writes its tables); with none running, the command does.
+- `rebuild --reset` forgets a version's quarantine along with its rows.
+- A snapshot is a row as it was, personal values included, and an erasure of a quarantined
+  subject is held like any event: it completes when the rows are released (the held events then
+  decode personal values as erased, and the snapshots are deleted).
+
+Operations (`projections.operations`, `projections.repair`)
+--------------------------------------------------------
+`migrate`, `status`, `check`, `readiness`, `ddl`, `rebuild`, `promote`, `rollback`, `retire`;
+`repair.listing`, `repair.retry` (with `skip=`), `repair.warnings`.
 
 Rules for readers of the views
 ------------------------------

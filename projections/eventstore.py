@@ -8,25 +8,40 @@ processes always run with `CREATE_TABLE=n`.
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
+import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
+    IntegrityError,
     InterfaceError,
     OperationalError,
     ProgrammingError,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.utils import retry
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from domain.application import Registry
+from domain.errors import OutcomeUnknown
 from projections.erasure import erased_subjects, erasure_statement
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Seconds a process waits for the database (a pooled connection) before giving up, unless the
+#: caller says otherwise: the CLI's tools (migrate, import) may wait longer than a request.
+DEFAULT_WAIT = 30.0
+
+#: Pause between two attempts on a lost connection.
+RETRY_PAUSE = 0.2
 
 
 class PendingKeys(Protocol):
@@ -69,6 +84,15 @@ class OneTripRecorder(PostgresApplicationRecorder):
     subjects (`pending_keys`), and for a `Submission.Erased` event the erasure of its subject
     (`projections.erasure`: the key destroyed, snapshots and kept responses dropped, what older
     releases stored in clear redacted, the erasure announced).
+
+    A lost connection is retried until the pool's wait (`POSTGRES_CONNECT_TIMEOUT`, the
+    process's bounded wait for the database) has passed, not ten times that wait as
+    eventsourcing's own retry did. An insert whose connection broke after the message was sent
+    may have committed: the retry then meets its own events (an `IntegrityError`) and
+    recognises them by their stored bytes (encrypted with a fresh nonce, they cannot be anyone
+    else's), so a committed write is reported committed, never as a conflict. When the database
+    stays away too long to find out, `domain.errors.OutcomeUnknown` is raised instead of a
+    connection error, which would mean "nothing was recorded".
     """
 
     #: Where the keys of new subjects wait to be inserted with their first events (see
@@ -103,7 +127,11 @@ class OneTripRecorder(PostgresApplicationRecorder):
         """Have erasures remove the personal values older releases stored in clear."""
         self.redactor = redactor
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @property
+    def wait(self) -> float:
+        """Seconds to keep retrying a lost connection (the pool's wait for a connection)."""
+        return float(self.datastore.pool.timeout)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -133,14 +161,31 @@ class OneTripRecorder(PostgresApplicationRecorder):
             states=Literal([e.state for e in stored_events]),
             **self._names,
         )
-        with self.datastore.get_connection() as conn:
+        deadline = time.monotonic() + self.wait
+        uncertain = False  # an earlier attempt may have committed
+        while True:
+            lost = [False]
             try:
-                with conn.cursor(row_factory=tuple_row) as cursor:
-                    cursor.execute(statement.as_bytes(conn), prepare=False)
-                    ids = _returned_ids(cursor)
-            except BaseException:
-                _roll_back(conn)
-                raise
+                try:
+                    ids = self._insert_once(statement, lost)
+                except IntegrityError:
+                    found = self._own_events(stored_events) if uncertain else None
+                    if found is None:
+                        raise
+                    log.warning("a commit whose answer was lost had gone through; not repeated")
+                    ids = found
+                break
+            except (InterfaceError, OperationalError) as exc:
+                uncertain = uncertain or lost[0]
+                if time.monotonic() + RETRY_PAUSE > deadline:
+                    if uncertain:
+                        raise OutcomeUnknown(
+                            "The database connection was lost while the change was being"
+                            " recorded; it may or may not have been recorded. Reload before"
+                            " repeating it."
+                        ) from exc
+                    raise
+                time.sleep(RETRY_PAUSE)
         if keys and self.pending_keys:
             self.pending_keys.written(keys[1])
         if erased and self.pending_keys:
@@ -167,6 +212,88 @@ class OneTripRecorder(PostgresApplicationRecorder):
             redactions=redactions,
         )
 
+    def _insert_once(self, statement: Composable, lost: list[bool]) -> list[int]:
+        """One attempt; `lost[0]` is left True when it failed in a way that may have committed
+        (the connection went away after the message was sent)."""
+        with self.datastore.get_connection() as conn:
+            try:
+                with conn.cursor(row_factory=tuple_row) as cursor:
+                    lost[0] = True
+                    cursor.execute(statement.as_bytes(conn), prepare=False)
+                    ids = _returned_ids(cursor)
+                    lost[0] = False
+                    return ids
+            except psycopg.Error as exc:
+                _roll_back(conn)
+                if exc.sqlstate is not None and not exc.sqlstate.startswith(_CONNECTION_LOST):
+                    lost[0] = False  # the server answered an error: it skipped the COMMIT
+                raise
+            except BaseException:
+                _roll_back(conn)
+                raise
+
+    def _own_events(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """The notification ids of `stored_events` if exactly these are stored (an earlier
+        attempt committed them), else None (another writer's events hold those versions); a
+        lost connection raises, and the caller tries again."""
+        query = SQL(
+            "SELECT originator_id, originator_version, state, notification_id FROM {}.{}"
+            " WHERE (originator_id, originator_version) IN"
+            " (SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+        ).format(self._names["schema"], self._names["table"])
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(
+                query,
+                (
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                ),
+            )
+            stored = {(r[0], r[1]): (bytes(r[2]), int(r[3])) for r in cur.fetchall()}
+        ids = []
+        for event in stored_events:
+            found = stored.get((event.originator_id, event.originator_version))
+            if found is None or found[0] != event.state:
+                return None
+            ids.append(found[1])
+        return ids
+
+    def select_events(self, originator_id: UUID | str, **kwargs: Any) -> Sequence[StoredEvent]:
+        """eventsourcing's `select_events`, retried within the wait instead of ten times it."""
+        select = _unwrapped(PostgresAggregateRecorder.select_events)
+        return self._within(lambda: select(self, originator_id, **kwargs))
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+        """eventsourcing's `select_notifications`, retried within the wait."""
+        select = _unwrapped(PostgresApplicationRecorder.select_notifications)
+        return self._within(lambda: select(self, *args, **kwargs))
+
+    def max_notification_id(self) -> int | None:
+        """eventsourcing's `max_notification_id`, retried within the wait."""
+        head = _unwrapped(PostgresApplicationRecorder.max_notification_id)
+        result: int | None = self._within(lambda: head(self))
+        return result
+
+    def _within(self, call: Callable[[], T]) -> T:
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                return call()
+            except (InterfaceError, OperationalError):
+                if time.monotonic() + RETRY_PAUSE > deadline:
+                    raise
+                time.sleep(RETRY_PAUSE)
+
+
+#: SQLSTATE classes of a connection that went away: the server may have committed first.
+_CONNECTION_LOST = ("08", "57")
+
+
+def _unwrapped(method: Any) -> Any:
+    """The method under eventsourcing's `@retry` (which tries ten times, each up to the pool's
+    whole wait: a request held for a minute while the database is away)."""
+    return getattr(method, "__wrapped__", method)
+
 
 def _returned_ids(cursor: psycopg.Cursor[tuple[Any, ...]]) -> list[int]:
     """The notification ids: the one result of the message that has rows."""
@@ -185,13 +312,14 @@ def _roll_back(conn: psycopg.Connection[Any]) -> None:
 
 
 def event_store_env(
-    database_url: str, *, create_tables: bool, pool_size: int = 2
+    database_url: str, *, create_tables: bool, pool_size: int = 2, wait: float = DEFAULT_WAIT
 ) -> dict[str, str]:
     """The eventsourcing environment for the PostgreSQL database at `database_url`.
 
     Its connection pool opens one connection at start and grows on demand to `pool_size`, never
     beyond (threads beyond it wait for a connection): a process's footprint on the server's
-    `max_connections` is known, and an idle one holds one connection, not `pool_size`."""
+    `max_connections` is known, and an idle one holds one connection, not `pool_size`. `wait` is
+    how long a caller waits for a pooled connection (and retries a lost one) before failing."""
     info = conninfo_to_dict(database_url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -204,7 +332,8 @@ def event_store_env(
         # eventsourcing's pool: min_size = POOL_SIZE, max_size = POOL_SIZE + MAX_OVERFLOW.
         "POSTGRES_POOL_SIZE": "1",
         "POSTGRES_MAX_OVERFLOW": str(max(0, pool_size - 1)),
-        "POSTGRES_CONNECT_TIMEOUT": "30",
+        # eventsourcing's name for the pool's wait for a connection (not libpq's connect_timeout).
+        "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(wait))),  # it takes whole seconds
         # Waiting longer than this for the events table's write lock means something is stuck.
         "POSTGRES_LOCK_TIMEOUT": "10",
         "CREATE_TABLE": "y" if create_tables else "n",

@@ -5,11 +5,12 @@ the stored position (`id > position`, so permanent gaps in ids are harmless), ap
 transaction. Rebuild pages are large (thousands of notifications, COPY writes, asynchronous
 commit); live pages are whatever arrived since the last wake-up.
 
-An event the projector cannot handle stops the version: the events before it are committed, the
-event is recorded in `projection_dead_letters`, the version is marked failed and
-`VersionFailed` is raised. Skipping it instead would silently corrupt the read model; stopping
-is visible in `status`/`check`/readiness, and a fix followed by `rebuild` (which resumes at that
-event) repairs it.
+An event the projector cannot handle (it cannot be decoded, `keys`/`apply`/`complete` raise, or
+the database refuses the row it makes) quarantines the rows it touches: the events before it are
+committed, the rows are set aside with their snapshots, the event is held and recorded in
+`projection_dead_letters`, and the version goes on with every other row (see
+`projections.quarantine`). Every later event on a quarantined row is held too, so a row is never
+built from part of its events. `release` puts the held events through again after a fix.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import psycopg
 
 from projections.decoding import decrypts, page_mapper
 from projections.pages import PageReader
-from projections.projector import ProjectionError
-from projections.store import VersionStore
+from projections.projector import ProjectionError, RowKey
+from projections.quarantine import AGGREGATE, keys_of
+from projections.store import PROGRESS_CHANNEL, VersionStore
 
 
 class VersionFailed(Exception):
-    """Raised when a projection version stopped on an event it cannot handle (now dead-lettered)."""
+    """Raised when a projection version is marked failed (stopped by hand: it is not followed)."""
 
 
 @dataclass(frozen=True)
@@ -115,48 +117,127 @@ def commit_page(
     *,
     bulk: bool,
     caught_up: bool,
+    advance: bool = True,
 ) -> int:
-    """Commit one page (or, on failure, the part before the bad event and a dead letter)."""
+    """Commit one page; an event that cannot be applied is quarantined (see the module
+    docstring) and the rest of the page committed around it. `advance=False` applies held
+    events again without moving the position (`release`)."""
     try:
         events = store.decode(page, mapper)
         store.commit(
-            conn, events, expected=position, position=page[-1].id, bulk=bulk, caught_up=caught_up
+            conn,
+            events,
+            expected=position,
+            position=page[-1].id,
+            bulk=bulk,
+            caught_up=caught_up,
+            advance=advance,
         )
     except ProjectionError as exc:
         before = [n for n in page if n.id < exc.position]
         if before:
             position = commit_page(
-                conn, store, mapper, before, position, bulk=bulk, caught_up=False
+                conn, store, mapper, before, position, bulk=bulk, caught_up=False, advance=advance
             )
         bad = next(n for n in page if n.id == exc.position)
-        _dead_letter(conn, store, position, bad, exc.cause)
+        _quarantine(conn, store, mapper, position if advance else None, bad, exc.cause)
+        position = bad.id
+        after = [n for n in page if n.id > exc.position]
+        if after:
+            position = commit_page(
+                conn,
+                store,
+                mapper,
+                after,
+                position,
+                bulk=bulk,
+                caught_up=caught_up,
+                advance=advance,
+            )
     except _ROW_ERRORS as exc:
         if len(page) == 1:
-            _dead_letter(conn, store, position, page[0], exc)
-        # Which event wrote the bad row? Replay the page one event at a time to find it.
-        for notification in page:
-            position = commit_page(
-                conn, store, mapper, [notification], position, bulk=bulk, caught_up=False
-            )
+            _quarantine(conn, store, mapper, position if advance else None, page[0], exc)
+        else:
+            # Which event wrote the bad row? Replay the page one event at a time to find it.
+            for notification in page:
+                position = commit_page(
+                    conn,
+                    store,
+                    mapper,
+                    [notification],
+                    position,
+                    bulk=bulk,
+                    caught_up=False,
+                    advance=advance,
+                )
     last: int = page[-1].id
     return last
 
 
-def _dead_letter(
+def _quarantine(
     conn: psycopg.Connection[Any],
     store: VersionStore,
-    position: int,
+    mapper: Any,
+    position: int | None,
     notification: Any,
     cause: BaseException,
 ) -> None:
-    store.record_dead_letter(
+    store.quarantine(
         conn,
         expected=position,
         notification=notification,
+        keys=_rows_of(store, mapper, notification),
         error=f"{type(cause).__name__}: {cause}",
         traceback="".join(traceback.format_exception(cause)),
     )
-    raise VersionFailed(
-        f"{store.name} v{store.version} stopped at event {notification.id}"
-        f" ({notification.topic}): {type(cause).__name__}: {cause}"
-    ) from cause
+
+
+def _rows_of(store: VersionStore, mapper: Any, notification: Any) -> list[RowKey]:
+    """The rows the event touches; its aggregate when they cannot be worked out."""
+    try:
+        keys = list(store.projector.keys(mapper.to_domain_event(notification)))
+    except Exception:  # an event that cannot be decoded or keyed: any reason is the same here
+        keys = []
+    return keys or [(AGGREGATE, (notification.originator_id,))]
+
+
+@dataclass(frozen=True)
+class Released:
+    """The outcome of `release`: held events applied, skipped, and rows still quarantined."""
+
+    applied: int
+    skipped: int
+    still_quarantined: int
+
+
+def release(conn: psycopg.Connection[Any], store: VersionStore, app: Any) -> Released:
+    """Put every quarantined row of the version back as it was before its event and apply the
+    held events again in order (skipping those an operator asked to skip), in ONE transaction:
+    an event that fails again is quarantined again, with its rows. Only the holder of the
+    version's lock (its runner, or a command when no runner is) may call this."""
+    reader = PageReader(with_keys=decrypts(app.mapper))
+    try:
+        with conn.transaction():
+            conn.execute(
+                "SELECT 1 FROM projection_versions WHERE name = %s AND version = %s FOR UPDATE",
+                (store.name, store.version),
+            )
+            held, skip = store.take_quarantine(conn)
+            wanted = [p for p in held if p not in skip]
+            if wanted:
+                page = reader.read_ids(conn, wanted)
+                commit_page(
+                    conn,
+                    store,
+                    page_mapper(app.mapper, page.keys),
+                    page.notifications,
+                    0,
+                    bulk=False,
+                    caught_up=False,
+                    advance=False,
+                )
+            conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, f"{store.name}:*:0"))
+    finally:
+        store.quarantined = keys_of(conn, store.name, store.version)
+    still = len(store.quarantined)
+    return Released(len(wanted), len(held) - len(wanted), still)

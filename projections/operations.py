@@ -29,6 +29,8 @@ from projections.catalogue import (
 from projections.eventstore import open_registry
 from projections.follow import ProgressCallback, VersionFailed, catch_up
 from projections.projector import Projector
+from projections.quarantine import counts as quarantine_counts
+from projections.quarantine import keys_of as quarantine_keys
 from projections.store import VersionStore
 from projections.support import migrate_support
 from projections.versions import (
@@ -104,6 +106,8 @@ class VersionStatus:
     promoted_at: datetime | None
     failed_at: datetime | None
     error: str | None
+    #: Rows set aside by events the version could not apply (`projections.quarantine`).
+    quarantined: int = 0
 
     @property
     def lag(self) -> int:
@@ -127,8 +131,9 @@ def status(
         try:
             head = max_position(conn, EVENTS_TABLE)
             versions = read_versions(conn)
+            held = quarantine_counts(conn)
         except psycopg.errors.UndefinedTable:  # not migrated yet: everything is missing
-            head, versions = 0, []
+            head, versions, held = 0, [], {}
     result = [
         VersionStatus(
             v.name,
@@ -141,6 +146,7 @@ def status(
             v.promoted_at,
             v.failed_at,
             v.error,
+            held.get((v.name, v.version), 0),
         )
         for v in versions
     ]
@@ -171,6 +177,12 @@ def check(
         f"{s.name} v{s.version} failed: {s.error}"
         for s in lines
         if s.failed_at is not None and s.state in FOLLOWED
+    ]
+    problems += [
+        f"{s.name} v{s.version}: {s.quarantined} row(s) quarantined"
+        " (registry projections quarantine list)"
+        for s in lines
+        if s.quarantined
     ]
     newest: dict[str, int] = {}
     for projector in _declared(projectors):
@@ -223,7 +235,8 @@ def rebuild(
     position. Creates the version if missing and clears a failure (so a fixed projector resumes at
     the event that stopped it). `reset=True` first empties a non-live version to start from zero.
     If a runner is already active on the version, reports its progress until it catches up.
-    Raises `VersionFailed` if an event stops the build."""
+    An event the projector cannot apply quarantines its rows (`projections.quarantine`);
+    `reset=True` also forgets the version's quarantined rows."""
     projector = _projector(projectors, name, version)
     with psycopg.connect(database_url, autocommit=True) as conn:
         ensure_version(conn, projector)
@@ -238,6 +251,13 @@ def rebuild(
             if reset:
                 for table in info.tables:
                     conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+                for support in ("projection_quarantine", "projection_held_events"):
+                    conn.execute(
+                        sql.SQL("DELETE FROM {} WHERE name = %s AND version = %s").format(
+                            sql.Identifier(support)
+                        ),
+                        (name, version),
+                    )
             conn.execute(
                 "UPDATE projection_versions SET failed_at = NULL, error = NULL,"
                 " position = CASE WHEN %s THEN 0 ELSE position END,"
@@ -253,9 +273,11 @@ def rebuild(
         app = app_factory(database_url, create_tables=False)
         try:
             position = next(v for v in read_versions(conn, name) if v.version == version).position
+            store = VersionStore(projector())
+            store.quarantined = quarantine_keys(conn, name, version)
             return catch_up(
                 conn,
-                VersionStore(projector()),
+                store,
                 app,
                 position=position,
                 page_size=page_size,

@@ -24,11 +24,16 @@ _PLAIN = (
     f"SELECT {_COLUMNS} FROM {EVENTS_TABLE} e"
     " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
 )
-_WITH_KEYS = (
+_KEYED = (
     f"SELECT {_COLUMNS}, k.subject IS NOT NULL, k.key FROM {EVENTS_TABLE} e"
     " LEFT JOIN registry_subject_keys k ON k.subject = e.originator_id"
-    " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
 )
+_WITH_KEYS = f"{_KEYED} WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
+_IDS_PLAIN = (
+    f"SELECT {_COLUMNS} FROM {EVENTS_TABLE} e"
+    " WHERE e.notification_id = ANY(%s) ORDER BY e.notification_id"
+)
+_IDS_WITH_KEYS = f"{_KEYED} WHERE e.notification_id = ANY(%s) ORDER BY e.notification_id"
 
 
 @dataclass
@@ -71,6 +76,17 @@ class PageReader:
                     {row[1]: _key(row[6]) for row in rows if row[5]},
                 )
         rows = conn.execute(_PLAIN, (position, limit)).fetchall()
+        return Page([_notification(row) for row in rows])
+
+    def read_ids(self, conn: psycopg.Connection[Any], ids: list[int]) -> Page:
+        """The notifications with these ids, in order (held events released again)."""
+        if self.with_keys:
+            rows = conn.execute(_IDS_WITH_KEYS, (ids,)).fetchall()
+            return Page(
+                [_notification(row) for row in rows],
+                {row[1]: _key(row[6]) for row in rows if row[5]},
+            )
+        rows = conn.execute(_IDS_PLAIN, (ids,)).fetchall()
         return Page([_notification(row) for row in rows])
 
 

@@ -2,9 +2,10 @@
 
 One `ProgressListener` per process holds one connection that LISTENs on the runners' progress
 channel and keeps an in-memory map of the live versions and their positions; a waiter blocks on a
-lock of its own, so a `wait_for` costs no query and no connection. The listener re-reads the
-catalogue at least every `poll_interval` seconds, so a lost notification delays a waiter by at most
-that much, and it re-reads it at once after a promote or rollback.
+lock of its own, so a `wait_for` costs no query and no connection. It also knows the subjects
+whose rows the live versions have quarantined (`quarantined`). The listener re-reads the catalogue
+at least every `poll_interval` seconds, so a lost notification delays a waiter by at most that
+much, and it re-reads it at once after a promote, a rollback or a quarantine.
 
 The same connection LISTENs on the erasure channel (`projections.erasure.ERASURE_CHANNEL`,
 notified by the transaction that records an erasure) and hands each erased id to the callbacks
@@ -58,6 +59,7 @@ class ProgressListener:
         self._waiters: dict[str, list[_Waiter]] = {}
         self._live: dict[str, int] = {}
         self._positions: dict[tuple[str, int], int] = {}
+        self._quarantined: dict[str, frozenset[str]] = {}
         self._ready = threading.Event()
         self._connected = False
         self._stop = threading.Event()
@@ -117,6 +119,12 @@ class ProgressListener:
             if not self._connected or version is None:
                 return None
             return version, self._positions.get((name, version), -1)
+
+    def quarantined(self, name: str, subject: str) -> bool:
+        """Whether the live version of `name` has quarantined the row of `subject` (an id, as
+        text): a write on it is not shown there until an operator releases it."""
+        with self._lock:
+            return subject in self._quarantined.get(name, frozenset())
 
     def close(self) -> None:
         """Stop the listener thread (it closes its connection)."""
@@ -185,7 +193,9 @@ class ProgressListener:
             ).fetchall()
         except psycopg.errors.UndefinedTable:
             rows = []
+        held = _quarantined(conn)
         with self._lock:
+            self._quarantined = held
             self._live = {name: version for name, version, state, _ in rows if state == "live"}
             # The catalogue is read after every notification handled so far: it is authoritative.
             self._positions = {(name, version): position for name, version, _, position in rows}
@@ -200,3 +210,19 @@ def _subject(payload: str) -> UUID | None:
         return UUID(payload)
     except ValueError:
         return None
+
+
+def _quarantined(conn: psycopg.Connection[Any]) -> dict[str, frozenset[str]]:
+    """The subjects (first key value, as text) of the live versions' quarantined rows."""
+    try:
+        rows = conn.execute(
+            "SELECT q.name, q.row_key ->> 0 FROM projection_quarantine q"
+            " JOIN projection_versions v ON v.name = q.name AND v.version = q.version"
+            " WHERE v.state = 'live'"
+        ).fetchall()
+    except psycopg.errors.UndefinedTable:
+        return {}
+    held: dict[str, set[str]] = {}
+    for name, subject in rows:
+        held.setdefault(name, set()).add(str(subject))
+    return {name: frozenset(subjects) for name, subjects in held.items()}

@@ -105,10 +105,17 @@ class Projector:
         """Apply one event to the working set: set `rows[key] = row` or `rows[key] = None`
         (or a `Pending` row, which `complete` turns into the row after the batch's last event).
 
-        Raise any exception for an event that cannot be handled: the runner records it as a
-        dead letter and stops this projection version instead of skipping it.
+        Raise any exception for an event that cannot be handled: the runner quarantines the
+        rows the event touches (see `projections.quarantine`) and goes on with the others.
         """
         raise NotImplementedError
+
+    def while_quarantined(self, key: RowKey, row: Row | None) -> Row | None:
+        """What the table holds for `key` while its row is quarantined (`row`: the row as it
+        was before the event that failed, None when there was none). By default the last good
+        row stays readable; a projector whose stale row would grant something (a revoked key
+        still working) returns a safer one, or None to remove it until the row is released."""
+        return row
 
     def complete(self, key: RowKey, value: Any) -> Row | None:
         """The final row of a `Pending` row `apply` left for `key` (called once per batch)."""
@@ -171,6 +178,9 @@ class Changes:
 
     upserts: dict[str, list[Row]] = field(default_factory=dict)
     deletes: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    #: Positions of events not applied because they touch quarantined rows (see
+    #: `projections.quarantine`).
+    held: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return sum(map(len, self.upserts.values())) + sum(map(len, self.deletes.values()))

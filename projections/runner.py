@@ -35,8 +35,9 @@ from projections.catalogue import (
     plan_promote,
     read_versions,
 )
-from projections.follow import VersionFailed, catch_up
+from projections.follow import catch_up, release
 from projections.projector import Projector
+from projections.quarantine import keys_of, requested
 from projections.shared import SharedFollower
 from projections.store import PositionConflict, VersionStore
 from projections.versions import EVENTS_TABLE, ensure_declared, lock_key, switch
@@ -83,6 +84,9 @@ class Runner:
         self._generation = 0
         self._workers: dict[tuple[str, int], threading.Thread] = {}
         self._active: set[tuple[str, int]] = set()
+        # Versions with quarantined rows an operator asked to retry or skip (the supervisor
+        # reads them every `lock_retry`; the version's thread releases them).
+        self._requested: set[tuple[str, int]] = set()
         self._threads: list[threading.Thread] = []
         self.shared = (
             SharedFollower(
@@ -161,6 +165,7 @@ class Runner:
                 self._stop.wait(self.poll_interval)
 
     def _spawn(self, conn: psycopg.Connection[Any]) -> None:
+        self._requested = requested(conn)
         if self.auto_promote:
             ensure_declared(conn, list(self.projectors.values()))
         for info in read_versions(conn):
@@ -177,8 +182,9 @@ class Runner:
                 worker.start()
 
     def _work(self, key: tuple[str, int]) -> None:
-        """Compete for the version's lock; while holding it, follow the log. Returns when the
-        version is retired, failed or no longer followed, or the runner stops."""
+        """Compete for the version's lock; while holding it, follow the log (and release its
+        quarantined rows when an operator asks). Returns when the version is retired, marked
+        failed or no longer followed, or the runner stops."""
         while not self._stop.is_set():
             try:
                 with psycopg.connect(
@@ -201,9 +207,6 @@ class Runner:
                         self._stop.wait(self.lock_retry)
             except PositionConflict as exc:
                 log.warning("%s lost a race, standing by: %s", key, exc)
-            except VersionFailed as exc:
-                log.error("%s", exc)
-                return
             except psycopg.Error as exc:
                 log.warning("%s runner reconnecting: %s", key, exc)
             except Exception:
@@ -217,12 +220,17 @@ class Runner:
         # outlives the transactions run on it, and one connection per followed version (not two)
         # keeps a runner of many versions within a server's connection limit.
         conn = lock_conn
+        store.quarantined = keys_of(conn, *key)
         seen = self._generation
         while not self._stop.is_set():
             versions = read_versions(conn, key[0])
             info = next((v for v in versions if v.version == key[1]), None)
             if info is None or info.state not in FOLLOWED or info.failed:
                 return False
+            if key in self._requested:
+                self._requested.discard(key)
+                outcome = release(conn, store, self.app)
+                log.warning("%s v%s quarantine released: %s", key[0], key[1], outcome)
             building = info.built_at is None
             position = catch_up(
                 conn,
@@ -266,6 +274,8 @@ class Runner:
                 if info is None or info.state not in FOLLOWED or info.failed:
                     return False
                 if self.auto_promote and self._should_promote(info, versions):
+                    return True
+                if key in self._requested:  # released by this thread, outside the loop
                     return True
             return True
         finally:

@@ -17,9 +17,10 @@ a group or nothing and hands anything unusual back to that path:
 - election: a member is a version whose thread holds its advisory lock; the thread stays in its
   lock session while joined and leaves when that session fails (within `poll_interval`); until
   then the compare-and-set rejects a commit that races a runner that took the lock over;
-- dead letters and conflicts: on any error (a projector failure, a bad row, a moved position)
+- quarantine and conflicts: on any error (a projector failure, a bad row, a moved position)
   the transaction rolls back and every member of that group is ejected: its own thread catches
-  it up again, records a dead letter for the version that failed and stops only that one;
+  it up again and quarantines the rows of the event its version could not apply (see
+  `projections.quarantine`); events on rows already quarantined are held here as there;
 - a lagging (building) version joins only once its own thread found nothing left to catch up.
 """
 
@@ -136,7 +137,7 @@ class SharedFollower:
                 raise
             except Exception as exc:
                 # Hand the whole group back: each thread redoes its page on its own, where a
-                # failing version is dead-lettered and a conflict ends in standing by.
+                # failing event is quarantined and a conflict ends in standing by.
                 log.info("shared projection page at %s handed back (%s): %s", position, keys, exc)
                 self._eject(keys)
                 continue

@@ -30,6 +30,7 @@ from projections.projector import (
     changes_of,
     keys_of,
 )
+from projections.quarantine import AGGREGATE, QuarantineKey, key_json
 
 PROGRESS_CHANNEL = "registry_projection_progress"
 """NOTIFY channel: payload `<name>:<version>:<position>` after each commit (or `<name>:*:0`
@@ -122,6 +123,16 @@ class _TableSql:
             )
             self.key_tuple = b"(" + b", ".join([b"%s"] * len(table.key)) + b")"
             self.delete = (sql.SQL("DELETE FROM {} WHERE ").format(ident) + match).as_bytes()
+        # One row by its key given as JSON (a released row without a snapshot), typed by the
+        # table's own row type like `upsert_many`.
+        self.delete_json = (
+            sql.SQL(
+                "DELETE FROM {0} WHERE ({1}) ="
+                " (SELECT {1} FROM jsonb_populate_record(NULL::{0}, %s))"
+            )
+            .format(ident, keys)
+            .as_bytes()
+        )
         self._jsonb = [c in table.jsonb for c in table.columns]
 
     def records(self, rows: list[Row]) -> Jsonb:
@@ -146,6 +157,21 @@ class VersionStore:
         self.name = projector.name
         self.version = projector.version
         self._tables = {t.name: _TableSql(t, projector.version) for t in projector.tables}
+        #: The version's quarantined rows as this store knows them (the runner loads them when
+        #: it takes the version over; `quarantine` and `release` keep them current).
+        self.quarantined: set[QuarantineKey] = set()
+
+    def holds(self, event: Event) -> bool:
+        """Whether `event` touches a quarantined row (or aggregate): it is held, not applied."""
+        if not self.quarantined:
+            return False
+        origin = getattr(event.domain_event, "originator_id", None)
+        if (AGGREGATE, key_json([origin])) in self.quarantined:
+            return True
+        return any(
+            (table, key_json(key)) in self.quarantined
+            for table, key in self.projector.keys(event.domain_event)
+        )
 
     def decode(self, notifications: Sequence[Any], mapper: Any) -> list[Event]:
         """Decode the wanted notifications; an undecodable one raises `ProjectionError`."""
@@ -168,8 +194,10 @@ class VersionStore:
         position: int,
         bulk: bool = False,
         caught_up: bool = False,
+        advance: bool = True,
     ) -> None:
-        """Apply `events` and move the position from `expected` to `position`, atomically.
+        """Apply `events` and move the position from `expected` to `position`, atomically
+        (`advance=False`: apply only, the position stays; for held events released again).
 
         Raises `PositionConflict` (nothing written) when the stored position is not `expected`,
         and `ProjectionError` (nothing written) when the projector fails on an event.
@@ -179,23 +207,15 @@ class VersionStore:
                 # Safe for a rebuildable view: rows and position commit together, so a crash
                 # loses at most a tail of batches that are then replayed.
                 conn.execute("SET LOCAL synchronous_commit = off")
-            self.apply(conn, events, expected=expected, position=position, caught_up=caught_up)
-
-    def apply(
-        self,
-        conn: psycopg.Connection[Any],
-        events: Sequence[Event],
-        *,
-        expected: int,
-        position: int,
-        caught_up: bool = False,
-    ) -> None:
-        """`commit` without its transaction: the caller's open transaction (which may move other
-        versions too, see `projections.shared`) commits or rolls back all of it."""
-        pending = self.begin(
-            conn, events, expected=expected, position=position, caught_up=caught_up
-        )
-        self.write(conn, self.finish(pending), position)
+            pending = self.begin(
+                conn,
+                events,
+                expected=expected,
+                position=position,
+                caught_up=caught_up,
+                advance=advance,
+            )
+            self.write(conn, self.finish(pending), position, notify=advance)
 
     def begin(
         self,
@@ -251,6 +271,10 @@ class VersionStore:
                 f"{self.name} v{self.version}: position is no longer {pending.expected}"
             )
         rows = pending.rows
+        events = pending.events
+        held = [e for e in events if self.holds(e)] if self.quarantined else []
+        if held:
+            events = [e for e in events if e not in held]
         existing: set[RowKey] = set()
         for table, cur in pending.loads:
             key_of = self._table(table).table.key_of
@@ -264,9 +288,11 @@ class VersionStore:
                         )
                     rows[row_key] = row
                     existing.add(row_key)
-        if pending.events:
-            apply_batch(self.projector, rows, pending.events)
-        return changes_of(rows, existing)
+        if events:
+            apply_batch(self.projector, rows, events)
+        changes = changes_of(rows, existing)
+        changes.held = [e.position for e in held]
+        return changes
 
     def write(
         self,
@@ -281,6 +307,12 @@ class VersionStore:
         never uses COPY (pipeline mode does not allow it); `notify=False`: the caller notifies
         (`notify_all`)."""
         self._write(conn, changes, copy)
+        if changes.held:
+            conn.execute(
+                "INSERT INTO projection_held_events (name, version, position)"
+                " SELECT %s, %s, unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                (self.name, self.version, changes.held),
+            )
         if notify:
             conn.execute(
                 "SELECT pg_notify(%s, %s)",
@@ -323,25 +355,61 @@ class VersionStore:
         except KeyError:
             raise KeyError(f"{self.name} v{self.version} declares no table {name!r}") from None
 
-    def record_dead_letter(
+    def quarantine(
         self,
         conn: psycopg.Connection[Any],
         *,
-        expected: int,
+        expected: int | None,
         notification: Any,
+        keys: Sequence[RowKey],
         error: str,
         traceback: str,
     ) -> None:
-        """Record the event that stopped this version and mark the version failed (the position
-        stays before it), unless another runner moved the position meanwhile."""
+        """Quarantine the rows `keys` (`(AGGREGATE, (id,))`: a whole aggregate) for the event
+        `notification` that could not be applied, hold the event, record it as a dead letter,
+        and move the position from `expected` past it (None: the position stays, for an event
+        released again). The rows keep what the projector's `while_quarantined` says; their
+        snapshots (the rows before the event) are kept for the release."""
+        marked: set[QuarantineKey] = set()
         with conn.transaction():
-            cur = conn.execute(
-                "UPDATE projection_versions SET failed_at = now(), error = %s"
-                " WHERE name = %s AND version = %s AND position = %s AND failed_at IS NULL",
-                (f"event {notification.id}: {error}", self.name, self.version, expected),
+            if expected is not None:
+                cur = conn.execute(
+                    "UPDATE projection_versions SET position = %s"
+                    " WHERE name = %s AND version = %s AND position = %s"
+                    " AND state <> 'retired' AND failed_at IS NULL",
+                    (notification.id, self.name, self.version, expected),
+                )
+                if cur.rowcount != 1:
+                    raise PositionConflict(f"{self.name} v{self.version} moved meanwhile")
+            for table, key in keys:
+                snapshot = None
+                if table != AGGREGATE:
+                    snapshot = self._set_aside(conn, (table, key))
+                conn.execute(
+                    "INSERT INTO projection_quarantine (name, version, row_table, row_key,"
+                    " snapshot, position, topic, originator_id, originator_version, error,"
+                    " traceback) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING",
+                    (
+                        self.name,
+                        self.version,
+                        table,
+                        Jsonb(list(key), dumps=dumps_json),
+                        snapshot,
+                        notification.id,
+                        notification.topic,
+                        str(notification.originator_id),
+                        notification.originator_version,
+                        storable(error),
+                        storable(traceback),
+                    ),
+                )
+                marked.add((table, key_json(key)))
+            conn.execute(
+                "INSERT INTO projection_held_events (name, version, position)"
+                " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                (self.name, self.version, notification.id),
             )
-            if cur.rowcount != 1:
-                raise PositionConflict(f"{self.name} v{self.version} moved or already failed")
             conn.execute(
                 "INSERT INTO projection_dead_letters (name, version, position, topic,"
                 " originator_id, originator_version, error, traceback)"
@@ -353,11 +421,64 @@ class VersionStore:
                     notification.topic,
                     str(notification.originator_id),
                     notification.originator_version,
-                    error,
-                    traceback,
+                    storable(error),
+                    storable(traceback),
                 ),
             )
+            # Readers re-read the catalogue: positions (waiters move on) and quarantined rows.
             conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, f"{self.name}:*:0"))
+        self.quarantined |= marked
+
+    def _set_aside(self, conn: psycopg.Connection[Any], key: RowKey) -> Jsonb | None:
+        """The row's snapshot (None: no row); the table keeps `while_quarantined`'s row."""
+        tsql = self._table(key[0])
+        with conn.cursor(row_factory=dict_row) as cur:
+            if len(tsql.table.key) == 1:
+                cur.execute(tsql.select, ([key[1][0]],))
+            else:
+                cur.execute(tsql.select_in + b"(" + tsql.key_tuple + b")", list(key[1]))
+            row = cur.fetchone()
+        kept = self.projector.while_quarantined(key, row)
+        if kept is None and row is not None:
+            self._write(conn, Changes(deletes={key[0]: [key[1]]}), copy=False)
+        elif kept is not None and kept != row:
+            self._write(conn, Changes(upserts={key[0]: [kept]}), copy=False)
+        if row is None:
+            return None
+        return Jsonb({c: row[c] for c in tsql.table.columns}, dumps=dumps_json)
+
+    def take_quarantine(self, conn: psycopg.Connection[Any]) -> tuple[list[int], set[int]]:
+        """In the caller's transaction: put every quarantined row back as it was before its
+        event, delete the entries and held events; return the held positions (in order) and
+        the positions an operator asked to skip."""
+        rows = conn.execute(
+            "DELETE FROM projection_quarantine WHERE name = %s AND version = %s"
+            " RETURNING row_table, row_key, snapshot, position, requested",
+            (self.name, self.version),
+        ).fetchall()
+        skip = {int(position) for *_, position, wish in rows if wish == "skip"}
+        for table, key, snapshot, _, _ in rows:
+            if table == AGGREGATE:
+                continue
+            tsql = self._table(table)
+            if snapshot is None:
+                named = dict(zip(tsql.table.key, key, strict=True))
+                conn.execute(tsql.delete_json, (Jsonb(named, dumps=dumps_json),))
+            else:
+                conn.execute(tsql.upsert_many, (Jsonb([snapshot], dumps=dumps_json),))
+        held = conn.execute(
+            "DELETE FROM projection_held_events WHERE name = %s AND version = %s"
+            " RETURNING position",
+            (self.name, self.version),
+        ).fetchall()
+        self.quarantined.clear()
+        return sorted(int(p) for (p,) in held), skip
+
+
+def storable(text: str) -> str:
+    """`text` as a PostgreSQL text value: the error of an event that carried a NUL character
+    may quote it, and a refused error message would stop the version after all."""
+    return text.replace("\x00", "\\x00")
 
 
 def advance_all(

@@ -30,6 +30,7 @@ from projections.versions import MIGRATE_LOCK
 UNITS: tuple[str, ...] = (
     "projection_versions",
     "projection_dead_letters",
+    "projection_quarantine",
     "subject_keys",
     "key_usage",
     "idempotency_keys",

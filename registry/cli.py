@@ -86,6 +86,18 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("version", type=int)
     rb = psub.add_parser("rollback", help="point readers back at the previous version")
     rb.add_argument("name")
+    quarantine = psub.add_parser("quarantine", help="rows set aside by events not applied")
+    qsub = quarantine.add_subparsers(dest="quarantine", required=True, metavar="ACTION")
+    qsub.add_parser("list", help="every quarantined row, with the event and its error")
+    for action, text in (
+        ("retry", "after a fix: apply a version's held events again"),
+        ("skip", "drop the failed event at POSITION, then apply the other held events"),
+    ):
+        q = qsub.add_parser(action, help=text)
+        q.add_argument("name")
+        q.add_argument("version", type=int)
+        if action == "skip":
+            q.add_argument("position", type=int)
 
     keys = sub.add_parser("admin-keys", help="admin API keys")
     ksub = keys.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from projections import operations
+from projections import operations, repair
 
 Probe = Callable[[], str | None]
 
@@ -54,6 +54,21 @@ def projections_probe(database_url: str) -> Probe:
         return "; ".join(problems) if problems else None
 
     return probe
+
+
+def quarantine_probe(database_url: str) -> Probe:
+    """No projection version has quarantined rows (a warning: the registry still serves)."""
+
+    def probe() -> str | None:
+        found = repair.warnings(database_url)
+        return "; ".join(found) if found else None
+
+    return probe
+
+
+def warning_probes(database_url: str) -> list[tuple[str, Probe]]:
+    """The warnings of ``/health/ready/``: quarantined projection rows."""
+    return [("projections-quarantine", quarantine_probe(database_url))]
 
 
 def readiness_probes(

@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from projections import operations
+from projections import operations, repair
 from projections.follow import Progress
 from registry.runtime import open_database
 from schema.settings import Settings
@@ -32,11 +32,38 @@ def _status(url: str, args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(json.dumps([asdict(s) for s in lines], default=str, indent=2))
         return 0
-    print(f"{'projection':<22}{'version':>8}  {'state':<10}{'position':>10}{'lag':>8}  live")
+    print(
+        f"{'projection':<22}{'version':>8}  {'state':<10}{'position':>10}{'lag':>8}"
+        f"{'quarantined':>13}  live"
+    )
     for s in lines:
         live = "*" if s.live else ""
-        print(f"{s.name:<22}{s.version:>8}  {s.state:<10}{s.position:>10}{s.lag:>8}  {live}")
+        print(
+            f"{s.name:<22}{s.version:>8}  {s.state:<10}{s.position:>10}{s.lag:>8}"
+            f"{s.quarantined:>13}  {live}"
+        )
     return 0
+
+
+def _quarantine(url: str, args: argparse.Namespace) -> int:
+    """``quarantine list|retry|skip``: see ``projections.repair``."""
+    if args.quarantine == "list":
+        found = repair.listing(url)
+        for e in found:
+            wish = f"  [{e.requested} requested]" if e.requested else ""
+            row = f"{e.row_table or 'aggregate'} {e.row_key}"
+            print(f"{e.name} v{e.version}  event {e.position} ({e.topic})  {row}{wish}")
+            print(f"    {e.error.splitlines()[0] if e.error else ''}")
+        if not found:
+            print("no quarantined rows")
+        return 0
+    skip = args.position if args.quarantine == "skip" else None
+    outcome = repair.retry(url, args.name, args.version, skip=skip)
+    if outcome.released is not None:
+        done = outcome.released
+        print(f"applied {done.applied} held event(s), skipped {done.skipped}")
+    print(f"{args.name} v{args.version}: {outcome.still_quarantined} row(s) still quarantined")
+    return 1 if outcome.still_quarantined else 0
 
 
 def _check(url: str, args: argparse.Namespace) -> int:
@@ -99,4 +126,5 @@ _ACTIONS = {
     "promote": _promote,
     "rollback": _rollback,
     "retire": _retire,
+    "quarantine": _quarantine,
 }

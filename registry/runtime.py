@@ -17,6 +17,7 @@ from projections.eventstore import OneTripRecorder, event_store_env
 from projections.key_vault import EventsKeyVault
 from projections.reference_catalog import PostgresReferenceCatalog
 from registry.embedded import EmbeddedPostgres
+from registry.pools import harden, pool_options
 from schema.sanitise import strip_html
 from schema.settings import Settings
 
@@ -78,10 +79,17 @@ class Services:
 
     def __post_init__(self) -> None:
         size = self.settings.web_pool_size if self.pool_size is None else self.pool_size
+        wait = self.settings.database_timeout
         self.pool = ConnectionPool(
-            self.database_url, min_size=1, max_size=size, open=True, name="registry"
+            self.database_url,
+            min_size=1,
+            max_size=size,
+            open=True,
+            name="registry",
+            **pool_options(wait),
         )
-        env = event_store_env(self.database_url, create_tables=False, pool_size=size)
+        harden(self.pool, wait)
+        env = event_store_env(self.database_url, create_tables=False, pool_size=size, wait=wait)
         # New submissions' keys are inserted with their first events, by the recorder.
         vault = EventsKeyVault(self.pool)
         self.registry = Registry(
@@ -94,6 +102,7 @@ class Services:
         recorder = self.registry.recorder
         if isinstance(recorder, OneTripRecorder):
             vault.store_with(recorder)
+            harden(recorder.datastore.pool, wait)
         if self.group_commit:
             self.committer = GroupCommitter(self.registry)
             self.registry.group_committer = self.committer

@@ -16,7 +16,7 @@ from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
 from registry.logs import configure_logging
-from registry.probes import Probe, readiness_probes
+from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import load_settings
 from web.app import WebServices, create_app
@@ -75,6 +75,7 @@ def projection_status(database_url: str) -> list[dict[str, Any]]:
             "live": s.live,
             "position": s.position,
             "lag": s.lag,
+            "quarantined": s.quarantined,
         }
         for s in operations.status(database_url)
     ]
@@ -106,6 +107,8 @@ def build_app(
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool, ttl=settings.idempotency_ttl),
         projection_status=lambda: projection_status(url),
+        warnings=warning_probes(url),
+        quarantined=progress.quarantined,
     )
     return create_app(web)
 

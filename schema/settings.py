@@ -83,6 +83,12 @@ class Settings(BaseModel):
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     read_your_writes_timeout: float = Field(default=5.0, ge=0.0, le=60.0)
+    database_timeout: float = Field(
+        default=3.0,
+        gt=0.0,
+        le=60.0,
+        description="Seconds a request waits for the database before answering 503.",
+    )
     public_base_url: str | None = None
     body_read_timeout: float = Field(
         default=60.0,

@@ -17,12 +17,19 @@ from web import docs, health
 from web.clientip import parse_networks
 from web.context import Context
 from web.endpoints import erasure, lifecycle, ops, public, reference, submissions
-from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
+from web.errors import (
+    DATABASE_UNAVAILABLE,
+    ApiError,
+    on_api_error,
+    on_database_unavailable,
+    on_domain_error,
+    on_http_error,
+)
 from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
-from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
+from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, WaitFor
 from web.requestid import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.servererror import ProblemOnErrorMiddleware
@@ -50,6 +57,10 @@ class WebServices:
         metrics: the metric families; the composition root feeds its gauges.
         media: where uploaded logos are stored and served from (None: the filesystem under
             ``settings.media_root``).
+        warnings: named probes whose failure ``/health/ready/`` reports (and logs) but that
+            leave the process ready (e.g. quarantined projection rows).
+        quarantined: ``quarantined(projection, subject)`` for read-your-writes (see
+            ``web.context``).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -62,6 +73,8 @@ class WebServices:
     projection_status: ops.ProjectionStatus | None = None
     metrics: Metrics = field(default_factory=Metrics)
     media: MediaStore | None = None
+    warnings: Sequence[tuple[str, health.Probe]] = ()
+    quarantined: Quarantined | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -79,6 +92,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         wait_for=services.wait_for,
         idempotency=services.idempotency,
         media=services.media_store(),
+        quarantined=services.quarantined,
     )
     return [
         *submissions.routes(ctx),
@@ -99,7 +113,11 @@ def create_app(services: WebServices) -> Starlette:
     metrics = make_endpoint(services.metrics, metrics_access, trusted)
     routes: list[BaseRoute] = [
         Route("/health/live/", health.live, methods=["GET"]),
-        Route("/health/ready/", health.make_ready(services.probes), methods=["GET"]),
+        Route(
+            "/health/ready/",
+            health.make_ready(services.probes, services.warnings),
+            methods=["GET"],
+        ),
         Route("/metrics", metrics, methods=["GET"]),  # type: ignore[arg-type]
         *docs.routes(),
         *api_routes(services),
@@ -138,5 +156,6 @@ def create_app(services: WebServices) -> Starlette:
             HTTPException: on_http_error,
             ApiError: on_api_error,
             RegistryError: on_domain_error,
+            **dict.fromkeys(DATABASE_UNAVAILABLE, on_database_unavailable),
         },
     )

@@ -1,27 +1,61 @@
 """Per-app request helpers shared by the endpoint modules: who is calling, rate limits,
-read-your-writes waits, JSON responses, links and ETags."""
+read-your-writes waits, JSON responses, links and ETags.
+
+How a write answers (``Context.write``)
+---------------------------------------
+1. The command runs. When the caller did not ask for a version (no ``If-Match``), writes on the
+   same resource take turns within a process (they would all load the same version and all but
+   one lose the race), and a conflict with another process's writer (``ConcurrentModification``)
+   is retried up to ``CONFLICT_ATTEMPTS`` times;
+   a database failure here means nothing was recorded: 503 ``not-recorded`` with ``Retry-After``
+   (an in-flight commit whose outcome could not be found out is 503 ``outcome-unknown``).
+2. Once the command has committed, the answer is a success whatever happens next. The write
+   waits (at most ``REGISTRY_READ_YOUR_WRITES_TIMEOUT``) for the read tables to reach it, then
+   answers with the first of:
+   - the read tables' document, if it shows this write (a submission: its version is at least
+     the command's);
+   - the document folded from the event log at this write (the read tables are behind, or the
+     subject's row is quarantined): header ``Read-Your-Writes: event-log``;
+   - only what the command itself knows (id, links, the one-time key; the ETag is the new
+     version's): header ``Read-Your-Writes: unavailable``.
+   An older document is never presented as the result of a write.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
+import logging
+import random
 import re
+import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from domain.errors import ConcurrentModification
 from schema.settings import Settings
 from web.auth import Authenticator, KeyRecord, Principal, credentials
 from web.clientip import Network, client_ip, parse_networks
-from web.errors import ApiError
+from web.errors import DATABASE_UNAVAILABLE, ApiError, not_recorded
 from web.media.store import FilesystemMediaStore, MediaStore
-from web.ports import Doc, IdempotencyStore, ReadPort, Recorded, RegistryPort, WaitFor
+from web.ports import (
+    Doc,
+    IdempotencyStore,
+    Quarantined,
+    ReadPort,
+    Recorded,
+    RegistryPort,
+    WaitFor,
+)
 from web.ratelimit import RateLimiter
 
 T = TypeVar("T")
@@ -36,6 +70,41 @@ BASE_URLS_KEPT = 64
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
+#: Digits of the largest version an ``If-Match`` can name (no aggregate gets near 10**18).
+MAX_VERSION_DIGITS = 18
+
+#: Problem type of a stale ``If-Match`` (as ``domain.errors.StaleVersion`` is mapped).
+STALE = "stale-version"
+
+#: Times a write without ``If-Match`` is tried when concurrent writers keep winning the race.
+CONFLICT_ATTEMPTS = 8
+
+#: The response header saying where a committed write's answer came from when it is not the
+#: read tables (see the module docstring): ``event-log`` or ``unavailable``.
+READ_YOUR_WRITES = "Read-Your-Writes"
+FROM_EVENT_LOG = "event-log"
+FROM_COMMAND = "unavailable"
+
+log = logging.getLogger("registry.web")
+
+
+@dataclass(frozen=True)
+class Written(Generic[R, D]):
+    """A committed write: the command's result and what can be shown of it.
+
+    ``doc`` is None when neither the read tables nor the event log could serve it (only the
+    command's own result is known); ``source`` is None for the read tables, else the value of
+    the ``Read-Your-Writes`` header."""
+
+    result: R
+    doc: D | None
+    source: str | None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Read-Your-Writes`` when the answer does not come from the read tables."""
+        return {READ_YOUR_WRITES: self.source} if self.source else {}
+
 
 class Context:
     """The services one app serves from, plus the helpers every endpoint uses."""
@@ -49,12 +118,15 @@ class Context:
         wait_for: WaitFor,
         idempotency: IdempotencyStore | None,
         media: MediaStore | None = None,
+        quarantined: Quarantined | None = None,
     ) -> None:
         self.settings = settings
         self.media: MediaStore = media or FilesystemMediaStore(settings.media_root)
         self.registry = registry
         self.read = read_model
         self._wait_for = wait_for
+        self._quarantined: Quarantined = quarantined or _nothing_quarantined
+        self._turns = Turns()
         self.idempotency = idempotency
         self.auth = Authenticator(read_model)
         self.limiter = RateLimiter(settings.rate_limits)
@@ -101,35 +173,75 @@ class Context:
         """Run a synchronous domain or read call in the threadpool."""
         return await run_in_threadpool(func, *args, **kwargs)
 
-    async def wait(self, position: int | None, *projections: str) -> None:
-        """Block until the named projections reflect ``position`` (or the timeout passes)."""
-        if position is None:
-            return
-        await run_in_threadpool(self._wait_sync, position, projections)
-
     async def write(
-        self, command: Callable[[], R], projections: Sequence[str], read: Callable[[R], D]
-    ) -> tuple[R, D]:
-        """Run ``command``, wait until ``projections`` reflect its position (read-your-writes,
-        as :meth:`wait`), then ``read`` its outcome: the three steps in ONE threadpool call.
+        self,
+        command: Callable[[], R],
+        projections: Sequence[str],
+        read: Callable[[R], D | None],
+        *,
+        fallback: Callable[[R], D | None] | None = None,
+        retry: object = None,
+        read_checks: bool = False,
+        subject: Callable[[R], object] | None = None,
+    ) -> Written[R, D]:
+        """Run ``command``, wait (at most ``REGISTRY_READ_YOUR_WRITES_TIMEOUT``) until
+        ``projections`` reflect its position, then ``read`` its outcome: the three steps in ONE
+        threadpool call.
+
+        ``read`` (the read tables) and then ``fallback`` (e.g. the event log) return None when
+        they cannot show this write. ``read`` is trusted only once the wait reached the write,
+        unless ``read_checks`` (it recognises an older state itself, e.g. by its version), and
+        never while the row of ``subject(result)`` is quarantined in one of ``projections``.
+        ``retry`` (the id of the resource, for writes that named no version) makes writes on
+        that resource take turns in this process and re-runs the command after a race lost to
+        another process. See the module docstring for the answers.
 
         Each trip from the event loop to a worker thread and back costs a queue put, a thread
         wake-up and a GIL hand-over each way; a write done as separate calls paid that four
         times (command, one wait per projection, read)."""
 
-        def run() -> tuple[R, D]:
-            result = command()
-            self._wait_sync(result.position, projections)
-            return result, read(result)
+        def run() -> Written[R, D]:
+            if retry is None:
+                result = run_command(command)
+            else:
+                with self._turns.turn(retry):
+                    result = run_command(command, retry=True)
+            held = subject is not None and any(
+                self._quarantined(p, str(subject(result))) for p in projections
+            )
+            # A quarantined row will not show the write: no point waiting for it.
+            reached = not held and self._wait_sync(result.position, projections)
+            steps: list[tuple[str | None, Callable[[R], D | None] | None]]
+            steps = [(FROM_EVENT_LOG, fallback)]
+            if reached or (read_checks and not held):
+                steps.insert(0, (None, read))
+            for source, step in steps:
+                if step is None:
+                    continue
+                try:
+                    doc = step(result)
+                except DATABASE_UNAVAILABLE:
+                    log.warning("read-back of a committed write failed: database unavailable")
+                    break
+                except Exception:  # committed: a failed read must not turn it into an error
+                    log.warning("read-back of a committed write failed", exc_info=True)
+                    continue
+                if doc is not None:
+                    return Written(result, doc, source)
+            return Written(result, None, FROM_COMMAND)
 
         return await run_in_threadpool(run)
 
-    def _wait_sync(self, position: int | None, projections: Sequence[str]) -> None:
+    def _wait_sync(self, position: int | None, projections: Sequence[str]) -> bool:
+        """Whether every projection reached ``position`` within the read-your-writes timeout."""
         if position is None:
-            return
+            return True
         deadline = time.monotonic() + self.settings.read_your_writes_timeout
+        reached = True
         for name in projections:
-            self._wait_for(name, position, max(0.0, deadline - time.monotonic()))
+            remaining = max(0.0, deadline - time.monotonic())
+            reached = self._wait_for(name, position, remaining) and reached
+        return reached
 
     def base_url(self, request: Request) -> str:
         """The public base URL (configured, else the request's), ending in '/'."""
@@ -160,6 +272,53 @@ class Context:
         """:meth:`with_links` of each document (the base URL worked out once)."""
         base = self.base_url(request)
         return [_linked(base, doc) for doc in docs]
+
+
+def _nothing_quarantined(projection: str, subject: str) -> bool:
+    return False
+
+
+def run_command(command: Callable[[], R], retry: bool = False) -> R:
+    """Run a domain command: lost races retried when ``retry`` (after a random pause that
+    doubles each time, so the losers do not collide again at once), a database failure answered
+    as nothing recorded."""
+    attempts = CONFLICT_ATTEMPTS if retry else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return command()
+        except ConcurrentModification:
+            if attempt == attempts:
+                raise
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))
+        except DATABASE_UNAVAILABLE as exc:
+            raise not_recorded() from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class Turns:
+    """One lock per resource id while writers of it are waiting (thread-safe; an id's lock is
+    dropped when its last writer is done, so the map holds only ids being written)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[object, tuple[threading.Lock, int]] = {}
+
+    @contextlib.contextmanager
+    def turn(self, key: object) -> Iterator[None]:
+        """Hold ``key``'s turn for the block."""
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
 
 
 async def in_read_thread(func: Callable[[], T]) -> T:
@@ -230,7 +389,10 @@ def expected_version(request: Request) -> int | None:
     match = _ETAG.match(value)
     if match is None:
         raise ApiError(400, 'If-Match must be an ETag such as "3".')
-    return int(match.group(1))
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > MAX_VERSION_DIGITS:  # a valid ETag no version ever had (and no int())
+        raise ApiError(412, "If-Match names a version this resource never had.", kind=STALE)
+    return int(digits)
 
 
 def bound(ctx: Context, handler: Handler) -> Callable[[Request], Awaitable[Response]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import psycopg
+from eventsourcing import persistence
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +27,27 @@ INVALID_TRANSITION = "invalid-transition"
 #: Problem-type slug of a request about an erased submission (410, docs/erasure.md).
 ERASED = "erased"
 GONE_DETAIL = "This submission was erased."
+
+#: Problem-type slugs of a database outage: a write refused with nothing recorded, a read (or a
+#: refusal before any command ran) that could not be served, and a commit whose outcome is unknown.
+NOT_RECORDED = "not-recorded"
+UNAVAILABLE = "database-unavailable"
+OUTCOME_UNKNOWN = "outcome-unknown"
+
+#: Seconds a client is asked to wait (``Retry-After``) before retrying after an outage answer.
+RETRY_AFTER = 2
+
+#: What the database layers raise when the server cannot be reached in time: a refused or lost
+#: connection, a pool wait that ran out (``psycopg_pool.PoolTimeout`` is an OperationalError), a
+#: server shutting down, a lock or statement timeout. Every one of them means "try again later".
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiError(Exception):
@@ -57,6 +80,7 @@ DOMAIN_ERRORS: tuple[tuple[type[domain.RegistryError], int, str | None], ...] = 
     (domain.ConcurrentModification, 409, "concurrent-modification"),
     (domain.PermissionDenied, 403, None),
     (domain.TagsNotAllowed, 409, "tags-not-allowed"),
+    (domain.OutcomeUnknown, 503, OUTCOME_UNKNOWN),
     (domain.Conflict, 409, "conflict"),
     (domain.RegistryError, 400, "refused"),
 )
@@ -82,7 +106,8 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
         detail = "Not found."
     else:
         detail = str(exc)
-    return problem(status, detail, kind=kind)
+    headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
+    return problem(status, detail, kind=kind, headers=headers)
 
 
 def with_aliases(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -110,6 +135,40 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     elif exc.status_code == 405:
         detail = f'Method "{request.method}" not allowed.'
     return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+def not_recorded() -> ApiError:
+    """The 503 of a write whose command failed on the database before anything was recorded."""
+    return ApiError(
+        503,
+        f"The database is unavailable; nothing was recorded. Retry after {RETRY_AFTER} seconds.",
+        kind=NOT_RECORDED,
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
+async def on_database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with ``Retry-After`` when the database cannot be reached.
+
+    Only failures before a command committed arrive here: a write's command is run by
+    ``Context.write``, which answers a committed write itself whatever happens afterwards. So a
+    write method that gets here recorded nothing, and its problem type says so."""
+    log.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+    )
+    if request.method in _SAFE_METHODS:
+        return problem(
+            503,
+            f"The database is unavailable. Retry after {RETRY_AFTER} seconds.",
+            kind=UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
+    refused = not_recorded()
+    return problem(503, refused.detail, kind=refused.kind, headers=refused.headers)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -2,7 +2,8 @@
 
 Liveness says the process answers. Readiness runs every probe (database, broker, projection
 runners); a failing probe's reason goes to the log, never to the body, so the endpoint reveals
-nothing about the infrastructure to the public.
+nothing about the infrastructure to the public. Warning probes (quarantined projection rows) do
+not make the process unready, since it serves, but their names are listed in the body.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ async def live(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def make_ready(probes: Sequence[tuple[str, Probe]]) -> Callable[[Request], object]:
-    """Build the readiness endpoint over the given named probes."""
+def make_ready(
+    probes: Sequence[tuple[str, Probe]], warnings: Sequence[tuple[str, Probe]] = ()
+) -> Callable[[Request], object]:
+    """Build the readiness endpoint over the given named probes and warning probes."""
 
     async def ready(request: Request) -> JSONResponse:
         failures = await run_in_threadpool(_run_probes, probes)
@@ -34,6 +37,11 @@ def make_ready(probes: Sequence[tuple[str, Probe]]) -> Callable[[Request], objec
             for name, reason in failures:
                 log.warning("readiness probe failed", extra={"probe": name, "reason": reason})
             return JSONResponse({"status": "degraded"}, status_code=503)
+        warned = await run_in_threadpool(_run_probes, warnings)
+        for name, reason in warned:
+            log.warning("readiness warning", extra={"probe": name, "reason": reason})
+        if warned:
+            return JSONResponse({"status": "ok", "warnings": [name for name, _ in warned]})
         return JSONResponse({"status": "ok"})
 
     return ready

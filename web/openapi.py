@@ -45,6 +45,7 @@ from schema.api.responses import (
     License,
     Problem,
     ProjectionStatus,
+    WriteRecorded,
 )
 from schema.api.submissions import (
     Submission,
@@ -62,7 +63,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     Problem, SubmissionCreated, SubmissionPage, Submission, SubmissionPatch, SubmissionCreate,
     StatusChange, MaturityTags, KeyInfo, KeyIssued, KeyRequest, HistoryItem, ChangeFeed,
     Category, CategoryCreate, CategoryUpdate, Centre, CentreCreate, CentreUpdate, Pi, PiCreate,
-    PiUpdate, EdamTerm, License, BioToolsPage, BioToolsRecord, ProjectionStatus,
+    PiUpdate, EdamTerm, License, BioToolsPage, BioToolsRecord, ProjectionStatus, WriteRecorded,
     EraseRequest, Erased,
 )  # fmt: skip
 
@@ -127,6 +128,25 @@ def _schemas() -> tuple[dict[type[BaseModel], str], dict[str, Any]]:
 _INPUT_SUFFIXES = ("Create", "Patch", "Update", "Change", "Tags", "Request")
 
 
+#: Response headers of a committed write (see ``web.context``) and of an outage answer.
+_WRITE_HEADERS = {
+    "Read-Your-Writes": {
+        "description": "Absent when the body comes from the read tables. `event-log`: the read"
+        " tables have not caught up (or the row is quarantined); the body is the new state folded"
+        " from the event log. `unavailable`: the write is recorded but nothing could be read; the"
+        " body is only what the command knows (WriteRecorded), the ETag the new version.",
+        "schema": {"type": "string", "enum": ["event-log", "unavailable"]},
+    }
+}
+_OUTAGE_HEADERS = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying: the database was unavailable. The"
+        " problem type says whether anything was recorded (`not-recorded`, `outcome-unknown`).",
+        "schema": {"type": "integer"},
+    }
+}
+
+
 def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
     problem = {"application/problem+json": {"schema": {"$ref": refs[Problem]}}}
     responses: dict[str, Any] = {}
@@ -138,12 +158,17 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
             "description": STATUS_TEXT[op.ok],
             "content": {"application/json": {"schema": schema}},
         }
+        if op.method != "get":
+            schema["anyOf"] = [{"$ref": schema.pop("$ref")}, {"$ref": refs[WriteRecorded]}]
+            responses[str(op.ok)]["headers"] = _WRITE_HEADERS
     elif op.ok == 405:
         responses["405"] = {"description": STATUS_TEXT[405], "content": problem}
     else:
         responses[str(op.ok)] = {"description": STATUS_TEXT[op.ok]}
     for status in _error_codes(op):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
+        if status == 503:
+            responses[str(status)]["headers"] = _OUTAGE_HEADERS
     out: dict[str, Any] = {
         "summary": op.summary,
         "operationId": _operation_id(op),
@@ -192,9 +217,10 @@ def _form_schema(json_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _error_codes(op: Op) -> list[int]:
-    """The operation's own refusals plus those any request can meet: 400 (a malformed URL),
-    and for authenticated operations 401 (no or bad key) and 429 (the per-key limit)."""
-    codes = {*op.errors, 400}
+    """The operation's own refusals plus those any request can meet: 400 (a malformed URL), 503
+    (the database unavailable), and for authenticated operations 401 (no or bad key) and 429
+    (the per-key limit)."""
+    codes = {*op.errors, 400, 503}
     if op.security:
         codes |= {401, 429}
     return sorted(codes)

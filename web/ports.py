@@ -19,6 +19,10 @@ Doc = dict[str, Any]
 #: ``wait_for(projection, position, timeout) -> caught_up``: read-your-writes.
 WaitFor = Callable[[str, int, float], bool]
 
+#: ``quarantined(projection, subject id) -> bool``: whether the live version of the projection
+#: has quarantined that subject's row (it stays behind until an operator retries or skips).
+Quarantined = Callable[[str, str], bool]
+
 
 class Recorded(Protocol):
     """What every command returns: where its last event landed and the aggregate's version."""

@@ -118,3 +118,8 @@ class ApiKeysProjector(Projector):
         """Fold the event into the owner's row."""
         if _relevant(kind(event)):
             rows[_key(event)] = apply_event(rows.get(_key(event)), event)
+
+    def while_quarantined(self, key: RowKey, row: Row | None) -> Row | None:
+        """None: no key of a quarantined owner authenticates until the row is released. The
+        event held may be a revocation, and a revoked key must never keep working."""
+        return None

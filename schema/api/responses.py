@@ -23,6 +23,19 @@ class Problem(BaseModel):
     errors: dict[str, list[str]] | None = None
 
 
+class WriteRecorded(BaseModel):
+    """The answer to a committed write whose new state could not be read back (header
+    ``Read-Your-Writes: unavailable``): only what the command itself knows. ``ETag`` carries the
+    new version; a create also carries its one-time key."""
+
+    model_config = {"extra": "allow"}
+
+    id: UUID | int | str
+    links: dict[str, str] | None = None
+    api_key: str | None = Field(default=None, description="A create's key, shown once.")
+    api_key_warning: str | None = None
+
+
 class FieldChange(BaseModel):
     """One field-level change."""
 

@@ -8,6 +8,7 @@ unknown id. ``docs/erasure.md`` says what is removed and what stays.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -37,13 +38,15 @@ async def erase(ctx: Context, request: Request) -> Response:
     submission_id = parse_uuid(request.path_params["id"])
     caller = require_admin(await ctx.caller(request), write=True)
     body = validate(EraseRequest, await _optional_json(request, ctx.settings.max_body_bytes))
-    result = await ctx.call(
+    erase_it = functools.partial(
         ctx.registry.erase_submission,
         submission_id,
         actor=caller.admin_actor,
         reason=body.reason or "",
     )
-    await ctx.wait(result.position, *ERASURE_PROJECTIONS)
+    # Nothing to read back: the answer is what the command knows; the wait is the point.
+    written = await ctx.write(erase_it, ERASURE_PROJECTIONS, lambda done: done)
+    result = written.result
     return json(
         {
             "id": str(submission_id),
@@ -52,7 +55,8 @@ async def erase(ctx: Context, request: Request) -> Response:
             "erased_at": result.erased_at.isoformat(),
             "reason": result.reason,
             "version": result.version,
-        }
+        },
+        headers=written.headers,
     )
 
 

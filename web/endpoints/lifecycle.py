@@ -3,7 +3,9 @@ erased submission's too, redacted: ``docs/erasure.md``)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,14 +15,8 @@ from schema.api.commands import KeyRequest, MaturityTags, StatusChange
 from web.auth import Principal, require_admin, require_key_manager, require_owner_or_admin
 from web.body import parse_body, parse_uuid
 from web.context import Context, bound, expected_version, json
-from web.endpoints.submissions import (
-    KEY_WARNING,
-    SUBMISSION_PROJECTIONS,
-    absent,
-    respond_with_submission,
-)
-from web.errors import not_found
-from web.ports import Doc, KeyResult
+from web.endpoints.submissions import KEY_WARNING, absent, write_submission, written_response
+from web.ports import Doc, KeyResult, Recorded
 
 #: Projections a key command must be visible in before answering (auth reads ``api_keys``).
 KEY_PROJECTIONS = ("api_keys", "submission_history")
@@ -50,7 +46,7 @@ async def change_status(ctx: Context, request: Request) -> Response:
     caller = require_owner_or_admin(await ctx.caller(request), submission_id, write=True)
     body = await parse_body(request, StatusChange, ctx.settings.max_body_bytes)
     actor = caller.admin_actor if caller.is_admin else caller.actor
-    result = await ctx.call(
+    command = functools.partial(
         ctx.registry.change_status,
         submission_id,
         body.status,
@@ -59,8 +55,8 @@ async def change_status(ctx: Context, request: Request) -> Response:
         comment=body.comment,
         expected_version=expected_version(request),
     )
-    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
-    return await respond_with_submission(ctx, request, submission_id)
+    written = await write_submission(ctx, command, lambda _: submission_id)
+    return written_response(ctx, request, written, submission_id)
 
 
 async def assign_maturity(ctx: Context, request: Request) -> Response:
@@ -68,7 +64,7 @@ async def assign_maturity(ctx: Context, request: Request) -> Response:
     submission_id = parse_uuid(request.path_params["id"])
     caller = require_admin(await ctx.caller(request), write=True)
     body = await parse_body(request, MaturityTags, ctx.settings.max_body_bytes)
-    result = await ctx.call(
+    command = functools.partial(
         ctx.registry.assign_maturity_tags,
         submission_id,
         body.primary,
@@ -76,8 +72,8 @@ async def assign_maturity(ctx: Context, request: Request) -> Response:
         actor=caller.admin_actor,
         expected_version=expected_version(request),
     )
-    await ctx.wait(result.position, *SUBMISSION_PROJECTIONS)
-    return await respond_with_submission(ctx, request, submission_id)
+    written = await write_submission(ctx, command, lambda _: submission_id)
+    return written_response(ctx, request, written, submission_id)
 
 
 async def keys(ctx: Context, request: Request) -> Response:
@@ -88,18 +84,18 @@ async def keys(ctx: Context, request: Request) -> Response:
         await _existing(ctx, submission_id)
         return json(await ctx.call(ctx.read.keys_of, submission_id))
     body = await parse_body(request, KeyRequest, ctx.settings.max_body_bytes)
-    result = await ctx.call(
+    issue = functools.partial(
         ctx.registry.issue_key, submission_id, body.label, body.scope, actor=caller.admin_actor
     )
-    return await _issued(ctx, submission_id, result, body.label, body.scope)
+    return await _issued(ctx, submission_id, issue, body.label, body.scope)
 
 
 async def reset_keys(ctx: Context, request: Request) -> Response:
     """Revoke every key and issue one write key; 201 with its plaintext."""
     submission_id = parse_uuid(request.path_params["id"])
     caller = require_key_manager(await ctx.caller(request))
-    result = await ctx.call(ctx.registry.reset_keys, submission_id, actor=caller.admin_actor)
-    return await _issued(ctx, submission_id, result, None, "write")
+    reset = functools.partial(ctx.registry.reset_keys, submission_id, actor=caller.admin_actor)
+    return await _issued(ctx, submission_id, reset, None, "write")
 
 
 async def revoke_key(ctx: Context, request: Request) -> Response:
@@ -107,14 +103,19 @@ async def revoke_key(ctx: Context, request: Request) -> Response:
     submission_id = parse_uuid(request.path_params["id"])
     key_id = parse_uuid(request.path_params["key_id"])
     caller = require_key_manager(await ctx.caller(request))
-    result = await ctx.call(
+    revoke = functools.partial(
         ctx.registry.revoke_key, submission_id, key_id, actor=caller.admin_actor
     )
-    await ctx.wait(result.position, *KEY_PROJECTIONS)
-    listed = await _key(ctx, submission_id, key_id)
-    if listed is None:
-        raise not_found()
-    return json(listed)
+
+    def listed(_: Recorded) -> Doc | None:
+        key = _key(ctx, submission_id, key_id)
+        return key if key is not None and not key.get("is_active") else None  # else: lagging
+
+    written = await ctx.write(
+        revoke, KEY_PROJECTIONS, listed, read_checks=True, subject=lambda _: submission_id
+    )
+    out = written.doc or {"id": str(key_id), "is_active": False}
+    return json(out, headers=written.headers)
 
 
 async def history(ctx: Context, request: Request) -> Response:
@@ -139,19 +140,31 @@ async def _existing(ctx: Context, submission_id: uuid.UUID) -> Doc:
     return doc
 
 
-async def _key(ctx: Context, submission_id: uuid.UUID, key_id: uuid.UUID) -> Doc | None:
-    for key in await ctx.call(ctx.read.keys_of, submission_id):
+def _key(ctx: Context, submission_id: uuid.UUID, key_id: uuid.UUID) -> Doc | None:
+    for key in ctx.read.keys_of(submission_id):
         if str(key.get("id")) == str(key_id):
             return key
     return None
 
 
 async def _issued(
-    ctx: Context, submission_id: uuid.UUID, result: KeyResult, label: str | None, scope: str
+    ctx: Context,
+    submission_id: uuid.UUID,
+    command: Callable[[], KeyResult],
+    label: str | None,
+    scope: str,
 ) -> Response:
-    """201 with the new key; the plaintext is never lost, even when the read side lags."""
-    await ctx.wait(result.position, *KEY_PROJECTIONS)
-    listed = await _key(ctx, submission_id, result.key_id) or {
+    """201 with the new key; the plaintext is never lost, even when the read side lags or
+    cannot be read (then the key is described from the command: ``Read-Your-Writes``)."""
+    written = await ctx.write(
+        command,
+        KEY_PROJECTIONS,
+        lambda done: _key(ctx, submission_id, done.key_id),
+        read_checks=True,  # a key listed is the new one
+        subject=lambda _: submission_id,
+    )
+    result = written.result
+    listed = written.doc or {
         "id": result.key_id,
         "label": label,
         "scope": scope,
@@ -161,4 +174,4 @@ async def _issued(
     out = {name: listed.get(name) for name in ("id", "label", "scope", "is_active", "created_at")}
     out["api_key"] = result.api_key
     out["api_key_warning"] = KEY_WARNING
-    return json(out, 201)
+    return json(out, 201, headers=written.headers)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,9 +26,12 @@ from schema.api.reference import (
 )
 from web.auth import require_admin
 from web.body import parse_body, parse_uuid
-from web.context import Context, json
-from web.errors import not_found
-from web.ports import CreatedResult, Doc, ReadPort, RegistryPort
+from web.context import Context, json, run_command
+from web.errors import NOT_RECORDED, ApiError, not_found
+from web.ports import CreatedResult, Doc, ReadPort, Recorded, RegistryPort
+
+#: Problem type of an update whose first command was recorded and whose second was not.
+PARTLY_RECORDED = "partly-recorded"
 
 Create = Callable[[RegistryPort, Mapping[str, object], str], CreatedResult]
 
@@ -151,9 +155,15 @@ async def create(ctx: Context, kind: Kind, request: Request) -> Response:
     """Create a record (full admin key); 201 with it."""
     caller = require_admin(await ctx.caller(request), write=True)
     body = await parse_body(request, kind.create_body, ctx.settings.max_body_bytes)
-    result = await ctx.call(kind.create, ctx.registry, body.payload(), caller.admin_actor)
-    await ctx.wait(result.position, kind.projection)
-    return json(await _found(ctx, kind, result.id), 201)
+    written = await ctx.write(
+        functools.partial(kind.create, ctx.registry, body.payload(), caller.admin_actor),
+        (kind.projection,),
+        lambda done: kind.item(ctx.read, done.id),
+        read_checks=True,  # a record that is there is the new one
+        subject=_subject,
+    )
+    doc = written.doc or {"id": written.result.id}
+    return json(doc, 201, headers=written.headers)
 
 
 async def update(ctx: Context, kind: Kind, request: Request) -> Response:
@@ -167,31 +177,57 @@ async def update(ctx: Context, kind: Kind, request: Request) -> Response:
     model = kind.create_body if request.method == "PUT" else kind.update_body
     body = (await parse_body(request, model, ctx.settings.max_body_bytes)).payload()
     active = body.pop("is_active", None)
-    position: int | None = None
-    if body or active is None:
-        result = await ctx.call(
-            ctx.registry.update_reference, kind.domain, rid, body, actor=caller.admin_actor
-        )
-        position = result.position
-    if active is not None:
-        toggled = await ctx.call(
+
+    def command() -> Recorded:
+        result: Recorded | None = None
+        if body or active is None:
+            result = ctx.registry.update_reference(kind.domain, rid, body, actor=caller.admin_actor)
+        if active is None:
+            assert result is not None
+            return result
+        toggle = functools.partial(
             ctx.registry.set_reference_active,
             kind.domain,
             rid,
             bool(active),
             actor=caller.admin_actor,
         )
-        position = toggled.position or position
-    await ctx.wait(position, kind.projection)
-    return json(await _found(ctx, kind, rid))
+        if result is None:
+            return toggle()
+        try:
+            toggled = run_command(toggle)
+        except ApiError as exc:
+            if exc.kind != NOT_RECORDED:
+                raise
+            raise ApiError(
+                503,
+                "The fields were changed, but is_active was not: the database became"
+                " unavailable. Reload the record before retrying.",
+                kind=PARTLY_RECORDED,
+                headers=exc.headers,
+            ) from exc
+        return toggled if toggled.position is not None else result
+
+    written = await ctx.write(
+        command,
+        (kind.projection,),
+        lambda _: kind.item(ctx.read, rid),
+        subject=lambda done: getattr(done, "aggregate_id", rid),
+    )
+    return json(written.doc or {"id": rid}, headers=written.headers)
 
 
 async def deactivate(ctx: Context, kind: Kind, request: Request) -> Response:
     """Soft delete: deactivate and answer 204 with no body."""
     caller = require_admin(await ctx.caller(request), write=True)
     rid = record_id(kind, request.path_params["id"])
-    result = await ctx.call(
+    command = functools.partial(
         ctx.registry.set_reference_active, kind.domain, rid, False, actor=caller.admin_actor
     )
-    await ctx.wait(result.position, kind.projection)
+    await ctx.write(command, (kind.projection,), lambda _: None)  # no body: nothing to read
     return Response(status_code=204)
+
+
+def _subject(result: CreatedResult) -> object:
+    """The aggregate id the record's row is keyed by (a category's API id is an integer)."""
+    return getattr(result, "aggregate_id", result.id)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
+import logging
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
@@ -14,14 +17,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from domain.errors import OutcomeUnknown
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
-from web.context import Context, etag, expected_version, json
-from web.errors import ApiError, gone, not_found
+from web.context import Context, Written, etag, expected_version, json
+from web.errors import DATABASE_UNAVAILABLE, ApiError, gone, not_found
 from web.forms import SubmissionInput, read_submission
 from web.media.logo import LogoRejected, ProcessedLogo, process_logo
-from web.ports import Doc
+from web.ports import Doc, Recorded
+
+R = TypeVar("R", bound=Recorded)
+
+log = logging.getLogger("registry.web")
 
 KEY_WARNING = "This key is shown ONCE. Store it securely — it cannot be retrieved."
 PUT_REFUSED = "Full replacement (PUT) is not supported. Use PATCH for partial updates."
@@ -41,6 +49,8 @@ SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
 MAX_PAGE_SIZE = 100
 #: No listing has this many pages; larger numbers would overflow the database's OFFSET.
 MAX_PAGE = 1_000_000
+#: "Now" for a fold of the event log: every recorded event is before it.
+EVERYTHING = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -123,20 +133,50 @@ async def _create(
         ip=ip,
         user_agent_hash=user_agent_hash(request),
     )
-    result, doc = await ctx.write(
-        register, SUBMISSION_PROJECTIONS, lambda done: ctx.read.submission(done.submission_id)
-    )
-    # When the read side has not caught up within the timeout, the one-time key must still
-    # reach the client: answer with the id, links and key, and the client GETs the rest later.
-    out = ctx.with_links(request, doc or {"id": str(result.submission_id)})
+    written = await write_submission(ctx, register, lambda done: done.submission_id)
+    result = written.result
+    # Whatever the read side can show, the one-time key reaches the client.
+    out = ctx.with_links(request, written.doc or {"id": str(result.submission_id)})
     out["api_key"] = result.api_key
     out["api_key_warning"] = KEY_WARNING
-    response = json(
-        out,
-        201,
-        headers={"ETag": etag(result.version), "Location": out["links"]["self"]},
+    headers = {"ETag": etag(result.version), "Location": out["links"]["self"], **written.headers}
+    return json(out, 201, headers=headers), result.submission_id
+
+
+async def write_submission(
+    ctx: Context,
+    command: Callable[[], R],
+    submission_of: Callable[[R], uuid.UUID],
+    *,
+    retry: uuid.UUID | None = None,
+) -> Written[R, Doc]:
+    """Run a submission command and read back the document that shows it: from the read
+    tables, else folded from the event log; never an older version (see ``web.context``)."""
+
+    def current(doc: Doc | None, result: R) -> Doc | None:
+        return doc if doc is not None and int(doc.get("version", 0)) >= result.version else None
+
+    return await ctx.write(
+        command,
+        SUBMISSION_PROJECTIONS,
+        lambda done: current(ctx.read.submission(submission_of(done)), done),
+        fallback=lambda done: current(
+            ctx.read.submission_as_of(submission_of(done), EVERYTHING), done
+        ),
+        retry=retry,
+        read_checks=True,
+        subject=submission_of,
     )
-    return response, result.submission_id
+
+
+def written_response(
+    ctx: Context, request: Request, written: Written[Any, Doc], submission_id: uuid.UUID
+) -> Response:
+    """200 with the document a submission write produced, ETag of the command's new version;
+    when nothing could be read, only its id and links (``Read-Your-Writes: unavailable``)."""
+    doc = written.doc or {"id": str(submission_id)}
+    headers = {"ETag": etag(written.result.version), **written.headers}
+    return json(ctx.with_links(request, doc), headers=headers)
 
 
 async def _idempotent_create(
@@ -166,12 +206,21 @@ async def _idempotent_create(
         raise ApiError(422, "This Idempotency-Key was used with a different request body.")
     try:
         response, submission_id = await _create(ctx, request, body, logo, ip)
+    except OutcomeUnknown:
+        raise  # it may have been created: the claim stays, a repeat is not a second create
     except BaseException:
-        await ctx.call(store.release, key_hash)
+        with contextlib.suppress(*DATABASE_UNAVAILABLE):  # the claim then expires by itself
+            await ctx.call(store.release, key_hash)
         raise
     headers = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "location")}
-    sealed = seal(idem, 201, headers, bytes(response.body))
-    await ctx.call(store.complete, key_hash, sealed, submission_id)
+    try:
+        await ctx.call(
+            store.complete, key_hash, seal(idem, 201, headers, bytes(response.body)), submission_id
+        )
+    except DATABASE_UNAVAILABLE:
+        # The submission is recorded and this answer carries its one-time key: it must reach
+        # the client. A repeat finds the claim unfinished (409) until it is abandoned.
+        log.warning("the first response to an Idempotency-Key could not be stored")
     return response
 
 
@@ -228,38 +277,26 @@ async def patch(ctx: Context, request: Request) -> Response:
     sent = await _read(ctx, request, SubmissionPatch)
     body = validate(SubmissionPatch, sent.data)
     logo = await _process_logo(ctx, sent)
+    expected = expected_version(request)
     amend = functools.partial(
         ctx.registry.amend_submission,
         submission_id,
         await _payload(ctx, body, logo),
         actor=caller.actor,
         by_admin=caller.is_admin,
-        expected_version=expected_version(request),
+        expected_version=expected,
     )
-    _, doc = await ctx.write(
-        amend, SUBMISSION_PROJECTIONS, lambda _: ctx.read.submission(submission_id)
+    # Without If-Match the caller asked for no version: a lost race is merged by trying again.
+    written = await write_submission(
+        ctx, amend, lambda _: submission_id, retry=submission_id if expected is None else None
     )
-    return submission_response(ctx, request, doc)
+    return written_response(ctx, request, written, submission_id)
 
 
 async def absent(ctx: Context, submission_id: uuid.UUID) -> ApiError:
     """What a read that found no submission answers: 410 when the registry knows it was
     erased, else 404 (docs/erasure.md)."""
     return gone() if await ctx.call(ctx.read.erased, submission_id) else not_found()
-
-
-async def respond_with_submission(
-    ctx: Context, request: Request, submission_id: uuid.UUID
-) -> Response:
-    """200 with the submission as the read side now has it."""
-    return submission_response(ctx, request, await ctx.call(ctx.read.submission, submission_id))
-
-
-def submission_response(ctx: Context, request: Request, doc: Doc | None) -> Response:
-    """200 with ``doc`` (links and ETag), or 404 when there is none."""
-    if doc is None:
-        raise not_found()
-    return json(ctx.with_links(request, doc), headers={"ETag": etag(int(doc["version"]))})
 
 
 async def refuse_method(ctx: Context, request: Request) -> Response:

@@ -127,6 +127,19 @@ def test_a_stale_if_match_is_412_and_a_malformed_one_400(api: Api) -> None:
     assert api.client.patch(url, json={"comments": "a"}, headers=headers).status_code == 200
 
 
+def test_an_if_match_of_a_hundred_thousand_digits_is_412_not_500(api: Api) -> None:
+    created = api.create()
+    url = f"/api/v1/submissions/{created['id']}/"
+    for value in (f'"{"9" * 100_000}"', "9" * 100_000):
+        headers = {**api.owner(created), "If-Match": value}
+        response = api.client.patch(url, json={"comments": "a"}, headers=headers)
+        assert response.status_code == 412, response.text
+        assert response.json()["type"].endswith("/stale-version")
+        status = api.client.post(url + "status/", json={"status": "deprecated"}, headers=headers)
+        assert status.status_code == 412, status.text
+    assert api.registry.calls[-1][0] == "register"  # no command ran
+
+
 def test_null_for_a_non_nullable_field_is_named(api: Api) -> None:
     created = api.create()
     response = api.client.patch(
