@@ -18,6 +18,7 @@ from domain.parsing import parse_input
 from domain.relations import RelationCommands
 from domain.results import Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
+from domain.text import SUBMISSION_NAMES, name_errors
 from domain.validation import validate
 
 
@@ -35,7 +36,8 @@ class SubmissionCommands(RelationCommands):
         actor: str = "submitter",
     ) -> Registration:
         """Validate and record a new submission with its initial write key."""
-        values, errors = parse_input(data, self.sanitiser)
+        values, errors = parse_input(data)
+        errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
         refs, names = self._refs()
         merged = {**DEFAULTS, **values}
         errors = _merge(
@@ -88,11 +90,13 @@ class SubmissionCommands(RelationCommands):
     ) -> Outcome:
         """Apply a partial update; validates the merged state; records only real changes."""
         submission = self._submission(submission_id, expected_version)
-        updates, errors = parse_input(data, self.sanitiser)
+        updates, errors = parse_input(data)
         updates.pop(CONSENT_FIELD, None)  # consent is asked on create only
         refs, names = self._refs()
         previous = submission.current()
         merged = {**previous, **updates}
+        changed = {k: v for k, v in updates.items() if previous.get(k) != v}
+        errors = _merge(errors, name_errors(changed, SUBMISSION_NAMES))
         errors = _merge(
             errors,
             validate(

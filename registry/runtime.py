@@ -16,7 +16,6 @@ from projections.eventstore import OneTripRecorder, event_store_env
 from projections.key_vault import EventsKeyVault
 from projections.reference_catalog import PostgresReferenceCatalog
 from registry.embedded import EmbeddedPostgres
-from schema.sanitise import strip_html
 from schema.settings import Settings
 
 log = logging.getLogger("registry")
@@ -75,7 +74,6 @@ class Services:
             env=env,
             reference_catalog=PostgresReferenceCatalog(self.pool),
             key_vault=vault,
-            sanitiser=strip_html,
             exempt_fields=self.settings.no_reset_fields,  # None: the domain's shipped list
         )
         recorder = self.registry.recorder
