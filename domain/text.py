@@ -19,8 +19,10 @@ them lets two names that look identical differ; a name with one is refused with 
 named. Free text (descriptions, comments) may keep them.
 
 **Look-alike names.** :func:`similarity_key` is what "the same name" means for uniqueness:
-NFKC, format characters dropped, ``casefold``, every character that looks like a Latin letter or
-digit replaced by it (``domain.confusables``, from UTS #39), whitespace runs as one space.
+NFKC, format characters dropped, ``casefold``, every non-ASCII character that looks like a Latin
+letter or digit replaced by it (``domain.confusables``, from UTS #39), whitespace runs as one
+space. ASCII letters and digits are never merged with each other (``l``/``1``, ``o``/``0``): once
+case is ignored that would make honest names such as "tail" and "tall" duplicates.
 """
 
 from __future__ import annotations
