@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="load the existing system's dumpdata JSON export")
     imp.add_argument("file", help="the JSON file written by Django's dumpdata")
     imp.add_argument("--dry-run", action="store_true", help="check and count, record nothing")
+    imp.add_argument("--media", metavar="DIR", help="the old system's MEDIA_ROOT (its logos)")
+    imp.add_argument(
+        "--without-logos", action="store_true", help="import an export with logos, without them"
+    )
 
     bench = sub.add_parser("bench", help="the side-by-side benchmark")
     bench.add_argument("--quick", action="store_true", help="a run under two minutes")
