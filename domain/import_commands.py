@@ -181,7 +181,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
 
     def _check_references(self, values: Mapping[str, Any]) -> None:
         """Referenced records must exist (inactive ones are fine: existing links stay)."""
-        refs = RepositoryReferences(self.repository, self.catalog)
+        refs = RepositoryReferences(self.repository, self.catalog, self.reference_cache)
         missing: dict[str, list[str]] = {}
         centre = values.get("service_center_id")
         if centre and refs.centre(str(centre)) is None:
