@@ -248,3 +248,16 @@ def test_a_record_with_text_postgresql_cannot_store_is_refused_with_its_field(
         f"FAILED submissions.servicesubmission {awkward.UNLINKED}: comments: Contains U+0000" in out
     )
     assert "submissions       created     3" in out
+
+
+def test_a_dry_run_checks_the_logos_and_stores_nothing(
+    live: Live, run: Run, export: Awkward
+) -> None:
+    head = live.app.recorder.max_notification_id()
+    status, out, err = run(str(export.path), "--media", str(export.media), "--dry-run")
+    assert status == 0, out + err
+    assert "submissions       would create     4" in out
+    assert f"LOGO submissions.servicesubmission {awkward.MISSING_LOGO}" in out
+    assert "STALE" in out
+    assert live.app.recorder.max_notification_id() == head
+    assert not list((live.media_dir or Path()).glob("logos/*"))
