@@ -23,7 +23,6 @@ from bench.cluster import connect
 from domain.application import Registry
 from domain.submission import Submission
 from projections.eventstore import open_registry
-from schema.sanitise import strip_html
 
 ADMIN = "admin:bench"
 YEARS = (2018, 2019, 2020, 2021)
@@ -99,7 +98,6 @@ def open_seeder(database_url: str) -> Seeder:
         database_url,
         key_vault=vault,
         reference_catalog=PostgresReferenceCatalog(pool),
-        sanitiser=strip_html,
     )
     return Seeder(app, vault, pool)
 

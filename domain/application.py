@@ -22,9 +22,9 @@ class Registry(
     """The registry's write side (and the event-sourced reads auditors need).
 
     Keyword arguments: ``env`` (eventsourcing persistence settings), ``reference_catalog``,
-    ``key_vault``, ``sanitiser``, ``exempt_fields`` and ``clock``, all with test-friendly defaults
-    (POPO persistence, a sample catalogue, an in-memory vault, the stdlib sanitiser, the shipped
-    exempt list, the system clock).
+    ``key_vault``, ``exempt_fields`` and ``clock``, all with test-friendly defaults (POPO
+    persistence, a sample catalogue, an in-memory vault, the shipped exempt list, the system
+    clock).
     """
 
     name = "registry"

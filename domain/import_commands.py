@@ -1,10 +1,13 @@
 """Import commands: record the existing system's data as it was, keeping its ids and times.
 
-The import records what the old system held; today's field rules (names of at least 2
-characters, at most 6 EDAM terms per branch, no newly selected deprecated licence, …) are NOT
-applied to imported values. They apply on the next edit, like every write path. Only what cannot
-be recorded at all is refused (``ValidationFailed``/``NotFound``): values of the wrong type, an
-unknown status, a reference to a record that does not exist, a malformed key hash.
+The import records what the old system held: every string verbatim (no HTML removal, no NFC,
+no stripping: escaping is the renderer's job), and today's field rules (names of at least 2
+characters, at most 6 EDAM terms per branch, no newly selected deprecated licence, no invisible
+characters in names, unique-looking category names, …) are NOT applied to imported values. They
+apply on the next edit, like every write path. Only what cannot be recorded at all is refused
+(``ValidationFailed``/``NotFound``): values of the wrong type, a string PostgreSQL cannot store
+(NUL, a lone surrogate: ``domain.text``), an unknown status, a reference to a record that does
+not exist, a malformed key hash.
 
 Every command is idempotent: it addresses the aggregate by the old id (categories by
 ``ids.category_id``, everything else by its UUID) and returns ``False``, recording nothing, when
@@ -24,10 +27,10 @@ from eventsourcing.application import AggregateNotFoundError
 from domain import ids
 from domain import keys as keylib
 from domain.adminkey import AdminKey
-from domain.biotools import biotools_id_from_url
+from domain.biotools import BioToolsRecord, biotools_id_from_url
 from domain.biotools_commands import BioToolsCommands
 from domain.errors import NotFound, ValidationFailed
-from domain.fields import CONSENT_FIELD, DEFAULTS
+from domain.fields import CONSENT_FIELD, CONTENT_FIELDS, DEFAULTS
 from domain.legacy import LegacySubmission, iso_utc, legacy_changes
 from domain.lifecycle import STATUS_LABELS, validate_tags
 from domain.lookups import RepositoryReferences
@@ -35,7 +38,7 @@ from domain.parsing import parse_input
 from domain.reference import PrincipalInvestigator, ServiceCategory, ServiceCentre
 from domain.reference_commands import ReferenceCommands
 from domain.reference_rules import DEFAULTS as REFERENCE_DEFAULTS
-from domain.reference_rules import DUPLICATE_CATEGORY, parse_reference
+from domain.reference_rules import parse_reference
 from domain.submission import Submission
 
 IMPORT_ACTOR = "import"
@@ -56,13 +59,18 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
     # -- reference data -----------------------------------------------------------------------
 
     def _reference_values(self, kind: str, data: Mapping[str, object]) -> dict[str, Any]:
-        values, errors = parse_reference(kind, data, self.sanitiser)
+        values, errors = parse_reference(kind, data, verbatim=True)
         if errors:
             raise ValidationFailed(errors)
         return {**REFERENCE_DEFAULTS[kind], **values}
 
     def import_category(self, category_id: int, name: str, *, is_active: bool) -> bool:
-        """Record category ``category_id`` (its old integer id); False if it exists."""
+        """Record category ``category_id`` (its old integer id); False if it exists.
+
+        A name that looks like another category's (the old system compared exact strings) is
+        recorded all the same; the first holds the name in the index, so new look-alikes of
+        either are refused.
+        """
         record_id = ids.category_id(category_id)
         if self.exists(record_id):
             return False
@@ -70,8 +78,6 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         if not values.get("name"):
             raise ValidationFailed({"name": ["This field is required."]})
         index = self._index()
-        if index.category_owner(values["name"]) is not None:
-            raise ValidationFailed({"name": [DUPLICATE_CATEGORY]})
         values["category_id"] = category_id
         record = ServiceCategory(id=record_id, actor=IMPORT_ACTOR, values=values)
         index.name_category(category_id=category_id, name=values["name"], old_name="")
@@ -140,7 +146,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         key = AdminKey._create(
             AdminKey.Imported,
             id=key_id,
-            label=label.strip() or "Imported key",
+            label=label or "Imported key",
             scope=scope,
             key_hash=key_hash,
             created_by=created_by,
@@ -153,8 +159,12 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
     # -- submissions --------------------------------------------------------------------------
 
     def _submission_values(self, legacy: LegacySubmission) -> dict[str, Any]:
-        values, errors = parse_input(legacy.data, self.sanitiser)
+        values, errors = parse_input(legacy.data)
         values.pop(CONSENT_FIELD, None)
+        for name, kind in CONTENT_FIELDS.items():
+            raw = legacy.data.get(name)
+            if kind in ("text", "plain") and isinstance(raw, str) and name not in errors:
+                values[name] = raw  # verbatim: parsing checked it is storable
         if legacy.status not in STATUS_LABELS:
             errors["status"] = [f'"{legacy.status}" is not a valid choice.']
         secondary = list(legacy.secondary_maturity_tags)
@@ -171,7 +181,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
 
     def _check_references(self, values: Mapping[str, Any]) -> None:
         """Referenced records must exist (inactive ones are fine: existing links stay)."""
-        refs = RepositoryReferences(self.repository, self.catalog)
+        refs = RepositoryReferences(self.repository, self.catalog, self.reference_cache)
         missing: dict[str, list[str]] = {}
         centre = values.get("service_center_id")
         if centre and refs.centre(str(centre)) is None:
@@ -237,14 +247,51 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
         return True
 
     def import_biotools_record(
-        self, submission_id: UUID, biotools_id: str, record: Mapping[str, Any]
+        self,
+        submission_id: UUID,
+        biotools_id: str,
+        record: Mapping[str, Any],
+        *,
+        last_synced_at: datetime,
     ) -> bool:
-        """Record the last synced bio.tools content as a sync by ``import``; False when the
-        same content is recorded already or the submission links another id."""
+        """Record the old system's last synced bio.tools content as a sync by ``import``, with
+        its original ``last_synced_at``; False when the submission's record exists already.
+
+        A record of another id than the submission links now (the old system never re-synced
+        after a URL change) is **stale**: it is recorded all the same, then marked by a failure
+        whose message says so, which keeps its content; the next sync of the submission replaces
+        it (a fetch of the linked id) or removes it (that id's failure empties the record).
+        """
         try:
-            outcome = self.record_biotools_sync(
-                submission_id, biotools_id, record, actor=IMPORT_ACTOR
-            )
+            submission = self._submission(submission_id)
         except NotFound:
             raise NotFound(f"Submission {submission_id} was not imported.") from None
-        return outcome.recorded
+        if self.exists(ids.biotools_record_id(submission_id)):
+            return False
+        aggregate = BioToolsRecord(submission_id=str(submission_id))
+        synced = iso_utc(last_synced_at)
+        content = {**record, "last_synced_at": synced}
+        aggregate.synced(
+            submission_id=str(submission_id),
+            biotools_id=biotools_id,
+            record=content,
+            actor=IMPORT_ACTOR,
+        )
+        if submission.biotools_id != biotools_id:
+            aggregate.failed(
+                submission_id=str(submission_id),
+                biotools_id=biotools_id,
+                error=stale_message(biotools_id, submission.biotools_id, synced),
+                actor=IMPORT_ACTOR,
+            )
+        self._save(aggregate)
+        return True
+
+
+def stale_message(biotools_id: str, linked: str | None, synced: str) -> str:
+    """The mark of a stale imported bio.tools record (shown as its ``sync_error``)."""
+    now = f"links {linked}" if linked else "links no bio.tools entry"
+    return (
+        f"Stale: imported from the existing system, which last synced {biotools_id} at "
+        f"{synced}; the submission now {now}. The next sync replaces or removes this record."
+    )

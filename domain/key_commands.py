@@ -10,6 +10,7 @@ from domain.errors import NotFound, ValidationFailed
 from domain.registry_base import RegistryBase
 from domain.results import IssuedKey, KeyView, Outcome, key_view
 from domain.submission import Submission
+from domain.text import name_problem, unstorable
 
 
 class KeyCommands(RegistryBase):
@@ -29,6 +30,8 @@ class KeyCommands(RegistryBase):
         label = (label or "").strip()
         if not label:
             errors["label"] = ["This field is required."]
+        elif problem := unstorable(label) or name_problem(label):
+            errors["label"] = [problem]
         elif len(label) > 100:
             errors["label"] = ["Ensure this field has no more than 100 characters."]
         if scope not in keylib.SUBMISSION_SCOPES:

@@ -1,81 +1,88 @@
-"""Input normalisation that runs before any rule or comparison.
+"""Input normalisation that runs before any rule or comparison: the registry's one HTML rule.
 
-Order: NUL bytes removed, HTML removed from free text by the injected sanitiser, Unicode NFC,
-surrounding whitespace stripped. The sanitiser runs to a fixed point because unescaping can reveal
-markup (``&lt;b&gt;x`` becomes ``<b>x``), and normalisation must be idempotent so that a value that
+Order: a value that cannot be stored is refused (``domain.text``: NUL, lone surrogates; a
+ValueError whose message the field reports), HTML removed from free text (:func:`strip_html`),
+Unicode NFC, surrounding whitespace stripped. Normalisation is idempotent, so a value that
 normalises to what is stored is never reported as a change.
+
+**What counts as HTML** (decisions §3, issue 15): only real markup is removed, and nothing is
+ever escaped or unescaped, so text that merely looks like a tag is kept exactly as typed and the
+renderer escapes it where HTML is produced. Removed are
+
+- a start or end tag whose name is an HTML element (:data:`HTML_ELEMENTS`, the WHATWG list plus
+  obsolete elements such as ``font`` and ``center``, any case), complete with its ``>`` and with
+  well-formed attributes: ``<b>``, ``</p>``, ``<img src=x onerror=alert(1)>``, ``<br/>``;
+- the content of ``script`` and ``style`` elements together with their tags;
+- comments (``<!-- … -->``) and doctypes (``<!DOCTYPE html>``).
+
+Kept verbatim: ``Tool <v2>``, ``Some Institute <Partner>``, ``<tag>``, ``a<x>c``, ``x < y > z``,
+``a <b`` (no ``>``), ``<my-widget>`` (not an element of HTML), entities such as ``&lt;tag&gt;``
+and ``AT&amp;T`` (text, not markup: decoding them would change what was typed). A real element's
+tag is removed even when it is not closed: ``a<b>c`` becomes ``ac``, as a browser would render
+it. Removal repeats until nothing changes, so a tag assembled from the pieces of others
+(``<scr<b></b>ipt>``) goes as well.
+
+This is the only sanitiser: the API, the import's checks and the unit tests all run it.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Callable
-from html.parser import HTMLParser
+from typing import Final
+
+from domain.text import check_storable
 
 Sanitiser = Callable[[str], str]
-"""Port: remove every HTML tag from text and return plain text with entities unescaped."""
+"""Removes HTML from free text (:func:`strip_html` is the one implementation)."""
 
-_DROP_CONTENT = frozenset({"script", "style"})
+_ELEMENT_NAMES: Final = """
+    a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound
+    big blink blockquote body br button canvas caption center cite code col colgroup data
+    datalist dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font
+    footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img
+    input ins isindex kbd keygen label legend li link listing main map mark marquee math menu
+    menuitem meta meter multicol nav nextid nobr noembed noframes noscript object ol optgroup
+    option output p param picture plaintext pre progress q rb rp rt rtc ruby s samp script
+    search section select slot small source spacer span strike strong style sub summary sup
+    svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video
+    wbr xmp"""
+HTML_ELEMENTS: Final = frozenset(_ELEMENT_NAMES.split())
+
 _MAX_ROUNDS = 20
-_UNFINISHED_TAG = re.compile(r"<[A-Za-z/!?]")
+_ATTRIBUTE = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)"""
+_TAG = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9]*)({_ATTRIBUTE}*)\s*/?>")
+_DROPPED = re.compile(rf"<(script|style)\b{_ATTRIBUTE}*\s*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->|<!doctype\b[^<>]*>", re.IGNORECASE | re.DOTALL)
 
 
-class _TextExtractor(HTMLParser):
-    """Collects character data outside script/style elements."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROP_CONTENT:
-            self._skip_depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROP_CONTENT and self._skip_depth:
-            self._skip_depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            self.parts.append(data)
+def _tag(match: re.Match[str]) -> str:
+    return "" if match.group(2).lower() in HTML_ELEMENTS else match.group()
 
 
-def stdlib_strip_html(text: str) -> str:
-    """Default sanitiser: drop tags, comments and script/style content; unescape entities."""
-    if "<" not in text and "&" not in text:
+def strip_html(text: str) -> str:
+    """``text`` without the real HTML in it (see the module docstring); nothing else changes."""
+    if "<" not in text:
         return text
-    parser = _TextExtractor()
-    parser.feed(text)
-    if _UNFINISHED_TAG.match(parser.rawdata):
-        parser.rawdata = ""  # an unterminated trailing tag is markup, not text (as nh3 does)
-    parser.close()
-    return html.unescape("".join(parser.parts))
-
-
-def _to_fixed_point(sanitiser: Sanitiser, text: str) -> str:
     for _ in range(_MAX_ROUNDS):
-        cleaned = sanitiser(text)
+        cleaned = _TAG.sub(_tag, _COMMENT.sub("", _DROPPED.sub("", text)))
         if cleaned == text:
-            return cleaned
+            break
         text = cleaned
     return text
 
 
 def normalise_plain(value: str) -> str:
-    """Normalise a non-HTML value (URL, email, identifier): no NUL, NFC, stripped."""
-    return unicodedata.normalize("NFC", value.replace("\x00", "")).strip()
+    """Normalise a non-HTML value (URL, email, identifier): storable, NFC, stripped."""
+    return unicodedata.normalize("NFC", check_storable(value)).strip()
 
 
-def normalise_text(value: str, sanitiser: Sanitiser = stdlib_strip_html) -> str:
-    """Normalise free text: no NUL, HTML removed, NFC, stripped; idempotent."""
-    current = value
+def normalise_text(value: str, sanitiser: Sanitiser = strip_html) -> str:
+    """Normalise free text: storable, HTML removed, NFC, stripped; idempotent."""
+    current = check_storable(value)
     for _ in range(_MAX_ROUNDS):
-        step = current.replace("\x00", "")
-        step = _to_fixed_point(sanitiser, step)
-        step = unicodedata.normalize("NFC", step).strip()
+        step = unicodedata.normalize("NFC", sanitiser(current)).strip()
         if step == current:
             break
         current = step

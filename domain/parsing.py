@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.fields import CONSENT_FIELD, CONTENT_FIELDS, RENAMED_FIELDS
-from domain.normalise import Sanitiser, normalise_plain, normalise_text, stdlib_strip_html
+from domain.normalise import Sanitiser, normalise_plain, normalise_text, strip_html
 
 NOT_STRING = "Not a valid string."
 NOT_BOOL = "Must be a valid boolean."
@@ -31,7 +31,7 @@ def _not_list(value: object) -> str:
 
 
 def parse_input(
-    data: Mapping[str, object], sanitiser: Sanitiser = stdlib_strip_html
+    data: Mapping[str, object], sanitiser: Sanitiser = strip_html
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Normalise the known fields of ``data``; return ``(values, errors)``."""
     values: dict[str, Any] = {}

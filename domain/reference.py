@@ -9,7 +9,6 @@ associated-partner PI. Two racing creations therefore conflict on the index's ve
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from eventsourcing.utils import register_topic
 
 from domain import ids
 from domain.changes import Change
+from domain.text import similarity_key
 
 
 class _RecordMixin:
@@ -265,8 +265,9 @@ class ReferenceIndex(Aggregate):
 
     @staticmethod
     def name_key(name: str) -> str:
-        """Names are unique ignoring case and inner whitespace runs."""
-        return re.sub(r"\s+", " ", name).casefold()
+        """Names are unique by what they look like (``domain.text.similarity_key``: case,
+        width, confusable letters, zero-width characters and whitespace runs ignored)."""
+        return similarity_key(name)
 
     def category_owner(self, name: str) -> int | None:
         """The category id that holds this name, if any."""
@@ -275,9 +276,11 @@ class ReferenceIndex(Aggregate):
     @event(CategoryNamed)
     def name_category(self, category_id: int, name: str, old_name: str) -> None:
         """Record that ``category_id`` is called ``name``."""
-        if old_name:
-            self.category_names.pop(self.name_key(old_name), None)
-        self.category_names[self.name_key(name)] = category_id
+        if old_name and self.category_names.get(self.name_key(old_name)) == category_id:
+            # Only its own entry: an imported look-alike may share the key with another id.
+            self.category_names.pop(self.name_key(old_name))
+        # The first holder keeps a key: an imported look-alike of it does not take it over.
+        self.category_names.setdefault(self.name_key(name), category_id)
         self.max_category_id = max(self.max_category_id, category_id)
 
     @event(PartnerAssigned)

@@ -23,6 +23,7 @@ from domain.reference_rules import (
 )
 from domain.registry_base import RegistryBase
 from domain.results import AdminKeyIssued, ReferenceOutcome
+from domain.text import name_problem, unstorable
 
 _KINDS: dict[str, type[Any]] = {
     "category": ServiceCategory,
@@ -57,7 +58,7 @@ class ReferenceCommands(RegistryBase):
         self, data: Mapping[str, object], *, actor: str, category_id: int | None = None
     ) -> ReferenceOutcome:
         """A new category with a unique name; the id is allocated unless given (imports)."""
-        parsed, errors = parse_reference("category", data, self.sanitiser)
+        parsed, errors = parse_reference("category", data)
         values = self._checked("category", parsed, errors)
         index = self._index()
         if index.category_owner(values["name"]) is not None:
@@ -75,7 +76,7 @@ class ReferenceCommands(RegistryBase):
         self, data: Mapping[str, object], *, actor: str, centre_id: UUID | None = None
     ) -> ReferenceOutcome:
         """A new service centre."""
-        parsed, errors = parse_reference("centre", data, self.sanitiser)
+        parsed, errors = parse_reference("centre", data)
         values = self._checked("centre", {**DEFAULTS["centre"], **parsed}, errors)
         record = ServiceCentre(id=centre_id or uuid4(), actor=actor, values=values)
         position = self._save(record)
@@ -85,7 +86,7 @@ class ReferenceCommands(RegistryBase):
         self, data: Mapping[str, object], *, actor: str, pi_id: UUID | None = None
     ) -> ReferenceOutcome:
         """A new principal investigator; at most one may be the associated partner."""
-        parsed, errors = parse_reference("pi", data, self.sanitiser)
+        parsed, errors = parse_reference("pi", data)
         values = self._checked("pi", {**DEFAULTS["pi"], **parsed}, errors)
         record = PrincipalInvestigator(id=pi_id or uuid4(), actor=actor, values=values)
         to_save: list[Any] = [record]
@@ -109,7 +110,7 @@ class ReferenceCommands(RegistryBase):
     ) -> ReferenceOutcome:
         """Change fields of a category/centre/PI (``kind``); identical values record nothing."""
         record = self._reference_record(kind, ref_id)
-        parsed, errors = parse_reference(kind, data, self.sanitiser)
+        parsed, errors = parse_reference(kind, data)
         merged = self._checked(kind, {**record.values, **parsed}, errors)
         updates = {k: v for k, v in parsed.items() if record.values.get(k) != v}
         if not updates:
@@ -168,6 +169,8 @@ class ReferenceCommands(RegistryBase):
         label = (label or "").strip()
         if not label:
             errors["label"] = ["This field is required."]
+        elif problem := unstorable(label) or name_problem(label):
+            errors["label"] = [problem]
         if scope not in keylib.ADMIN_SCOPES:
             errors["scope"] = [f'"{scope}" is not a valid choice.']
         if errors:

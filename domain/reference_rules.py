@@ -1,4 +1,9 @@
-"""Field rules of reference records (categories, centres, PIs), on normalised values."""
+"""Field rules of reference records (categories, centres, PIs), on normalised values.
+
+Text is normalised like a submission's (``domain.normalise``: HTML removed from free text, NFC,
+stripped) and must be storable; names may not contain invisible characters (``domain.text``).
+The import takes values verbatim (``verbatim=True``): only the storable rule applies.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from domain.normalise import Sanitiser, normalise_plain, normalise_text
+from domain.normalise import normalise_plain, normalise_text
+from domain.text import check_storable, name_errors
 from domain.validation import INVALID_EMAIL, REQUIRED, is_valid_email, url_errors
 
 ORCID_FORMAT = (
@@ -32,6 +38,12 @@ PLAIN_FIELDS = {
     "category": {},
     "centre": {"website": 200, "ror_id": 200},
     "pi": {"email": 254, "orcid": 30},
+}
+#: Fields that are names: no control or format characters (``domain.text.name_problem``).
+NAME_FIELDS = {
+    "category": ("name",),
+    "centre": ("short_name", "full_name"),
+    "pi": ("last_name", "first_name", "institute"),
 }
 BOOL_FIELDS = {"category": (), "centre": (), "pi": ("is_associated_partner",)}
 REQUIRED_FIELDS = {
@@ -76,35 +88,33 @@ def ror_errors(value: str) -> list[str]:
 
 
 def parse_reference(
-    kind: str, data: Mapping[str, object], sanitiser: Sanitiser
+    kind: str, data: Mapping[str, object], *, verbatim: bool = False
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Normalise the known fields of a reference record of ``kind``."""
+    """Normalise the known fields of a reference record of ``kind`` (``verbatim``: keep each
+    string as it is, refusing only what cannot be stored, as the import does)."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name in TEXT_FIELDS[kind]:
-        if name in data:
-            raw = data[name]
-            if raw is None:
-                raw = ""
-            if isinstance(raw, str):
-                values[name] = normalise_text(raw, sanitiser)
-            else:
+    for fields, normalise in ((TEXT_FIELDS, normalise_text), (PLAIN_FIELDS, normalise_plain)):
+        for name in fields[kind]:
+            if name not in data:
+                continue
+            raw = "" if data[name] is None else data[name]
+            if not isinstance(raw, str):
                 errors[name] = ["Not a valid string."]
-    for name in PLAIN_FIELDS[kind]:
-        if name in data:
-            raw = data[name]
-            if raw is None:
-                raw = ""
-            if isinstance(raw, str):
-                values[name] = normalise_plain(raw)
-            else:
-                errors[name] = ["Not a valid string."]
+                continue
+            try:
+                values[name] = check_storable(raw) if verbatim else normalise(raw)
+            except ValueError as exc:
+                errors[name] = [str(exc)]
     for name in BOOL_FIELDS[kind]:
         if name in data:
             if isinstance(data[name], bool):
                 values[name] = data[name]
             else:
                 errors[name] = [NOT_BOOL]
+    if not verbatim:
+        for name, messages in name_errors(values, NAME_FIELDS[kind]).items():
+            errors.setdefault(name, messages)
     return values, errors
 
 

@@ -14,13 +14,13 @@ from eventsourcing.persistence import IntegrityError, Mapper, PersistenceError, 
 from eventsourcing.utils import EnvType
 
 from domain.catalog import ReferenceCatalog, sample_catalog
-from domain.errors import ConcurrentModification, Gone, NotFound, StaleVersion
+from domain.errors import ConcurrentModification, Gone, NotFound, StaleVersion, ValidationFailed
 from domain.fields import DEFAULT_EXEMPT_FIELDS, valid_exempt_fields
 from domain.lookups import DisplayAdapter, RepositoryReferences
-from domain.normalise import Sanitiser, stdlib_strip_html
 from domain.personal import InMemoryKeyVault, KeyVault, PersonalDataMapper
 from domain.reference_cache import DEFAULT_MAX_AGE, ReferenceCache
 from domain.submission import Submission
+from domain.text import unstorable_fields
 
 Clock = Callable[[], datetime]
 
@@ -53,13 +53,11 @@ class RegistryBase(Application[UUID]):
         *,
         reference_catalog: ReferenceCatalog | None = None,
         key_vault: KeyVault | None = None,
-        sanitiser: Sanitiser | None = None,
         exempt_fields: Iterable[str] | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.catalog: ReferenceCatalog = reference_catalog or sample_catalog()
         self.key_vault: KeyVault = key_vault or InMemoryKeyVault()
-        self.sanitiser: Sanitiser = sanitiser or stdlib_strip_html
         self.exempt_fields = valid_exempt_fields(
             DEFAULT_EXEMPT_FIELDS if exempt_fields is None else set(exempt_fields)
         )
@@ -91,8 +89,14 @@ class RegistryBase(Application[UUID]):
         )
 
     def _save(self, *aggregates: Any) -> int | None:
-        """Save in one transaction; a concurrent writer's win becomes ConcurrentModification."""
+        """Save in one transaction; a concurrent writer's win becomes ConcurrentModification.
+
+        Every pending event's payload is checked first: a string PostgreSQL cannot store (NUL,
+        a lone surrogate) is refused here, naming its field, whichever command produced it, so
+        no event can ever stop the projections that read it (``domain.text``).
+        """
         try:
+            _check_storable(aggregates)
             saver = self.group_committer
             recordings = saver.save(*aggregates) if saver else self.save(*aggregates)
         except IntegrityError as exc:
@@ -135,3 +139,13 @@ class RegistryBase(Application[UUID]):
 
     def _today(self) -> date:
         return self.clock().date()
+
+
+def _check_storable(aggregates: Iterable[Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    for aggregate in aggregates:
+        for pending in aggregate.pending_events:
+            for field, messages in unstorable_fields(vars(pending)).items():
+                errors.setdefault(field, messages)
+    if errors:
+        raise ValidationFailed(errors)

@@ -19,6 +19,7 @@ from domain.parsing import parse_input
 from domain.relations import RelationCommands
 from domain.results import Erasure, Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
+from domain.text import SUBMISSION_NAMES, name_errors
 from domain.validation import validate
 
 #: The longest erasure reason kept (as a status comment).
@@ -39,7 +40,8 @@ class SubmissionCommands(RelationCommands):
         actor: str = "submitter",
     ) -> Registration:
         """Validate and record a new submission with its initial write key."""
-        values, errors = parse_input(data, self.sanitiser)
+        values, errors = parse_input(data)
+        errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
         refs, names = self._refs()
         merged = {**DEFAULTS, **values}
         errors = _merge(
@@ -92,11 +94,13 @@ class SubmissionCommands(RelationCommands):
     ) -> Outcome:
         """Apply a partial update; validates the merged state; records only real changes."""
         submission = self._submission(submission_id, expected_version)
-        updates, errors = parse_input(data, self.sanitiser)
+        updates, errors = parse_input(data)
         updates.pop(CONSENT_FIELD, None)  # consent is asked on create only
         refs, names = self._refs()
         previous = submission.current()
         merged = {**previous, **updates}
+        changed = {k: v for k, v in updates.items() if previous.get(k) != v}
+        errors = _merge(errors, name_errors(changed, SUBMISSION_NAMES))
         errors = _merge(
             errors,
             validate(
@@ -226,7 +230,10 @@ class SubmissionCommands(RelationCommands):
         (``projections.eventstore.OneTripRecorder``) makes the erasure atomic; the
         ``destroy`` after the save covers stores that cannot, and updates this process's vault.
         """
-        note = normalise_text(reason or "", self.sanitiser)
+        try:
+            note = normalise_text(reason or "")
+        except ValueError as exc:  # text PostgreSQL cannot store
+            raise ValidationFailed({"reason": [str(exc)]}) from None
         if len(note) > MAX_REASON_LENGTH:
             limit = f"Ensure this field has no more than {MAX_REASON_LENGTH} characters."
             raise ValidationFailed({"reason": [limit]})

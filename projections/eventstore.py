@@ -342,5 +342,5 @@ def event_store_env(
 
 def open_registry(database_url: str, *, create_tables: bool = False, **kwargs: Any) -> Registry:
     """The `domain.application.Registry` application on `database_url` (keyword arguments such
-    as `reference_catalog`, `key_vault` or `sanitiser` are passed on to its constructor)."""
+    as `reference_catalog` or `key_vault` are passed on to its constructor)."""
     return Registry(env=event_store_env(database_url, create_tables=create_tables), **kwargs)

@@ -6,8 +6,9 @@ described in `projections/__init__.py`):
 
 - `projection_quarantine` (DDL: `schema/ddl/projection_quarantine/`) has one entry per
   quarantined row (`row_table`, `row_key`: the key values as JSON), with the row as it was before
-  the event (`snapshot`, NULL when there was none), the event that failed and why. An event whose rows cannot be worked out (it cannot be decoded,
-  or `keys` failed) quarantines its aggregate instead: `row_table` '' and `row_key` [its id].
+  the event (`snapshot`, NULL when there was none), the event that failed and why. An event
+  whose rows cannot be worked out (it cannot be decoded, or `keys` failed) quarantines its
+  aggregate instead: `row_table` '' and `row_key` [its id].
 - `projection_held_events` lists, per version, every event that was not applied because it
   touched a quarantined row: the one that failed, and each later one on those rows.
 - `requested` marks entries an operator wants retried (`retry`) or whose failed event should be

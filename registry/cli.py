@@ -136,6 +136,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="load the existing system's dumpdata JSON export")
     imp.add_argument("file", help="the JSON file written by Django's dumpdata")
     imp.add_argument("--dry-run", action="store_true", help="check and count, record nothing")
+    imp.add_argument("--media", metavar="DIR", help="the old system's MEDIA_ROOT (its logos)")
+    imp.add_argument(
+        "--without-logos", action="store_true", help="import an export with logos, without them"
+    )
 
     alive = sub.add_parser(
         "alive", help="exit 1 unless a local worker/schedule process beat recently (health check)"

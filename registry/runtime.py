@@ -18,7 +18,6 @@ from projections.key_vault import EventsKeyVault
 from projections.reference_catalog import PostgresReferenceCatalog
 from registry.embedded import EmbeddedPostgres
 from registry.pools import harden, pool_options
-from schema.sanitise import strip_html
 from schema.settings import Settings
 
 log = logging.getLogger("registry")
@@ -96,7 +95,6 @@ class Services:
             env=env,
             reference_catalog=PostgresReferenceCatalog(self.pool),
             key_vault=vault,
-            sanitiser=strip_html,
             exempt_fields=self.settings.no_reset_fields,  # None: the domain's shipped list
         )
         recorder = self.registry.recorder

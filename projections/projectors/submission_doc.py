@@ -144,7 +144,8 @@ def _record(event: object, doc: Doc) -> Doc:
     record = dict(_plain(attr(event, "record") or {}))
     record["id"] = str(attr(event, "originator_id"))
     record["biotools_id"] = str(attr(event, "biotools_id") or record.get("biotools_id", ""))
-    record["last_synced_at"] = iso(attr(event, "timestamp"))
+    # An imported record keeps the existing system's time; a worker's sync is the event's own.
+    record["last_synced_at"] = record.get("last_synced_at") or iso(attr(event, "timestamp"))
     record["sync_error"] = ""
     return record
 

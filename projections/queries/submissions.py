@@ -65,7 +65,9 @@ class ListKeys:
 # `changed_at` is written as Python's isoformat writes it. `version, position` stamp the
 # `submission_history` projection (its rows commit with its position, and a promote or rollback
 # changes the version): while they are the ones passed in, the text the caller holds is current
-# and `history` comes back null instead of being built again.
+# and `history` comes back null instead of being built again. The bio.tools record an import
+# brought along is part of the imported state (the `Imported` row): its rows (another aggregate's,
+# version NULL) would repeat the submission's version, so the history leaves them to the feed.
 HISTORY_JSON = """SELECT v.version, v.position,
     EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
     EXISTS (SELECT FROM submission_history e
@@ -81,7 +83,8 @@ HISTORY_JSON = """SELECT v.version, v.position,
                 'changes', h.changes) ORDER BY h.position), '[]')::text
      FROM (SELECT h.position, h.changed_by, h.changed_at, h.changes,
                   max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS running
-           FROM submission_history h WHERE h.submission_id = %s) AS h) END AS history
+           FROM submission_history h WHERE h.submission_id = %s
+             AND NOT (h.version IS NULL AND h.changed_by = 'import')) AS h) END AS history
 FROM (SELECT 1) AS one
 LEFT JOIN projection_versions v ON v.name = 'submission_history' AND v.state = 'live'"""
 

@@ -1,11 +1,13 @@
-"""``registry import FILE [--dry-run]``: load the existing system's ``dumpdata`` export as events.
+"""``registry import FILE [--media DIR] [--dry-run]``: load the existing system's ``dumpdata``
+export as events, and its logos from ``DIR`` (its ``MEDIA_ROOT``) into the media store.
 
 Reference data keeps its ids and active flags; submissions keep their UUIDs, status, tags,
 original ``submitted_at``/``updated_at``, every field (legacy licence slugs mapped), IP and UA
 hash, their keys (hashes only, so owners keep their plaintext) and their change log as history;
 admin keys keep working; bio.tools records keep their last synced content. Legacy values are
-recorded as they were: today's rules apply on the next edit (``domain.import_commands``; its
-inputs are ``domain.legacy``). Mapping and ordering rules: ``docs/import.md``.
+recorded as they were, every string verbatim: today's rules apply on the next edit
+(``domain.import_commands``; its inputs are ``domain.legacy``). Logos go through the upload
+pipeline (``media``). Mapping and ordering rules: ``docs/import.md``.
 
 Running the same import again records nothing (old ids are the aggregate ids; existing ones are
 skipped), so a partial failure is fixed by re-running. Progress goes to standard error, the
@@ -27,6 +29,7 @@ from projections.progress import ProgressListener
 from registry.importing.export import (
     ADMIN_KEY,
     KEY,
+    SUBMISSION,
     BadRecord,
     Export,
     load_export,
@@ -34,8 +37,10 @@ from registry.importing.export import (
     uuid_text,
 )
 from registry.importing.load import Loader, Summary
+from registry.importing.media import Logos
 from registry.runtime import Services, opened
 from schema.settings import Settings
+from web.media.store import FilesystemMediaStore
 
 #: Read tables an importer's user looks at next, and how long to wait for them to catch up.
 READ_TABLES = ("submissions", "submission_history", "api_keys", "categories")
@@ -50,6 +55,25 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"registry: cannot read the export {path}: {exc}", file=sys.stderr)
         return 2
+    before, after = export.skipped_lines
+    if before or after:
+        print(
+            f"registry: warning: skipped {before} line(s) before and {after} after the JSON list "
+            f"in {path} (log output captured with the export? `dumpdata … -o FILE` avoids it)",
+            file=sys.stderr,
+        )
+    logos = sum(1 for obj in export.of(SUBMISSION) if obj.fields.get("logo"))
+    media = Path(args.media) if args.media else None
+    if logos and media is None and not args.without_logos:
+        print(
+            f"registry: the export references {logos} logo(s): pass --media DIR (the old "
+            "system's MEDIA_ROOT) to carry them over, or --without-logos to import without them",
+            file=sys.stderr,
+        )
+        return 2
+    if media is not None and not media.is_dir():
+        print(f"registry: --media {media} is not a directory", file=sys.stderr)
+        return 2
     with opened(settings) as (_, services):
         try:
             head = services.registry.recorder.max_notification_id()
@@ -59,7 +83,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        summary = _load(services, export, dry_run=bool(args.dry_run))
+        store = None if args.dry_run else FilesystemMediaStore(settings.media_root)
+        carrier = Logos(media, store, settings.logo_max_bytes) if media else None
+        summary = _load(services, export, carrier, dry_run=bool(args.dry_run))
         summary.report(sys.stdout, dry_run=bool(args.dry_run))
         if not args.dry_run:
             _keep_last_use(services, export)
@@ -67,12 +93,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-def _load(services: Services, export: Export, *, dry_run: bool) -> Summary:
+def _load(services: Services, export: Export, logos: Logos | None, *, dry_run: bool) -> Summary:
     if not dry_run:
-        return Loader(services.registry, export, sys.stderr).run()
-    scratch = Registry(sanitiser=services.registry.sanitiser)
+        return Loader(services.registry, export, sys.stderr, logos=logos).run()
+    scratch = Registry()
     try:
-        return Loader(scratch, export, sys.stderr, existing=services.registry.exists).run()
+        return Loader(
+            scratch, export, sys.stderr, existing=services.registry.exists, logos=logos
+        ).run()
     finally:
         scratch.close()
 

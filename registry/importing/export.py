@@ -9,6 +9,7 @@ what may be recorded are the domain's (``domain.import_commands``).
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,6 +107,8 @@ class Export:
     """The export's objects by model, with the lookup tables the mapping needs."""
 
     objects: dict[str, list[Obj]] = field(default_factory=lambda: defaultdict(list))
+    skipped_lines: tuple[int, int] = (0, 0)
+    """Lines before and after the JSON list that were not part of it (log output)."""
 
     def of(self, model: str) -> list[Obj]:
         """Every object of ``model`` in file order."""
@@ -116,12 +119,39 @@ class Export:
         return {o.pk: o.fields.get(name) for o in self.of(model)}
 
 
+_LIST_START = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def _json_list(text: str) -> tuple[list[Any], tuple[int, int]]:
+    """The first JSON list in ``text`` that starts a line, and how many lines before and after
+    it are not part of it. ``manage.py dumpdata … > export.json`` captures whatever the old
+    system logs to standard output too, typically a line before the data."""
+    first_error: ValueError | None = None
+    decoder = json.JSONDecoder()
+    for start in _LIST_START.finditer(text):
+        at = start.end() - 1
+        try:
+            raw, end = decoder.raw_decode(text, at)
+        except ValueError as exc:
+            first_error = first_error or exc
+            continue
+        if isinstance(raw, list):
+            before = sum(1 for line in text[: start.start()].splitlines() if line.strip())
+            after = sum(1 for line in text[end:].splitlines() if line.strip())
+            return raw, (before, after)
+    if first_error is not None:
+        raise ValueError(f"no JSON list could be read: {first_error}")
+    raise ValueError("the export must be a JSON list of objects")
+
+
 def load_export(path: Path) -> Export:
-    """Parse a ``dumpdata`` JSON file; raises ValueError when it is not a list of objects."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, list):
-        raise ValueError("the export must be a JSON list of objects")
-    export = Export()
+    """Parse a ``dumpdata`` JSON file; raises ValueError when it holds no list of objects.
+
+    Lines before and after the list that are not JSON (log output) are skipped and counted in
+    ``skipped_lines`` for the caller to warn about.
+    """
+    raw, skipped = _json_list(path.read_text(encoding="utf-8"))
+    export = Export(skipped_lines=skipped)
     for item in raw:
         if isinstance(item, dict) and isinstance(item.get("model"), str):
             fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}

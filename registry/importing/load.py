@@ -5,13 +5,17 @@ Order: categories, centres, PIs (so submissions can reference them), admin keys,
 ends as ``created``, ``skipped`` (recorded by an earlier run) or ``failed`` with its model, pk
 and reason. A dry run loads everything into a scratch in-memory Registry instead (so the domain
 checks every record, references included) and asks the real store which records exist already.
+
+Notes are what an operator should know about records that were imported: a stale bio.tools
+record (imported and marked, see ``ImportCommands.import_biotools_record``) and a logo that
+could not be carried over (the submission imported without it, see ``media``).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 from uuid import UUID
 
@@ -39,6 +43,7 @@ from registry.importing.export import (
     uuid_of,
     uuid_text,
 )
+from registry.importing.media import Logos
 
 KINDS = ("categories", "centres", "pis", "admin_keys", "submissions", "biotools_records")
 PROGRESS_EVERY = 50
@@ -53,6 +58,8 @@ class Summary:
     skipped: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     """``(kind, "<model> <pk>", reason)``."""
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    """``("STALE" | "LOGO", "<model> <pk>", what happened)``: imported, but worth a look."""
 
     def report(self, out: TextIO, *, dry_run: bool) -> None:
         """The final summary: one line per kind, then each failure."""
@@ -67,6 +74,8 @@ class Summary:
             )
         for _, ref, reason in self.failed:
             print(f"  FAILED {ref}: {reason}", file=out)
+        for label, ref, note in self.notes:
+            print(f"  {label} {ref}: {note}", file=out)
 
 
 class Loader:
@@ -80,11 +89,13 @@ class Loader:
         out: TextIO,
         *,
         existing: Callable[[UUID], bool] | None = None,
+        logos: Logos | None = None,
     ) -> None:
         self.registry = registry
         self.export = export
         self.out = out
         self.existing = existing
+        self.logos = logos
         self.summary = Summary()
 
     def run(self) -> Summary:
@@ -181,7 +192,20 @@ class Loader:
         def load(obj: Obj) -> tuple[UUID, Callable[[], bool]]:
             pk = uuid_text(obj.pk)
             legacy = submission_of(obj, self.export, keys[pk], log[pk])
-            return legacy.submission_id, lambda: self.registry.import_submission(legacy)
+
+            def record() -> bool:
+                old = legacy.data.get("logo")
+                if not old or self.registry.exists(legacy.submission_id):
+                    return self.registry.import_submission(legacy)
+                carried = self.logos.carry(str(old)) if self.logos else None
+                if carried is not None and carried.problem:
+                    self.summary.notes.append(("LOGO", obj.ref, f"{carried.problem}; no logo"))
+                logo = carried.path if carried else None
+                return self.registry.import_submission(
+                    replace(legacy, data={**legacy.data, "logo": logo})
+                )
+
+            return legacy.submission_id, record
 
         self._each("submissions", submissions, load)
 
@@ -198,17 +222,29 @@ class Loader:
             submission_id = uuid_of(obj.fields.get("submission"), "submission")
             content = biotools_content(obj, functions[obj.pk])
             linked = biotools_id_from_url(urls.get(str(submission_id), ""))
-            if linked != content["biotools_id"]:
-                raise BadRecord(
-                    f"submission {submission_id} links {linked or 'nothing'}, "
-                    f"not {content['biotools_id']}"
-                )
             record_id = ids.biotools_record_id(submission_id)
             if not obj.fields.get("last_synced_at"):
                 # Never synced successfully: no content to keep; a worker sync will fetch it.
                 return record_id, lambda: False
-            return record_id, lambda: self.registry.import_biotools_record(
-                submission_id, content["biotools_id"], content
-            )
+            synced_at = moment(obj.fields.get("last_synced_at"), "last_synced_at")
+
+            def record() -> bool:
+                recorded = self.registry.import_biotools_record(
+                    submission_id, content["biotools_id"], content, last_synced_at=synced_at
+                )
+                if recorded and linked != content["biotools_id"]:
+                    now = f"links {linked}" if linked else "links no bio.tools entry"
+                    self.summary.notes.append(
+                        (
+                            "STALE",
+                            obj.ref,
+                            f"the record is of {content['biotools_id']}, the submission now "
+                            f"{now}: imported and marked stale (the next sync replaces or "
+                            "removes it)",
+                        )
+                    )
+                return recorded
+
+            return record_id, record
 
         self._each("biotools_records", self.export.of(BIOTOOLS), load)

@@ -42,6 +42,32 @@ class FilesystemMediaStore:
         """Write atomically (temporary file, fsync, rename) under a fresh uuid4 name."""
         path = f"{folder}/{uuid.uuid4()}.{extension}"
         target = self.root / path
+        temporary = self._temporary(target, content)
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return path
+
+    def save_as(self, path: str, content: bytes) -> bool:
+        """Store ``content`` under ``path`` itself, a name :data:`LOGO_NAME` serves (the import
+        keeps the existing system's names); False, storing nothing, when the name is taken."""
+        if not LOGO_NAME.fullmatch(path):
+            raise ValueError(f"not a logo name: {path!r}")
+        target = self.root / path
+        temporary = self._temporary(target, content)
+        try:
+            os.link(temporary, target)  # atomic, and never replaces an existing file
+        except FileExistsError:
+            return False
+        finally:
+            temporary.unlink(missing_ok=True)
+        return True
+
+    @staticmethod
+    def _temporary(target: Path, content: bytes) -> Path:
+        """``content`` written and synced to a temporary file beside ``target``."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
         try:
@@ -50,11 +76,10 @@ class FilesystemMediaStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return path
+        return Path(temporary)
 
     def read(self, path: str) -> bytes | None:
         """Only names matching :data:`LOGO_NAME` resolve; anything else is None."""

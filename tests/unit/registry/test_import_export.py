@@ -99,3 +99,27 @@ def test_the_committed_fixture_holds_hashes_only(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"model": "x"}))
     with pytest.raises(ValueError, match="list"):
         load_export(bad)
+
+
+LOG = "INFO 2024-06-30 23:59:59 registry.apps ready\n[2024-06-30 23:59:59,002] DEBUG cache warm\n"
+
+
+def test_log_lines_around_the_json_list_are_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(LOG + EXPORT.read_text() + "\nINFO shutting down\n")
+    export = load_export(path)
+    assert export.skipped_lines == (2, 1)
+    assert len(export.of(SUBMISSION)) == 4
+    clean = tmp_path / "clean.json"
+    clean.write_text(EXPORT.read_text())
+    assert load_export(clean).skipped_lines == (0, 0)
+
+
+def test_a_file_without_a_json_list_is_refused_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text("INFO nothing was exported\n[broken\n")
+    with pytest.raises(ValueError, match="no JSON list could be read"):
+        load_export(path)
+    path.write_text('{"model": "x"}')
+    with pytest.raises(ValueError, match="must be a JSON list"):
+        load_export(path)
