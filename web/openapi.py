@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from domain.fields import FIELDS
 from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
 from schema.api.reference import (
     Category,
@@ -47,8 +48,14 @@ from schema.api.submissions import (
 )
 from web.openapi_operations import OPERATIONS, STATUS_TEXT, Op
 
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 TITLE = "de.NBI Service Registry API"
-VERSION = "1.0.0"
+#: The document's version: the newest API history entry of the fields /api/v1/ serves.
+VERSION = max((f.api.added for f in FIELDS if f.api.served_in(1)), key=_release) + ".0"
 
 _MODELS: tuple[type[BaseModel], ...] = (
     Problem, SubmissionCreated, SubmissionPage, Submission, SubmissionPatch, SubmissionCreate,

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.fields import list_filters
 from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
 from schema.api.reference import (
     Category,
@@ -82,14 +83,9 @@ class Op:
 
 
 _PAGING = (("page", "integer"), ("page_size", "integer"))
+# The list filters are the field catalogue's (every one a string: an invalid value is ignored).
 _FILTERS = (
-    ("status", "string"),
-    ("service_center", "string"),
-    ("year_established", "string"),
-    ("register_as_elixir", "string"),
-    ("primary_maturity_tag", "string"),
-    ("secondary_maturity_tags", "string"),
-    ("data_access_type", "string"),
+    *((f.filter.param, "string") for f in list_filters() if f.filter),
     ("ordering", "string"),
 )
 _AUTH = (401, 403)

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from projections.projector import Pending, Projector, Row, RowKey, Rows, Table
 from projections.projectors.events import kind, submission_id_of
-from projections.projectors.submission_doc import Doc, as_v1, fold, from_v1
+from projections.projectors.submission_doc import Doc, as_stored_by, as_v1, fold, from_v1
 
 TABLE = Table(
     name="submissions",
@@ -112,8 +112,8 @@ class SubmissionsProjectorV2(SubmissionsProjector):
     version: ClassVar[int] = 2
 
     def stored(self, doc: Doc) -> Doc:
-        """Today's shape, unchanged."""
-        return doc
+        """Today's shape, without fields a later version introduced."""
+        return as_stored_by(self.version, doc)
 
     def loaded(self, doc: Doc) -> Doc:
         """Already today's shape."""

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from domain.fields import list_filters
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
@@ -26,15 +27,8 @@ from web.ports import Doc
 KEY_WARNING = "This key is shown ONCE. Store it securely — it cannot be retrieved."
 PUT_REFUSED = "Full replacement (PUT) is not supported. Use PATCH for partial updates."
 ORDERINGS = frozenset({"submitted_at", "updated_at", "service_name", "primary_maturity_tag"})
-FILTERS = (
-    "status",
-    "service_center",
-    "year_established",
-    "register_as_elixir",
-    "primary_maturity_tag",
-    "secondary_maturity_tags",
-    "data_access_type",
-)
+#: The list's filter parameters (the field catalogue's ``Field.filter``).
+FILTERS = tuple(f.filter.param for f in list_filters() if f.filter is not None)
 DEFAULT_PAGE_SIZE = 20
 #: Read tables a submission command must be visible in before answering.
 SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
