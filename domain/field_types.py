@@ -194,6 +194,9 @@ class Field:
     """The first ``submissions`` read-table version whose rows carry the field. A field with a
     constant default needs none (older documents answer with the default); a computed value or
     an indexed document filter does (the new version's replay fills every row)."""
+    dropped_from: int | None = None
+    """Phase 2 of a removal: the first ``submissions`` version whose rows no longer hold the
+    field's old values (rebuilt by replay; the events keep them)."""
     filter: ListFilter | None = None
     widget: Widget = "text"
     form_label: str = ""

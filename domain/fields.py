@@ -57,6 +57,7 @@ __all__ = [
     "label_for",
     "list_filters",
     "mail_fields",
+    "table_version",
     "valid_exempt_fields",
     "with_defaults",
 ]
@@ -397,6 +398,14 @@ def export_columns() -> tuple[Field, ...]:
     return tuple(f for f in FIELDS if f.export and f.served and f.api.removed_in is None)
 
 
+def table_version() -> int:
+    """The newest ``submissions`` read-table version the declarations need (``stored_from``,
+    ``dropped_from``); versions 1 and 2 predate the catalogue."""
+    needed = [2, *(f.stored_from for f in FIELDS)]
+    needed += [f.dropped_from for f in FIELDS if f.dropped_from is not None]
+    return max(needed)
+
+
 def list_filters() -> tuple[Field, ...]:
     """The fields the admin list filters on (``Field.filter``), in order."""
     return tuple(f for f in FIELDS if f.filter is not None and f.api.removed_in is None)
@@ -424,9 +433,14 @@ RELATED_FIELD: Final = "related_service_ids"
 """The symmetric relation between submissions (hand-written: ``domain.relations``)."""
 CONSENT_FIELD: Final = next(f.name for f in FIELDS if f.role == "consent")
 
-REQUIRED_ON_CREATE: Final[tuple[str, ...]] = tuple(f.name for f in CONTENT if f.required)
+REQUIRED_ON_CREATE: Final[tuple[str, ...]] = tuple(
+    f.name for f in CONTENT if f.required and f.writable
+)
 
-DEFAULTS: Final[dict[str, object]] = {f.name: f.default for f in CONTENT if f.has_default}
+DEFAULTS: Final[dict[str, object]] = {
+    f.name: f.default for f in CONTENT if f.has_default and f.writable
+}
+"""The value every written content field has until set (and had before it existed)."""
 
 LABELS: Final[dict[str, str]] = {f.change_name: f.label for f in FIELDS}
 """Change-log name -> label."""

@@ -175,6 +175,11 @@ def _stored(f: Field) -> Serve | None:
     """How a stored field is served when not as the document holds it (None: as it is)."""
     if not f.writable:
         return lambda doc, refs: None  # being removed: served as null until its API version ends
+    compute = f.computed
+    if compute is not None:
+        # Documents of read-table versions before the field hold no value: computed here.
+        name = f.name
+        return lambda doc, refs: doc[name] if name in doc else compute(doc)
     if f.refers_to in _REFERENCES:
         return _REFERENCES[f.refers_to](f)
     if f.kind == "file":

@@ -113,13 +113,16 @@ def _term(f: Field, column: str, raw: str) -> Term | None:
         # Containment of every item: AND semantics, exact elements ("unstable" never matches
         # "stable"), and served by the GIN index.
         return (f"{column} @> %s", Jsonb(items)) if items else None
+    in_document = f.filter.column is None  # the expression is text: so is its parameter
     if f.kind == "int":
-        return (f"{column} = %s", int(raw)) if raw.isascii() and raw.isdigit() else None
+        if not (raw.isascii() and raw.isdigit()):
+            return None
+        return f"{column} = %s", str(int(raw)) if in_document else int(raw)
     if f.kind == "bool":
         flag = raw.lower()
         if flag not in _TRUE | _FALSE:
             return None
-        if f.filter.column is None:
+        if in_document:
             return f"{column} = %s", "true" if flag in _TRUE else "false"
         return f"{column} = %s", flag in _TRUE
     return f"{column} = %s", raw
