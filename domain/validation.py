@@ -167,44 +167,80 @@ def _format_errors(f: Field, value: Any) -> list[str]:
     return []
 
 
-def _own_errors(f: Field, value: Any, *, present: bool, today: date) -> list[str]:
-    """The rules of one field on its own value."""
-    messages: list[str] = []
+Rule = Callable[[Any, bool, date], list[str] | None]
+"""One rule of a field: ``(value, present, today)`` -> its messages (None or [] when it holds)."""
+
+
+def _required(f: Field) -> Rule:
+    if f.is_list:
+        return lambda value, present, today: (
+            [REQUIRED] if not present else [NOT_EMPTY] if not value else None
+        )
+    return lambda value, present, today: [REQUIRED] if _empty(value) else None
+
+
+def _min_length(f: Field, length: int, message: str) -> Rule:
+    # A required field's empty value already says "This field is required.".
+    empty_ok = f.required
+    return lambda value, present, today: (
+        [message]
+        if isinstance(value, str) and len(value) < length and (value or not empty_ok)
+        else None
+    )
+
+
+def _choice(f: Field) -> Rule:
+    allowed = frozenset(c.value for c in f.choices)
+    empty_ok = f.required  # "" of a required choice is "This field is required."
+    return lambda value, present, today: (
+        [f'"{value}" is not a valid choice.']
+        if value is not None and value not in allowed and not (value == "" and empty_ok)
+        else None
+    )
+
+
+def _in_range(minimum: int, maximum: int | None, message: str) -> Rule:
+    def check(value: Any, present: bool, today: date) -> list[str] | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        top = today.year if maximum is None else maximum
+        return None if minimum <= value <= top else [message.format(minimum=minimum, maximum=top)]
+
+    return check
+
+
+def _rules(f: Field) -> tuple[Rule, ...]:
+    """A field's own rules, in the order their messages are listed."""
+    rules: list[Rule] = []
     if f.required:
-        if f.is_list:
-            if not present:
-                messages.append(REQUIRED)
-            elif not value:
-                messages.append(NOT_EMPTY)
-        elif _empty(value):
-            messages.append(REQUIRED)
-    if isinstance(value, str):
-        if f.max_length is not None and len(value) > f.max_length:
-            messages.append(f.too_long.format(limit=f.max_length))
-        minimum = f.min_length
-        if minimum is not None and len(value) < minimum.length and (value or not f.required):
-            messages.append(minimum.message)
-    if (
-        f.choices
-        and value is not None
-        and not (value == "" and f.required)
-        and value not in {c.value for c in f.choices}
-    ):
-        messages.append(f'"{value}" is not a valid choice.')
+        rules.append(_required(f))
+    if f.min_length is not None:
+        rules.append(_min_length(f, f.min_length.length, f.min_length.message))
+    if f.choices:
+        rules.append(_choice(f))
     if f.format is not None:
-        messages += _format_errors(f, value)
-    bounds = f.range
-    if bounds is not None and isinstance(value, int) and not isinstance(value, bool):
-        top = today.year if bounds.maximum is None else bounds.maximum
-        if not bounds.minimum <= value <= top:
-            messages.append(bounds.message.format(minimum=bounds.minimum, maximum=top))
-    if f.max_items is not None and len(value or []) > f.max_items.count:
-        messages.append(f.max_items.message)
-    return messages
+        rules.append(lambda value, present, today: _format_errors(f, value))
+    if f.range is not None:
+        rules.append(_in_range(f.range.minimum, f.range.maximum, f.range.message))
+    if f.max_items is not None:
+        count, message = f.max_items.count, f.max_items.message
+        rules.append(lambda value, present, today: [message] if len(value or []) > count else None)
+    return tuple(rules)
 
 
-#: The rules ``validate`` applies, in order: every written content field.
-_CHECKED: tuple[Field, ...] = tuple(f for f in CONTENT if f.writable)
+#: Every written content field with its own rules, in catalogue order.
+_CHECKED: tuple[tuple[Field, tuple[Rule, ...]], ...] = tuple(
+    (f, _rules(f)) for f in CONTENT if f.writable
+)
+#: The maximum lengths (the commonest rule, checked in one loop): name, limit, message.
+_MAXIMA: tuple[tuple[str, int, str], ...] = tuple(
+    (f.name, f.max_length, f.too_long.format(limit=f.max_length))
+    for f, _ in _CHECKED
+    if f.max_length is not None
+)
+_RULED: tuple[tuple[str, tuple[Rule, ...]], ...] = tuple((f.name, r) for f, r in _CHECKED if r)
+#: The conditional requirements.
+_CONDITIONAL: tuple[Field, ...] = tuple(f for f, _ in _CHECKED if f.required_when is not None)
 
 
 def validate(
@@ -222,26 +258,39 @@ def validate(
         errors.setdefault(field, []).append(message)
 
     creating = previous is None
-    changed = set() if previous is None else changed_fields(values, previous)
-
-    def concerned(name: str) -> bool:
-        return creating or name in changed
-
+    changed: set[str] = set() if previous is None else changed_fields(values, previous)
     if creating and values.get(CONSENT_FIELD) is not True:
         add(CONSENT_FIELD, CONSENT_REQUIRED)
-    for f in _CHECKED:
-        value = values.get(f.name)
-        if concerned(f.name):
-            for message in _own_errors(f, value, present=f.name in values, today=today):
-                add(f.name, message)
-        rule = f.required_when
+    for name, limit, message in _MAXIMA:
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit and (creating or name in changed):
+            add(name, message)
+    for name, rules in _RULED:
+        if not creating and name not in changed:
+            continue
+        value = values.get(name)
+        present = name in values
+        for rule in rules:
+            messages = rule(value, present, today)
+            if messages:
+                errors.setdefault(name, []).extend(messages)
+    for f in _CONDITIONAL:
+        condition = f.required_when
+        assert condition is not None
+        name = f.name
+        concerned = creating or name in changed or condition.field in changed
         if (
-            rule is not None
-            and (concerned(f.name) or concerned(rule.field))
-            and _empty(value)
-            and _requires(rule.holds, rule.flag, values.get(rule.field), BY_NAME[rule.field], refs)
+            concerned
+            and _empty(values.get(name))
+            and _requires(
+                condition.holds,
+                condition.flag,
+                values.get(condition.field),
+                BY_NAME[condition.field],
+                refs,
+            )
         ):
-            add(f.name, rule.message)
+            add(name, condition.message)
     _check_references(values, previous or {}, refs, catalog, add)
     return errors
 
@@ -279,7 +328,7 @@ def _newly(values: Mapping[str, Any], previous: Mapping[str, Any], field: str) -
 
 #: Reference fields checked here (related services are checked by ``domain.relations``).
 _REFERENCES: tuple[Field, ...] = tuple(
-    f for f in _CHECKED if f.refers_to is not None and f.refers_to != "submission"
+    f for f, _ in _CHECKED if f.refers_to is not None and f.refers_to != "submission"
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from domain.field_types import Field
-from domain.fields import API_VERSIONS, FIELDS
+from domain.fields import FIELDS
 
 EDAM_BASE: Final = "http://edamontology.org/"
 EDAM_URL: Final = "https://edamontology.org/"
@@ -224,7 +224,9 @@ def _wire(major: int) -> tuple[tuple[tuple[str, str, Any], ...], tuple[tuple[str
     return tuple(slots), tuple(special)
 
 
-_WIRE: Final = {major: _wire(major) for major in API_VERSIONS}
+# The read side serves /api/v1/'s shape (every field, deprecated aliases included); later API
+# versions leave out what they no longer have (``web.endpoints.submissions.for_api``).
+_SLOTS, _SPECIAL = _wire(1)
 
 
 def submission(
@@ -232,16 +234,13 @@ def submission(
     refs: Mapping[str, Any],
     *,
     full_record: bool,
-    api: int = 1,
 ) -> dict[str, Any]:
     """The submission in the wire order of spec §3.3 (minus ``links``), plus ``version``.
 
     ``refs`` holds what the SQL resolved: ``centre`` (object or None), ``categories``, ``pis``,
     ``topics`` and ``operations`` (term rows or None per stored accession, in stored order),
-    ``record_topics`` (per bio.tools topic URI), ``related``. ``api`` is the API major version
-    whose fields are served (the field catalogue says which).
+    ``record_topics`` (per bio.tools topic URI), ``related``.
     """
-    slots, special = _WIRE[api]
     get = doc.get
     out: dict[str, Any] = {
         "id": doc["id"],
@@ -251,8 +250,8 @@ def submission(
     }
     # Every field where the wire puts it, as the document holds it (a document written before
     # a field existed answers its default); then the few served otherwise, in their places.
-    out.update({name: get(key, default) for name, key, default in slots})
-    for name, serve in special:
+    out.update({name: get(key, default) for name, key, default in _SLOTS})
+    for name, serve in _SPECIAL:
         out[name] = serve(doc, refs)
     record = doc.get("biotoolsrecord")
     embedded: dict[str, Any] | None = None
