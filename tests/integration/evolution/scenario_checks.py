@@ -193,6 +193,30 @@ def test_scenario_1_an_optional_field_with_a_default(world: World) -> None:
     assert "hosting" in _properties("SubmissionPatch")
 
 
+# -- scenario 3: a field on a reference model ------------------------------------------------------
+
+
+def test_scenario_3_a_field_on_a_reference_model(world: World) -> None:
+    centre = world.refs["centre"]
+    path = f"/api/v1/service-centers/{centre}/"
+    # The old code's creation lacks the key; the new column's default answers, before the new
+    # table version is live (the query reads both) and after.
+    assert b"contact_email" not in world.stored_topics_and_states(centre)[0][1]
+    before = world.client.get(path, headers=world.admin())
+    assert before.status_code == 200, before.text
+    assert before.json()["contact_email"] == ""
+    operations.promote(world.url, "service_centres", 2, timeout=60)
+    assert world.client.get(path, headers=world.admin()).json()["contact_email"] == ""
+    changed = world.client.patch(path, json={"contact_email": "hub@bigi.de"}, headers=world.admin())
+    assert changed.status_code == 200, changed.text
+    assert world.client.get(path, headers=world.admin()).json()["contact_email"] == "hub@bigi.de"
+    bad = world.client.patch(path, json={"contact_email": "nope"}, headers=world.admin())
+    assert bad.status_code == 400
+    assert list(bad.json()["error"]) == ["contact_email"]
+    assert "contact_email" in _properties("Centre")
+    assert "contact_email" in _properties("CentreUpdate")
+
+
 # -- scenario 4: a rename with a deprecated alias -------------------------------------------------
 
 

@@ -241,6 +241,83 @@ SCENARIO_7 = [
 ]
 
 
+CENTRE_V2_DDL = (
+    (ROOT / "schema/ddl/service_centres/v1.sql")
+    .read_text()
+    .replace("_v1", "_v2")
+    .replace("v1:", "v2:")
+    .replace(
+        "    ror_id text NOT NULL DEFAULT '',\n",
+        "    ror_id text NOT NULL DEFAULT '',\n    contact_email text NOT NULL DEFAULT '',\n",
+    )
+)
+SCENARIO_3 = [
+    Edit(
+        "domain/reference_rules.py",
+        '"centre": {"website": 200, "ror_id": 200},',
+        '"centre": {"website": 200, "ror_id": 200, "contact_email": 254},',
+    ),
+    Edit(
+        "domain/reference_rules.py",
+        '"centre": {"website": "", "ror_id": ""},',
+        '"centre": {"website": "", "ror_id": "", "contact_email": ""},',
+    ),
+    Edit(
+        "domain/reference_rules.py",
+        '            errors.setdefault("ror_id", []).append(message)\n',
+        '            errors.setdefault("ror_id", []).append(message)\n'
+        '        contact = values.get("contact_email") or ""\n'
+        "        if contact and not is_valid_email(contact):\n"
+        '            errors.setdefault("contact_email", []).append(INVALID_EMAIL)\n',
+    ),
+    Edit(
+        "projections/projectors/reference.py",
+        "class PisProjector(_ReferenceProjector):",
+        """class ServiceCentresProjectorV2(ServiceCentresProjector):
+    \"\"\"de.NBI service centres with their contact email.\"\"\"
+
+    version: ClassVar[int] = 2
+    fields: ClassVar[dict[str, Any]] = {**ServiceCentresProjector.fields, "contact_email": ""}
+    tables: ClassVar[tuple[Table, ...]] = (_table("service_centres", fields),)
+
+
+class PisProjector(_ReferenceProjector):""",
+    ),
+    Edit(
+        "projections/projectors/__init__.py",
+        "    ServiceCentresProjector,\n)\n",
+        "    ServiceCentresProjector,\n    ServiceCentresProjectorV2,\n)\n",
+    ),
+    Edit(
+        "projections/projectors/__init__.py",
+        "    ServiceCentresProjector,\n    PisProjector,",
+        "    ServiceCentresProjector,\n    ServiceCentresProjectorV2,\n    PisProjector,",
+    ),
+    Edit("schema/ddl/service_centres/v2.sql", None, CENTRE_V2_DDL),
+    Edit(
+        "projections/queries/reference.py",
+        """    "SELECT aggregate_id AS id, short_name, full_name, website, ror_id, is_active"
+    " FROM service_centres"
+""",
+        """    "SELECT aggregate_id AS id, short_name, full_name, website, ror_id, is_active,"
+    " coalesce(to_jsonb(c)->>'contact_email', '') AS contact_email FROM service_centres c"
+""",
+    ),
+    Edit(
+        "schema/api/reference.py",
+        '    ror_id: str = Field(description="ROR id URL, or empty.")\n',
+        '    ror_id: str = Field(description="ROR id URL, or empty.")\n'
+        '    contact_email: str = Field(description="The centre\'s contact email, or empty.")\n',
+    ),
+    Edit(
+        "schema/api/reference.py",
+        "    ror_id: str | None = Field(\n",
+        "    contact_email: str | None = Field(default=None, max_length=254)\n"
+        "    ror_id: str | None = Field(\n",
+    ),
+]
+
+
 def _report(scenario: str, touched: set[str]) -> None:
     print(json.dumps({"scenario": scenario, "files": sorted(touched)}))
 
@@ -287,3 +364,21 @@ def test_scenario_7_a_computed_backfill_needs_a_new_read_table_version(
     _report("7", touched)
     assert touched == {"domain/fields.py", "schema/ddl/submissions/v3.sql", OPENAPI}
     _check(tree, "test_scenario_7_a_computed_field_is_backfilled_by_the_rebuild", old_store)
+
+
+def test_scenario_3_a_field_on_a_reference_model_needs_its_table_version(
+    old_store: dict[str, str], tmp_path: Path
+) -> None:
+    tree = _copy_of_the_code(tmp_path / "code")
+    touched = _apply(tree, SCENARIO_3)
+    _report("3", touched)
+    assert touched == {
+        "domain/reference_rules.py",
+        "projections/projectors/reference.py",
+        "projections/projectors/__init__.py",
+        "schema/ddl/service_centres/v2.sql",
+        "projections/queries/reference.py",
+        "schema/api/reference.py",
+        OPENAPI,
+    }
+    _check(tree, "test_scenario_3_a_field_on_a_reference_model", old_store)
