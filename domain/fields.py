@@ -464,6 +464,8 @@ SYSTEM_CONTROLLED: Final[frozenset[str]] = frozenset(
 )
 
 _LIST_DEFAULTS: Final = frozenset(n for n, v in DEFAULTS.items() if isinstance(v, list))
+_DEFAULT_NAMES: Final = frozenset(DEFAULTS)
+_OLD_NAMES: Final = frozenset(RENAMED_FIELDS)
 
 
 def change_name(wire_name: str) -> str:
@@ -478,8 +480,10 @@ def label_for(name: str) -> str:
 
 def with_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` plus the default of every content field it lacks (each list a new one): how a
-    submission recorded before a field existed reads."""
+    submission recorded before a field existed reads. A copy either way."""
     out = dict(values)
+    if out.keys() >= _DEFAULT_NAMES:
+        return out
     for name, default in DEFAULTS.items():
         if name not in out:
             out[name] = [] if name in _LIST_DEFAULTS else default
@@ -489,7 +493,7 @@ def with_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
 def current_names(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with old names of renamed fields under their current names (the same dict when
     none occurs: the common case costs one check per rename)."""
-    if not any(old in values for old in RENAMED_FIELDS):
+    if _OLD_NAMES.isdisjoint(values):
         return values
     out = dict(values)
     for old, new in RENAMED_FIELDS.items():

@@ -15,6 +15,8 @@ from eventsourcing.utils import register_topic
 from domain.changes import Change
 from domain.fields import DEFAULTS, RENAMED_FIELDS, current_names, with_defaults
 
+RENAMED_KEYS = frozenset(RENAMED_FIELDS)
+
 ERASED = "[erased]"
 
 
@@ -331,7 +333,7 @@ class Submission(Aggregate):
         """Read state restored from a snapshot taken before a field was added or renamed as
         events are read: new fields at their defaults, old names under the current ones."""
         values = self.values
-        if not DEFAULTS.keys() <= values.keys() or any(old in values for old in RENAMED_FIELDS):
+        if not DEFAULTS.keys() <= values.keys() or not RENAMED_KEYS.isdisjoint(values):
             self.values = with_defaults(current_names(values))
 
     # -- read helpers ---------------------------------------------------------------------------
