@@ -15,8 +15,10 @@ names (``service_center_id``, ``service_category_ids`` (ints), ``responsible_pi_
 projector can build rows from events alone. ``changes`` is ``[{field, label, old, new}]`` with
 change-log names (``service_center``, ``service_categories``, ``responsible_pis``,
 ``edam_topics``, ``edam_operations``, ``related_services``, …), display strings, sorted by field.
-Renamed fields keep their old input name for a while (``fields.RENAMED_FIELDS``); stored events
-and state use only the new name. Schema changes: ``docs/schema-evolution.md``.
+The fields are declared once, in the field catalogue (``domain.fields``): a payload recorded
+before a field existed lacks its key and reads its default; one recorded under a field's old name
+(``fields.RENAMED_FIELDS``) reads under the new one, and the API accepts the old name while the
+alias lasts. Schema changes: ``docs/schema-evolution.md``.
 
 Personal values (submitter first/last name and affiliation, internal contact name and email,
 public contact, comments; the submitter's IP and user-agent hash; the status comment) are

@@ -1,16 +1,17 @@
 """Field-level change records ``{field, label, old, new}`` with the display rules of §2.4.
 
 Choice fields show their label, booleans "Yes"/"No", references their display name, lists are
-sorted and ", "-joined, empty values are "—"; records are sorted by field name.
+sorted and ", "-joined, empty values are "—"; records are sorted by field name. Names, labels,
+choices and what a reference points at come from the field catalogue (``domain.fields``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from domain.fields import DATA_ACCESS_TYPES, change_name, label_for
-from domain.lifecycle import KPI_LABELS, PRIMARY_TAG_LABELS, SECONDARY_TAG_LABELS, STATUS_LABELS
+from domain.field_types import Field
+from domain.fields import FIELDS, change_name, label_for
 
 EMPTY = "—"
 
@@ -69,34 +70,47 @@ def _join(items: list[str]) -> str:
     return ", ".join(sorted(items)) if items else EMPTY
 
 
+Show = Callable[[Any, DisplayNames], str]
+
+# How each kind of reference is named (the lists' items one by one).
+_NAMES: dict[str, Callable[[DisplayNames, Any], str]] = {
+    "centre": lambda names, v: names.centre(str(v)),
+    "category": lambda names, v: names.category(int(v)),
+    "pi": lambda names, v: names.pi(str(v)),
+    "edam_topic": lambda names, v: names.edam(str(v)),
+    "edam_operation": lambda names, v: names.edam(str(v)),
+    "submission": lambda names, v: names.service(str(v)),
+}
+
+
+def _shower(f: Field) -> Show | None:
+    """How a field's values are shown, when not as plain text or a plain list."""
+    if f.choices:
+        if f.is_list:
+            return lambda value, names: _join([f.choice_label(v) for v in value])
+        return lambda value, names: f.choice_label(value)
+    name = _NAMES.get(f.refers_to or "")
+    if name is not None:
+        if f.is_list:
+            return lambda value, names: _join([name(names, v) for v in value])
+        return lambda value, names: name(names, value)
+    if f.kind == "file":
+        return lambda value, names: str(value).rsplit("/", 1)[-1] or EMPTY
+    return None
+
+
+_SHOW: dict[str, Show] = {f.name: s for f in FIELDS if (s := _shower(f)) is not None}
+
+
 def display(wire_field: str, value: Any, names: DisplayNames) -> str:
     """Render one raw value as the change log shows it."""
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if wire_field == "status":
-        return STATUS_LABELS.get(value, str(value))
-    if wire_field == "kpi_monitoring":
-        return KPI_LABELS.get(value, str(value))
-    if wire_field == "data_access_type":
-        return DATA_ACCESS_TYPES.get(value, str(value))
-    if wire_field == "related_service_ids":
-        return _join([names.service(str(v)) for v in value])
-    if wire_field == "primary_maturity_tag":
-        return PRIMARY_TAG_LABELS.get(value, str(value))
-    if wire_field == "secondary_maturity_tags":
-        return _join([SECONDARY_TAG_LABELS.get(t, t) for t in value])
-    if wire_field == "service_center_id":
-        return names.centre(str(value))
-    if wire_field == "service_category_ids":
-        return _join([names.category(int(v)) for v in value])
-    if wire_field == "responsible_pi_ids":
-        return _join([names.pi(str(v)) for v in value])
-    if wire_field in ("edam_topic_ids", "edam_operation_ids"):
-        return _join([names.edam(str(v)) for v in value])
-    if wire_field == "logo":
-        return str(value).rsplit("/", 1)[-1] or EMPTY
+    show = _SHOW.get(wire_field)
+    if show is not None:
+        return show(value, names)
     if isinstance(value, list):
         return _join([str(v) for v in value])
     return str(value).strip() or EMPTY

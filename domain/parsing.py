@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.fields import CONSENT_FIELD, CONTENT_FIELDS, RENAMED_FIELDS
+from domain.fields import CONSENT_FIELD, CONTENT, RENAMED_FIELDS
 from domain.normalise import Sanitiser, normalise_plain, normalise_text, strip_html
 
 NOT_STRING = "Not a valid string."
@@ -19,6 +19,10 @@ NOT_BOOL = "Must be a valid boolean."
 NOT_INT = "A valid integer is required."
 NOT_DATE = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
 NOT_UUID = "Must be a valid UUID."
+
+#: The fields a command writes and their kinds (a field being removed is no longer written: it is
+#: accepted and ignored, like a read-only member).
+WRITTEN: tuple[tuple[str, str], ...] = tuple((f.name, f.kind) for f in CONTENT if f.writable)
 
 
 def alias_conflict(old: str, new: str) -> str:
@@ -37,7 +41,7 @@ def parse_input(
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     data = _renamed(data, errors)
-    for name, kind in CONTENT_FIELDS.items():
+    for name, kind in WRITTEN:
         if name not in data:
             continue
         raw = data[name]

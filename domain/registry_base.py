@@ -123,6 +123,8 @@ class RegistryBase(Application[UUID]):
             raise NotFound(f"{kind.__name__} {aggregate_id} not found.") from None
         if not isinstance(aggregate, kind):
             raise NotFound(f"{kind.__name__} {aggregate_id} not found.")
+        if isinstance(aggregate, Submission):
+            aggregate.adopt_catalogue()  # a snapshot may predate a field or a rename
         return aggregate
 
     def _submission(self, submission_id: UUID, expected_version: int | None = None) -> Submission:

@@ -13,6 +13,9 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import register_topic
 
 from domain.changes import Change
+from domain.fields import DEFAULTS, RENAMED_FIELDS, current_names, with_defaults
+
+RENAMED_KEYS = frozenset(RENAMED_FIELDS)
 
 ERASED = "[erased]"
 
@@ -239,7 +242,9 @@ class Submission(Aggregate):
         submission_ip: str | None,
         user_agent_hash: str,
     ) -> None:
-        self.values: dict[str, Any] = dict(values)
+        # A submission registered before a field existed reads it at its default, and one stored
+        # under a field's old name under its current name (the catalogue says both).
+        self.values: dict[str, Any] = with_defaults(current_names(values))
         self.status = status
         self.primary_maturity_tag: str | None = None
         self.secondary_maturity_tags: list[str] = []
@@ -323,7 +328,7 @@ class Submission(Aggregate):
 
     def _apply_values(self, values: dict[str, Any]) -> None:
         self.edited_since_import = True
-        for name, value in values.items():
+        for name, value in current_names(values).items():
             if name == "status":
                 self.status = value
             elif name == "primary_maturity_tag":
@@ -332,6 +337,13 @@ class Submission(Aggregate):
                 self.secondary_maturity_tags = list(value)
             else:
                 self.values[name] = value
+
+    def adopt_catalogue(self) -> None:
+        """Read state restored from a snapshot taken before a field was added or renamed as
+        events are read: new fields at their defaults, old names under the current ones."""
+        values = self.values
+        if not DEFAULTS.keys() <= values.keys() or not RENAMED_KEYS.isdisjoint(values):
+            self.values = with_defaults(current_names(values))
 
     # -- read helpers ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from domain.biotools import biotools_id_from_url
 from domain.changes import build_changes
 from domain.editing import plan_amendment
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
-from domain.fields import CONSENT_FIELD, DEFAULTS, RELATED_FIELD
+from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import check_transition, validate_tags
 from domain.normalise import normalise_text
 from domain.parsing import parse_input
@@ -43,13 +43,12 @@ class SubmissionCommands(RelationCommands):
         values, errors = parse_input(data)
         errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
         refs, names = self._refs()
-        merged = {**DEFAULTS, **values}
+        merged = with_defaults(values)
         errors = _merge(
             errors,
             validate(
                 merged,
                 previous=None,
-                touched=set(values),
                 refs=refs,
                 catalog=self.catalog,
                 today=self._today(),
@@ -106,7 +105,6 @@ class SubmissionCommands(RelationCommands):
             validate(
                 merged,
                 previous=previous,
-                touched=set(updates),
                 refs=refs,
                 catalog=self.catalog,
                 today=self._today(),

@@ -1,21 +1,29 @@
-"""Every field rule and message of §1.1.2 plus decisions.md's additions, on the merged state.
+"""Every field rule and message of §1.1.2 plus decisions.md's additions, from the field catalogue.
 
-``validate`` returns ``{field: [messages]}`` for every failing field at once. Rules that concern
-*newly selected* things (inactive references, obsolete EDAM terms, deprecated licences, minimum
-name lengths) look only at what this command sets, so legacy records keep saving.
+``validate`` returns ``{field: [messages]}`` for every failing field at once. The rules are the
+declarations' (``domain.fields``): required, lengths, choices, formats, ranges, list sizes,
+conditional requirements and references; the functions here are what each kind of rule means.
+
+On an edit a rule looks only at what the edit changes: a field's own rules run when its value
+changes, a conditional requirement when either of its two fields changes, and references only
+for ids newly selected. A record that already holds a value today's rules would refuse (an
+imported one with more than 6 EDAM terms, a name under the minimum length) can therefore be
+edited elsewhere, while the value itself cannot be changed into another refused one. On create
+every rule runs; the consent is asked on create only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from domain.catalog import ReferenceCatalog
-from domain.fields import CONSENT_FIELD, DATA_ACCESS_TYPES, REQUIRED_ON_CREATE
+from domain.field_types import Field
+from domain.fields import BY_NAME, CONSENT_FIELD, CONTENT
 
 REQUIRED = "This field is required."
 NOT_EMPTY = "This list may not be empty."
@@ -23,52 +31,9 @@ INSECURE_URL = "URL must use the https:// scheme. Plain http:// and other scheme
 INVALID_URL = "Enter a valid URL."
 INVALID_EMAIL = "Enter a valid email address."
 INVALID_PUBLIC_CONTACT = "Enter a valid email address or a URL starting with https://."
-PREFIXES = {
-    "github_url": ("https://github.com/", "GitHub URL must start with https://github.com/"),
-    "biotools_url": ("https://bio.tools/", "bio.tools URL must start with https://bio.tools/"),
-    "fairsharing_url": (
-        "https://fairsharing.org/",
-        "FAIRsharing URL must start with https://fairsharing.org/",
-    ),
-}
-URL_FIELDS = (
-    "website_url",
-    "terms_of_use_url",
-    "github_url",
-    "biotools_url",
-    "fairsharing_url",
-    "other_registry_url",
-)
-MAX_LENGTHS = {
-    "submitter_first_name": 100,
-    "submitter_last_name": 100,
-    "submitter_affiliation": 300,
-    "service_name": 300,
-    "toolbox_name": 200,
-    "host_institute": 300,
-    "public_contact_email": 2000,
-    "internal_contact_name": 200,
-    "internal_contact_email": 254,
-    "license_note": 200,
-    "kpi_since": 100,
-    **dict.fromkeys(URL_FIELDS, 2000),
-}
-MIN_LENGTHS = {
-    "submitter_first_name": (2, "First name must be at least 2 characters."),
-    "submitter_last_name": (2, "Last name must be at least 2 characters."),
-    "submitter_affiliation": (2, "Affiliation must be at least 2 characters."),
-    "service_name": (3, "Service name must be at least 3 characters."),
-}
 PUBLICATIONS_REQUIRED = "At least one PMID or DOI is required."
 PUBLICATIONS_MAX = "A maximum of 50 publications may be listed."
-DESCRIPTION_MIN = "Service description must be at least 50 characters."
-DESCRIPTION_MAX = "Service description must not exceed 5000 characters."
-TOOLBOX_REQUIRED = "Toolbox name is required when is_toolbox is True."
-KPI_REQUIRED = "Please provide the year KPI monitoring started."
-LICENSE_REQUIRED = "Select at least one license or provide a license note."
-PARTNER_NOTE_REQUIRED = "Please provide the name and affiliation of the associated partner."
 CONSENT_REQUIRED = "You must consent to the data protection information to submit this form."
-EDAM_MAX = 6
 
 _PMID = re.compile(r"^\d{1,8}$")
 _DOI = re.compile(r"^10\.\d{4,}/\S+$")
@@ -137,7 +102,8 @@ def url_errors(field: str, value: str) -> list[str]:
         return [INSECURE_URL]
     if not is_valid_https_url(value):
         return [INVALID_URL]
-    prefix = PREFIXES.get(field)
+    declared = BY_NAME.get(field)
+    prefix = declared.prefix if declared is not None else None
     if prefix and not value.startswith(prefix[0]):
         return [prefix[1]]
     return []
@@ -171,11 +137,116 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+def _same(old: Any, new: Any) -> bool:
+    """Whether an edit leaves a value as it was (lists in any order; None and "" alike)."""
+    if old == new:
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return old in (None, "") and new in (None, "")
+
+
+def changed_fields(values: Mapping[str, Any], previous: Mapping[str, Any]) -> set[str]:
+    """The fields whose value in ``values`` (the merged state) differs from ``previous``."""
+    return {
+        name
+        for name, value in values.items()
+        if value is not previous.get(name) and not _same(previous.get(name), value)
+    }
+
+
+def _format_errors(f: Field, value: Any) -> list[str]:
+    if f.format == "https_url":
+        return url_errors(f.name, value or "")
+    if f.format == "email_or_https_url":
+        return public_contact_errors(value or "")
+    if f.format == "email":
+        return [INVALID_EMAIL] if value and not is_valid_email(value) else []
+    if f.format == "pmids_or_dois":
+        return [] if _empty(value) else publication_errors(value or "")
+    return []
+
+
+Rule = Callable[[Any, bool, date], list[str] | None]
+"""One rule of a field: ``(value, present, today)`` -> its messages (None or [] when it holds)."""
+
+
+def _required(f: Field) -> Rule:
+    if f.is_list:
+        return lambda value, present, today: (
+            [REQUIRED] if not present else [NOT_EMPTY] if not value else None
+        )
+    return lambda value, present, today: [REQUIRED] if _empty(value) else None
+
+
+def _min_length(f: Field, length: int, message: str) -> Rule:
+    # A required field's empty value already says "This field is required.".
+    empty_ok = f.required
+    return lambda value, present, today: (
+        [message]
+        if isinstance(value, str) and len(value) < length and (value or not empty_ok)
+        else None
+    )
+
+
+def _choice(f: Field) -> Rule:
+    allowed = frozenset(c.value for c in f.choices)
+    empty_ok = f.required  # "" of a required choice is "This field is required."
+    return lambda value, present, today: (
+        [f'"{value}" is not a valid choice.']
+        if value is not None and value not in allowed and not (value == "" and empty_ok)
+        else None
+    )
+
+
+def _in_range(minimum: int, maximum: int | None, message: str) -> Rule:
+    def check(value: Any, present: bool, today: date) -> list[str] | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        top = today.year if maximum is None else maximum
+        return None if minimum <= value <= top else [message.format(minimum=minimum, maximum=top)]
+
+    return check
+
+
+def _rules(f: Field) -> tuple[Rule, ...]:
+    """A field's own rules, in the order their messages are listed."""
+    rules: list[Rule] = []
+    if f.required:
+        rules.append(_required(f))
+    if f.min_length is not None:
+        rules.append(_min_length(f, f.min_length.length, f.min_length.message))
+    if f.choices:
+        rules.append(_choice(f))
+    if f.format is not None:
+        rules.append(lambda value, present, today: _format_errors(f, value))
+    if f.range is not None:
+        rules.append(_in_range(f.range.minimum, f.range.maximum, f.range.message))
+    if f.max_items is not None:
+        count, message = f.max_items.count, f.max_items.message
+        rules.append(lambda value, present, today: [message] if len(value or []) > count else None)
+    return tuple(rules)
+
+
+#: Every written content field with its own rules, in catalogue order.
+_CHECKED: tuple[tuple[Field, tuple[Rule, ...]], ...] = tuple(
+    (f, _rules(f)) for f in CONTENT if f.writable
+)
+#: The maximum lengths (the commonest rule, checked in one loop): name, limit, message.
+_MAXIMA: tuple[tuple[str, int, str], ...] = tuple(
+    (f.name, f.max_length, f.too_long.format(limit=f.max_length))
+    for f, _ in _CHECKED
+    if f.max_length is not None
+)
+_RULED: tuple[tuple[str, tuple[Rule, ...]], ...] = tuple((f.name, r) for f, r in _CHECKED if r)
+#: The conditional requirements.
+_CONDITIONAL: tuple[Field, ...] = tuple(f for f, _ in _CHECKED if f.required_when is not None)
+
+
 def validate(
     values: Mapping[str, Any],
     *,
     previous: Mapping[str, Any] | None,
-    touched: frozenset[str] | set[str],
     refs: ReferenceLookup,
     catalog: ReferenceCatalog,
     today: date,
@@ -187,63 +258,67 @@ def validate(
         errors.setdefault(field, []).append(message)
 
     creating = previous is None
-    for field in REQUIRED_ON_CREATE:
-        if field in ("service_category_ids", "responsible_pi_ids"):
-            if field not in values and creating:
-                add(field, REQUIRED)
-            elif field in values and not values[field]:
-                add(field, NOT_EMPTY)
-        elif _empty(values.get(field)) and (creating or field in touched):
-            add(field, REQUIRED)
+    changed: set[str] = set() if previous is None else changed_fields(values, previous)
     if creating and values.get(CONSENT_FIELD) is not True:
         add(CONSENT_FIELD, CONSENT_REQUIRED)
-
-    for field, limit in MAX_LENGTHS.items():
-        value = values.get(field)
-        if isinstance(value, str) and len(value) > limit:
-            add(field, f"Ensure this field has no more than {limit} characters.")
-    for field, (minimum, message) in MIN_LENGTHS.items():
-        value = values.get(field)
-        if (creating or field in touched) and isinstance(value, str) and len(value) < minimum:
-            if field == "service_name" and not value:
-                continue  # already "This field is required."
-            add(field, message)
-
-    for field in URL_FIELDS:
-        for message in url_errors(field, values.get(field) or ""):
-            add(field, message)
-    for message in public_contact_errors(values.get("public_contact_email") or ""):
-        add("public_contact_email", message)
-    email = values.get("internal_contact_email") or ""
-    if email and not is_valid_email(email):
-        add("internal_contact_email", INVALID_EMAIL)
-    if not _empty(values.get("publications_pmids")):
-        for message in publication_errors(values.get("publications_pmids") or ""):
-            add("publications_pmids", message)
-
-    year = values.get("year_established")
-    if isinstance(year, int) and not 1900 <= year <= today.year:
-        add("year_established", f"Year established must be between 1900 and {today.year}.")
-    description = (values.get("service_description") or "").strip()
-    if description and len(description) < 50:
-        add("service_description", DESCRIPTION_MIN)
-    elif len(description) > 5000:
-        add("service_description", DESCRIPTION_MAX)
-    if values.get("is_toolbox") and _empty(values.get("toolbox_name")):
-        add("toolbox_name", TOOLBOX_REQUIRED)
-    kpi = values.get("kpi_monitoring") or ""
-    if kpi and kpi not in ("yes", "planned"):
-        add("kpi_monitoring", f'"{kpi}" is not a valid choice.')
-    if kpi and kpi != "planned" and _empty(values.get("kpi_since")):
-        add("kpi_since", KPI_REQUIRED)
-    access = values.get("data_access_type")
-    if access is not None and access not in DATA_ACCESS_TYPES:
-        add("data_access_type", f'"{access}" is not a valid choice.')
-    if not values.get("licenses") and _empty(values.get("license_note")):
-        add("licenses", LICENSE_REQUIRED)
-
+    for name, limit, message in _MAXIMA:
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit and (creating or name in changed):
+            add(name, message)
+    for name, rules in _RULED:
+        if not creating and name not in changed:
+            continue
+        value = values.get(name)
+        present = name in values
+        for rule in rules:
+            messages = rule(value, present, today)
+            if messages:
+                errors.setdefault(name, []).extend(messages)
+    for f in _CONDITIONAL:
+        condition = f.required_when
+        assert condition is not None
+        name = f.name
+        concerned = creating or name in changed or condition.field in changed
+        if (
+            concerned
+            and _empty(values.get(name))
+            and _requires(
+                condition.holds,
+                condition.flag,
+                values.get(condition.field),
+                BY_NAME[condition.field],
+                refs,
+            )
+        ):
+            add(name, condition.message)
     _check_references(values, previous or {}, refs, catalog, add)
     return errors
+
+
+def _requires(
+    holds: Callable[[Any], bool] | None,
+    flag: str | None,
+    other: Any,
+    other_field: Field,
+    refs: ReferenceLookup,
+) -> bool:
+    """Whether a conditional requirement applies, given the other field's value."""
+    if holds is not None:
+        return holds(other)
+    lookup = _LOOKUPS.get(other_field.refers_to or "")
+    if flag is None or lookup is None:
+        return False
+    return any(
+        (info := lookup(refs, item)) is not None and bool(getattr(info, flag, False))
+        for item in (other if isinstance(other, list) else [other] if other else [])
+    )
+
+
+_LOOKUPS: dict[str, Callable[[ReferenceLookup, Any], RefInfo | None]] = {
+    "centre": lambda refs, value: refs.centre(value),
+    "category": lambda refs, value: refs.category(value),
+    "pi": lambda refs, value: refs.pi(value),
+}
 
 
 def _newly(values: Mapping[str, Any], previous: Mapping[str, Any], field: str) -> list[Any]:
@@ -251,51 +326,42 @@ def _newly(values: Mapping[str, Any], previous: Mapping[str, Any], field: str) -
     return [v for v in values.get(field) or [] if v not in before]
 
 
+#: Reference fields checked here (related services are checked by ``domain.relations``).
+_REFERENCES: tuple[Field, ...] = tuple(
+    f for f, _ in _CHECKED if f.refers_to is not None and f.refers_to != "submission"
+)
+
+
 def _check_references(
     values: Mapping[str, Any],
     previous: Mapping[str, Any],
     refs: ReferenceLookup,
     catalog: ReferenceCatalog,
-    add: Any,
+    add: Callable[[str, str], None],
 ) -> None:
-    centre = values.get("service_center_id")
-    if centre and centre != previous.get("service_center_id"):
-        info = refs.centre(centre)
-        if info is None or not info.is_active:
-            add("service_center_id", does_not_exist(centre))
-    for category_id in _newly(values, previous, "service_category_ids"):
-        info = refs.category(category_id)
-        if info is None or not info.is_active:
-            add("service_category_ids", does_not_exist(category_id))
-    for pi_id in _newly(values, previous, "responsible_pi_ids"):
-        info = refs.pi(pi_id)
-        if info is None or not info.is_active:
-            add("responsible_pi_ids", does_not_exist(pi_id))
-    partner = any(
-        (info := refs.pi(pi_id)) is not None and info.is_associated_partner
-        for pi_id in values.get("responsible_pi_ids") or []
-    )
-    if partner and _empty(values.get("associated_partner_note")):
-        add("associated_partner_note", PARTNER_NOTE_REQUIRED)
-
-    for field, branch, noun in (
-        ("edam_topic_ids", "topic", "EDAM topics"),
-        ("edam_operation_ids", "operation", "EDAM operations"),
-    ):
-        if len(values.get(field) or []) > EDAM_MAX:
-            add(field, f"Select at most {EDAM_MAX} {noun}.")
-        for accession in _newly(values, previous, field):
-            term = catalog.edam_term(accession)
-            if term is None or term.branch != branch:
-                add(field, does_not_exist(accession))
-            elif term.is_obsolete:
-                add(field, f"EDAM term {accession} is obsolete and cannot be newly selected.")
-    for license_id in _newly(values, previous, "licenses"):
-        licence = catalog.license(license_id)
-        if licence is None:
-            add("licenses", f"Object with license_id={license_id} does not exist.")
-        elif licence.is_deprecated:
-            add(
-                "licenses",
-                f"{license_id} is a deprecated SPDX license and cannot be newly selected.",
-            )
+    """Newly selected ids must exist and be active (EDAM terms in their branch and not obsolete,
+    licences not deprecated); ids a record already holds may stay."""
+    for f in _REFERENCES:
+        kind, name = f.refers_to, f.name
+        if f.kind == "ref":
+            value = values.get(name)
+            chosen = [value] if value and value != previous.get(name) else []
+        else:
+            chosen = _newly(values, previous, name)
+        for item in chosen:
+            if kind in _LOOKUPS:
+                info = _LOOKUPS[kind](refs, item)
+                if info is None or not info.is_active:
+                    add(name, does_not_exist(item))
+            elif kind in ("edam_topic", "edam_operation"):
+                term = catalog.edam_term(item)
+                if term is None or term.branch != kind.removeprefix("edam_"):
+                    add(name, does_not_exist(item))
+                elif term.is_obsolete:
+                    add(name, f"EDAM term {item} is obsolete and cannot be newly selected.")
+            elif kind == "license":
+                licence = catalog.license(item)
+                if licence is None:
+                    add(name, f"Object with license_id={item} does not exist.")
+                elif licence.is_deprecated:
+                    add(name, f"{item} is a deprecated SPDX license and cannot be newly selected.")

@@ -40,9 +40,9 @@ _REDOC = f"""<!doctype html>
 """
 
 
-@lru_cache(maxsize=1)
-def _document() -> bytes:
-    return orjson.dumps(build_openapi(), option=orjson.OPT_SORT_KEYS)
+@lru_cache(maxsize=2)
+def _document(api: int = 1) -> bytes:
+    return orjson.dumps(build_openapi(api), option=orjson.OPT_SORT_KEYS)
 
 
 async def schema(request: Request) -> Response:
@@ -53,7 +53,8 @@ async def schema(request: Request) -> Response:
         if wants_json or request.query_params.get("format") == "json"
         else "application/vnd.oai.openapi+json"
     )
-    return Response(_document(), media_type=media)
+    api = 2 if request.url.path.startswith("/api/v2/") else 1
+    return Response(_document(api), media_type=media)
 
 
 async def swagger(request: Request) -> Response:
@@ -70,6 +71,7 @@ def routes() -> list[BaseRoute]:
     """The documentation routes and the static assets they load."""
     return [
         Route("/api/schema/", schema, methods=["GET"]),
+        Route("/api/v2/schema/", schema, methods=["GET"]),
         Route("/api/docs/", swagger, methods=["GET"]),
         Route("/api/redoc/", redoc, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),

@@ -3,7 +3,8 @@
 
 The document depends on no running service, so ``schema/openapi.json`` can be regenerated and
 diffed (``python -m web.openapi > schema/openapi.json``); a test fails when the committed copy
-is stale.
+is stale. ``/api/v2/`` has its own document (``python -m web.openapi 2 >
+schema/openapi-v2.json``): the submission operations in API version 2's shape.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from domain.fields import FIELDS
 from schema.api.commands import (
     Erased,
     EraseRequest,
@@ -47,21 +49,22 @@ from schema.api.responses import (
     ProjectionStatus,
     WriteRecorded,
 )
-from schema.api.submissions import (
-    Submission,
-    SubmissionCreate,
-    SubmissionCreated,
-    SubmissionPage,
-    SubmissionPatch,
-)
-from web.openapi_operations import OPERATIONS, STATUS_TEXT, Op
+from schema.api.submissions import MODELS
+from web.openapi_operations import OPERATIONS, STATUS_TEXT, Op, submission_operations
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
 
 TITLE = "de.NBI Service Registry API"
-VERSION = "1.0.0"
+#: The document's version: the newest API history entry of the fields /api/v1/ serves.
+VERSION = max((f.api.added for f in FIELDS if f.api.served_in(1)), key=_release) + ".0"
 
+_V1 = MODELS[1]
 _MODELS: tuple[type[BaseModel], ...] = (
-    Problem, SubmissionCreated, SubmissionPage, Submission, SubmissionPatch, SubmissionCreate,
-    StatusChange, MaturityTags, KeyInfo, KeyIssued, KeyRequest, HistoryItem, ChangeFeed,
+    Problem, _V1.created, _V1.page, _V1.submission, _V1.patch, _V1.create, StatusChange,
+    MaturityTags, KeyInfo, KeyIssued, KeyRequest, HistoryItem, ChangeFeed,
     Category, CategoryCreate, CategoryUpdate, Centre, CentreCreate, CentreUpdate, Pi, PiCreate,
     PiUpdate, EdamTerm, License, BioToolsPage, BioToolsRecord, ProjectionStatus, WriteRecorded,
     EraseRequest, Erased,
@@ -73,20 +76,39 @@ _HEADER_DOCS = {
 }
 
 
-def build_openapi() -> dict[str, Any]:
-    """The whole document."""
-    refs, defs = _schemas()
-    for op in OPERATIONS:
+#: What ``/api/v2/``'s document says of the rest of the API.
+V2_NOTE = (
+    "Version 2 of the submissions resource: the fields and deprecated aliases the field catalogue"
+    " removes in API 2 (kpi_start_year: use kpi_since) are neither accepted nor served. It is"
+    " served from the same data as /api/v1/, which is unchanged. Every other resource (status,"
+    " keys, history, reference data) is served under /api/v1/ (see /api/schema/)."
+)
+
+
+def build_openapi(api: int = 1) -> dict[str, Any]:
+    """The whole document of API version ``api`` (``/api/schema/`` for 1, ``/api/v2/schema/``
+    for 2, which has the submission operations only)."""
+    if api == 1:
+        operations, models = OPERATIONS, _MODELS
+        info: dict[str, Any] = {"version": VERSION}
+    else:
+        operations = submission_operations(api)
+        version = MODELS[api]
+        models = (Problem, version.created, version.page, version.submission, version.patch,
+                  version.create, WriteRecorded)  # fmt: skip
+        info = {"version": f"{api}.0.0", "description": V2_NOTE}
+    refs, defs = _schemas(models)
+    for op in operations:
         if op.multipart and op.body is not None:
             defs[_form_name(op.body)] = _form_schema(defs[op.body.__name__])
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in operations:
         paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": TITLE,
-            "version": VERSION,
+            **info,
             "license": {"name": "MIT", "identifier": "MIT"},
             "contact": {"name": "de.NBI Service Registry", "url": "https://www.denbi.de/"},
         },
@@ -111,10 +133,12 @@ def build_openapi() -> dict[str, Any]:
     }
 
 
-def _schemas() -> tuple[dict[type[BaseModel], str], dict[str, Any]]:
+def _schemas(
+    models: tuple[type[BaseModel], ...],
+) -> tuple[dict[type[BaseModel], str], dict[str, Any]]:
     keyed: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (m, "validation" if m.__name__.endswith(_INPUT_SUFFIXES) else "serialization")
-        for m in _MODELS
+        for m in models
     ]
     mapping, top = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
     refs: dict[type[BaseModel], str] = {}
@@ -243,8 +267,10 @@ def _operation_id(op: Op) -> str:
 
 
 def main() -> None:
-    """Print the document (used to refresh the committed ``schema/openapi.json``)."""
-    sys.stdout.write(json.dumps(build_openapi(), indent=2, sort_keys=True) + "\n")
+    """Print the document of the API version given as the argument (default 1), used to refresh
+    the committed ``schema/openapi.json`` and ``schema/openapi-v2.json``."""
+    api = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    sys.stdout.write(json.dumps(build_openapi(api), indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

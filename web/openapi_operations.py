@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.fields import list_filters
 from schema.api.commands import (
     Erased,
     EraseRequest,
@@ -37,13 +38,7 @@ from schema.api.responses import (
     License,
     ProjectionStatus,
 )
-from schema.api.submissions import (
-    Submission,
-    SubmissionCreate,
-    SubmissionCreated,
-    SubmissionPage,
-    SubmissionPatch,
-)
+from schema.api.submissions import MODELS, Submission
 
 Security = list[dict[str, list[str]]]
 ADMIN: Security = [{"AdminKey": []}]
@@ -95,14 +90,9 @@ class Op:
 
 
 _PAGING = (("page", "integer"), ("page_size", "integer"))
+# The list filters are the field catalogue's (every one a string: an invalid value is ignored).
 _FILTERS = (
-    ("status", "string"),
-    ("service_center", "string"),
-    ("year_established", "string"),
-    ("register_as_elixir", "string"),
-    ("primary_maturity_tag", "string"),
-    ("secondary_maturity_tags", "string"),
-    ("data_access_type", "string"),
+    *((f.filter.param, "string") for f in list_filters() if f.filter),
     ("ordering", "string"),
 )
 _AUTH = (401, 403)
@@ -181,50 +171,61 @@ def _reference_ops(
     ]
 
 
+def submission_operations(api: int) -> tuple[Op, ...]:
+    """Create, list, detail and PATCH of submissions (PUT/DELETE refused) in API version ``api``,
+    with that version's models (``schema.api.submissions.MODELS``)."""
+    models = MODELS[api]
+    collection = f"/api/v{api}/submissions/"
+    item = collection + "{id}/"
+    return (
+        Op(
+            "post",
+            collection,
+            "Register a service (public)",
+            PUBLIC,
+            201,
+            models.created,
+            body=models.create,
+            errors=(400, 409, 410, 413, 415, 422, 429),
+            headers=("Idempotency-Key",),
+            multipart=True,
+        ),
+        Op(
+            "get",
+            collection,
+            "List submissions",
+            ADMIN,
+            response=models.page,
+            errors=(*_AUTH, 404),
+            query=(*_FILTERS, *_PAGING),
+        ),
+        Op(
+            "get",
+            item,
+            "One submission (or its state as of an instant)",
+            OWNER_OR_ADMIN,
+            response=models.submission,
+            errors=(400, 401, 404, 410),
+            query=(("as_of", "string"),),
+        ),
+        Op(
+            "patch",
+            item,
+            "Change some fields",
+            OWNER_OR_ADMIN,
+            response=models.submission,
+            body=models.patch,
+            errors=_SUB_WRITE,
+            headers=("If-Match",),
+            multipart=True,
+        ),
+        Op("put", item, "Not supported: use PATCH", OWNER_OR_ADMIN, 405, errors=(401,)),
+        Op("delete", item, "Not supported", OWNER_OR_ADMIN, 405, errors=(401,)),
+    )
+
+
 OPERATIONS: tuple[Op, ...] = (
-    Op(
-        "post",
-        "/api/v1/submissions/",
-        "Register a service (public)",
-        PUBLIC,
-        201,
-        SubmissionCreated,
-        body=SubmissionCreate,
-        errors=(400, 409, 410, 413, 415, 422, 429),
-        headers=("Idempotency-Key",),
-        multipart=True,
-    ),
-    Op(
-        "get",
-        "/api/v1/submissions/",
-        "List submissions",
-        ADMIN,
-        response=SubmissionPage,
-        errors=(*_AUTH, 404),
-        query=(*_FILTERS, *_PAGING),
-    ),
-    Op(
-        "get",
-        SUB,
-        "One submission (or its state as of an instant)",
-        OWNER_OR_ADMIN,
-        response=Submission,
-        errors=(400, 401, 404, 410),
-        query=(("as_of", "string"),),
-    ),
-    Op(
-        "patch",
-        SUB,
-        "Change some fields",
-        OWNER_OR_ADMIN,
-        response=Submission,
-        body=SubmissionPatch,
-        errors=_SUB_WRITE,
-        headers=("If-Match",),
-        multipart=True,
-    ),
-    Op("put", SUB, "Not supported: use PATCH", OWNER_OR_ADMIN, 405, errors=(401,)),
-    Op("delete", SUB, "Not supported", OWNER_OR_ADMIN, 405, errors=(401,)),
+    *submission_operations(1),
     Op(
         "post",
         SUB + "status/",

@@ -10,6 +10,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.fields import mail_fields
+
 __all__ = [
     "EVENT_LABELS",
     "STATUS_LABELS",
@@ -92,24 +94,15 @@ def _footer(org: Mapping[str, str]) -> Lines:
     ]
 
 
+#: The "Service details" of a mail: the catalogue's mail fields, by label and served name.
+DETAIL_FIELDS: tuple[tuple[str, str], ...] = tuple((f.label, f.served_as) for f in mail_fields())
+
+
 def _details(s: Mapping[str, Any]) -> Lines:
     internal = f"{s.get('internal_contact_name', '')} <{s.get('internal_contact_email', '')}>"
     return [
         ("Submitter", _text(s.get("submitter_name"))),
-        ("Host institute", _text(s.get("host_institute"))),
-        ("Service centre", _text(s.get("service_center"))),
-        ("ELIXIR", _text(bool(s.get("register_as_elixir")))),
-        ("Description", _text(s.get("service_description"))),
-        ("Categories", _text(s.get("service_categories"))),
-        ("Year established", _text(s.get("year_established"))),
-        ("Website", _text(s.get("website_url"))),
-        ("Licenses", _text(s.get("licenses"))),
-        ("License note", _text(s.get("license_note"))),
-        ("Publications", _text(s.get("publications_pmids"))),
-        ("Responsible PIs", _text(s.get("responsible_pis"))),
-        ("KPI monitoring", _text(s.get("kpi_monitoring"))),
-        ("KPI start year", _text(s.get("kpi_start_year"))),
-        ("Public contact", _text(s.get("public_contact_email"))),
+        *((label, _text(s.get(name))) for label, name in DETAIL_FIELDS),
         ("Internal contact", internal),
     ]
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.application import Registry
 from domain.errors import NotFound
+from domain.fields import FIELDS
 from domain.results import SubmissionView
 from workers.notifications import Notification
 
@@ -60,12 +61,8 @@ class RegistryLinks:
             return False
 
 
-# Wire names of the registry -> the names the mail templates use.
-_RENAMED = {
-    "service_category_ids": "service_categories",
-    "responsible_pi_ids": "responsible_pis",
-    "service_center_id": "service_center",
-}
+# Wire names of the registry -> the names the mail templates use (the served names).
+_RENAMED = {f.name: f.served_as for f in FIELDS if f.served_as != f.name}
 
 
 def mail_fields(view: SubmissionView) -> dict[str, Any]:

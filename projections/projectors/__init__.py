@@ -17,11 +17,10 @@ from projections.projectors.reference import (
     PisProjector,
     ServiceCentresProjector,
 )
-from projections.projectors.submissions import SubmissionsProjector, SubmissionsProjectorV2
+from projections.projectors.submissions import VERSIONS as SUBMISSIONS_VERSIONS
 
 PROJECTORS: tuple[type[Projector], ...] = (
-    SubmissionsProjector,
-    SubmissionsProjectorV2,
+    *SUBMISSIONS_VERSIONS,
     HistoryProjector,
     HistoryProjectorV2,
     CatalogueProjector,

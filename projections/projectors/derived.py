@@ -10,21 +10,15 @@ from datetime import datetime
 from typing import Any, ClassVar, Final
 from uuid import UUID
 
+from domain.fields import FIELDS
 from projections.projector import Pending, Projector, Row, RowKey, Rows, Table
 from projections.projectors.events import submission_id_of
 from projections.projectors.submission_doc import Doc, fold
 from projections.projectors.submissions import handles
 
-# Never shown in the public catalogue: personal data and internal remarks.
-NOT_PUBLIC: Final = frozenset(
-    {
-        "submitter_first_name",
-        "submitter_last_name",
-        "submitter_affiliation",
-        "comments",
-        "survey_participation",
-    }
-)
+# Never shown in the public catalogue: what the field catalogue serves to owners only (personal
+# data and internal remarks).
+NOT_PUBLIC: Final = frozenset(f.name for f in FIELDS if f.visibility == "owner")
 
 CATALOGUE = Table(
     name="catalogue",

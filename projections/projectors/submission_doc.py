@@ -11,63 +11,41 @@ Fields that are never served (internal contact, consent, IP, user-agent hash) ne
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
+from domain.field_types import Field
+from domain.fields import FIELDS, RENAMED_FIELDS
 from projections.projectors.events import attr, iso, kind, submission_id_of, values
 
 Doc = dict[str, Any]
 
-# Raw fields served in the wire shape (spec §3.3), with their defaults when a payload omits them.
-PUBLIC_FIELDS: Final[dict[str, Any]] = {
-    "date_of_entry": None,
-    "submitter_first_name": "",
-    "submitter_last_name": "",
-    "submitter_affiliation": "",
-    "register_as_elixir": False,
-    "service_name": "",
-    "service_description": "",
-    "year_established": None,
-    "service_category_ids": [],
-    "is_toolbox": False,
-    "toolbox_name": "",
-    "user_knowledge_required": "",
-    "publications_pmids": "",
-    "edam_topic_ids": [],
-    "edam_operation_ids": [],
-    "responsible_pi_ids": [],
-    "associated_partner_note": "",
-    "host_institute": "",
-    "service_center_id": None,
-    "public_contact_email": "",
-    "website_url": "",
-    "terms_of_use_url": "",
-    "licenses": [],
-    "license_note": "",
-    "github_url": "",
-    "biotools_url": "",
-    "fairsharing_url": "",
-    "other_registry_url": "",
-    "kpi_monitoring": "",
-    "kpi_since": "",
-    "logo": None,
-    "keywords_uncited": "",
-    "keywords_seo": "",
-    "survey_participation": True,
-    "comments": "",
-    "data_access_type": "open",
-    "related_service_ids": [],
-}
+#: The fields a document carries (the catalogue's served content and computed fields, in wire
+#: order); a document written before one of them existed lacks it, and readers answer with its
+#: default (``Field.empty``).
+DOC_FIELDS: Final[tuple[Field, ...]] = tuple(
+    f for f in FIELDS if f.role in ("content", "computed") and f.served and f.writable
+)
+#: Raw fields served in the wire shape (spec §3.3), with their defaults when a payload omits them.
+PUBLIC_FIELDS: Final[dict[str, Any]] = {f.name: f.empty for f in DOC_FIELDS if f.role == "content"}
+_COMPUTED: Final = tuple(f for f in DOC_FIELDS if f.computed is not None)
 
 #: The document shape of ``submissions`` v1 (before ``kpi_since``, ``data_access_type`` and
-#: related services): v2's new keys, and v1's names of renamed keys.
-V1_ABSENT: Final = ("data_access_type", "related_service_ids")
+#: related services): the keys later versions added, and v1's names of renamed keys.
+V1_ABSENT: Final = tuple(f.name for f in DOC_FIELDS if f.stored_from > 1)
 V1_NAMES: Final[dict[str, str]] = {"kpi_since": "kpi_start_year"}
 
 SYNC_ERROR_MAX: Final = 2000
 
 _TAG_FIELDS = ("primary_maturity_tag", "secondary_maturity_tags")
+# Event value name -> document key: the document's fields, old names of renamed ones, lifecycle.
+_DOC_KEYS: Final[dict[str, str]] = {
+    **{name: name for name in PUBLIC_FIELDS},
+    **{old: new for old, new in RENAMED_FIELDS.items() if new in PUBLIC_FIELDS},
+    **{name: name for name in (*_TAG_FIELDS, "status")},
+}
 
 
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
@@ -95,8 +73,12 @@ _LIST_DEFAULTS: Final = tuple(k for k, v in _DEFAULTS.items() if isinstance(v, l
 
 def _apply_values(doc: Doc, new: Mapping[str, Any]) -> None:
     for field, value in new.items():
-        if field in PUBLIC_FIELDS or field in _TAG_FIELDS or field == "status":
-            doc[field] = _plain(value)
+        key = _DOC_KEYS.get(field)
+        if key is not None:
+            doc[key] = _plain(value)
+    for computed in _COMPUTED:
+        assert computed.computed is not None
+        doc[computed.name] = _plain(computed.computed(doc))
     if doc.get("status") != "approved":
         # Leaving approved clears the tags (decisions.md item 1); the event may not repeat it.
         doc["primary_maturity_tag"] = None
@@ -236,9 +218,21 @@ def fold(doc: Doc | None, event: object) -> Doc | None:
     return doc
 
 
+def as_stored_by(version: int, doc: Doc) -> Doc:
+    """The document as ``submissions`` ``version`` stores it: without the fields a later
+    version introduced (``Field.stored_from``), so a rollback serves what that version served."""
+    later = _introduced_after(version)
+    return {k: v for k, v in doc.items() if k not in later} if later else doc
+
+
+@functools.cache
+def _introduced_after(version: int) -> frozenset[str]:
+    return frozenset(f.name for f in DOC_FIELDS if f.stored_from > version)
+
+
 def as_v1(doc: Doc) -> Doc:
     """The document in the v1 shape (what ``submissions`` v1 stores)."""
-    return {V1_NAMES.get(k, k): v for k, v in doc.items() if k not in V1_ABSENT}
+    return {V1_NAMES.get(k, k): v for k, v in as_stored_by(1, doc).items()}
 
 
 def from_v1(doc: Doc) -> Doc:

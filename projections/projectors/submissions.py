@@ -7,7 +7,10 @@ Versions: v1 stores documents in their first shape (``kpi_start_year``; no
 ``data_access_type``, no ``related_service_ids``) and stays listed, so a rollback serves exactly
 what the code before them served. v2 stores today's shape; every submission registered before
 those fields gets their defaults from the replay (no backfill), and its DDL adds the index of
-the ``data_access_type`` filter.
+the ``data_access_type`` filter. Later versions are declared by the field catalogue
+(``domain.fields.table_version``): a field whose rows must change (a computed value, an indexed
+document filter, phase 2 of a removal) names the version that brings it, and only its DDL file
+``schema/ddl/submissions/v<N>.sql`` is written by hand.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.fields import table_version
 from projections.projector import Pending, Projector, Row, RowKey, Rows, Table
 from projections.projectors.events import kind, submission_id_of
-from projections.projectors.submission_doc import Doc, as_v1, fold, from_v1
+from projections.projectors.submission_doc import Doc, as_stored_by, as_v1, fold, from_v1
 
 TABLE = Table(
     name="submissions",
@@ -112,9 +116,28 @@ class SubmissionsProjectorV2(SubmissionsProjector):
     version: ClassVar[int] = 2
 
     def stored(self, doc: Doc) -> Doc:
-        """Today's shape, unchanged."""
-        return doc
+        """Today's shape, without fields a later version introduced."""
+        return as_stored_by(self.version, doc)
 
     def loaded(self, doc: Doc) -> Doc:
         """Already today's shape."""
         return doc
+
+
+def _later(version: int) -> type[SubmissionsProjector]:
+    """``submissions`` v``version`` (3 and later): today's shape, built by replay, declared
+    because the field catalogue needs it; its DDL is ``schema/ddl/submissions/v<version>.sql``."""
+    doc = f"Submission documents of ``submissions`` v{version} (declared by the field catalogue)."
+    return type(
+        f"SubmissionsProjectorV{version}",
+        (SubmissionsProjectorV2,),
+        {"version": version, "__doc__": doc},
+    )
+
+
+#: Every declared version: v1, v2 and those the catalogue's declarations need.
+VERSIONS: tuple[type[SubmissionsProjector], ...] = (
+    SubmissionsProjector,
+    SubmissionsProjectorV2,
+    *(_later(v) for v in range(3, table_version() + 1)),
+)

@@ -1,13 +1,18 @@
 """The wire shapes of spec §3.3, assembled from a stored document and its resolved references.
 
 Pure functions: the SQL fetches a document plus the reference objects it points at (one round
-trip), these put them in the served order and shape. The web adds only ``links``.
+trip), these put them in the served order and shape. The web adds only ``links``. Which fields a
+submission has, in which order, and their defaults come from the field catalogue
+(``domain.fields``); only the shapes of resolved references are written here, per kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
+
+from domain.field_types import Field
+from domain.fields import FIELDS
 
 EDAM_BASE: Final = "http://edamontology.org/"
 EDAM_URL: Final = "https://edamontology.org/"
@@ -131,6 +136,99 @@ def _record_scalars(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _centre(doc: Mapping[str, Any], refs: Mapping[str, Any]) -> dict[str, Any] | None:
+    centre = refs.get("centre")
+    if not centre:
+        return None
+    return {
+        "id": str(centre["id"]),
+        "short_name": centre["short_name"],
+        "full_name": centre["full_name"],
+        "website": centre["website"],
+    }
+
+
+Serve = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
+
+# How each kind of reference is served, resolved by the SQL into ``refs`` (hand-written per kind,
+# chosen by the field's ``refers_to``).
+_REFERENCES: Final[dict[str, Callable[[Field], Serve]]] = {
+    "centre": lambda f: _centre,
+    "category": lambda f: (
+        lambda doc, refs: [{"id": c["id"], "name": c["name"]} for c in refs["categories"]]
+    ),
+    "pi": lambda f: lambda doc, refs: [pi_public(p) for p in refs["pis"]],
+    "edam_topic": lambda f: lambda doc, refs: _terms(doc.get(f.name), refs.get("topics") or ()),
+    "edam_operation": lambda f: (
+        lambda doc, refs: _terms(doc.get(f.name), refs.get("operations") or ())
+    ),
+    "submission": lambda f: (
+        lambda doc, refs: [
+            {"id": str(r["id"]), "service_name": r["service_name"]}
+            for r in refs.get("related") or []
+        ]
+    ),
+}
+
+
+def _stored(f: Field) -> Serve | None:
+    """How a stored field is served when not as the document holds it (None: as it is)."""
+    if not f.writable:
+        return lambda doc, refs: None  # being removed: served as null until its API version ends
+    compute = f.computed
+    if compute is not None:
+        # Documents of read-table versions before the field hold no value: computed here.
+        name = f.name
+        return lambda doc, refs: doc[name] if name in doc else compute(doc)
+    if f.refers_to in _REFERENCES:
+        return _REFERENCES[f.refers_to](f)
+    if f.kind == "file":
+        return lambda doc, refs: doc.get(f.name) or None  # the logo's stored path
+    if f.is_list:
+        return lambda doc, refs: list(doc.get(f.name) or [])
+    if f.api.renamed_from:
+        # Documents of read-table versions before the rename hold the old name.
+        return _renamed(f.name, tuple(a.name for a in f.api.renamed_from), f.empty)
+    return None
+
+
+def _renamed(name: str, olds: tuple[str, ...], empty: Any) -> Serve:
+    def serve(doc: Mapping[str, Any], refs: Mapping[str, Any]) -> Any:
+        if name in doc:
+            return doc[name]
+        for old in olds:
+            if old in doc:
+                return doc[old]
+        return empty
+
+    return serve
+
+
+def _wire(major: int) -> tuple[tuple[tuple[str, str, Any], ...], tuple[tuple[str, Serve], ...]]:
+    """API version ``major``'s served fields, in wire order: ``(name, document key, default)`` of
+    every one (copied as stored), and ``(name, serve)`` of those served otherwise."""
+    slots: list[tuple[str, str, Any]] = []
+    special: list[tuple[str, Serve]] = []
+    for f in FIELDS:
+        if f.role not in ("content", "computed") or not f.served or not f.api.served_in(major):
+            continue
+        serve = _stored(f)
+        names = [f.served_as]
+        names += [
+            a.name for a in f.api.renamed_from if a.removed_in is None or major < a.removed_in
+        ]
+        for name in names:  # a deprecated alias serves the same value under its old name
+            slots.append((name, f.name, f.empty))
+            if serve is not None:
+                special.append((name, serve))
+    return tuple(slots), tuple(special)
+
+
+# The read side serves /api/v1/'s shape (every field, deprecated aliases included); later API
+# versions leave out what they no longer have (``web.endpoints.submissions.for_api``).
+_SLOTS, _SPECIAL = _wire(1)
+
+
 def submission(
     doc: Mapping[str, Any],
     refs: Mapping[str, Any],
@@ -141,12 +239,21 @@ def submission(
 
     ``refs`` holds what the SQL resolved: ``centre`` (object or None), ``categories``, ``pis``,
     ``topics`` and ``operations`` (term rows or None per stored accession, in stored order),
-    ``record_topics`` (per bio.tools topic URI).
+    ``record_topics`` (per bio.tools topic URI), ``related``.
     """
-    centre = refs.get("centre")
+    get = doc.get
+    out: dict[str, Any] = {
+        "id": doc["id"],
+        "status": doc["status"],
+        "submitted_at": doc["submitted_at"],
+        "updated_at": doc["updated_at"],
+    }
+    # Every field where the wire puts it, as the document holds it (a document written before
+    # a field existed answers its default); then the few served otherwise, in their places.
+    out.update({name: get(key, default) for name, key, default in _SLOTS})
+    for name, serve in _SPECIAL:
+        out[name] = serve(doc, refs)
     record = doc.get("biotoolsrecord")
-    topics = list(refs.get("topics") or [])
-    operations = list(refs.get("operations") or [])
     embedded: dict[str, Any] | None = None
     if record:
         embedded = (
@@ -155,76 +262,15 @@ def submission(
             else record_summary(record)
         )
     secondary = doc.get("secondary_maturity_tags")
-    return {
-        "id": doc["id"],
-        "status": doc["status"],
-        "submitted_at": doc["submitted_at"],
-        "updated_at": doc["updated_at"],
-        "date_of_entry": doc.get("date_of_entry"),
-        "submitter_first_name": doc.get("submitter_first_name", ""),
-        "submitter_last_name": doc.get("submitter_last_name", ""),
-        "submitter_affiliation": doc.get("submitter_affiliation", ""),
-        "register_as_elixir": bool(doc.get("register_as_elixir")),
-        "service_name": doc.get("service_name", ""),
-        "service_description": doc.get("service_description", ""),
-        "year_established": doc.get("year_established"),
-        "service_categories": [{"id": c["id"], "name": c["name"]} for c in refs["categories"]],
-        "is_toolbox": bool(doc.get("is_toolbox")),
-        "toolbox_name": doc.get("toolbox_name", ""),
-        "user_knowledge_required": doc.get("user_knowledge_required", ""),
-        "publications_pmids": doc.get("publications_pmids", ""),
-        "edam_topics": _terms(doc.get("edam_topic_ids"), topics),
-        "edam_operations": _terms(doc.get("edam_operation_ids"), operations),
-        "responsible_pis": [pi_public(p) for p in refs["pis"]],
-        "associated_partner_note": doc.get("associated_partner_note", ""),
-        "host_institute": doc.get("host_institute", ""),
-        "service_center": (
-            {
-                "id": str(centre["id"]),
-                "short_name": centre["short_name"],
-                "full_name": centre["full_name"],
-                "website": centre["website"],
-            }
-            if centre
-            else None
-        ),
-        "public_contact_email": doc.get("public_contact_email", ""),
-        "website_url": doc.get("website_url", ""),
-        "terms_of_use_url": doc.get("terms_of_use_url", ""),
-        "licenses": list(doc.get("licenses") or []),
-        "license_note": doc.get("license_note", ""),
-        "github_url": doc.get("github_url", ""),
-        "biotools_url": doc.get("biotools_url", ""),
-        "fairsharing_url": doc.get("fairsharing_url", ""),
-        "other_registry_url": doc.get("other_registry_url", ""),
-        "kpi_monitoring": doc.get("kpi_monitoring", ""),
-        "kpi_since": _kpi_since(doc),
-        "kpi_start_year": _kpi_since(doc),  # deprecated alias of kpi_since (API v1 promise)
-        "logo_url": doc.get("logo") or None,
-        "keywords_uncited": doc.get("keywords_uncited", ""),
-        "keywords_seo": doc.get("keywords_seo", ""),
-        "survey_participation": bool(doc.get("survey_participation")),
-        "comments": doc.get("comments", ""),
-        "data_access_type": doc.get("data_access_type") or "open",
-        "related_services": [
-            {"id": str(r["id"]), "service_name": r["service_name"]}
-            for r in refs.get("related") or []
-        ],
-        "biotoolsrecord": embedded,
-        "primary_maturity_tag": doc.get("primary_maturity_tag"),
-        "secondary_maturity_tags": list(secondary) if secondary is not None else None,
-        "version": doc.get("version"),
-    }
-
-
-def _kpi_since(doc: Mapping[str, Any]) -> Any:
-    """``kpi_since``; documents of ``submissions`` v1 still call it ``kpi_start_year``."""
-    if "kpi_since" in doc:
-        return doc["kpi_since"]
-    return doc.get("kpi_start_year", "")
+    out["biotoolsrecord"] = embedded
+    out["primary_maturity_tag"] = doc.get("primary_maturity_tag")
+    out["secondary_maturity_tags"] = list(secondary) if secondary is not None else None
+    out["version"] = doc.get("version")
+    return out
 
 
 def _terms(stored: Any, resolved: Sequence[Mapping[str, Any] | None]) -> list[dict[str, Any]]:
+    """The compact terms of stored accessions (``resolved``: each one's term row or None)."""
     out = []
     for i, accession in enumerate(stored or []):
         term = resolved[i] if i < len(resolved) else None

@@ -4,7 +4,9 @@ The reference columns are one SELECT-list fragment over a document ``s.doc``; it
 stored rows of the ``submissions`` view and, unchanged, an as-of document passed as a parameter,
 so both are resolved the same way. Every reference lookup is an indexed probe per stored id (a
 hash join over a whole reference table looks cheaper to a planner that has no statistics of the
-id arrays, and made EDAM resolution a scan of every term per document).
+id arrays, and made EDAM resolution a scan of every term per document). The list filters are
+the field catalogue's (``Field.filter``): a column of the table, or an expression over the
+document that answers the field's default for documents written before it existed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from psycopg.types.json import Jsonb
+
+from domain.field_types import Field
+from domain.fields import list_filters
 
 _TERMS = """(SELECT coalesce(jsonb_agg((SELECT jsonb_build_object('uri', e.uri,
                 'accession', e.accession, 'branch', e.branch, 'label', e.label)
@@ -80,48 +85,72 @@ def _like(text: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
+def document_expression(f: Field) -> str:
+    """The SQL expression of a document field's value, its default where a document (written
+    before the field existed) lacks it: what a list filter compares and its index indexes."""
+    keys = [f.name, *(alias.name for alias in f.api.renamed_from)]
+    parts = [f"s.doc->>'{key}'" for key in keys]
+    default = f.empty
+    if isinstance(default, bool):
+        default = "true" if default else "false"
+    if default is not None and not isinstance(default, list):
+        parts.append("'" + str(default).replace("'", "''") + "'")
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+Term = tuple[str, Any]
+
+
+def _term(f: Field, column: str, raw: str) -> Term | None:
+    """The WHERE term and parameter of one filter value (None: ignored, as invalid or empty)."""
+    assert f.filter is not None
+    if f.filter.match == "reference_name":
+        # The centre whose short name contains the text.
+        centres = "SELECT c.aggregate_id FROM service_centres c WHERE c.short_name ILIKE %s"
+        return f"{column} IN ({centres})", _like(raw)
+    if f.filter.match == "contains_all":
+        items = [t.strip() for t in raw.split(",") if t.strip()]
+        # Containment of every item: AND semantics, exact elements ("unstable" never matches
+        # "stable"), and served by the GIN index.
+        return (f"{column} @> %s", Jsonb(items)) if items else None
+    in_document = f.filter.column is None  # the expression is text: so is its parameter
+    if f.kind == "int":
+        if not (raw.isascii() and raw.isdigit()):
+            return None
+        return f"{column} = %s", str(int(raw)) if in_document else int(raw)
+    if f.kind == "bool":
+        flag = raw.lower()
+        if flag not in _TRUE | _FALSE:
+            return None
+        if in_document:
+            return f"{column} = %s", "true" if flag in _TRUE else "false"
+        return f"{column} = %s", flag in _TRUE
+    return f"{column} = %s", raw
+
+
+#: The list filters of the catalogue: ``(query parameter, field, column or expression)``.
+FILTERS: Final[tuple[tuple[str, Field, str], ...]] = tuple(
+    (f.filter.param, f, f"s.{f.filter.column}" if f.filter.column else document_expression(f))
+    for f in list_filters()
+    if f.filter is not None
+)
+
+
 def conditions(filters: Mapping[str, str | None]) -> tuple[list[str], list[Any]]:
     """The WHERE terms and parameters for the list filters; invalid or empty values are ignored."""
     terms: list[str] = []
     params: list[Any] = []
-
-    def value(name: str) -> str:
-        raw = filters.get(name)
-        return raw.strip() if isinstance(raw, str) else ""
-
-    if status := value("status"):
-        terms.append("s.status = %s")
-        params.append(status)
-    if centre := value("service_center"):
-        terms.append(
-            "s.service_center_id IN (SELECT c.aggregate_id FROM service_centres c"
-            " WHERE c.short_name ILIKE %s)"
-        )
-        params.append(_like(centre))
-    year = value("year_established")
-    if year.isascii() and year.isdigit():
-        terms.append("s.year_established = %s")
-        params.append(int(year))
-    elixir = value("register_as_elixir").lower()
-    if elixir in _TRUE | _FALSE:
-        terms.append("s.register_as_elixir = %s")
-        params.append(elixir in _TRUE)
-    if tag := value("primary_maturity_tag"):
-        terms.append("s.primary_maturity_tag = %s")
-        params.append(tag)
-    secondary = [t.strip() for t in value("secondary_maturity_tags").split(",") if t.strip()]
-    if secondary:
-        # Containment of every tag: AND semantics, exact elements ("unstable" never matches
-        # "stable"), and served by the GIN index.
-        terms.append("s.secondary_maturity_tags @> %s")
-        params.append(Jsonb(secondary))
-    if access := value("data_access_type"):
-        # The expression of submissions v2's index; v1 documents lack the key: all "open".
-        terms.append("coalesce(s.doc->>'data_access_type', 'open') = %s")
-        params.append(access)
-    if owner := value("id"):
+    for param, f, column in FILTERS:
+        raw = filters.get(param)
+        value = raw.strip() if isinstance(raw, str) else ""
+        term = _term(f, column, value) if value else None
+        if term is not None:
+            terms.append(term[0])
+            params.append(term[1])
+    owner = filters.get("id")
+    if isinstance(owner, str) and owner.strip():
         terms.append("s.id = %s")
-        params.append(owner)
+        params.append(owner.strip())
     return terms, params
 
 

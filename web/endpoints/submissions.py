@@ -1,4 +1,9 @@
-"""``/api/v1/submissions/``: create, list, detail (with ``?as_of=``), PATCH; PUT/DELETE → 405."""
+"""``/api/v1/submissions/``: create, list, detail (with ``?as_of=``), PATCH; PUT/DELETE → 405.
+
+The same four operations are served under ``/api/v2/submissions/`` from the same read tables,
+with ``/api/v2/``'s models and shape: the fields and deprecated aliases the field catalogue
+removes in API 2 (``kpi_start_year``) are neither accepted nor served there.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from domain.errors import OutcomeUnknown
-from schema.api.submissions import SubmissionCreate, SubmissionPatch
+from domain.fields import API_VERSIONS, list_filters
+from schema.api.submissions import MODELS, PatchBody
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, Written, etag, expected_version, json
@@ -34,15 +40,8 @@ log = logging.getLogger("registry.web")
 KEY_WARNING = "This key is shown ONCE. Store it securely — it cannot be retrieved."
 PUT_REFUSED = "Full replacement (PUT) is not supported. Use PATCH for partial updates."
 ORDERINGS = frozenset({"submitted_at", "updated_at", "service_name", "primary_maturity_tag"})
-FILTERS = (
-    "status",
-    "service_center",
-    "year_established",
-    "register_as_elixir",
-    "primary_maturity_tag",
-    "secondary_maturity_tags",
-    "data_access_type",
-)
+#: The list's filter parameters (the field catalogue's ``Field.filter``).
+FILTERS = tuple(f.filter.param for f in list_filters() if f.filter is not None)
 DEFAULT_PAGE_SIZE = 20
 #: Read tables a submission command must be visible in before answering.
 SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
@@ -53,46 +52,76 @@ MAX_PAGE = 1_000_000
 EVERYTHING = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def routes(ctx: Context) -> list[BaseRoute]:
-    """The submission routes bound to ``ctx``."""
+#: Per API version: the names ``/api/v1/`` serves that it does not (removed fields, aliases).
+NOT_SERVED: dict[int, frozenset[str]] = {
+    api: frozenset(MODELS[1].submission.model_fields) - set(MODELS[api].submission.model_fields)
+    for api in API_VERSIONS
+}
 
+
+def routes(ctx: Context) -> list[BaseRoute]:
+    """The submission routes bound to ``ctx``, for every API version."""
+    out: list[BaseRoute] = []
+    for api in API_VERSIONS:
+        out += _routes(ctx, api)
+    return out
+
+
+def _routes(ctx: Context, api: int) -> list[BaseRoute]:
     async def collection(request: Request) -> Response:
         if request.method == "POST":
-            return await create(ctx, request)
-        return await listing(ctx, request)
+            return await create(ctx, request, api)
+        return await listing(ctx, request, api)
 
     async def item(request: Request) -> Response:
         handlers = {"GET": detail, "HEAD": detail, "PATCH": patch}
         handler = handlers.get(request.method)
         if handler is None:
             return await refuse_method(ctx, request)
-        return await handler(ctx, request)
+        return await handler(ctx, request, api)
 
     return [
-        Route("/api/v1/submissions/", collection, methods=["GET", "POST"]),
+        Route(f"/api/v{api}/submissions/", collection, methods=["GET", "POST"]),
         Route(
-            "/api/v1/submissions/{id}/",
+            f"/api/v{api}/submissions/{{id}}/",
             item,
             methods=["GET", "PATCH", "PUT", "DELETE", "POST"],
         ),
     ]
 
 
-async def create(ctx: Context, request: Request) -> Response:
+def for_api(api: int, out: Doc) -> Doc:
+    """A linked ``/api/v1/`` submission in API version ``api``'s shape and links."""
+    if api == 1:
+        return out
+    for name in NOT_SERVED[api]:
+        out.pop(name, None)
+    links = out.get("links")
+    if isinstance(links, dict):
+        out["links"] = {
+            **links,
+            "self": str(links["self"]).replace("/api/v1/", f"/api/v{api}/", 1),
+            "schema": str(links["schema"]).replace("/api/schema/", f"/api/v{api}/schema/", 1),
+        }
+    return out
+
+
+async def create(ctx: Context, request: Request, api: int = 1) -> Response:
     """Register a submission (public); 201 with the one-time key."""
     ip = ctx.client_ip(request)
     ctx.limiter.hit("anonymous", ip or "unknown")
-    sent = await _read(ctx, request, SubmissionCreate)
-    body = validate(SubmissionCreate, sent.data)
+    model = MODELS[api].create
+    sent = await _read(ctx, request, model)
+    body = validate(model, sent.data)
     logo = await _process_logo(ctx, sent)
     idem = request.headers.get("idempotency-key")
     if idem is not None and ctx.idempotency is not None:
-        return await _idempotent_create(ctx, request, body, logo, idem, sent.fingerprint, ip)
-    response, _ = await _create(ctx, request, body, logo, ip)
+        return await _idempotent_create(ctx, request, body, logo, idem, sent.fingerprint, ip, api)
+    response, _ = await _create(ctx, request, body, logo, ip, api)
     return response
 
 
-async def _read(ctx: Context, request: Request, model: type[SubmissionPatch]) -> SubmissionInput:
+async def _read(ctx: Context, request: Request, model: type[PatchBody]) -> SubmissionInput:
     settings = ctx.settings
     return await read_submission(request, model, settings.max_body_bytes, settings.logo_max_bytes)
 
@@ -107,9 +136,7 @@ async def _process_logo(ctx: Context, sent: SubmissionInput) -> ProcessedLogo | 
         raise ApiError(400, "Validation failed.", errors={"logo": [str(exc)]}) from None
 
 
-async def _payload(
-    ctx: Context, body: SubmissionPatch, logo: ProcessedLogo | None
-) -> dict[str, Any]:
+async def _payload(ctx: Context, body: PatchBody, logo: ProcessedLogo | None) -> dict[str, Any]:
     """The domain's input: the fields sent, and the stored path of a new logo."""
     payload = body.payload()
     if logo is not None:
@@ -120,11 +147,12 @@ async def _payload(
 async def _create(
     ctx: Context,
     request: Request,
-    body: SubmissionCreate,
+    body: PatchBody,
     logo: ProcessedLogo | None,
     ip: str | None,
+    api: int = 1,
 ) -> tuple[Response, uuid.UUID]:
-    """The 201 response and the new submission's id."""
+    """The 201 response (in API version ``api``'s shape) and the new submission's id."""
     from web.clientip import user_agent_hash
 
     register = functools.partial(
@@ -136,7 +164,7 @@ async def _create(
     written = await write_submission(ctx, register, lambda done: done.submission_id)
     result = written.result
     # Whatever the read side can show, the one-time key reaches the client.
-    out = ctx.with_links(request, written.doc or {"id": str(result.submission_id)})
+    out = for_api(api, ctx.with_links(request, written.doc or {"id": str(result.submission_id)}))
     out["api_key"] = result.api_key
     out["api_key_warning"] = KEY_WARNING
     headers = {"ETag": etag(result.version), "Location": out["links"]["self"], **written.headers}
@@ -170,29 +198,37 @@ async def write_submission(
 
 
 def written_response(
-    ctx: Context, request: Request, written: Written[Any, Doc], submission_id: uuid.UUID
+    ctx: Context,
+    request: Request,
+    written: Written[Any, Doc],
+    submission_id: uuid.UUID,
+    api: int = 1,
 ) -> Response:
-    """200 with the document a submission write produced, ETag of the command's new version;
-    when nothing could be read, only its id and links (``Read-Your-Writes: unavailable``)."""
+    """200 with the document a submission write produced (in API version ``api``'s shape), ETag
+    of the command's new version; when nothing could be read, only its id and links
+    (``Read-Your-Writes: unavailable``)."""
     doc = written.doc or {"id": str(submission_id)}
     headers = {"ETag": etag(written.result.version), **written.headers}
-    return json(ctx.with_links(request, doc), headers=headers)
+    return json(for_api(api, ctx.with_links(request, doc)), headers=headers)
 
 
 async def _idempotent_create(
     ctx: Context,
     request: Request,
-    body: SubmissionCreate,
+    body: PatchBody,
     logo: ProcessedLogo | None,
     idem: str,
     raw: Any,
     ip: str | None,
+    api: int = 1,
 ) -> Response:
     from web.idempotency import open_stored, seal
 
     store = ctx.idempotency
     assert store is not None
-    key_hash = hashlib.sha256(b"idempotency:" + idem.encode()).hexdigest()
+    # The key is scoped to the API version: the stored answer has that version's shape.
+    scope = b"idempotency:" if api == 1 else f"idempotency:v{api}:".encode()
+    key_hash = hashlib.sha256(scope + idem.encode()).hexdigest()
     request_hash = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
     state, stored = await ctx.call(store.claim, key_hash, request_hash)
     if state == "done" and stored is not None:
@@ -205,7 +241,7 @@ async def _idempotent_create(
     if state == "mismatch":
         raise ApiError(422, "This Idempotency-Key was used with a different request body.")
     try:
-        response, submission_id = await _create(ctx, request, body, logo, ip)
+        response, submission_id = await _create(ctx, request, body, logo, ip, api)
     except OutcomeUnknown:
         raise  # it may have been created: the claim stays, a repeat is not a second create
     except BaseException:
@@ -224,7 +260,7 @@ async def _idempotent_create(
     return response
 
 
-async def listing(ctx: Context, request: Request) -> Response:
+async def listing(ctx: Context, request: Request, api: int = 1) -> Response:
     """The admin list: filters, ordering, paging."""
     params = request.query_params
     filters = {name: params[name] for name in FILTERS if name in params}
@@ -239,11 +275,11 @@ async def listing(ctx: Context, request: Request) -> Response:
         return page, size, count, rows
 
     page, size, count, rows = await ctx.authorized(request, read)
-    results = ctx.all_with_links(request, rows)
+    results = [for_api(api, out) for out in ctx.all_with_links(request, rows)]
     return json(paged(request, count, page, size, results))
 
 
-async def detail(ctx: Context, request: Request) -> Response:
+async def detail(ctx: Context, request: Request, api: int = 1) -> Response:
     """One submission, or its state ``?as_of=`` an instant."""
     submission_id = parse_uuid(request.path_params["id"])
     as_of = request.query_params.get("as_of")
@@ -267,15 +303,16 @@ async def detail(ctx: Context, request: Request) -> Response:
     if doc is None:
         raise await absent(ctx, submission_id)
     headers = {"ETag": etag(int(doc["version"]))} if "version" in doc else None
-    return json(ctx.with_links(request, doc), headers=headers)
+    return json(for_api(api, ctx.with_links(request, doc)), headers=headers)
 
 
-async def patch(ctx: Context, request: Request) -> Response:
+async def patch(ctx: Context, request: Request, api: int = 1) -> Response:
     """A partial update by the owner (write key) or a full admin key."""
     submission_id = parse_uuid(request.path_params["id"])
     caller = require_owner_or_admin(await ctx.caller(request), submission_id, write=True)
-    sent = await _read(ctx, request, SubmissionPatch)
-    body = validate(SubmissionPatch, sent.data)
+    model = MODELS[api].patch
+    sent = await _read(ctx, request, model)
+    body = validate(model, sent.data)
     logo = await _process_logo(ctx, sent)
     expected = expected_version(request)
     amend = functools.partial(
@@ -290,7 +327,7 @@ async def patch(ctx: Context, request: Request) -> Response:
     written = await write_submission(
         ctx, amend, lambda _: submission_id, retry=submission_id if expected is None else None
     )
-    return written_response(ctx, request, written, submission_id)
+    return written_response(ctx, request, written, submission_id, api)
 
 
 async def absent(ctx: Context, submission_id: uuid.UUID) -> ApiError:

@@ -120,16 +120,28 @@ def test_legacy_values_that_todays_rules_refuse_are_recorded(
     assert len(view.values["edam_topic_ids"]) == 8
 
 
-def test_the_rules_apply_on_the_next_edit(
+def test_a_rule_on_a_legacy_value_applies_only_when_that_value_changes(
     app: Registry, legacy: Callable[..., LegacySubmission], valid_data: Callable[..., Any]
 ) -> None:
-    record = legacy(data=valid_data(licenses=[]))
+    topics = [f"topic_{n:04d}" for n in range(1, 9)]
+    record = legacy(data=valid_data(edam_topic_ids=topics, licenses=[], submitter_first_name="J"))
     app.import_submission(record)
+    sid = record.submission_id
+    # Issue 20 item 4: an owner's edit of another field keeps the legacy values as they are ...
+    app.amend_submission(sid, {"comments": "x"}, actor="api:k", by_admin=False)
+    app.amend_submission(
+        sid, {"edam_topic_ids": list(reversed(topics))}, actor="api:k", by_admin=False
+    )
+    # ... while changing one of them into another refused value is checked.
     with pytest.raises(ValidationFailed) as refused:
-        app.amend_submission(
-            record.submission_id, {"comments": "x"}, actor="admin:x", by_admin=True
-        )
-    assert "licenses" in refused.value.errors
+        app.amend_submission(sid, {"edam_topic_ids": topics[:7]}, actor="api:k", by_admin=False)
+    assert refused.value.errors == {"edam_topic_ids": ["Select at most 6 EDAM topics."]}
+    with pytest.raises(ValidationFailed) as refused:
+        app.amend_submission(sid, {"submitter_first_name": "K"}, actor="api:k", by_admin=False)
+    assert refused.value.errors == {
+        "submitter_first_name": ["First name must be at least 2 characters."]
+    }
+    assert app.get_submission(sid).values["edam_topic_ids"] == topics
 
 
 def test_an_edit_after_the_import_moves_updated_at_but_not_submitted_at(

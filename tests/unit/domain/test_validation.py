@@ -393,3 +393,16 @@ def test_numbers_are_accepted_as_text_but_booleans_are_not(app: Registry, valid_
     result = app.register_submission(valid_data(kpi_since=2021), ip=None, user_agent_hash="")
     assert app.get_submission(result.submission_id).values["kpi_since"] == "2021"
     assert errors_for(app, valid_data(comments=True)) == {"comments": ["Not a valid string."]}
+
+
+def test_a_conditional_rule_runs_when_either_of_its_fields_changes(
+    app: Registry, valid_data: Data
+) -> None:
+    planned = app.register_submission(
+        valid_data(kpi_monitoring="planned", kpi_since=""), ip=None, user_agent_hash=""
+    )
+    with pytest.raises(ValidationFailed) as info:
+        app.amend_submission(
+            planned.submission_id, {"kpi_monitoring": "yes"}, actor="api:k", by_admin=False
+        )
+    assert info.value.errors == {"kpi_since": ["Please provide the year KPI monitoring started."]}

@@ -44,12 +44,15 @@ def test_filters_become_parameters_never_sql_text() -> None:
         }
     )
     assert "DROP" not in " ".join(terms)
-    assert params[0] == "approved'; DROP TABLE x; --"
-    assert params[1] == "%50\\%\\_off%"
-    assert params[2] == 2001
-    assert params[3] is True
-    assert isinstance(params[4], Jsonb)
-    assert params[4].obj == ["unstable", "other"]
+    by_term = dict(zip(terms, params, strict=True))
+    assert by_term["s.status = %s"] == "approved'; DROP TABLE x; --"
+    centre = next(t for t in terms if "service_centres" in t)
+    assert by_term[centre] == "%50\\%\\_off%"
+    assert by_term["s.year_established = %s"] == 2001
+    assert by_term["s.register_as_elixir = %s"] is True
+    tags = by_term["s.secondary_maturity_tags @> %s"]
+    assert isinstance(tags, Jsonb)
+    assert tags.obj == ["unstable", "other"]
 
 
 def test_register_as_elixir_accepts_true_1_false_0() -> None:
