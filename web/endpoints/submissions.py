@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from domain.errors import RegistryError
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, etag, expected_version, json
-from web.errors import ApiError, not_found
+from web.errors import ApiError, not_found, status_for
 from web.forms import SubmissionInput, read_submission
 from web.media.logo import LogoRejected, ProcessedLogo, process_logo
 from web.ports import Doc
@@ -41,6 +42,11 @@ SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
 MAX_PAGE_SIZE = 100
 #: No listing has this many pages; larger numbers would overflow the database's OFFSET.
 MAX_PAGE = 1_000_000
+#: Rate-limit classes of registrations (``web.ratelimit``), and the refusals that move an
+#: attempt from the first to the second.
+CREATE_CLASS = "anonymous"
+INVALID_CLASS = "invalid"
+INVALID_INPUT = frozenset({400, 413, 415, 422})
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -69,9 +75,27 @@ def routes(ctx: Context) -> list[BaseRoute]:
 
 
 async def create(ctx: Context, request: Request) -> Response:
-    """Register a submission (public); 201 with the one-time key."""
+    """Register a submission (public); 201 with the one-time key.
+
+    Rate limits (``web.ratelimit``): the attempt counts against the client's ``anonymous``
+    budget; refused as invalid input, it is moved to the more generous ``invalid`` budget."""
     ip = ctx.client_ip(request)
-    ctx.limiter.hit("anonymous", ip or "unknown")
+    client = ip or "unknown"
+    learning = ctx.limiter.limits(INVALID_CLASS)
+    if learning:
+        ctx.limiter.check(INVALID_CLASS, client)
+    stamp = ctx.limiter.hit(CREATE_CLASS, client)
+    try:
+        return await _register(ctx, request, ip)
+    except (ApiError, RegistryError) as exc:
+        status = exc.status if isinstance(exc, ApiError) else status_for(exc)[0]
+        if learning and status in INVALID_INPUT:
+            ctx.limiter.release(CREATE_CLASS, client, stamp)
+            ctx.limiter.record(INVALID_CLASS, client)
+        raise
+
+
+async def _register(ctx: Context, request: Request, ip: str | None) -> Response:
     sent = await _read(ctx, request, SubmissionCreate)
     body = validate(SubmissionCreate, sent.data)
     logo = await _process_logo(ctx, sent)
