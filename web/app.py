@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from domain.errors import RegistryError
 from schema.settings import Settings
 from web import docs, health
+from web.auth import NotAuthenticated, on_not_authenticated
 from web.context import Context
 from web.endpoints import lifecycle, ops, public, reference, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
@@ -126,6 +127,7 @@ def create_app(services: WebServices) -> Starlette:
         exception_handlers={
             HTTPException: on_http_error,
             ApiError: on_api_error,
+            NotAuthenticated: on_not_authenticated,
             RegistryError: on_domain_error,
         },
     )
