@@ -111,6 +111,14 @@ def does_not_exist(value: object) -> str:
     return f'Invalid pk "{value}" - object does not exist.'
 
 
+def unknown_license(license_id: object) -> str:
+    """The message for a licence id that is not on the SPDX list (any case matches)."""
+    return (
+        f'"{license_id}" is not an SPDX licence identifier this registry knows'
+        " (GET /api/v1/licenses/?q=… lists them; case does not matter)."
+    )
+
+
 def is_valid_email(value: str) -> bool:
     """A pragmatic equivalent of Django's ``validate_email``."""
     return len(value) <= 254 and _EMAIL.match(value) is not None
@@ -293,7 +301,7 @@ def _check_references(
     for license_id in _newly(values, previous, "licenses"):
         licence = catalog.license(license_id)
         if licence is None:
-            add("licenses", f"Object with license_id={license_id} does not exist.")
+            add("licenses", unknown_license(license_id))
         elif licence.is_deprecated:
             add(
                 "licenses",

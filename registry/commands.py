@@ -99,9 +99,14 @@ def admin_keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def reference(settings: Settings, args: argparse.Namespace) -> int:
-    """Load EDAM or SPDX from their packages."""
+    """Load EDAM or SPDX from their packages, or the de.NBI starter reference records."""
     from registry import setup
     from registry.runtime import open_database
+
+    if args.action == "load-denbi":
+        from registry import starter
+
+        return starter.run(settings)
 
     database = open_database(settings)
     try:

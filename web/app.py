@@ -16,7 +16,7 @@ from schema.settings import Settings
 from web import docs, health
 from web.auth import NotAuthenticated, on_not_authenticated
 from web.context import Context
-from web.endpoints import lifecycle, ops, public, reference, submissions
+from web.endpoints import lifecycle, ops, public, reference, registration, submissions
 from web.errors import ApiError, on_api_error, on_domain_error, on_http_error
 from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
@@ -85,6 +85,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         *lifecycle.routes(ctx),
         *reference.routes(ctx),
         *public.routes(ctx),
+        *registration.routes(ctx),
         *ops.routes(ctx, services.projection_status),
         *media.routes(ctx.media),
     ]

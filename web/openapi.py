@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
+from schema.api.options import RegistrationOptions
 from schema.api.reference import (
     Category,
     CategoryCreate,
@@ -55,11 +56,13 @@ _MODELS: tuple[type[BaseModel], ...] = (
     StatusChange, MaturityTags, KeyInfo, KeyIssued, KeyRequest, HistoryItem, ChangeFeed,
     Category, CategoryCreate, CategoryUpdate, Centre, CentreCreate, CentreUpdate, Pi, PiCreate,
     PiUpdate, EdamTerm, License, BioToolsPage, BioToolsRecord, ProjectionStatus,
+    RegistrationOptions,
 )  # fmt: skip
 
 _HEADER_DOCS = {
     "Idempotency-Key": "A repeat with the same key returns the first response and creates nothing.",
     "If-Match": "The ETag of the version being changed; 412 when it is stale.",
+    "If-None-Match": "The ETag of the copy the client holds; 304 (no body) while it is current.",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schema.api.commands import KeyInfo, KeyIssued, KeyRequest, MaturityTags, StatusChange
+from schema.api.options import RegistrationOptions
 from schema.api.reference import (
     Category,
     CategoryCreate,
@@ -164,6 +165,14 @@ OPERATIONS: tuple[Op, ...] = (
         errors=(400, 409, 413, 415, 422, 429),
         headers=("Idempotency-Key",),
         multipart=True,
+    ),
+    Op(
+        "get",
+        "/api/v1/registration/options/",
+        "What a registration may reference (public)",
+        PUBLIC,
+        response=RegistrationOptions,
+        headers=("If-None-Match",),
     ),
     Op(
         "get",

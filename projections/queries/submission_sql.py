@@ -15,6 +15,8 @@ from typing import Any, Final
 
 from psycopg.types.json import Jsonb
 
+from projections.queries.edam_filters import submission_conditions
+
 _TERMS = """(SELECT coalesce(jsonb_agg((SELECT jsonb_build_object('uri', e.uri,
                 'accession', e.accession, 'branch', e.branch, 'label', e.label)
             FROM edam_terms e WHERE e.{column} = a.acc) ORDER BY a.ord), '[]'::jsonb)
@@ -122,7 +124,8 @@ def conditions(filters: Mapping[str, str | None]) -> tuple[list[str], list[Any]]
     if owner := value("id"):
         terms.append("s.id = %s")
         params.append(owner)
-    return terms, params
+    edam_terms, edam_params = submission_conditions(filters)
+    return terms + edam_terms, params + edam_params
 
 
 def order_by(ordering: str | None, alias: str = "s") -> str:

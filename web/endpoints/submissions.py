@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from domain.errors import RegistryError
+from schema.api.filters import (
+    FLAG_EXPECTED,
+    SUBMISSION_EDAM_FILTERS,
+    TERM_EXPECTED,
+    accessions,
+    flag,
+)
 from schema.api.submissions import SubmissionCreate, SubmissionPatch
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
@@ -35,6 +43,8 @@ FILTERS = (
     "primary_maturity_tag",
     "secondary_maturity_tags",
     "data_access_type",
+    *SUBMISSION_EDAM_FILTERS,
+    "descendants",
 )
 DEFAULT_PAGE_SIZE = 20
 #: Read tables a submission command must be visible in before answering.
@@ -197,6 +207,7 @@ async def listing(ctx: Context, request: Request) -> Response:
     """The admin list: filters, ordering, paging."""
     params = request.query_params
     filters = {name: params[name] for name in FILTERS if name in params}
+    check_edam_filters(filters, SUBMISSION_EDAM_FILTERS)
     ordering = params.get("ordering", "-submitted_at")
     if ordering.removeprefix("-") not in ORDERINGS:
         ordering = "-submitted_at"
@@ -279,6 +290,20 @@ async def refuse_method(ctx: Context, request: Request) -> Response:
     require_someone(await ctx.caller(request))
     detail = PUT_REFUSED if request.method == "PUT" else f'Method "{request.method}" not allowed.'
     raise ApiError(405, detail, headers={"Allow": "GET, PATCH, HEAD, OPTIONS"})
+
+
+def check_edam_filters(params: Mapping[str, str], names: Iterable[str]) -> None:
+    """A 400 naming each EDAM filter among ``names`` whose value names no EDAM term, and
+    ``descendants`` when it is not a boolean (``schema.api.filters``)."""
+    errors = {
+        name: [TERM_EXPECTED]
+        for name in names
+        if name in params and accessions(params[name]) is None
+    }
+    if "descendants" in params and flag(params["descendants"]) is None:
+        errors["descendants"] = [FLAG_EXPECTED]
+    if errors:
+        raise ApiError(400, "Validation failed.", errors=errors)
 
 
 def parse_instant(value: str) -> dt.datetime:
