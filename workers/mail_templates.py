@@ -28,6 +28,7 @@ STATUS_LABELS = {
     "rejected": "Rejected",
     "deprecated": "Deprecated",
 }
+KPI_LABELS = {"yes": "Yes", "planned": "Planned"}
 EVENT_LABELS = {"created": "CREATED", "updated": "UPDATED", "status_changed": "STATUS CHANGED"}
 STATUS_MESSAGES = {
     "approved": "Your service registration has been approved and is now listed in the de.NBI "
@@ -107,8 +108,8 @@ def _details(s: Mapping[str, Any]) -> Lines:
         ("License note", _text(s.get("license_note"))),
         ("Publications", _text(s.get("publications_pmids"))),
         ("Responsible PIs", _text(s.get("responsible_pis"))),
-        ("KPI monitoring", _text(s.get("kpi_monitoring"))),
-        ("KPI start year", _text(s.get("kpi_start_year"))),
+        ("KPI monitoring", _text(KPI_LABELS.get(str(s.get("kpi_monitoring"))))),
+        ("KPI start year", _text(s.get("kpi_since") or s.get("kpi_start_year"))),
         ("Public contact", _text(s.get("public_contact_email"))),
         ("Internal contact", internal),
     ]
