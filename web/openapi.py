@@ -46,6 +46,15 @@ from schema.api.submissions import (
     SubmissionPage,
     SubmissionPatch,
 )
+from web.openapi_docs import (
+    DESCRIPTIONS,
+    EXAMPLES,
+    OVERVIEW,
+    SCHEMES,
+    TAGS,
+    operation_key,
+    tag_of,
+)
 from web.openapi_operations import OPERATIONS, STATUS_TEXT, Op
 
 TITLE = "de.NBI Service Registry API"
@@ -82,23 +91,20 @@ def build_openapi() -> dict[str, Any]:
             "version": VERSION,
             "license": {"name": "MIT", "identifier": "MIT"},
             "contact": {"name": "de.NBI Service Registry", "url": "https://www.denbi.de/"},
+            "description": OVERVIEW,
         },
+        "tags": [{"name": name, "description": text} for name, text, _ in TAGS],
         "paths": paths,
         "components": {
             "schemas": defs,
             "securitySchemes": {
-                "AdminKey": {
+                name: {
                     "type": "apiKey",
                     "in": "header",
                     "name": "Authorization",
-                    "description": "`Authorization: AdminKey <key>` (scopes read or full).",
-                },
-                "ApiKey": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "Authorization",
-                    "description": "`Authorization: ApiKey <key>`: a submission's own key.",
-                },
+                    "description": text,
+                }
+                for name, text in SCHEMES.items()
             },
         },
     }
@@ -136,10 +142,15 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
         responses["405"] = {"description": STATUS_TEXT[405], "content": problem}
     else:
         responses[str(op.ok)] = {"description": STATUS_TEXT[op.ok]}
+    if "If-None-Match" in op.headers:
+        responses["304"] = {"description": "Not modified: the copy If-None-Match names is current"}
     for status in _error_codes(op):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
+    key = operation_key(op.method, op.path)
     out: dict[str, Any] = {
         "summary": op.summary,
+        "description": DESCRIPTIONS[key],
+        "tags": [tag_of(op.method, op.path)],
         "operationId": _operation_id(op),
         "security": op.security,
         "responses": responses,
@@ -157,7 +168,9 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
     if parameters:
         out["parameters"] = parameters
     if op.body is not None:
-        content: dict[str, Any] = {"application/json": {"schema": {"$ref": refs[op.body]}}}
+        content: dict[str, Any] = {
+            "application/json": {"schema": {"$ref": refs[op.body]}, "example": EXAMPLES[key]}
+        }
         if op.multipart:
             form = {"$ref": f"#/components/schemas/{_form_name(op.body)}"}
             content["multipart/form-data"] = {"schema": form}

@@ -99,7 +99,12 @@ SUB = "/api/v1/submissions/{id}/"
 
 
 def _reference_ops(
-    path: str, label: str, out: type[BaseModel], create: type[BaseModel], update: type[BaseModel]
+    path: str,
+    label: str,
+    one: str,
+    out: type[BaseModel],
+    create: type[BaseModel],
+    update: type[BaseModel],
 ) -> list[Op]:
     item = f"/api/v1/{path}/{{id}}/"
     return [
@@ -116,18 +121,18 @@ def _reference_ops(
         Op(
             "post",
             f"/api/v1/{path}/",
-            f"Create a {label[:-1]}",
+            f"Create a {one}",
             ADMIN,
             201,
             out,
             body=create,
             errors=(400, 401, 403, 409, 413, 415, 429),
         ),
-        Op("get", item, f"One {label[:-1]}", ADMIN, response=out, errors=(*_AUTH, 404)),
+        Op("get", item, f"One {one}", ADMIN, response=out, errors=(*_AUTH, 404)),
         Op(
             "put",
             item,
-            f"Replace a {label[:-1]}",
+            f"Replace a {one}",
             ADMIN,
             response=out,
             body=create,
@@ -136,7 +141,7 @@ def _reference_ops(
         Op(
             "patch",
             item,
-            f"Change a {label[:-1]}",
+            f"Change a {one}",
             ADMIN,
             response=out,
             body=update,
@@ -145,7 +150,7 @@ def _reference_ops(
         Op(
             "delete",
             item,
-            f"Deactivate a {label[:-1]} (soft delete)",
+            f"Deactivate a {one} (soft delete)",
             ADMIN,
             204,
             errors=(*_AUTH, 404),
@@ -279,9 +284,15 @@ OPERATIONS: tuple[Op, ...] = (
         errors=(400, *_AUTH),
         query=(("after", "integer"), ("limit", "integer")),
     ),
-    *_reference_ops("categories", "categories", Category, CategoryCreate, CategoryUpdate),
-    *_reference_ops("service-centers", "service centres", Centre, CentreCreate, CentreUpdate),
-    *_reference_ops("pis", "principal investigators", Pi, PiCreate, PiUpdate),
+    *_reference_ops(
+        "categories", "categories", "category", Category, CategoryCreate, CategoryUpdate
+    ),
+    *_reference_ops(
+        "service-centers", "service centres", "service centre", Centre, CentreCreate, CentreUpdate
+    ),
+    *_reference_ops(
+        "pis", "principal investigators", "principal investigator", Pi, PiCreate, PiUpdate
+    ),
     Op(
         "get",
         "/api/v1/edam/",
