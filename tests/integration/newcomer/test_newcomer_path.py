@@ -147,7 +147,7 @@ def test_a_newcomer_registers_and_keeps_a_service_current_without_any_admin(
 
     # 6. The history and the state as of before the amendment.
     history = client.get(url + "history/", headers=owner).json()
-    assert [entry["changed_by"] for entry in history][0] == "submitter"
+    assert history[0]["changed_by"] == "submitter"
     assert history[-1]["changed_by"] == "api:Initial key"
     assert [c["field"] for c in history[-1]["changes"]] == ["service_description"]
     earlier = client.get(url, params={"as_of": before_amendment.isoformat()}, headers=owner)
