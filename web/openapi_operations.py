@@ -91,6 +91,9 @@ _FILTERS = (
     ("primary_maturity_tag", "string"),
     ("secondary_maturity_tags", "string"),
     ("data_access_type", "string"),
+    ("edam_topic", "string"),
+    ("edam_operation", "string"),
+    ("descendants", "boolean"),
     ("ordering", "string"),
 )
 _AUTH = (401, 403)
@@ -300,7 +303,7 @@ OPERATIONS: tuple[Op, ...] = (
         PUBLIC,
         response=EdamTerm,
         many=True,
-        query=(("branch", "string"), ("q", "string")),
+        query=(("branch", "string"), ("q", "string"), ("limit", "integer")),
     ),
     Op(
         "get",
@@ -326,7 +329,14 @@ OPERATIONS: tuple[Op, ...] = (
         ADMIN,
         response=BioToolsPage,
         errors=(400, *_AUTH, 404),
-        query=(("biotools_id", "string"), ("submission", "string"), *_PAGING),
+        query=(
+            ("biotools_id", "string"),
+            ("submission", "string"),
+            ("edam_operation", "string"),
+            ("descendants", "boolean"),
+            ("maturity", "string"),
+            *_PAGING,
+        ),
     ),
     Op(
         "get",
