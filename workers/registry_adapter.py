@@ -72,15 +72,17 @@ _RENAMED = {
 def mail_fields(view: SubmissionView, names: DisplayNames) -> dict[str, Any]:
     """The fields a mail may show, from a `SubmissionView` (keys, hashes and the IP are left out
     here already; the templates never look them up either). References are shown by `names`
-    (the service centre, categories, PIs and EDAM terms by name, as the change log shows them),
-    never by id."""
+    (the service centre, categories, PIs and EDAM terms by name, as the change log shows them;
+    categories and PIs in alphabetical order), never by id."""
     values: dict[str, Any] = {_RENAMED.get(key, key): v for key, v in view.values.items()}
     centre = values.get("service_center")
     values["service_center"] = names.centre(str(centre)) if centre else ""
-    values["service_categories"] = [
+    values["service_categories"] = sorted(
         names.category(int(c)) for c in values.get("service_categories") or []
-    ]
-    values["responsible_pis"] = [names.pi(str(p)) for p in values.get("responsible_pis") or []]
+    )
+    values["responsible_pis"] = sorted(
+        names.pi(str(p)) for p in values.get("responsible_pis") or []
+    )
     for field in ("edam_topic_ids", "edam_operation_ids"):
         values[field] = [names.edam(str(a)) for a in values.get(field) or []]
     values["related_service_ids"] = [

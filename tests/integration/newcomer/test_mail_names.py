@@ -91,7 +91,7 @@ def test_every_mail_names_centres_categories_and_pis_and_shows_no_other_id(
     created_admin = _bodies(mails[0][1])
     assert "BiGi — Bielefeld-Gießen Resource Center for Microbial Bioinformatics" in created_admin
     assert "Database, Toolbox" in created_admin
-    assert "Hopper, Grace, Associated partner [please state below]" in created_admin
+    assert "Associated partner [please state below], Hopper, Grace" in created_admin
     assert "KPI monitoring: Yes" in created_admin
     assert "KPI start year: 2019" in created_admin
     updated_admin = _bodies(mails[2][1])
