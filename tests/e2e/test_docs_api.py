@@ -4,6 +4,7 @@ shell, each answer compared with the one the walkthrough shows."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,8 @@ DOCUMENTED = "http://127.0.0.1:8000"
 def test_every_command_of_the_api_walkthrough_runs_and_answers_as_shown(
     database_url: str, tmp_path: Path, spawn: list[subprocess.Popen[bytes]]
 ) -> None:
+    missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
+    assert missing == [], f"the walkthrough's commands need {missing} on PATH"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = registry_env(
