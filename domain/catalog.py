@@ -1,14 +1,16 @@
 """Port to the EDAM and SPDX reference catalogues (not aggregates: they come from packages).
 
-Submissions store EDAM accessions (``topic_0091``) and SPDX ids (``Apache-2.0``). The read-side
-implementation lives in ``projections``; ``InMemoryCatalog`` serves tests and small setups.
+Submissions store EDAM accessions (``topic_0091``) and SPDX ids (``Apache-2.0``). SPDX ids match
+case-insensitively, as the SPDX specification says they do, and are stored in their canonical
+case (:func:`canonical_licenses`). The read-side implementation lives in ``projections``;
+``InMemoryCatalog`` serves tests and small setups.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,26 @@ class ReferenceCatalog(Protocol):
         ...
 
     def license(self, license_id: str) -> LicenseRef | None:
-        """The licence with this SPDX id (deprecated ones included), or None."""
+        """The licence with this SPDX id in any case (deprecated ones included), or None."""
         ...
+
+
+def canonical_licenses(values: dict[str, Any], catalog: ReferenceCatalog) -> dict[str, Any]:
+    """``values`` with each known licence id in its canonical SPDX case (``mit`` -> ``MIT``);
+    unknown ids are left as sent, for validation to name them."""
+    sent = values.get("licenses")
+    if not isinstance(sent, list):
+        return values
+    canonical = []
+    for license_id in sent:
+        found = catalog.license(license_id) if isinstance(license_id, str) else None
+        canonical.append(found.license_id if found is not None else license_id)
+    return {**values, "licenses": canonical}
+
+
+def license_key(license_id: str) -> str:
+    """The case-insensitive key SPDX ids are matched by."""
+    return license_id.casefold()
 
 
 class InMemoryCatalog:
@@ -49,15 +69,15 @@ class InMemoryCatalog:
         self, terms: Iterable[EdamTermRef] = (), licenses: Iterable[LicenseRef] = ()
     ) -> None:
         self._terms = {t.accession: t for t in terms}
-        self._licenses = {lic.license_id: lic for lic in licenses}
+        self._licenses = {license_key(lic.license_id): lic for lic in licenses}
 
     def edam_term(self, accession: str) -> EdamTermRef | None:
         """The term with this accession, or None."""
         return self._terms.get(accession)
 
     def license(self, license_id: str) -> LicenseRef | None:
-        """The licence with this SPDX id, or None."""
-        return self._licenses.get(license_id)
+        """The licence with this SPDX id in any case, or None."""
+        return self._licenses.get(license_key(license_id))
 
 
 def sample_catalog() -> InMemoryCatalog:

@@ -135,6 +135,10 @@ class RegistryBase(Application[UUID]):
             raise StaleVersion(expected_version, submission.version)
         return submission
 
+    def display_names(self) -> DisplayAdapter:
+        """How references are shown to people (change records, mails): by name, not id."""
+        return self._refs()[1]
+
     def _refs(self) -> tuple[RepositoryReferences, DisplayAdapter]:
         refs = RepositoryReferences(self.repository, self.catalog, self.reference_cache)
         return refs, DisplayAdapter(refs, self.catalog)

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from domain import keys as keylib
 from domain.biotools import biotools_id_from_url
+from domain.catalog import canonical_licenses
 from domain.changes import build_changes
 from domain.editing import plan_amendment
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
@@ -42,6 +43,7 @@ class SubmissionCommands(RelationCommands):
         """Validate and record a new submission with its initial write key."""
         values, errors = parse_input(data)
         errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
+        values = canonical_licenses(values, self.catalog)
         refs, names = self._refs()
         merged = with_defaults(values)
         errors = _merge(
@@ -94,6 +96,7 @@ class SubmissionCommands(RelationCommands):
         """Apply a partial update; validates the merged state; records only real changes."""
         submission = self._submission(submission_id, expected_version)
         updates, errors = parse_input(data)
+        updates = canonical_licenses(updates, self.catalog)
         updates.pop(CONSENT_FIELD, None)  # consent is asked on create only
         refs, names = self._refs()
         previous = submission.current()

@@ -76,6 +76,14 @@ def does_not_exist(value: object) -> str:
     return f'Invalid pk "{value}" - object does not exist.'
 
 
+def unknown_license(license_id: object) -> str:
+    """The message for a licence id that is not on the SPDX list (any case matches)."""
+    return (
+        f'"{license_id}" is not an SPDX licence identifier this registry knows'
+        " (GET /api/v1/licenses/?q=… lists them; case does not matter)."
+    )
+
+
 def is_valid_email(value: str) -> bool:
     """A pragmatic equivalent of Django's ``validate_email``."""
     return len(value) <= 254 and _EMAIL.match(value) is not None
@@ -362,6 +370,6 @@ def _check_references(
             elif kind == "license":
                 licence = catalog.license(item)
                 if licence is None:
-                    add(name, f"Object with license_id={item} does not exist.")
+                    add(name, unknown_license(item))
                 elif licence.is_deprecated:
                     add(name, f"{item} is a deprecated SPDX license and cannot be newly selected.")

@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from domain.catalog import EdamTermRef, LicenseRef
+from domain.catalog import EdamTermRef, LicenseRef, license_key
 
 DEFAULT_TTL = 60.0
 
@@ -35,9 +35,9 @@ class PostgresReferenceCatalog:
         return self._terms.get(accession)
 
     def license(self, license_id: str) -> LicenseRef | None:
-        """The licence with this SPDX id (deprecated ones included), or None."""
+        """The licence with this SPDX id in any case (deprecated ones included), or None."""
         self._fresh()
-        return self._licenses.get(license_id)
+        return self._licenses.get(license_key(license_id))
 
     def invalidate(self) -> None:
         """Forget the cache (e.g. after a reference-data load in this process)."""
@@ -57,5 +57,5 @@ class PostgresReferenceCatalog:
                     "SELECT license_id, name, is_deprecated FROM licenses", prepare=False
                 ).fetchall()
             self._terms = {a: EdamTermRef(a, b, lab, bool(o)) for a, b, lab, o in terms}
-            self._licenses = {i: LicenseRef(i, n, bool(d)) for i, n, d in licenses}
+            self._licenses = {license_key(i): LicenseRef(i, n, bool(d)) for i, n, d in licenses}
             self._loaded_at = now

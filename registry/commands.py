@@ -99,10 +99,16 @@ def admin_keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def reference(settings: Settings, args: argparse.Namespace) -> int:
-    """Load EDAM or SPDX from their packages, with progress on stderr."""
+    """Load EDAM or SPDX from their packages (progress on stderr), or the de.NBI starter
+    reference records."""
     from registry import setup
     from registry.progress import Progress
     from registry.runtime import open_database
+
+    if args.action == "load-denbi":
+        from registry import starter
+
+        return starter.run(settings)
 
     source = "EDAM terms" if args.action == "load-edam" else "SPDX licences"
     shown: list[Progress] = []

@@ -28,8 +28,10 @@ def migrate(database_url: str, settings: Settings) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         # Here, not at the first worker start: what is committed in between needs its jobs too.
         start_tracking(conn, _log_head(database_url))
+        # EDAM: its parent edges came later than its terms, so a store loaded before them
+        # loads again (the terms' upsert then changes nothing).
         for name in ("edam", "spdx"):
-            if _empty(conn, "edam_terms" if name == "edam" else "licenses"):
+            if _empty(conn, "edam_parents" if name == "edam" else "licenses"):
                 summary = _load(conn, name)
                 log.info("reference data loaded", extra={"source": name, "rows": summary.total})
     log.info("migrate done", extra={"database": _redacted(database_url)})

@@ -57,8 +57,9 @@ class Settings(BaseModel):
     from_email: str = "registry@localhost"
     notify_override: str | None = None
     rate_limits: str = Field(
-        default="anonymous=10/minute,key=60/minute",
-        description="'off', or comma-separated class=N/second|minute|hour.",
+        default="anonymous=10/minute,invalid=60/minute,key=60/minute",
+        description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
+        " invalid, key: see web.ratelimit).",
     )
     no_reset_fields: tuple[str, ...] | None = Field(
         default=None,

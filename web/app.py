@@ -14,9 +14,10 @@ from starlette.routing import BaseRoute, Route
 from domain.errors import RegistryError
 from schema.settings import Settings
 from web import docs, health
+from web.auth import NotAuthenticated, on_not_authenticated
 from web.clientip import parse_networks
 from web.context import Context
-from web.endpoints import erasure, lifecycle, ops, public, reference, submissions
+from web.endpoints import erasure, lifecycle, ops, public, reference, registration, submissions
 from web.errors import (
     DATABASE_UNAVAILABLE,
     ApiError,
@@ -100,6 +101,7 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         *erasure.routes(ctx),
         *reference.routes(ctx),
         *public.routes(ctx),
+        *registration.routes(ctx),
         *ops.routes(ctx, services.projection_status),
         *media.routes(ctx.media),
     ]
@@ -155,6 +157,7 @@ def create_app(services: WebServices) -> Starlette:
         exception_handlers={
             HTTPException: on_http_error,
             ApiError: on_api_error,
+            NotAuthenticated: on_not_authenticated,
             RegistryError: on_domain_error,
             **dict.fromkeys(DATABASE_UNAVAILABLE, on_database_unavailable),
         },

@@ -14,8 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from domain import keys
 from web.errors import ApiError
+from web.problems import problem
 
 
 class KeyRecord(Protocol):
@@ -166,10 +170,39 @@ class Authenticator:
             self._lookup.touch_key(key_id)
 
 
+class NotAuthenticated(ApiError):
+    """Raised when an operation needs a key and the request presented none of ours."""
+
+    def __init__(self) -> None:
+        super().__init__(401, NOT_PROVIDED, headers=challenge())
+
+
+def wrong_scheme_detail(header: str | None) -> str | None:
+    """The 401 detail for an ``Authorization`` header in a scheme that is not ours (such a
+    request counts as anonymous), naming the accepted forms; None when the header is absent or
+    ours. The presented scheme is echoed only when it is a short word, never a bare key."""
+    if not header or not header.strip() or credentials(header) is not None:
+        return None
+    scheme = header.split()[0]
+    named = f'"{scheme}" is not' if scheme.isalpha() and len(scheme) <= 20 else "is not"
+    return (
+        f"The Authorization scheme {named} accepted. Send 'Authorization: ApiKey <key>' (the"
+        " key a registration returned) or 'Authorization: AdminKey <key>' (an admin key)."
+    )
+
+
+async def on_not_authenticated(request: Request, exc: Exception) -> Response:
+    """Render :class:`NotAuthenticated`: the old message, or for a foreign scheme (``Bearer``)
+    one that names the accepted forms."""
+    assert isinstance(exc, NotAuthenticated)
+    detail = wrong_scheme_detail(request.headers.get("authorization")) or exc.detail
+    return problem(exc.status, detail, headers=exc.headers)
+
+
 def require_someone(principal: Principal | None) -> Principal:
     """Any verified key; 401 when anonymous."""
     if principal is None:
-        raise ApiError(401, NOT_PROVIDED, headers=challenge())
+        raise NotAuthenticated()
     return principal
 
 

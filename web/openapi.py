@@ -27,6 +27,7 @@ from schema.api.commands import (
     MaturityTags,
     StatusChange,
 )
+from schema.api.options import RegistrationOptions
 from schema.api.reference import (
     Category,
     CategoryCreate,
@@ -50,6 +51,15 @@ from schema.api.responses import (
     WriteRecorded,
 )
 from schema.api.submissions import MODELS
+from web.openapi_docs import (
+    DESCRIPTIONS,
+    EXAMPLES,
+    OVERVIEW,
+    SCHEMES,
+    TAGS,
+    operation_key,
+    tag_of,
+)
 from web.openapi_operations import OPERATIONS, STATUS_TEXT, Op, submission_operations
 
 
@@ -67,12 +77,13 @@ _MODELS: tuple[type[BaseModel], ...] = (
     MaturityTags, KeyInfo, KeyIssued, KeyRequest, HistoryItem, ChangeFeed,
     Category, CategoryCreate, CategoryUpdate, Centre, CentreCreate, CentreUpdate, Pi, PiCreate,
     PiUpdate, EdamTerm, License, BioToolsPage, BioToolsRecord, ProjectionStatus, WriteRecorded,
-    EraseRequest, Erased,
+    EraseRequest, Erased, RegistrationOptions,
 )  # fmt: skip
 
 _HEADER_DOCS = {
     "Idempotency-Key": "A repeat with the same key returns the first response and creates nothing.",
     "If-Match": "The ETag of the version being changed; 412 when it is stale.",
+    "If-None-Match": "The ETag of the copy the client holds; 304 (no body) while it is current.",
 }
 
 
@@ -90,7 +101,7 @@ def build_openapi(api: int = 1) -> dict[str, Any]:
     for 2, which has the submission operations only)."""
     if api == 1:
         operations, models = OPERATIONS, _MODELS
-        info: dict[str, Any] = {"version": VERSION}
+        info: dict[str, Any] = {"version": VERSION, "description": OVERVIEW}
     else:
         operations = submission_operations(api)
         version = MODELS[api]
@@ -112,22 +123,18 @@ def build_openapi(api: int = 1) -> dict[str, Any]:
             "license": {"name": "MIT", "identifier": "MIT"},
             "contact": {"name": "de.NBI Service Registry", "url": "https://www.denbi.de/"},
         },
+        "tags": [{"name": name, "description": text} for name, text, _ in TAGS],
         "paths": paths,
         "components": {
             "schemas": defs,
             "securitySchemes": {
-                "AdminKey": {
+                name: {
                     "type": "apiKey",
                     "in": "header",
                     "name": "Authorization",
-                    "description": "`Authorization: AdminKey <key>` (scopes read or full).",
-                },
-                "ApiKey": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "Authorization",
-                    "description": "`Authorization: ApiKey <key>`: a submission's own key.",
-                },
+                    "description": text,
+                }
+                for name, text in SCHEMES.items()
             },
         },
     }
@@ -189,18 +196,21 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
         responses["405"] = {"description": STATUS_TEXT[405], "content": problem}
     else:
         responses[str(op.ok)] = {"description": STATUS_TEXT[op.ok]}
+    if "If-None-Match" in op.headers:
+        responses["304"] = {"description": "Not modified: the copy If-None-Match names is current"}
     for status in _error_codes(op):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
         if status == 503:
             responses[str(status)]["headers"] = _OUTAGE_HEADERS
+    key = operation_key(op.method, op.path)
     out: dict[str, Any] = {
         "summary": op.summary,
+        "description": DESCRIPTIONS[key],
+        "tags": [tag_of(op.method, op.path)],
         "operationId": _operation_id(op),
         "security": op.security,
         "responses": responses,
     }
-    if op.description:
-        out["description"] = op.description
     parameters = [_path_param(name) for name in _path_names(op.path)]
     parameters += [
         {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
@@ -214,7 +224,9 @@ def _operation(op: Op, refs: dict[type[BaseModel], str]) -> dict[str, Any]:
     if parameters:
         out["parameters"] = parameters
     if op.body is not None:
-        content: dict[str, Any] = {"application/json": {"schema": {"$ref": refs[op.body]}}}
+        content: dict[str, Any] = {
+            "application/json": {"schema": {"$ref": refs[op.body]}, "example": EXAMPLES[key]}
+        }
         if op.multipart:
             form = {"$ref": f"#/components/schemas/{_form_name(op.body)}"}
             content["multipart/form-data"] = {"schema": form}

@@ -18,6 +18,7 @@ from schema.api.commands import (
     MaturityTags,
     StatusChange,
 )
+from schema.api.options import RegistrationOptions
 from schema.api.reference import (
     Category,
     CategoryCreate,
@@ -83,8 +84,6 @@ class Op:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The body may also be sent as multipart/form-data (with a ``logo`` file part).
     multipart: bool = False
-    #: A longer explanation (Markdown) under the summary.
-    description: str | None = None
     #: The request may come without a body.
     optional_body: bool = False
 
@@ -93,6 +92,9 @@ _PAGING = (("page", "integer"), ("page_size", "integer"))
 # The list filters are the field catalogue's (every one a string: an invalid value is ignored).
 _FILTERS = (
     *((f.filter.param, "string") for f in list_filters() if f.filter),
+    ("edam_topic", "string"),
+    ("edam_operation", "string"),
+    ("descendants", "boolean"),
     ("ordering", "string"),
 )
 _AUTH = (401, 403)
@@ -101,23 +103,14 @@ _WRITE = (400, 401, 403, 404, 409, 412, 413, 415, 429)
 _SUB_WRITE = (*_WRITE, 410)
 SUB = "/api/v1/submissions/{id}/"
 
-ERASE_DESCRIPTION = """Erases the submission for good (full admin key; `docs/erasure.md`).
-
-Its personal data (submitter names and affiliation, the internal and public contact, the
-submitter's comments, the submitter's IP address and user-agent hash, status messages to the
-submitter) is destroyed in the transaction that records the erasure, and so are its snapshots
-and idempotency records. It leaves every list and read table; its history stays, showing who
-changed which field when, with the personal values as `[erased]`. The optional `reason` is kept
-in clear on the `Erased` event as the deletion audit (put no personal data in it).
-
-Answers 200 with who erased it, when and why once the read tables show the erasure; 410 when
-the submission was already erased (nothing is recorded again); 404 for an unknown id. From then
-on every request about the submission answers 410, except its history (200, redacted) and
-`?as_of=` an instant before the erasure (200, personal values `[erased]`)."""
-
 
 def _reference_ops(
-    path: str, label: str, out: type[BaseModel], create: type[BaseModel], update: type[BaseModel]
+    path: str,
+    label: str,
+    one: str,
+    out: type[BaseModel],
+    create: type[BaseModel],
+    update: type[BaseModel],
 ) -> list[Op]:
     item = f"/api/v1/{path}/{{id}}/"
     return [
@@ -134,18 +127,18 @@ def _reference_ops(
         Op(
             "post",
             f"/api/v1/{path}/",
-            f"Create a {label[:-1]}",
+            f"Create a {one}",
             ADMIN,
             201,
             out,
             body=create,
             errors=(400, 401, 403, 409, 413, 415, 429),
         ),
-        Op("get", item, f"One {label[:-1]}", ADMIN, response=out, errors=(*_AUTH, 404)),
+        Op("get", item, f"One {one}", ADMIN, response=out, errors=(*_AUTH, 404)),
         Op(
             "put",
             item,
-            f"Replace a {label[:-1]}",
+            f"Replace a {one}",
             ADMIN,
             response=out,
             body=create,
@@ -154,7 +147,7 @@ def _reference_ops(
         Op(
             "patch",
             item,
-            f"Change a {label[:-1]}",
+            f"Change a {one}",
             ADMIN,
             response=out,
             body=update,
@@ -163,7 +156,7 @@ def _reference_ops(
         Op(
             "delete",
             item,
-            f"Deactivate a {label[:-1]} (soft delete)",
+            f"Deactivate a {one} (soft delete)",
             ADMIN,
             204,
             errors=(*_AUTH, 404),
@@ -226,6 +219,14 @@ def submission_operations(api: int) -> tuple[Op, ...]:
 
 OPERATIONS: tuple[Op, ...] = (
     *submission_operations(1),
+    Op(
+        "get",
+        "/api/v1/registration/options/",
+        "What a registration may reference (public)",
+        PUBLIC,
+        response=RegistrationOptions,
+        headers=("If-None-Match",),
+    ),
     Op(
         "post",
         SUB + "status/",
@@ -299,7 +300,6 @@ OPERATIONS: tuple[Op, ...] = (
         response=Erased,
         body=EraseRequest,
         errors=(400, 401, 403, 404, 409, 410, 413, 415),
-        description=ERASE_DESCRIPTION,
         optional_body=True,
     ),
     Op(
@@ -311,9 +311,15 @@ OPERATIONS: tuple[Op, ...] = (
         errors=(400, *_AUTH),
         query=(("after", "integer"), ("limit", "integer")),
     ),
-    *_reference_ops("categories", "categories", Category, CategoryCreate, CategoryUpdate),
-    *_reference_ops("service-centers", "service centres", Centre, CentreCreate, CentreUpdate),
-    *_reference_ops("pis", "principal investigators", Pi, PiCreate, PiUpdate),
+    *_reference_ops(
+        "categories", "categories", "category", Category, CategoryCreate, CategoryUpdate
+    ),
+    *_reference_ops(
+        "service-centers", "service centres", "service centre", Centre, CentreCreate, CentreUpdate
+    ),
+    *_reference_ops(
+        "pis", "principal investigators", "principal investigator", Pi, PiCreate, PiUpdate
+    ),
     Op(
         "get",
         "/api/v1/edam/",
@@ -321,7 +327,7 @@ OPERATIONS: tuple[Op, ...] = (
         PUBLIC,
         response=EdamTerm,
         many=True,
-        query=(("branch", "string"), ("q", "string")),
+        query=(("branch", "string"), ("q", "string"), ("limit", "integer")),
     ),
     Op(
         "get",
@@ -347,7 +353,14 @@ OPERATIONS: tuple[Op, ...] = (
         ADMIN,
         response=BioToolsPage,
         errors=(400, *_AUTH, 404),
-        query=(("biotools_id", "string"), ("submission", "string"), *_PAGING),
+        query=(
+            ("biotools_id", "string"),
+            ("submission", "string"),
+            ("edam_operation", "string"),
+            ("descendants", "boolean"),
+            ("maturity", "string"),
+            *_PAGING,
+        ),
     ),
     Op(
         "get",

@@ -199,8 +199,12 @@ class ReadPort(KeyLookup, Protocol):
     def pi(self, pi_id: uuid.UUID) -> Doc | None:
         """One principal investigator."""
 
-    def edam_terms(self, branch: str | None, q: str | None) -> list[Doc]:
-        """Non-obsolete EDAM terms."""
+    def registration_options(self) -> dict[str, list[Doc]]:
+        """The active ``categories``, ``centres`` and ``pis`` (public members only) a
+        registration may name."""
+
+    def edam_terms(self, branch: str | None, q: str | None, limit: int | None = None) -> list[Doc]:
+        """Non-obsolete EDAM terms (at most ``limit``; None: all)."""
 
     def edam_term(self, key: str) -> Doc | None:
         """One EDAM term by accession (obsolete included) or integer id."""
@@ -209,9 +213,18 @@ class ReadPort(KeyLookup, Protocol):
         """SPDX licences."""
 
     def biotools_records(
-        self, biotools_id: str | None, submission: uuid.UUID | None, page: int, page_size: int
+        self,
+        biotools_id: str | None,
+        submission: uuid.UUID | None,
+        page: int,
+        page_size: int,
+        *,
+        edam_operation: str | None = None,
+        maturity: str | None = None,
+        descendants: bool = False,
     ) -> tuple[int, list[Doc]]:
-        """A page of bio.tools records (summary shape)."""
+        """A page of bio.tools records (summary shape), filtered by an EDAM operation of any
+        function (and its descendants) and by maturity."""
 
     def biotools_record(self, biotools_id: str) -> Doc | None:
         """The full record when its submission is approved."""

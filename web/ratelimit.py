@@ -1,8 +1,17 @@
 """Per-process rate limits: per client IP for anonymous creation, per key for authenticated calls.
 
-``settings.rate_limits`` is ``off`` or ``class=N/second|minute|hour`` pairs (classes ``anonymous``
-and ``key``). A sliding-window counter per (class, identity) is kept in memory: limits are per
-process, which is what a single ``registry serve`` needs; several processes each allow the limit.
+``settings.rate_limits`` is ``off`` or ``class=N/second|minute|hour`` pairs. The classes:
+
+- ``anonymous``: registrations (``POST /api/v1/submissions/``) per client IP;
+- ``invalid``: registrations of that IP refused as invalid input (400, 413, 415, 422). A
+  request counts against ``anonymous`` while it runs and is moved to ``invalid`` once refused,
+  so a newcomer fixing a payload one error at a time spends the more generous budget, and a
+  client whose ``invalid`` budget is spent waits before anything of it is looked at again.
+  Without an ``invalid`` class, refused requests keep counting against ``anonymous``;
+- ``key``: every authenticated call per key.
+
+A sliding-window counter per (class, identity) is kept in memory: limits are per process, which
+is what a single ``registry serve`` needs; several processes each allow the limit.
 """
 
 from __future__ import annotations
@@ -53,11 +62,39 @@ class RateLimiter:
         self._hits: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, kind: str, identity: str) -> None:
-        """Count one call; raise a 429 ``ApiError`` when the class's limit is exceeded."""
+    def limits(self, kind: str) -> bool:
+        """Whether the class ``kind`` is configured (an unconfigured class is unlimited)."""
+        return kind in self._rates
+
+    def hit(self, kind: str, identity: str) -> float | None:
+        """Count one call; raise a 429 ``ApiError`` when the class's limit is exceeded.
+
+        Returns the stamp of the hit (for :meth:`release`), None when the class is unlimited."""
+        return self._count(kind, identity, refuse=True)
+
+    def check(self, kind: str, identity: str) -> None:
+        """Raise the 429 :meth:`hit` would raise, counting nothing."""
+        self._count(kind, identity, refuse=True, record=False)
+
+    def record(self, kind: str, identity: str) -> None:
+        """Count one call without ever refusing it (the call is already answered)."""
+        self._count(kind, identity, refuse=False)
+
+    def release(self, kind: str, identity: str, stamp: float | None) -> None:
+        """Take back the hit :meth:`hit` returned ``stamp`` for (it is counted elsewhere)."""
+        if stamp is None:
+            return
+        with self._lock:
+            window = self._hits.get((kind, identity))
+            if window is not None and stamp in window:
+                window.remove(stamp)
+
+    def _count(
+        self, kind: str, identity: str, *, refuse: bool, record: bool = True
+    ) -> float | None:
         rate = self._rates.get(kind)
         if rate is None:
-            return
+            return None
         now = self._clock()
         with self._lock:
             if len(self._hits) > MAX_TRACKED:
@@ -65,14 +102,16 @@ class RateLimiter:
             window = self._hits.setdefault((kind, identity), deque())
             while window and window[0] <= now - rate.period:
                 window.popleft()
-            if len(window) >= rate.count:
+            if refuse and len(window) >= rate.count:
                 retry = max(1, math.ceil(window[0] + rate.period - now))
                 raise ApiError(
                     429,
                     f"Request was throttled. Expected available in {retry} seconds.",
                     headers={"Retry-After": str(retry)},
                 )
-            window.append(now)
+            if record:
+                window.append(now)
+        return now
 
     def _prune(self, now: float) -> None:
         """Forget identities whose every hit is outside their window (bounded memory)."""

@@ -160,12 +160,14 @@ def load_edam(
     progress: Progress | None = None,
 ) -> LoadSummary:
     """Upsert EDAM into `edam_terms_v1` in one transaction; terms that left EDAM are marked
-    obsolete, never deleted. `terms` and `version` default to the installed package's."""
+    obsolete, never deleted. Every parent edge goes to `edam_parents_v1`, replaced whole (the
+    terms table keeps only the first parent). `terms` and `version` default to the installed
+    package's."""
     source = read_edam_terms() if terms is None else list(terms)
     release = version or edam_version()
     with conn.transaction():
         apply_ddl(conn, "edam_terms", 1)
-        return upsert_rows(
+        summary = upsert_rows(
             conn,
             table="edam_terms_v1",
             key="accession",
@@ -175,3 +177,13 @@ def load_edam(
             version=release,
             progress=progress,
         )
+        apply_ddl(conn, "edam_parents", 1)
+        conn.execute("DELETE FROM edam_parents_v1")
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY edam_parents_v1 (accession, parent) FROM STDIN") as copy,
+        ):
+            for term in source:
+                for parent in dict.fromkeys(term.parents):
+                    copy.write_row((term.accession, parent))
+        return summary

@@ -94,15 +94,22 @@ def _footer(org: Mapping[str, str]) -> Lines:
     ]
 
 
-#: The "Service details" of a mail: the catalogue's mail fields, by label and served name.
-DETAIL_FIELDS: tuple[tuple[str, str], ...] = tuple((f.label, f.served_as) for f in mail_fields())
+#: The "Service details" of a mail: the catalogue's mail fields, by label and served name, with
+#: the display labels of a field's choices (``kpi_monitoring``: "Yes", not "yes").
+DETAIL_FIELDS: tuple[tuple[str, str, dict[str, str]], ...] = tuple(
+    (f.label, f.served_as, {c.value: c.label for c in f.choices}) for f in mail_fields()
+)
+
+
+def _shown(value: Any, choices: Mapping[str, str]) -> Any:
+    return choices.get(value, value) if isinstance(value, str) else value
 
 
 def _details(s: Mapping[str, Any]) -> Lines:
     internal = f"{s.get('internal_contact_name', '')} <{s.get('internal_contact_email', '')}>"
     return [
         ("Submitter", _text(s.get("submitter_name"))),
-        *((label, _text(s.get(name))) for label, name in DETAIL_FIELDS),
+        *((label, _text(_shown(s.get(name), choices))) for label, name, choices in DETAIL_FIELDS),
         ("Internal contact", internal),
     ]
 

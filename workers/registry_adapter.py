@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Registry
+from domain.changes import DisplayNames
 from domain.errors import NotFound
 from domain.fields import FIELDS
 from domain.results import SubmissionView
@@ -65,10 +66,25 @@ class RegistryLinks:
 _RENAMED = {f.name: f.served_as for f in FIELDS if f.served_as != f.name}
 
 
-def mail_fields(view: SubmissionView) -> dict[str, Any]:
+def mail_fields(view: SubmissionView, names: DisplayNames) -> dict[str, Any]:
     """The fields a mail may show, from a `SubmissionView` (keys, hashes and the IP are left out
-    here already; the templates never look them up either)."""
+    here already; the templates never look them up either). References are shown by `names`
+    (the service centre, categories, PIs and EDAM terms by name, as the change log shows them;
+    categories and PIs in alphabetical order), never by id."""
     values: dict[str, Any] = {_RENAMED.get(key, key): v for key, v in view.values.items()}
+    centre = values.get("service_center")
+    values["service_center"] = names.centre(str(centre)) if centre else ""
+    values["service_categories"] = sorted(
+        names.category(int(c)) for c in values.get("service_categories") or []
+    )
+    values["responsible_pis"] = sorted(
+        names.pi(str(p)) for p in values.get("responsible_pis") or []
+    )
+    for field in ("edam_topic_ids", "edam_operation_ids"):
+        values[field] = [names.edam(str(a)) for a in values.get(field) or []]
+    values["related_service_ids"] = [
+        names.service(str(s)) for s in values.get("related_service_ids") or []
+    ]
     return {
         **values,
         "id": str(view.id),
@@ -100,7 +116,7 @@ class RegistryNotifications:
         except NotFound:
             return None
         return Notification(
-            submission=mail_fields(view),
+            submission=mail_fields(view, self.registry.display_names()),
             changes=[dict(c) for c in getattr(event, "changes", None) or []],
             status_reset=bool(getattr(event, "status_reset", False)),
         )

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from projections.queries import shapes
 from projections.queries.base import QueryBase
+from projections.queries.edam_filters import biotools_conditions
 from projections.queries.submission_sql import RECORD_TOPICS, page_bounds
 
 _CATEGORY = "SELECT category_id AS id, name, is_active FROM categories"
@@ -26,6 +27,24 @@ _EDAM_DETAIL = f"""SELECT {_EDAM_COLUMNS}, e.definition, e.synonyms, e.edam_vers
      FROM edam_terms p WHERE p.accession = e.parent) AS parent
 FROM edam_terms e"""
 
+_EDAM_URL = re.compile(r"^https?://(?:www\.)?edamontology\.org/(\w+)/?$", re.IGNORECASE)
+
+# What a registration may reference: the active records only, in the admin lists' orders, PIs
+# with their public names and institute (never their email or ORCID), in one statement.
+_OPTIONS = """SELECT
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.category_id, 'name', c.name)
+            ORDER BY c.name, c.category_id), '[]'::jsonb)
+     FROM categories c WHERE c.is_active) AS categories,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.aggregate_id,
+            'short_name', c.short_name, 'full_name', c.full_name, 'website', c.website,
+            'ror_id', c.ror_id) ORDER BY c.full_name, c.aggregate_id), '[]'::jsonb)
+     FROM service_centres c WHERE c.is_active) AS centres,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.aggregate_id,
+            'last_name', p.last_name, 'first_name', p.first_name, 'institute', p.institute,
+            'is_associated_partner', p.is_associated_partner)
+            ORDER BY p.last_name, p.first_name, p.aggregate_id), '[]'::jsonb)
+     FROM pis p WHERE p.is_active) AS pis"""
+
 _BIOTOOLS = f"""SELECT s.record, {RECORD_TOPICS}
 FROM (SELECT r.record, jsonb_build_object('biotoolsrecord', r.record) AS doc,
              r.submission_status, r.biotools_id
@@ -34,6 +53,13 @@ FROM (SELECT r.record, jsonb_build_object('biotoolsrecord', r.record) AS doc,
 
 def _like(text: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def _accession_of(q: str) -> str:
+    """The accession a search names as a term URL (``https://edamontology.org/topic_0121``,
+    the ``url`` the API shows, whose scheme differs from the stored ``http`` URI); else ``q``."""
+    match = _EDAM_URL.match(q.strip())
+    return match.group(1) if match else q.strip()
 
 
 def _active_clause(is_active: bool | None) -> tuple[str, list[Any]]:
@@ -108,19 +134,51 @@ class ReferenceQueries(QueryBase):
         row = self._one(f"{_PI} WHERE aggregate_id = %s", (pid,)) if pid else None
         return _pi(row) if row else None
 
-    def edam_terms(self, branch: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
+    def registration_options(self) -> dict[str, list[dict[str, Any]]]:
+        """The active records a registration may name: ``categories`` ``[{id, name}]``,
+        ``centres`` ``[{id, short_name, full_name, website, ror_id}]`` and ``pis``
+        ``[{id, display_name, institute, is_associated_partner}]``."""
+        row = self._one(_OPTIONS) or {}
+        pis = [
+            {
+                "id": pi["id"],
+                "display_name": shapes.pi_display(pi),
+                "institute": pi["institute"],
+                "is_associated_partner": pi["is_associated_partner"],
+            }
+            for pi in row.get("pis") or []
+        ]
+        return {
+            "categories": row.get("categories") or [],
+            "centres": row.get("centres") or [],
+            "pis": pis,
+        }
+
+    def edam_terms(
+        self, branch: str | None = None, q: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """Non-obsolete terms ``[{id, uri, accession, branch, label, url}]`` by (branch, order);
-        ``branch`` exact, ``q`` icontains over label, definition or synonyms."""
-        terms, params = ["NOT e.is_obsolete"], []
+        ``branch`` exact, ``q`` icontains over label, definition, synonyms, accession or URI
+        (a term's URL, ``http`` or ``https``, finds the term); at most ``limit`` (None: all)."""
+        terms: list[str] = ["NOT e.is_obsolete"]
+        params: list[Any] = []
         if branch:
             terms.append("e.branch = %s")
             params.append(branch)
         if q:
-            terms.append("(e.label ILIKE %s OR e.definition ILIKE %s OR e.synonyms::text ILIKE %s)")
-            params += [_like(q)] * 3
+            pattern, accession = _like(q), _accession_of(q)
+            terms.append(
+                "(e.label ILIKE %s OR e.definition ILIKE %s OR e.synonyms::text ILIKE %s"
+                " OR e.accession ILIKE %s OR e.uri ILIKE %s OR e.accession = %s)"
+            )
+            params += [pattern] * 5 + [accession]
         where = " AND ".join(terms)
         query = f"SELECT {_EDAM_COLUMNS} FROM edam_terms e WHERE {where}"
-        return [_edam(r) for r in self._all(f"{query} ORDER BY e.branch, e.sort_order", params)]
+        query += " ORDER BY e.branch, e.sort_order"
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        return [_edam(r) for r in self._all(query, params)]
 
     def edam_term(self, accession_or_id: str) -> dict[str, Any] | None:
         """A term by accession (obsolete ones included), else by integer id among non-obsolete
@@ -159,10 +217,16 @@ class ReferenceQueries(QueryBase):
         submission: UUID | str | None = None,
         page: int = 1,
         page_size: int = 20,
+        *,
+        edam_operation: str | None = None,
+        maturity: str | None = None,
+        descendants: bool = False,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """``(count, summaries)`` of synced records ordered by bio.tools id; filters exact."""
-        terms: list[str] = ["r.record IS NOT NULL"]
-        params: list[Any] = []
+        """``(count, summaries)`` of synced records ordered by bio.tools id; ``biotools_id`` and
+        ``submission`` exact, ``edam_operation`` an operation of any function (with its
+        ``descendants``), ``maturity`` in any case (``projections.queries.edam_filters``)."""
+        terms, params = biotools_conditions(edam_operation, maturity, descendants)
+        terms.insert(0, "r.record IS NOT NULL")
         if biotools_id:
             terms.append("r.biotools_id = %s")
             params.append(biotools_id)

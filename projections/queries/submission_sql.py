@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from domain.field_types import Field
 from domain.fields import list_filters
+from projections.queries.edam_filters import submission_conditions
 
 _TERMS = """(SELECT coalesce(jsonb_agg((SELECT jsonb_build_object('uri', e.uri,
                 'accession', e.accession, 'branch', e.branch, 'label', e.label)
@@ -151,7 +152,8 @@ def conditions(filters: Mapping[str, str | None]) -> tuple[list[str], list[Any]]
     if isinstance(owner, str) and owner.strip():
         terms.append("s.id = %s")
         params.append(owner.strip())
-    return terms, params
+    edam_terms, edam_params = submission_conditions(filters)
+    return terms + edam_terms, params + edam_params
 
 
 def order_by(ordering: str | None, alias: str = "s") -> str:

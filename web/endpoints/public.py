@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from schema.api.filters import MATURITIES, flag
 from web.auth import require_admin
 from web.context import Context, bound, json
-from web.endpoints.submissions import page_params, paged
+from web.endpoints.submissions import check_edam_filters, page_params, paged
 from web.errors import ApiError, not_found
+
+#: The most EDAM terms one ``?limit=`` returns (without ``limit``: every match).
+EDAM_MAX_LIMIT = 500
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -26,9 +31,23 @@ def routes(ctx: Context) -> list[BaseRoute]:
 
 
 async def edam_terms(ctx: Context, request: Request) -> Response:
-    """Non-obsolete EDAM terms, ``?branch=`` (exact) and ``?q=`` (label, definition, synonyms)."""
+    """Non-obsolete EDAM terms, ``?branch=`` (exact), ``?q=`` (label, definition, synonyms,
+    accession or URI) and ``?limit=`` (default: every match; at most `EDAM_MAX_LIMIT`)."""
     params = request.query_params
-    return json(await ctx.call(ctx.read.edam_terms, params.get("branch"), params.get("q")))
+    limit = edam_limit(params.get("limit"))
+    return json(await ctx.call(ctx.read.edam_terms, params.get("branch"), params.get("q"), limit))
+
+
+def edam_limit(raw: str | None) -> int | None:
+    """``?limit=``: None when absent (every match, as before), a larger value is treated as
+    `EDAM_MAX_LIMIT`; anything but a whole number from 1 up is a 400 naming it."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        message = f"Must be a whole number from 1 to {EDAM_MAX_LIMIT}."
+        raise ApiError(400, f"limit: {message}", errors={"limit": [message]})
+    return min(int(value), EDAM_MAX_LIMIT)
 
 
 async def edam_term(ctx: Context, request: Request) -> Response:
@@ -45,14 +64,30 @@ async def licenses(ctx: Context, request: Request) -> Response:
 
 
 async def biotools_records(ctx: Context, request: Request) -> Response:
-    """A page of records (admin keys), ``?biotools_id=`` and ``?submission=<uuid>``."""
+    """A page of records (admin keys), ``?biotools_id=``, ``?submission=<uuid>``,
+    ``?edam_operation=`` (an operation of any function; ``&descendants=true`` for its subtree)
+    and ``?maturity=`` (Emerging, Mature or Legacy, any case)."""
     require_admin(await ctx.caller(request))
     params = request.query_params
     submission = params.get("submission")
     submission_id = _submission_filter(submission) if submission else None
+    check_edam_filters(params, ("edam_operation",))
+    maturity = params.get("maturity")
+    if maturity and maturity.strip().lower() not in {m.lower() for m in MATURITIES}:
+        message = f"Must be one of {', '.join(MATURITIES)}."
+        raise ApiError(400, "Validation failed.", errors={"maturity": [message]})
     page, size = page_params(request)
     count, rows = await ctx.call(
-        ctx.read.biotools_records, params.get("biotools_id"), submission_id, page, size
+        functools.partial(
+            ctx.read.biotools_records,
+            params.get("biotools_id"),
+            submission_id,
+            page,
+            size,
+            edam_operation=params.get("edam_operation"),
+            maturity=maturity,
+            descendants=flag(params.get("descendants")) is True,
+        )
     )
     return json(paged(request, count, page, size, rows))
 

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -22,13 +22,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from domain.errors import OutcomeUnknown
+from domain.errors import OutcomeUnknown, RegistryError
 from domain.fields import API_VERSIONS, list_filters
+from schema.api.filters import (
+    FLAG_EXPECTED,
+    SUBMISSION_EDAM_FILTERS,
+    TERM_EXPECTED,
+    accessions,
+    flag,
+)
 from schema.api.submissions import MODELS, PatchBody
 from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, Written, etag, expected_version, json
-from web.errors import DATABASE_UNAVAILABLE, ApiError, gone, not_found
+from web.errors import DATABASE_UNAVAILABLE, ApiError, gone, not_found, status_for
 from web.forms import SubmissionInput, read_submission
 from web.media.logo import LogoRejected, ProcessedLogo, process_logo
 from web.ports import Doc, Recorded
@@ -40,8 +47,12 @@ log = logging.getLogger("registry.web")
 KEY_WARNING = "This key is shown ONCE. Store it securely — it cannot be retrieved."
 PUT_REFUSED = "Full replacement (PUT) is not supported. Use PATCH for partial updates."
 ORDERINGS = frozenset({"submitted_at", "updated_at", "service_name", "primary_maturity_tag"})
-#: The list's filter parameters (the field catalogue's ``Field.filter``).
-FILTERS = tuple(f.filter.param for f in list_filters() if f.filter is not None)
+#: The list's filter parameters (the field catalogue's ``Field.filter``, then the EDAM ones).
+FILTERS = (
+    *(f.filter.param for f in list_filters() if f.filter is not None),
+    *SUBMISSION_EDAM_FILTERS,
+    "descendants",
+)
 DEFAULT_PAGE_SIZE = 20
 #: Read tables a submission command must be visible in before answering.
 SUBMISSION_PROJECTIONS = ("submissions", "submission_history")
@@ -57,6 +68,12 @@ NOT_SERVED: dict[int, frozenset[str]] = {
     api: frozenset(MODELS[1].submission.model_fields) - set(MODELS[api].submission.model_fields)
     for api in API_VERSIONS
 }
+
+#: Rate-limit classes of registrations (``web.ratelimit``), and the refusals that move an
+#: attempt from the first to the second.
+CREATE_CLASS = "anonymous"
+INVALID_CLASS = "invalid"
+INVALID_INPUT = frozenset({400, 413, 415, 422})
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
@@ -107,9 +124,27 @@ def for_api(api: int, out: Doc) -> Doc:
 
 
 async def create(ctx: Context, request: Request, api: int = 1) -> Response:
-    """Register a submission (public); 201 with the one-time key."""
+    """Register a submission (public); 201 with the one-time key.
+
+    Rate limits (``web.ratelimit``): the attempt counts against the client's ``anonymous``
+    budget; refused as invalid input, it is moved to the more generous ``invalid`` budget."""
     ip = ctx.client_ip(request)
-    ctx.limiter.hit("anonymous", ip or "unknown")
+    client = ip or "unknown"
+    learning = ctx.limiter.limits(INVALID_CLASS)
+    if learning:
+        ctx.limiter.check(INVALID_CLASS, client)
+    stamp = ctx.limiter.hit(CREATE_CLASS, client)
+    try:
+        return await _register(ctx, request, ip, api)
+    except (ApiError, RegistryError) as exc:
+        status = exc.status if isinstance(exc, ApiError) else status_for(exc)[0]
+        if learning and status in INVALID_INPUT:
+            ctx.limiter.release(CREATE_CLASS, client, stamp)
+            ctx.limiter.record(INVALID_CLASS, client)
+        raise
+
+
+async def _register(ctx: Context, request: Request, ip: str | None, api: int) -> Response:
     model = MODELS[api].create
     sent = await _read(ctx, request, model)
     body = validate(model, sent.data)
@@ -264,6 +299,7 @@ async def listing(ctx: Context, request: Request, api: int = 1) -> Response:
     """The admin list: filters, ordering, paging."""
     params = request.query_params
     filters = {name: params[name] for name in FILTERS if name in params}
+    check_edam_filters(filters, SUBMISSION_EDAM_FILTERS)
     ordering = params.get("ordering", "-submitted_at")
     if ordering.removeprefix("-") not in ORDERINGS:
         ordering = "-submitted_at"
@@ -341,6 +377,20 @@ async def refuse_method(ctx: Context, request: Request) -> Response:
     require_someone(await ctx.caller(request))
     detail = PUT_REFUSED if request.method == "PUT" else f'Method "{request.method}" not allowed.'
     raise ApiError(405, detail, headers={"Allow": "GET, PATCH, HEAD, OPTIONS"})
+
+
+def check_edam_filters(params: Mapping[str, str], names: Iterable[str]) -> None:
+    """A 400 naming each EDAM filter among ``names`` whose value names no EDAM term, and
+    ``descendants`` when it is not a boolean (``schema.api.filters``)."""
+    errors = {
+        name: [TERM_EXPECTED]
+        for name in names
+        if name in params and accessions(params[name]) is None
+    }
+    if "descendants" in params and flag(params["descendants"]) is None:
+        errors["descendants"] = [FLAG_EXPECTED]
+    if errors:
+        raise ApiError(400, "Validation failed.", errors=errors)
 
 
 def parse_instant(value: str) -> dt.datetime:

@@ -251,7 +251,10 @@ def test_unknown_and_inactive_ids_are_rejected_naming_the_field(
             'Invalid pk "operation_0292" - object does not exist.',
             'Invalid pk "topic_9999" - object does not exist.',
         ],
-        "licenses": ["Object with license_id=Not-A-Licence does not exist."],
+        "licenses": [
+            '"Not-A-Licence" is not an SPDX licence identifier this registry knows'
+            " (GET /api/v1/licenses/?q=… lists them; case does not matter)."
+        ],
     }
 
 

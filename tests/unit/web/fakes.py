@@ -148,8 +148,17 @@ class FakeReadModel:
         rows = self.reference[kind].values()
         return [r for r in rows if is_active is None or r["is_active"] == is_active]
 
-    def edam_terms(self, branch: str | None, q: str | None) -> list[dict[str, Any]]:
-        return [{"accession": "topic_0091", "branch": branch, "q": q}]
+    def registration_options(self) -> dict[str, list[dict[str, Any]]]:
+        def public(kind: str) -> list[dict[str, Any]]:
+            return [{"id": k, **{f: v for f, v in r.items() if f not in ("email", "is_active")}}
+                    for k, r in self.reference[kind].items() if r["is_active"]]  # fmt: skip
+
+        return {"categories": public("category"), "centres": public("centre"), "pis": public("pi")}
+
+    def edam_terms(
+        self, branch: str | None, q: str | None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        return [{"accession": "topic_0091", "branch": branch, "q": q, "limit": limit}]
 
     def edam_term(self, key: str) -> dict[str, Any] | None:
         return {"accession": key} if key == "topic_0091" else None
@@ -158,7 +167,15 @@ class FakeReadModel:
         return [{"license_id": "MIT", "q": q}]
 
     def biotools_records(
-        self, biotools_id: str | None, submission: uuid.UUID | None, page: int, page_size: int
+        self,
+        biotools_id: str | None,
+        submission: uuid.UUID | None,
+        page: int,
+        page_size: int,
+        *,
+        edam_operation: str | None = None,
+        maturity: str | None = None,
+        descendants: bool = False,
     ) -> tuple[int, list[dict[str, Any]]]:
         return 1, [{"biotools_id": "tool"}]
 

@@ -37,6 +37,36 @@ def test_a_wrong_scheme_with_a_valid_key_counts_as_anonymous(api: Api) -> None:
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "Token", "apikey", "ADMINKEY"])
+def test_a_wrong_scheme_gets_a_401_naming_the_accepted_forms(api: Api, scheme: str) -> None:
+    created = api.create()
+    response = api.client.get(
+        f"/api/v1/submissions/{created['id']}/",
+        headers={"Authorization": f"{scheme} {created['api_key']}"},
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    detail = response.json()["detail"]
+    assert f'"{scheme}" is not accepted' in detail
+    assert "'Authorization: ApiKey <key>'" in detail
+    assert "'Authorization: AdminKey <key>'" in detail
+    assert created["api_key"] not in response.text
+    assert response.json()["error"] == {"detail": detail}
+
+
+def test_a_bare_key_without_a_scheme_is_not_echoed_in_the_401(api: Api) -> None:
+    created = api.create()
+    response = api.client.get("/api/v1/submissions/", headers={"Authorization": created["api_key"]})
+    assert response.status_code == 401
+    assert created["api_key"] not in response.text
+    assert "ApiKey <key>" in response.json()["detail"]
+
+
+def test_a_wrong_scheme_on_a_public_operation_is_ignored(api: Api) -> None:
+    response = api.client.get("/api/v1/edam/", headers={"Authorization": "Bearer whatever"})
+    assert response.status_code == 200
+
+
 def test_an_empty_key_is_exactly_401_with_its_message(api: Api) -> None:
     created = api.create()
     url = f"/api/v1/submissions/{created['id']}/"

@@ -45,6 +45,19 @@ def test_a_pi_needs_both_names(api: Api) -> None:
     assert set(response.json()["error"]) == {"first_name", "last_name", "orcid"}
 
 
+def test_the_edam_limit_is_optional_capped_and_checked(api: Api) -> None:
+    def limit(query: str) -> object:
+        return api.client.get(f"/api/v1/edam/{query}").json()[0]["limit"]
+
+    assert limit("") is None  # without it, every match, as before
+    assert limit("?limit=10") == 10
+    assert limit("?limit=100000") == 500
+    for bad in ("0", "-1", "ten", "1.5", "²"):
+        refused = api.client.get(f"/api/v1/edam/?limit={bad}")
+        assert refused.status_code == 400, bad
+        assert refused.json()["errors"] == {"limit": ["Must be a whole number from 1 to 500."]}
+
+
 def test_edam_and_licences_are_public(api: Api) -> None:
     assert api.client.get("/api/v1/edam/?branch=topic&q=x").json()[0]["q"] == "x"
     assert api.client.get("/api/v1/edam/topic_0091/").status_code == 200
