@@ -14,6 +14,7 @@ from projections import operations
 from projections.idempotency import IdempotencyStore
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
+from projections.ui_sessions import PostgresSessionStore
 from registry.probes import Probe, readiness_probes
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import load_settings
@@ -99,6 +100,7 @@ def build_app(
         ),
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool),
+        sessions=PostgresSessionStore(services.pool),
         projection_status=lambda: projection_status(url),
     )
     return create_app(web)

@@ -21,10 +21,14 @@ from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsMiddleware, make_endpoint
-from web.ports import IdempotencyStore, ReadPort, RegistryPort, WaitFor
+from web.ports import IdempotencyStore, ReadPort, RegistryPort, SessionStore, WaitFor
 from web.requestid import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.servererror import ProblemOnErrorMiddleware
+from web.ui import page_routes
+from web.ui.assets import Assets
+from web.ui.errors import PageErrorMiddleware, pages_or
+from web.ui.render import Renderer
 
 
 def _never_waits(name: str, position: int, timeout: float) -> bool:
@@ -49,6 +53,7 @@ class WebServices:
         metrics: the metric families; the composition root feeds its gauges.
         media: where uploaded logos are stored and served from (None: the filesystem under
             ``settings.media_root``).
+        sessions: the web pages' session store (None: no signed-in pages).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -61,17 +66,18 @@ class WebServices:
     projection_status: ops.ProjectionStatus | None = None
     metrics: Metrics = field(default_factory=Metrics)
     media: MediaStore | None = None
+    sessions: SessionStore | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
         return self.media or FilesystemMediaStore(self.settings.media_root)
 
 
-def api_routes(services: WebServices) -> list[BaseRoute]:
-    """The ``/api/v1/`` routes over the given services (empty without domain and read side)."""
+def context_of(services: WebServices) -> Context | None:
+    """The request helpers over the given services (None without domain and read side)."""
     if services.registry is None or services.read_model is None:
-        return []
-    ctx = Context(
+        return None
+    return Context(
         settings=services.settings,
         registry=services.registry,
         read_model=services.read_model,
@@ -79,6 +85,13 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         idempotency=services.idempotency,
         media=services.media_store(),
     )
+
+
+def api_routes(services: WebServices, ctx: Context | None = None) -> list[BaseRoute]:
+    """The ``/api/v1/`` routes over the given services (empty without domain and read side)."""
+    ctx = ctx or context_of(services)
+    if ctx is None:
+        return []
     return [
         *submissions.routes(ctx),
         *lifecycle.routes(ctx),
@@ -90,19 +103,25 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
 
 
 def create_app(services: WebServices) -> Starlette:
-    """Build the ASGI app over the given services."""
+    """Build the ASGI app over the given services: the API, its docs and the web pages."""
+    ctx = context_of(services)
+    assets = Assets()
+    renderer = Renderer(services.settings, assets)
     routes: list[BaseRoute] = [
         Route("/health/live/", health.live, methods=["GET"]),
         Route("/health/ready/", health.make_ready(services.probes), methods=["GET"]),
         Route("/metrics", make_endpoint(services.metrics), methods=["GET"]),  # type: ignore[arg-type]
+        *assets.routes(),
         *docs.routes(),
-        *api_routes(services),
+        *api_routes(services, ctx),
+        *page_routes(ctx, renderer, services.sessions),
         *services.extra_routes,
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeadersMiddleware),
         Middleware(ProblemOnErrorMiddleware),
+        Middleware(PageErrorMiddleware, renderer=renderer),
         Middleware(MetricsMiddleware, metrics=services.metrics),
         Middleware(NulGuardMiddleware),
     ]
@@ -124,7 +143,7 @@ def create_app(services: WebServices) -> Starlette:
         routes=routes,
         middleware=middleware,
         exception_handlers={
-            HTTPException: on_http_error,
+            HTTPException: pages_or(renderer, on_http_error),
             ApiError: on_api_error,
             RegistryError: on_domain_error,
         },

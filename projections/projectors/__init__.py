@@ -4,7 +4,8 @@
 they keep following for rollback); `projections.operations` (migrate, status, rebuild, …) and
 the runners use it.
 `SUPPORT_DDL` lists the DDL of tables that are not projections (nothing in the event log fills
-them): `key_usage` (API keys' last use) and `registry_subject_keys` (the erasure key vault);
+them): `key_usage` (API keys' last use), `registry_subject_keys` (the erasure key vault) and
+`ui_sessions` (the web pages' sessions);
 `create_support_tables` creates them, idempotently.
 """
 
@@ -16,6 +17,7 @@ import psycopg
 
 from projections.projector import DDL_ROOT, Projector
 from projections.projectors.api_keys import ApiKeysProjector
+from projections.projectors.catalogue import CatalogueProjectorV2
 from projections.projectors.derived import BioToolsRecordsProjector, CatalogueProjector
 from projections.projectors.history import HistoryProjector, HistoryProjectorV2
 from projections.projectors.reference import (
@@ -31,6 +33,7 @@ PROJECTORS: tuple[type[Projector], ...] = (
     HistoryProjector,
     HistoryProjectorV2,
     CatalogueProjector,
+    CatalogueProjectorV2,
     ApiKeysProjector,
     CategoriesProjector,
     ServiceCentresProjector,
@@ -38,11 +41,15 @@ PROJECTORS: tuple[type[Projector], ...] = (
     BioToolsRecordsProjector,
 )
 
-SUPPORT_DDL = (DDL_ROOT / "key_usage" / "v1.sql", DDL_ROOT / "subject_keys" / "v1.sql")
+SUPPORT_DDL = (
+    DDL_ROOT / "key_usage" / "v1.sql",
+    DDL_ROOT / "subject_keys" / "v1.sql",
+    DDL_ROOT / "ui_sessions" / "v1.sql",
+)
 
 
 def create_support_tables(conn: psycopg.Connection[Any]) -> None:
-    """Create `key_usage` and `registry_subject_keys` unless they exist."""
+    """Create the support tables unless they exist."""
     with conn.transaction():
         for path in SUPPORT_DDL:
             conn.execute(path.read_text())

@@ -1,0 +1,35 @@
+-- catalogue v2: what the public sees (projections/projectors/catalogue.py). One row per
+-- submission: `entry` is the last approved public document (null unless the service is shown),
+-- `state` the current public document the projector folds on (never served), `visibility`
+-- listed | in_review | deprecated | hidden | erased. The narrow columns serve the catalogue's
+-- filters, facets, sorts and search (`search`: the folded name, description, SEO keywords and
+-- host institute; reference names are matched at query time, so a renamed centre is found by
+-- its new name).
+CREATE TABLE catalogue_v2 (
+    id uuid NOT NULL,
+    visibility text NOT NULL,
+    status text NOT NULL DEFAULT '',
+    service_name text NOT NULL DEFAULT '',
+    sort_name text NOT NULL DEFAULT '',
+    service_center_id uuid,
+    category_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
+    edam_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
+    licenses jsonb NOT NULL DEFAULT '[]'::jsonb,
+    pi_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
+    primary_maturity_tag text,
+    data_access_type text NOT NULL DEFAULT 'open',
+    register_as_elixir boolean NOT NULL DEFAULT false,
+    added_at timestamptz,
+    updated_at timestamptz,
+    approved_at timestamptz,
+    approved_version integer,
+    search_text text NOT NULL DEFAULT '',
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED,
+    entry jsonb,
+    state jsonb,
+    CONSTRAINT catalogue_v2_pkey PRIMARY KEY (id)
+);
+CREATE INDEX catalogue_v2_visible_idx ON catalogue_v2 (visibility, sort_name, id);
+CREATE INDEX catalogue_v2_approved_idx ON catalogue_v2 (approved_at DESC, id)
+    WHERE visibility IN ('listed', 'in_review');
+CREATE INDEX catalogue_v2_search_idx ON catalogue_v2 USING gin (search);
