@@ -22,7 +22,6 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = os.environ.get("REGISTRY_UI_SCREENSHOTS")
 
 
-
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """``app`` on ``http://127.0.0.1:<free port>`` until the block ends."""

@@ -109,8 +109,10 @@ def seed(site: Site) -> dict[str, dict[str, Any]]:
     app = site.live.app
     centres = [site.live.centre] + [
         str(app.create_centre({"short_name": s, "full_name": f}, actor=ADMIN).id)
-        for s, f in (("HD-HuB", "Heidelberg Center for Human Bioinformatics"),
-                     ("de.NBI-cloud", "de.NBI Cloud Gießen"))
+        for s, f in (
+            ("HD-HuB", "Heidelberg Center for Human Bioinformatics"),
+            ("de.NBI-cloud", "de.NBI Cloud Gießen"),
+        )
     ]
     categories = [site.live.category] + [
         int(str(app.create_category({"name": n}, actor=ADMIN).id))
@@ -118,10 +120,20 @@ def seed(site: Site) -> dict[str, dict[str, Any]]:
     ]
     müller = str(app.create_pi({"last_name": "Müller", "first_name": "Jörg"}, actor=ADMIN).id)
     names = [
-        "Galaxy Europe", "Proteomics Toolkit", "Genome Browser", "Metabolite Atlas",
-        "Read Mapper Pro", "Cloud Notebooks", "Variant Annotator", "Protein Structure Viewer",
-        "Single-Cell Explorer", "Pathway Database", "Sequence Aligner", "Training Hub",
-        "Microbiome Profiler", "Phylogeny Builder",
+        "Galaxy Europe",
+        "Proteomics Toolkit",
+        "Genome Browser",
+        "Metabolite Atlas",
+        "Read Mapper Pro",
+        "Cloud Notebooks",
+        "Variant Annotator",
+        "Protein Structure Viewer",
+        "Single-Cell Explorer",
+        "Pathway Database",
+        "Sequence Aligner",
+        "Training Hub",
+        "Microbiome Profiler",
+        "Phylogeny Builder",
     ]
     made: dict[str, dict[str, Any]] = {}
     for i, name in enumerate(names):

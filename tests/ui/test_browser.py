@@ -5,6 +5,7 @@ catalogue's htmx behaviour (pushed URLs, out-of-band count, focus) and its no-JS
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +34,9 @@ def pages_of(made: dict[str, dict[str, Any]]) -> dict[str, str]:
 def visit(page: Page, base: str, path: str) -> None:
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(base + path)
+    response = page.goto(base + path)
+    assert response is not None
+    assert response.status == (404 if "0000-0000" in path else 200), path
     page.wait_for_load_state("load")
     origins = {urlsplit(u).netloc for u in requests if not u.startswith("data:")}
     assert origins <= {urlsplit(base).netloc}, origins
@@ -46,7 +49,9 @@ def test_every_public_page_passes_axe_csp_and_reflow_in_both_schemes_with_and_wi
     with serve(site.client.app) as base:
         for scheme in ("light", "dark"):
             for js in (True, False):
-                context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+                context = browser.new_context(
+                    color_scheme=scheme, viewport={"width": 1280, "height": 900}
+                )
                 context.add_init_script(CSP_RECORDER_SCRIPT)
                 if not js:  # the page's own scripts never run: exactly the no-JS rendering
                     context.route("**/*.js", lambda route: route.abort())
@@ -65,3 +70,82 @@ def test_every_public_page_passes_axe_csp_and_reflow_in_both_schemes_with_and_wi
                     if js:
                         screenshot(page, f"{name}-320-{scheme}")
                 context.close()
+
+
+def settled(page: Page, count: int) -> None:
+    """Wait until app.js has counted at least ``count`` htmx swaps."""
+    page.wait_for_function(f"Number(document.body.dataset.htmxSettled) >= {count}")
+
+
+def test_the_catalogue_filters_as_you_type_with_pushed_urls_and_kept_focus(
+    site: Site, browser: Any
+) -> None:
+    seed(site)
+    with serve(site.client.app) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/catalogue/")
+        page.wait_for_function("document.body.dataset.htmxSettled === '0'")
+        expect(page.locator("button.apply-filters")).to_be_hidden()  # JS hides the no-JS twin
+
+        search = page.locator("#catalogue-search")
+        search.press_sequentially("proteo", delay=20)
+        expect(page.locator("#result-count")).to_have_text("1 result found")
+        expect(page).to_have_url(base + "/catalogue/?q=proteo")
+        expect(search).to_be_focused()
+        expect(page.locator("article.service-card h3")).to_have_text(["Proteomics Toolkit"])
+
+        page.get_by_role("link", name="Remove filter Search: “proteo”").click()
+        expect(page.locator("#result-count")).to_have_text("14 services registered")
+        expect(page.locator("#results-heading")).to_be_focused()
+        expect(search).to_have_value("")
+        expect(page).to_have_url(base + "/catalogue/")
+
+        before = int(page.evaluate("document.body.dataset.htmxSettled"))
+        page.locator("#cat-2").check()
+        settled(page, before + 1)
+        expect(page.locator("#result-count")).to_have_text("4 results found")
+        expect(page.locator("#cat-2")).to_be_focused()  # the swapped sidebar kept its focus
+        expect(page).to_have_url(base + "/catalogue/?category=2")
+
+        page.get_by_role("link", name="Clear all filters").first.click()
+        expect(page.locator("#result-count")).to_have_text("14 services registered")
+        page.get_by_role("link", name="Next page").click()
+        expect(page).to_have_url(base + "/catalogue/?page=2")
+        expect(page.locator("#results-heading")).to_be_focused()
+        expect(page.locator(".page-status")).to_have_text("Page 2 of 2 (14 services)")
+
+        page.go_back()  # htmx keeps no history cache: the previous URL is fetched again
+        expect(page).to_have_url(base + "/catalogue/")
+        expect(page.locator(".page-status")).to_have_text("Page 1 of 2 (14 services)")
+        context.close()
+
+
+def test_the_catalogue_filters_without_javascript_and_by_keyboard(site: Site, browser: Any) -> None:
+    seed(site)
+    with serve(site.client.app) as base:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(base + "/catalogue/")
+        page.locator("#cat-2").check()
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(re.compile(r"/catalogue/\?q=&sort=&.*category=2"))
+        expect(page.locator("#result-count")).to_have_text("4 results found")
+        context.close()
+
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/catalogue/")
+        page.wait_for_function("document.body.dataset.htmxSettled === '0'")
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")  # from main: the search box is the first control
+        expect(page.locator("#catalogue-search")).to_be_focused()
+        page.keyboard.type("proteo")
+        expect(page.locator("#result-count")).to_have_text("1 result found")
+        page.locator("#cat-1").focus()
+        page.keyboard.press("Space")
+        expect(page.locator("#result-count")).to_have_text("1 result found")
+        expect(page).to_have_url(base + "/catalogue/?q=proteo&category=1")
+        context.close()

@@ -111,6 +111,11 @@ class CatalogueParams:
         )
 
     @property
+    def default_sort(self) -> str:
+        """The sort when none is chosen: best match while searching, else name A to Z."""
+        return _default_sort(self.q)
+
+    @property
     def effective_sort(self) -> str:
         """The sort in force: ``relevance`` by default while searching, else name A to Z."""
         return self.sort or _default_sort(self.q)
