@@ -107,7 +107,7 @@ class CatalogueParams:
             else "",
             group_by=_choice(params.get("group_by"), GROUP_LABELS),
             view="list" if params.get("view") == "list" else "grid",
-            page=int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1,
+            page=max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
         )
 
     @property
