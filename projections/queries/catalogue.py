@@ -39,9 +39,11 @@ SORTS: Final = (
 )
 GROUPS: Final = ("category", "service_center", "pi")
 
+#: The indexed expression (catalogue v2's GIN index is on exactly this).
+_TSV = "to_tsvector('simple', c.search_text)"
 _FOLD = f"translate(lower({{}}), '{SQL_FOLD_FROM}', '{SQL_FOLD_TO}')"
 
-_WORD = f"""(c.search @@ to_tsquery('simple', %s)
+_WORD = f"""({_TSV} @@ to_tsquery('simple', %s)
     OR c.category_ids ?| ARRAY(SELECT g.category_id::text FROM categories g
                                WHERE {_FOLD.format("g.name")} LIKE %s)
     OR c.service_center_id = ANY (ARRAY(SELECT s.aggregate_id FROM service_centres s
@@ -118,7 +120,7 @@ def matches_query(criteria: Mapping[str, Any]) -> tuple[str, list[Any]]:
     params: list[Any] = []
     words = search_words(str(criteria.get("q") or ""))
     if words:
-        rank = "ts_rank(c.search, to_tsquery('simple', %s))"
+        rank = f"ts_rank({_TSV}, to_tsquery('simple', %s))"
         params.append(" | ".join(_tsquery(w) for w in words))
     else:
         rank = "0::real"

@@ -2,7 +2,7 @@
 -- submission: `entry` is the last approved public document (null unless the service is shown),
 -- `state` the current public document the projector folds on (never served), `visibility`
 -- listed | in_review | deprecated | hidden | erased. The narrow columns serve the catalogue's
--- filters, facets, sorts and search (`search`: the folded name, description, SEO keywords and
+-- filters, facets, sorts and search (`search_text`: the folded name, description, SEO keywords and
 -- host institute; reference names are matched at query time, so a renamed centre is found by
 -- its new name).
 CREATE TABLE catalogue_v2 (
@@ -24,7 +24,6 @@ CREATE TABLE catalogue_v2 (
     approved_at timestamptz,
     approved_version integer,
     search_text text NOT NULL DEFAULT '',
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED,
     entry jsonb,
     state jsonb,
     CONSTRAINT catalogue_v2_pkey PRIMARY KEY (id)
@@ -32,4 +31,5 @@ CREATE TABLE catalogue_v2 (
 CREATE INDEX catalogue_v2_visible_idx ON catalogue_v2 (visibility, sort_name, id);
 CREATE INDEX catalogue_v2_approved_idx ON catalogue_v2 (approved_at DESC, id)
     WHERE visibility IN ('listed', 'in_review');
-CREATE INDEX catalogue_v2_search_idx ON catalogue_v2 USING gin (search);
+CREATE INDEX catalogue_v2_search_idx ON catalogue_v2
+    USING gin (to_tsvector('simple', search_text));
