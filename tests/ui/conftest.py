@@ -5,8 +5,10 @@ helpers that register, approve, amend and erase services through the API and the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 from psycopg_pool import ConnectionPool
@@ -16,7 +18,8 @@ from projections import operations
 from projections.projectors import PROJECTORS
 from projections.ui_sessions import PostgresSessionStore
 from schema.settings import Settings
-from tests.integration.web.conftest import Live, live  # noqa: F401 (the fixture, re-exported)
+from tests.conftest import create_database
+from tests.integration.web.conftest import Live, live, open_live  # noqa: F401 (fixture)
 from web.app import WebServices, create_app
 
 ADMIN = "admin:root"
@@ -69,14 +72,13 @@ class Site:
         self.sync()
 
     def erase(self, created: dict[str, Any]) -> None:
-        from uuid import UUID
-
         self.live.app.erase_submission(UUID(created["id"]), actor=ADMIN)
         self.sync()
 
 
-@pytest.fixture
-def site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
+@contextmanager
+def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
+    """The pages' app over ``live`` with catalogue v2 promoted and a session store."""
     operations.promote(database_url, "catalogue", 2, timeout=30)
     pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=4, open=True)
     store = PostgresSessionStore(pool)
@@ -93,6 +95,33 @@ def site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
     finally:
         client.close()
         pool.close()
+
+
+@pytest.fixture
+def site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
+    """A fresh, empty site per test."""
+    with open_site(database_url, live) as made:
+        yield made
+
+
+@dataclass
+class Seeded:
+    site: Site
+    made: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def seeded(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """One site with the :func:`seed` catalogue for a whole module of read-only tests."""
+    url, drop = create_database()
+    try:
+        with (
+            open_live(url, tmp_path_factory.mktemp("media")) as stack,
+            open_site(url, stack) as made,
+        ):
+            yield Seeded(made, seed(made))
+    finally:
+        drop()
 
 
 LONG = (
@@ -144,7 +173,9 @@ def seed(site: Site) -> dict[str, dict[str, Any]]:
             service_category_ids=[categories[i % 4]] + ([categories[0]] if i % 4 else []),
             responsible_pi_ids=[müller if i % 5 == 0 else site.live.pi],
             edam_topic_ids=["topic_0091"] + (["topic_0080"] if i % 2 else []),
-            edam_operation_ids=["operation_3198"] if i % 3 == 0 else [],
+            edam_operation_ids=(
+                ["operation_3198"] if i % 3 == 0 else ["operation_0292"] if i == 10 else []
+            ),
             licenses=["MIT"] if i % 2 else ["Apache-2.0"],
             github_url=f"https://github.com/example/{i}" if i % 2 else "",
             keywords_seo="genomics" if i == 4 else "",

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site, seed
+from tests.ui.conftest import CSP_RECORDER_SCRIPT, Seeded
 
 pytestmark = pytest.mark.integration
 
@@ -43,10 +43,10 @@ def visit(page: Page, base: str, path: str) -> None:
 
 
 def test_every_public_page_passes_axe_csp_and_reflow_in_both_schemes_with_and_without_js(
-    site: Site, browser: Any
+    seeded: Seeded, browser: Any
 ) -> None:
-    made = seed(site)
-    with serve(site.client.app) as base:
+    made = seeded.made
+    with serve(seeded.site.client.app) as base:
         for scheme in ("light", "dark"):
             for js in (True, False):
                 context = browser.new_context(
@@ -78,10 +78,9 @@ def settled(page: Page, count: int) -> None:
 
 
 def test_the_catalogue_filters_as_you_type_with_pushed_urls_and_kept_focus(
-    site: Site, browser: Any
+    seeded: Seeded, browser: Any
 ) -> None:
-    seed(site)
-    with serve(site.client.app) as base:
+    with serve(seeded.site.client.app) as base:
         context = browser.new_context()
         page = context.new_page()
         page.goto(base + "/catalogue/")
@@ -121,9 +120,10 @@ def test_the_catalogue_filters_as_you_type_with_pushed_urls_and_kept_focus(
         context.close()
 
 
-def test_the_catalogue_filters_without_javascript_and_by_keyboard(site: Site, browser: Any) -> None:
-    seed(site)
-    with serve(site.client.app) as base:
+def test_the_catalogue_filters_without_javascript_and_by_keyboard(
+    seeded: Seeded, browser: Any
+) -> None:
+    with serve(seeded.site.client.app) as base:
         context = browser.new_context(java_script_enabled=False)
         page = context.new_page()
         page.goto(base + "/catalogue/")
