@@ -45,7 +45,10 @@ class PublicPages:
 
     def routes(self) -> list[BaseRoute]:
         """Home, catalogue, its fragments and the service pages."""
-        routes: list[BaseRoute] = [Route("/", self.home, methods=["GET", "HEAD"])]
+        routes: list[BaseRoute] = [
+            Route("/", self.home, methods=["GET", "HEAD"]),
+            Route("/accessibility/", self.accessibility, methods=["GET", "HEAD"]),
+        ]
         if self.ctx.settings.feature_catalogue:
             routes += [
                 Route("/catalogue/", self.catalogue, methods=["GET", "HEAD"]),
@@ -61,6 +64,10 @@ class PublicPages:
         return self.renderer.page(
             request, "home.html", {"total": total, "recent": recent, "section": "home"}
         )
+
+    async def accessibility(self, request: Request) -> Response:
+        """The accessibility statement (spec/ui.md §4), linked from every page's footer."""
+        return self.renderer.page(request, "accessibility.html", {})
 
     async def catalogue(self, request: Request) -> Response:
         """The catalogue page; with ``HX-Request`` (not a history restore) its results
