@@ -17,9 +17,9 @@ import psycopg
 
 from projections.projector import DDL_ROOT, Projector
 from projections.projectors.api_keys import ApiKeysProjector
-from projections.projectors.catalogue import CatalogueProjectorV2
 from projections.projectors.derived import BioToolsRecordsProjector, CatalogueProjector
 from projections.projectors.history import HistoryProjector, HistoryProjectorV2
+from projections.projectors.public_catalogue import PublicCatalogueProjector
 from projections.projectors.reference import (
     CategoriesProjector,
     PisProjector,
@@ -33,7 +33,7 @@ PROJECTORS: tuple[type[Projector], ...] = (
     HistoryProjector,
     HistoryProjectorV2,
     CatalogueProjector,
-    CatalogueProjectorV2,
+    PublicCatalogueProjector,
     ApiKeysProjector,
     CategoriesProjector,
     ServiceCentresProjector,

@@ -1,7 +1,8 @@
-"""The public catalogue's queries (spec/ui.md §5.2, §5.5, §5.5.1) over the ``catalogue`` view.
+"""The public catalogue's queries (spec/ui.md §5.2, §5.5, §5.5.1) over the ``public_catalogue``
+view.
 
 Only the last approved version of a service is ever read (``entry``; see
-``projections.projectors.catalogue``). A search is two statements: the narrow rows of every
+``projections.projectors.public_catalogue``). A search is two statements: the narrow rows of every
 service matching the text and the single-valued filters (a few hundred ids and arrays), from
 which the facet counts, the facet filters, the order and the page are worked out here; then the
 page's documents with the names of everything they and the facets refer to, resolved at read
@@ -39,7 +40,7 @@ SORTS: Final = (
 )
 GROUPS: Final = ("category", "service_center", "pi")
 
-#: The indexed expression (catalogue v2's GIN index is on exactly this).
+#: The indexed expression (public_catalogue v1's GIN index is on exactly this).
 _TSV = "to_tsvector('simple', c.search_text)"
 _FOLD = f"translate(lower({{}}), '{SQL_FOLD_FROM}', '{SQL_FOLD_TO}')"
 
@@ -56,7 +57,7 @@ _WORD = f"""({_TSV} @@ to_tsquery('simple', %s)
 _MATCHES = """SELECT c.id, c.visibility, c.sort_name, c.updated_at, c.added_at,
     c.service_center_id::text AS centre, c.category_ids, c.edam_ids, c.licenses, c.pi_ids,
     {rank} AS rank
-FROM catalogue c
+FROM public_catalogue c
 WHERE c.visibility = ANY (%s::text[]){where}"""
 
 
@@ -68,7 +69,7 @@ def _ids(path: str, cast: str) -> str:
 
 
 _PAGE = f"""WITH page AS MATERIALIZED (
-    SELECT c.id, c.visibility, c.entry FROM catalogue c WHERE c.id = ANY (%s::uuid[]))
+    SELECT c.id, c.visibility, c.entry FROM public_catalogue c WHERE c.id = ANY (%s::uuid[]))
 SELECT
     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'visibility', p.visibility,
             'entry', p.entry)), '[]'::jsonb) FROM page p) AS items,
@@ -95,16 +96,17 @@ SELECT
                               || %s::text[])) AS edam,
     (SELECT coalesce(jsonb_object_agg(l.license_id, l.name), '{{}}'::jsonb) FROM licenses l
      WHERE l.license_id = ANY (ARRAY({_ids("licenses", "text")}) || %s::text[])) AS licenses,
-    (SELECT coalesce(jsonb_object_agg(r.id, r.service_name), '{{}}'::jsonb) FROM catalogue r
+    (SELECT coalesce(jsonb_object_agg(r.id, r.service_name), '{{}}'::jsonb) FROM public_catalogue r
      WHERE r.id = ANY (ARRAY({_ids("related_service_ids", "uuid")}))
        AND r.visibility IN ('listed', 'in_review', 'deprecated')) AS related"""
 
 _RECENT = """SELECT
-    (SELECT count(*) FROM catalogue c WHERE c.visibility IN ('listed', 'in_review')) AS total,
+    (SELECT count(*) FROM public_catalogue c
+     WHERE c.visibility IN ('listed', 'in_review')) AS total,
     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'service_name', r.service_name,
             'approved_at', r.approved_at, 'centre', s.short_name)
             ORDER BY r.approved_at DESC, r.id), '[]'::jsonb)
-     FROM (SELECT c.id, c.service_name, c.approved_at, c.service_center_id FROM catalogue c
+     FROM (SELECT c.id, c.service_name, c.approved_at, c.service_center_id FROM public_catalogue c
            WHERE c.visibility IN ('listed', 'in_review')
            ORDER BY c.approved_at DESC, c.id LIMIT %s) r
      LEFT JOIN service_centres s ON s.aggregate_id = r.service_center_id) AS recent"""

@@ -1,5 +1,5 @@
 """Fixtures of the web pages' tests: the real stack of ``tests/integration/web`` (PostgreSQL,
-the domain, every projector under the runner) with the public ``catalogue`` v2 promoted, plus
+the domain, every projector under the runner, the ``public_catalogue`` among them), plus
 helpers that register, approve, amend and erase services through the API and the domain."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
-from projections import operations
 from projections.projectors import PROJECTORS
 from projections.ui_sessions import PostgresSessionStore
 from schema.settings import Settings
@@ -78,8 +77,7 @@ class Site:
 
 @contextmanager
 def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
-    """The pages' app over ``live`` with catalogue v2 promoted and a session store."""
-    operations.promote(database_url, "catalogue", 2, timeout=30)
+    """The pages' app over ``live`` with a session store."""
     pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=4, open=True)
     store = PostgresSessionStore(pool)
     services = WebServices(

@@ -16,7 +16,13 @@ from tests.unit.web.ui.conftest import SERVICE_ID, FakeCatalogue, item
 from web.ui.render import Renderer
 from web.ui.security import CSP
 
-PAGES = ["/", "/accessibility/", "/catalogue/", "/catalogue/?q=prot&category=1&view=list", f"/catalogue/{SERVICE_ID}/"]
+PAGES = [
+    "/",
+    "/accessibility/",
+    "/catalogue/",
+    "/catalogue/?q=prot&category=1&view=list",
+    f"/catalogue/{SERVICE_ID}/",
+]
 
 
 def soup(text: str) -> BeautifulSoup:

@@ -1,11 +1,11 @@
--- catalogue v2: what the public sees (projections/projectors/catalogue.py). One row per
+-- public_catalogue v1: what the public sees (projections/projectors/public_catalogue.py). One row per
 -- submission: `entry` is the last approved public document (null unless the service is shown),
 -- `state` the current public document the projector folds on (never served), `visibility`
 -- listed | in_review | deprecated | hidden | erased. The narrow columns serve the catalogue's
 -- filters, facets, sorts and search (`search_text`: the folded name, description, SEO keywords and
 -- host institute; reference names are matched at query time, so a renamed centre is found by
 -- its new name).
-CREATE TABLE catalogue_v2 (
+CREATE TABLE public_catalogue_v1 (
     id uuid NOT NULL,
     visibility text NOT NULL,
     status text NOT NULL DEFAULT '',
@@ -26,10 +26,10 @@ CREATE TABLE catalogue_v2 (
     search_text text NOT NULL DEFAULT '',
     entry jsonb,
     state jsonb,
-    CONSTRAINT catalogue_v2_pkey PRIMARY KEY (id)
+    CONSTRAINT public_catalogue_v1_pkey PRIMARY KEY (id)
 );
-CREATE INDEX catalogue_v2_visible_idx ON catalogue_v2 (visibility, sort_name, id);
-CREATE INDEX catalogue_v2_approved_idx ON catalogue_v2 (approved_at DESC, id)
+CREATE INDEX public_catalogue_v1_visible_idx ON public_catalogue_v1 (visibility, sort_name, id);
+CREATE INDEX public_catalogue_v1_approved_idx ON public_catalogue_v1 (approved_at DESC, id)
     WHERE visibility IN ('listed', 'in_review');
-CREATE INDEX catalogue_v2_search_idx ON catalogue_v2
+CREATE INDEX public_catalogue_v1_search_idx ON public_catalogue_v1
     USING gin (to_tsvector('simple', search_text));

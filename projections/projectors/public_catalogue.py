@@ -1,4 +1,4 @@
-"""The ``catalogue`` projection, version 2: what the public sees (spec/ui.md §5.5.2, §9 item 7).
+"""The ``public_catalogue`` projection: what the public sees (spec/ui.md §5.5.2, §9 item 7).
 
 Per submission it keeps the current document (public fields only, to fold the next event on) and
 the **last approved** one: the document after the last event at which the submission was
@@ -74,7 +74,7 @@ PUBLIC: Final = frozenset(
 IN_REVIEW: Final = frozenset({"submitted", "under_review", "draft"})
 
 TABLE = Table(
-    name="catalogue",
+    name="public_catalogue",
     key=("id",),
     columns=(
         "id",
@@ -141,8 +141,9 @@ def row_of(sid: UUID, state: Doc) -> Row:
     centre = source.get("service_center_id")
     name = str(source.get("service_name") or "")
     searchable = " ".join(
-        str(source.get(k) or "")
+        str(source[k])
         for k in ("service_name", "service_description", "keywords_seo", "host_institute")
+        if source.get(k)
     )
     approved_at = state.get("approved_at")
     return {
@@ -178,22 +179,26 @@ def _time(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-class CatalogueProjectorV2(Projector):
-    """The public catalogue: the last approved version of every once-approved submission."""
+class PublicCatalogueProjector(Projector):
+    """The public catalogue: the last approved version of every once-approved submission.
 
-    name: ClassVar[str] = "catalogue"
-    version: ClassVar[int] = 2
+    A projection of its own, not a version of ``catalogue`` (whose rows list the current
+    document of approved submissions): the first version of a new projection is live as soon
+    as ``migrate`` creates it, so the pages never wait for a manual promote."""
+
+    name: ClassVar[str] = "public_catalogue"
+    version: ClassVar[int] = 1
     tables: ClassVar[tuple[Table, ...]] = (TABLE,)
 
     def keys(self, event: Any) -> list[RowKey]:
         """The submission's row."""
-        return [("catalogue", (submission_id_of(event),))] if handles(event) else []
+        return [("public_catalogue", (submission_id_of(event),))] if handles(event) else []
 
     def apply(self, rows: Rows, event: Any, position: int) -> None:
         """Fold the event into the current document; keep it as the entry while approved."""
         if not handles(event):
             return
-        key: RowKey = ("catalogue", (submission_id_of(event),))
+        key: RowKey = ("public_catalogue", (submission_id_of(event),))
         current = rows.get(key)
         if isinstance(current, Pending):
             state: Doc = current.value

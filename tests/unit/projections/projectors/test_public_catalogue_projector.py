@@ -1,4 +1,4 @@
-"""The public catalogue (v2): real domain events in, rows out. The public sees the last approved
+"""The public catalogue: real domain events in, rows out. The public sees the last approved
 version of a service only (spec/ui.md §5.5.2, §9 item 7)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from projections.projectors.catalogue import CatalogueProjectorV2
+from projections.projectors.public_catalogue import PublicCatalogueProjector
 from tests.unit.projections.projectors.conftest import World
 
 ADMIN = "admin:root"
@@ -14,7 +14,7 @@ OWNER = "api:Initial key"
 
 
 def _row(world: World, sid: UUID) -> dict[str, Any]:
-    return world.rows(CatalogueProjectorV2())[("catalogue", (sid,))]
+    return world.rows(PublicCatalogueProjector())[("public_catalogue", (sid,))]
 
 
 def test_a_never_approved_service_has_no_public_entry(world: World) -> None:
