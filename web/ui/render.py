@@ -91,6 +91,13 @@ def linkify(text: str | None) -> Markup:
     return Markup("".join(out))  # noqa: S704 (every token escaped above)
 
 
+def web_url(value: Any) -> str:
+    """``value`` when it is an ``http(s)://`` URL, else "" (never a ``javascript:`` link, even
+    from imported or bio.tools data the domain's URL rules never saw)."""
+    text = str(value or "").strip()
+    return text if re.match(r"(?i)https?://[^\s]+$", text) else ""
+
+
 def parse_time(value: Any) -> dt.datetime | None:
     """A datetime from an ISO string or datetime (naive taken as UTC); None when absent."""
     if value is None or value == "":
@@ -166,6 +173,7 @@ class Renderer:
             relative=relative,
             linkify=linkify,
             highlight=highlight,
+            web_url=web_url,
         )
 
     def text(self, template: str, context: Mapping[str, Any]) -> str:

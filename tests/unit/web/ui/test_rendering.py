@@ -233,3 +233,46 @@ def test_the_error_summary_links_to_each_field() -> None:
     )
     assert [a["href"] for a in summary.select("a")] == ["#id_service_name", "#id_licenses-input"]
     assert len(summary.select("li")) == 3
+
+
+def test_the_bio_tools_record_is_shown_and_only_web_links_are_made(
+    client: TestClient, read: FakeCatalogue
+) -> None:
+    record = {
+        "biotools_id": "mapper",
+        "name": "Mapper",
+        "version": "1.0, 2.0",
+        "tool_type": ["Command-line tool"],
+        "operating_system": ["Linux"],
+        "functions": [
+            {
+                "operations": [
+                    {"uri": "http://edamontology.org/operation_3198", "term": "Read mapping"}
+                ],
+                "inputs": [
+                    {
+                        "data": {"uri": "u", "term": "Sequence"},
+                        "formats": [{"uri": "f", "term": "FASTQ"}],
+                    }
+                ],
+                "outputs": [],
+            }
+        ],
+        "documentation": [
+            {"url": "javascript:alert(1)", "type": []},
+            {"url": "https://docs.example.org", "type": []},
+        ],
+        "download": [],
+        "last_synced_at": "2026-03-01T10:00:00+00:00",
+        "sync_error": "",
+    }
+    read.services[SERVICE_ID] = item(biotoolsrecord=record, github_url="javascript:alert(2)")
+    html = client.get(f"/catalogue/{SERVICE_ID}/").text
+    doc = check_page(html)
+    section = doc.select_one("section[aria-labelledby=biotools-heading]")
+    text = section.get_text(" ", strip=True)
+    assert "Read mapping" in text
+    assert "Inputs: Sequence (FASTQ)" in text
+    assert "Last synced" in text
+    assert not doc.select('a[href^="javascript"]')
+    assert doc.select_one('a[href="https://docs.example.org"]')
