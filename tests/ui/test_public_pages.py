@@ -67,6 +67,7 @@ def test_an_erased_service_answers_410_with_nothing_but_the_notice(site: Site) -
     site.erase(created)
     response = site.client.get(f"/catalogue/{created['id']}/")
     assert response.status_code == 410
+    assert site.client.get(f"/catalogue/{created['id']}.json").status_code == 410
     assert "This service has been removed from the registry." in response.text
     assert "Soon Gone" not in response.text
     assert names(site.client.get("/catalogue/").text) == []
@@ -250,3 +251,27 @@ def test_a_bug_on_a_page_is_an_html_500_with_the_reference(site: Site) -> None:
     assert "Sorry, there is a problem with the service" in response.text
     assert response.headers["x-request-id"] in response.text
     assert "secret" not in response.text
+
+
+def test_the_catalogue_has_json_and_csv_twins_with_public_fields_only(seeded: Seeded) -> None:
+    client = seeded.site.client
+    rows = client.get("/catalogue.json?category=2&page=2").json()
+    assert len(rows) == 4
+    assert all("Databases" in row["service_categories"] for row in rows)
+    text = str(rows)
+    for private in ("Lovelace", "Analytical Engines", "ada@mapper", "Ada Internal"):
+        assert private not in text
+    everything = client.get("/catalogue.json").json()
+    assert len(everything) == 14  # not paginated
+    galaxy = next(r for r in everything if r["id"] == seeded.made["Galaxy Europe"]["id"])
+    assert galaxy["service_name"] == "Galaxy Europe"
+    assert galaxy["update_in_review"] is True
+    csv = client.get("/catalogue.csv?q=proteo")
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+    lines = csv.text.splitlines()
+    assert lines[0].startswith("id,url,service_name,")
+    assert len(lines) == 2
+    assert "Proteomics Toolkit" in lines[1]
+    one = client.get(f"/catalogue/{seeded.made['Galaxy Europe']['id']}.json").json()
+    assert one == galaxy
+    assert client.get(f"/catalogue/{seeded.made['Secret Draft']['id']}.json").status_code == 404

@@ -8,6 +8,8 @@ page see only the last approved version of each service (``catalogue_search`` /
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import uuid
@@ -29,6 +31,7 @@ from web.ui.catalogue import FACET_LABELS, GROUP_LABELS, SORT_LABELS, CatalogueP
 from web.ui.render import Renderer
 
 RECENT: Final = 6
+EXPORT_CAP: Final = 5000
 FACET_TOP: Final = 8
 SPDX_URL: Final = "https://spdx.org/licenses/"
 EDAM_URL: Final = "https://edamontology.org/"
@@ -54,6 +57,9 @@ class PublicPages:
                 Route("/catalogue/", self.catalogue, methods=["GET", "HEAD"]),
                 Route("/catalogue/grid/", self.grid, methods=["GET", "HEAD"]),
                 Route("/catalogue/filters/", self.filters, methods=["GET", "HEAD"]),
+                Route("/catalogue.json", self.catalogue_json, methods=["GET", "HEAD"]),
+                Route("/catalogue.csv", self.catalogue_csv, methods=["GET", "HEAD"]),
+                Route("/catalogue/{service_id}.json", self.service_json, methods=["GET", "HEAD"]),
                 Route("/catalogue/{service_id}/", self.service, methods=["GET", "HEAD"]),
             ]
         return routes
@@ -123,9 +129,51 @@ class PublicPages:
             "grid_url": grid_url,
         }
 
-    async def service(self, request: Request) -> Response:
-        """A service's public page: its last approved version; 404 when it was never
-        approved (or is rejected now), 410 once erased."""
+    async def _export(self, request: Request) -> list[dict[str, Any]]:
+        params = replace(CatalogueParams.parse(request.query_params), group_by="", page=1)
+        criteria = {**params.criteria(), "page_size": EXPORT_CAP}
+        result = await in_read_thread(lambda: self.ctx.read.catalogue_search(criteria))
+        base = self.ctx.base_url(request).rstrip("/")
+        return [public_record(item, base) for item in result["items"]]
+
+    async def catalogue_json(self, request: Request) -> Response:
+        """Every service matching the page's parameters (not paginated, at most 5,000), as
+        JSON with public fields only (spec/ui.md §5.5 "Alternate formats")."""
+        rows = await self._export(request)
+        return Response(
+            json.dumps(rows, ensure_ascii=False),
+            media_type="application/json",
+            headers={"Cache-Control": "public, max-age=60"},
+        )
+
+    async def catalogue_csv(self, request: Request) -> Response:
+        """The rows of ``/catalogue.json`` as CSV (lists joined with "; ")."""
+        rows = await self._export(request)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row[k]) for k in EXPORT_FIELDS})
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Cache-Control": "public, max-age=60",
+                "Content-Disposition": 'attachment; filename="catalogue.csv"',
+            },
+        )
+
+    async def service_json(self, request: Request) -> Response:
+        """One service's public fields as JSON (404 and 410 as its page)."""
+        item = await self._shown(request)
+        base = self.ctx.base_url(request).rstrip("/")
+        return Response(
+            json.dumps(public_record(item, base), ensure_ascii=False),
+            media_type="application/json",
+            headers={"Cache-Control": "public, max-age=60"},
+        )
+
+    async def _shown(self, request: Request) -> dict[str, Any]:
         try:
             service_id = uuid.UUID(request.path_params["service_id"])
         except ValueError:
@@ -135,6 +183,12 @@ class PublicPages:
             raise HTTPException(404)
         if item["visibility"] == "erased":
             raise HTTPException(410, "This service has been removed from the registry.")
+        return item
+
+    async def service(self, request: Request) -> Response:
+        """A service's public page: its last approved version; 404 when it was never
+        approved (or is rejected now), 410 once erased."""
+        item = await self._shown(request)
         base = self.ctx.base_url(request).rstrip("/")
         url = f"{base}/catalogue/{item['id']}/"
         return self.renderer.page(
@@ -267,6 +321,53 @@ def _chips(params: CatalogueParams, labels: dict[str, Any]) -> list[dict[str, st
             }
         )
     return chips
+
+
+def public_record(item: dict[str, Any], base: str) -> dict[str, Any]:
+    """A service's public fields (spec/ui.md Appendix C) in the alternate formats' shape."""
+    centre = item.get("centre") or {}
+    return {
+        "id": item["id"],
+        "url": f"{base}/catalogue/{item['id']}/",
+        "service_name": item.get("service_name", ""),
+        "service_description": item.get("service_description", ""),
+        "status": "deprecated" if item["visibility"] == "deprecated" else "approved",
+        "update_in_review": item["visibility"] == "in_review",
+        "version": item.get("version"),
+        "service_center": centre.get("short_name", ""),
+        "host_institute": item.get("host_institute", ""),
+        "service_categories": [c["name"] for c in item.get("categories", [])],
+        "responsible_pis": [p["display_name"] for p in item.get("pis", [])],
+        "edam_topics": [t["accession"] for t in item.get("topics", [])],
+        "edam_operations": [t["accession"] for t in item.get("operations", [])],
+        "licenses": list(item.get("licenses") or []),
+        "license_note": item.get("license_note", ""),
+        "website_url": item.get("website_url", ""),
+        "terms_of_use_url": item.get("terms_of_use_url", ""),
+        "github_url": item.get("github_url", ""),
+        "biotools_url": item.get("biotools_url", ""),
+        "fairsharing_url": item.get("fairsharing_url", ""),
+        "other_registry_url": item.get("other_registry_url", ""),
+        "public_contact_email": item.get("public_contact_email", ""),
+        "publications_pmids": item.get("publications_pmids", ""),
+        "year_established": item.get("year_established"),
+        "data_access_type": item.get("data_access_type") or "open",
+        "register_as_elixir": bool(item.get("register_as_elixir")),
+        "primary_maturity_tag": item.get("primary_maturity_tag"),
+        "added": item.get("submitted_at"),
+        "updated_at": item.get("updated_at"),
+    }
+
+
+EXPORT_FIELDS: Final = tuple(public_record({"id": "", "visibility": ""}, "").keys())
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def publications(raw: Any) -> list[dict[str, str]]:
