@@ -188,9 +188,12 @@ def seed(site: Site) -> dict[str, dict[str, Any]]:
     return made
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One Chromium for the whole run (Debian's; ``make test`` installs it with apt)."""
+    """One Chromium per browser-test module (Debian's; ``make test`` installs it with apt).
+
+    Not session-scoped: Playwright's sync API keeps an asyncio loop running in this thread
+    while it is open, and every later test calling ``asyncio.run`` would fail."""
     import os
 
     from playwright.sync_api import sync_playwright

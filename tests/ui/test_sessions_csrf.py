@@ -224,3 +224,13 @@ def test_session_extend_needs_a_session_and_its_token(site: Store) -> None:
     extended = client.post("/session/extend", data={"csrf_token": token})
     assert extended.status_code == 204
     assert extended.headers["cache-control"] == "no-store"
+
+
+def test_a_sign_in_sweeps_expired_sessions(harness: Any, site: Store) -> None:
+    client, _, _, clock = harness
+    stale = clock.now - dt.timedelta(seconds=1)
+    site.sessions.create("c" * 64, "owner", "old", "s", stale, None, {})
+    client.post("/signin")
+    with site.pool.connection() as conn:
+        subjects = [r[0] for r in conn.execute("SELECT subject FROM ui_sessions").fetchall()]
+    assert subjects == ["key-1"]
