@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck contracts unit bench bench-quick clean
+.PHONY: run test lint typecheck contracts chromium screenshots unit bench bench-quick clean
+
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+CHROMIUM := /usr/bin/chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +31,16 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-test: lint typecheck contracts
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "could not install chromium: the browser tests will be skipped (CI fails them)"
+
+test: lint typecheck contracts chromium
 	$(BIN)/pytest -q
+
+# docs/screenshots/: every public page, desktop and 320 px, light and dark (the browser tests).
+screenshots: $(STAMP) chromium
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_browser.py -k axe
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'

@@ -431,6 +431,11 @@ RENAMED_FIELDS: Final[dict[str, str]] = {
 """Old name -> current name of renamed fields: accepted on input while the alias lasts, and read
 under the current name wherever stored events or snapshots still use the old one."""
 
+DATA_ACCESS_TYPES: Final[dict[str, str]] = {
+    c.value: c.label for c in field("data_access_type").choices
+}
+"""``data_access_type``'s choices and their labels (the public catalogue's filter and tags)."""
+
 RELATED_FIELD: Final = "related_service_ids"
 """The symmetric relation between submissions (hand-written: ``domain.relations``)."""
 CONSENT_FIELD: Final = next(f.name for f in FIELDS if f.role == "consent")

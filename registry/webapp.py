@@ -15,6 +15,7 @@ from projections.idempotency import IdempotencyStore
 from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
+from projections.ui_sessions import PostgresSessionStore
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
@@ -106,6 +107,7 @@ def build_app(
         read_model=read_model,
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool, ttl=settings.idempotency_ttl),
+        sessions=PostgresSessionStore(services.pool),
         projection_status=lambda: projection_status(url),
         warnings=warning_probes(url),
         quarantined=progress.quarantined,

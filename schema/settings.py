@@ -129,6 +129,22 @@ class Settings(BaseModel):
         " the 2 queues and their 2 delay queues, 1 listener), the rest for enqueue and"
         " acknowledgement; other brokers ignore it.",
     )
+    # The web pages (spec/ui.md §3.1, §5.1, §5.5).
+    site_name: str = Field(default="de.NBI Service Registration Platform", min_length=1)
+    site_contact_email: str | None = Field(
+        default=None, description="Contact shown on every page; unset: admin_email."
+    )
+    site_privacy_url: str | None = None
+    site_imprint_url: str | None = None
+    site_user_guide_url: str | None = None
+    feature_catalogue: bool = Field(default=True, description="Serve the public catalogue.")
+    catalogue_meta_description: str = (
+        "Browse the bioinformatics services of the German Network for Bioinformatics "
+        "Infrastructure (de.NBI)."
+    )
+    ui_owner_idle_seconds: int = Field(default=3600, ge=60, le=86_400)
+    ui_admin_idle_seconds: int = Field(default=1800, ge=60, le=86_400)
+    ui_warn_before_seconds: int = Field(default=120, ge=10, le=3600)
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

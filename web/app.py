@@ -30,10 +30,14 @@ from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
-from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, WaitFor
+from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, SessionStore, WaitFor
 from web.requestid import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.servererror import ProblemOnErrorMiddleware
+from web.ui import page_routes
+from web.ui.assets import Assets
+from web.ui.errors import PageErrorMiddleware, pages_or
+from web.ui.render import Renderer
 
 
 def _never_waits(name: str, position: int, timeout: float) -> bool:
@@ -62,6 +66,7 @@ class WebServices:
             leave the process ready (e.g. quarantined projection rows).
         quarantined: ``quarantined(projection, subject)`` for read-your-writes (see
             ``web.context``).
+        sessions: the web pages' session store (None: no signed-in pages).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -76,17 +81,18 @@ class WebServices:
     media: MediaStore | None = None
     warnings: Sequence[tuple[str, health.Probe]] = ()
     quarantined: Quarantined | None = None
+    sessions: SessionStore | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
         return self.media or FilesystemMediaStore(self.settings.media_root)
 
 
-def api_routes(services: WebServices) -> list[BaseRoute]:
-    """The ``/api/v1/`` routes over the given services (empty without domain and read side)."""
+def context_of(services: WebServices) -> Context | None:
+    """The request helpers over the given services (None without domain and read side)."""
     if services.registry is None or services.read_model is None:
-        return []
-    ctx = Context(
+        return None
+    return Context(
         settings=services.settings,
         registry=services.registry,
         read_model=services.read_model,
@@ -95,6 +101,13 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
         media=services.media_store(),
         quarantined=services.quarantined,
     )
+
+
+def api_routes(services: WebServices, ctx: Context | None = None) -> list[BaseRoute]:
+    """The ``/api/v1/`` routes over the given services (empty without domain and read side)."""
+    ctx = ctx or context_of(services)
+    if ctx is None:
+        return []
     return [
         *submissions.routes(ctx),
         *lifecycle.routes(ctx),
@@ -108,11 +121,14 @@ def api_routes(services: WebServices) -> list[BaseRoute]:
 
 
 def create_app(services: WebServices) -> Starlette:
-    """Build the ASGI app over the given services."""
+    """Build the ASGI app over the given services: the API, its docs and the web pages."""
     settings = services.settings
     trusted = parse_networks(settings.trusted_proxies)
     metrics_access = MetricsAccess(settings.metrics_token, settings.metrics_allow)
     metrics = make_endpoint(services.metrics, metrics_access, trusted)
+    ctx = context_of(services)
+    assets = Assets()
+    renderer = Renderer(settings, assets)
     routes: list[BaseRoute] = [
         Route("/health/live/", health.live, methods=["GET"]),
         Route(
@@ -121,8 +137,10 @@ def create_app(services: WebServices) -> Starlette:
             methods=["GET"],
         ),
         Route("/metrics", metrics, methods=["GET"]),  # type: ignore[arg-type]
+        *assets.routes(),
         *docs.routes(),
-        *api_routes(services),
+        *api_routes(services, ctx),
+        *page_routes(ctx, renderer, services.sessions),
         *services.extra_routes,
     ]
     middleware = [
@@ -134,6 +152,7 @@ def create_app(services: WebServices) -> Starlette:
         ),
         Middleware(SecurityHeadersMiddleware),
         Middleware(ProblemOnErrorMiddleware),
+        Middleware(PageErrorMiddleware, renderer=renderer),
         Middleware(MetricsMiddleware, metrics=services.metrics),
         Middleware(NulGuardMiddleware),
     ]
@@ -155,7 +174,7 @@ def create_app(services: WebServices) -> Starlette:
         routes=routes,
         middleware=middleware,
         exception_handlers={
-            HTTPException: on_http_error,
+            HTTPException: pages_or(renderer, on_http_error),
             ApiError: on_api_error,
             NotAuthenticated: on_not_authenticated,
             RegistryError: on_domain_error,

@@ -229,6 +229,18 @@ class ReadPort(KeyLookup, Protocol):
     def biotools_record(self, biotools_id: str) -> Doc | None:
         """The full record when its submission is approved."""
 
+    def catalogue_search(self, criteria: Mapping[str, Any]) -> Doc:
+        """One page of the public catalogue: ``{total, page, pages, items, groups, facets,
+        labels}`` over the last approved version of each public service (spec/ui.md §5.5)."""
+
+    def catalogue_service(self, service_id: uuid.UUID) -> Doc | None:
+        """A service's public page data: ``visibility`` (``listed``, ``in_review``,
+        ``deprecated``, ``hidden``, ``erased``) and, when shown, its last approved fields with
+        their references resolved; None for an id the registry never had."""
+
+    def catalogue_recent(self, limit: int) -> tuple[int, list[Doc]]:
+        """How many services the public sees, and the ``limit`` most recently approved."""
+
 
 class IdempotencyStore(Protocol):
     """Remembers the first response to a create under its ``Idempotency-Key``."""
@@ -245,3 +257,57 @@ class IdempotencyStore(Protocol):
 
     def release(self, key_hash: str) -> None:
         """Forget a claim whose request failed, so the client may retry."""
+
+
+class SessionRow(Protocol):
+    """One stored page session (spec/ui.md §3.1): never the token itself, only its hash."""
+
+    @property
+    def id_hash(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def csrf_secret(self) -> str: ...
+    @property
+    def idle_expires_at(self) -> dt.datetime: ...
+    @property
+    def absolute_expires_at(self) -> dt.datetime | None: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+class SessionStore(Protocol):
+    """Where the pages' server-side sessions live (PostgreSQL table ``ui_sessions``)."""
+
+    def create(
+        self,
+        id_hash: str,
+        kind: str,
+        subject: str,
+        csrf_secret: str,
+        idle_expires_at: dt.datetime,
+        absolute_expires_at: dt.datetime | None,
+        data: Mapping[str, Any],
+    ) -> None:
+        """Store a new session."""
+
+    def get(self, id_hash: str, now: dt.datetime) -> SessionRow | None:
+        """The session unless unknown or expired (an expired row is deleted on the way)."""
+
+    def touch(self, id_hash: str, idle_expires_at: dt.datetime, data: Mapping[str, Any]) -> None:
+        """Move the idle expiry and replace the small ``data``."""
+
+    def delete(self, id_hash: str) -> None:
+        """End one session."""
+
+    def delete_subject(self, kind: str, subject: str) -> int:
+        """End every session of a subject (a revoked key); return how many ended."""
+
+    def sweep(self, now: dt.datetime) -> int:
+        """Delete every expired session; return how many."""
+
+    def server_key(self) -> bytes:
+        """The installation's random secret for signed double-submit CSRF tokens (made on
+        first use, the same for every web process)."""

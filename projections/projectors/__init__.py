@@ -12,6 +12,7 @@ from projections.projector import Projector
 from projections.projectors.api_keys import ApiKeysProjector
 from projections.projectors.derived import BioToolsRecordsProjector, CatalogueProjector
 from projections.projectors.history import HistoryProjector, HistoryProjectorV2
+from projections.projectors.public_catalogue import PublicCatalogueProjector
 from projections.projectors.reference import (
     CategoriesProjector,
     PisProjector,
@@ -24,6 +25,7 @@ PROJECTORS: tuple[type[Projector], ...] = (
     HistoryProjector,
     HistoryProjectorV2,
     CatalogueProjector,
+    PublicCatalogueProjector,
     ApiKeysProjector,
     CategoriesProjector,
     ServiceCentresProjector,

@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from projections.queries.catalogue import CatalogueQueries
 from projections.queries.event_cache import EventCache
 from projections.queries.keys import KEY_QUERY, KeyQueries, KeyRecord, KeyStamp, key_record
 from projections.queries.reference import ReferenceQueries
@@ -30,7 +31,7 @@ from projections.queries.submissions import (
 )
 
 
-class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries):
+class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries, CatalogueQueries):
     """Every read query of the API, over one connection pool.
 
     ``registry`` (the domain application, optional) is needed only by ``submission_as_of``,

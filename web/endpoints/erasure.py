@@ -25,7 +25,13 @@ from web.errors import ApiError
 
 #: Read tables an erasure must be visible in before answering: the submission's own ones, its
 #: keys (refused from then on), the public catalogue and its bio.tools record.
-ERASURE_PROJECTIONS = (*SUBMISSION_PROJECTIONS, "api_keys", "catalogue", "biotools_records")
+ERASURE_PROJECTIONS = (
+    *SUBMISSION_PROJECTIONS,
+    "api_keys",
+    "catalogue",
+    "public_catalogue",
+    "biotools_records",
+)
 
 
 def routes(ctx: Context) -> list[BaseRoute]:

@@ -5,6 +5,7 @@ through the domain (as ``registry admin-keys create`` does)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,13 @@ class Live:
 
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
+    with open_live(database_url, tmp_path) as stack:
+        yield stack
+
+
+@contextmanager
+def open_live(database_url: str, tmp_path: Path) -> Iterator[Live]:
+    """The stack of :func:`live` on an existing empty database (also for wider scopes)."""
     seed_reference_views(database_url)
     pool: ConnectionPool[Any] = ConnectionPool(
         database_url, min_size=1, max_size=FIXTURE_POOL_SIZE, open=True

@@ -33,8 +33,9 @@ def test_an_unexpected_failure_is_a_500_problem_with_the_request_id() -> None:
     async def boom(request: Request) -> Response:
         raise RuntimeError("secret internals")
 
-    api = build(extra_routes=[Route("/boom", boom)])
-    response = api.client.get("/boom")
+    # An API path: the pages answer an HTML 500 page instead (tests/unit/web/ui).
+    api = build(extra_routes=[Route("/api/v1/boom", boom)])
+    response = api.client.get("/api/v1/boom")
     assert response.status_code == 500
     assert response.json()["request_id"] == response.headers["x-request-id"]
     assert "secret" not in response.text

@@ -49,8 +49,8 @@ def test_a_500s_request_id_leads_to_its_traceback_and_its_request_line(
         inner.info("about to fail")
         raise RuntimeError("the bug")
 
-    api = build(extra_routes=[Route("/boom/{thing}/", boom)])
-    response = api.client.get("/boom/42/")
+    api = build(extra_routes=[Route("/api/boom/{thing}/", boom)])
+    response = api.client.get("/api/boom/42/")
     assert response.status_code == 500
     request_id = response.json()["request_id"]
 
@@ -60,7 +60,7 @@ def test_a_500s_request_id_leads_to_its_traceback_and_its_request_line(
     assert "RuntimeError: the bug" in by_logger["registry.web"]["exception"]
     access = by_logger["registry.access"]
     assert access["method"] == "GET"
-    assert access["route"] == "/boom/{thing}/"  # the template, never the raw path
+    assert access["route"] == "/api/boom/{thing}/"  # the template, never the raw path
     assert access["status"] == 500
     assert isinstance(access["duration_ms"], float)
     assert access["client_ip"] is None  # TestClient's peer "testclient" is no address

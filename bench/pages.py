@@ -1,0 +1,160 @@
+"""Time of the public web pages beside the API's list and detail (spec/ui.md §2.6), in-process.
+
+``python -m bench.pages [N]`` builds a throw-away database on ``REGISTRY_BENCH_POSTGRES``
+(default: the local server) with the real reference data (``registry migrate``), registers and
+approves N services (default 300, the spec's budget size) through the domain, lets the real
+runner project them, and then times each route sequentially through the real app (the same
+``build_app`` as ``registry serve``) with Starlette's in-process client: wall time per request,
+so the figures include the client's own share (~0.3 ms) and no network. It is not part of
+``registry bench``, whose seeded submissions are never approved.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from starlette.testclient import TestClient
+
+from projections.progress import ProgressListener
+from projections.projectors import PROJECTORS
+from projections.runner import Runner
+from registry.runtime import Services
+from registry.setup import migrate
+from registry.webapp import build_app
+from schema.settings import Settings
+
+ADMIN = "admin:bench"
+SERVER = os.environ.get("REGISTRY_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+REQUESTS = 200
+
+
+def _database() -> tuple[str, Callable[[], None]]:
+    name = f"regbench_pages_{secrets.token_hex(4)}"
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def drop() -> None:
+        with psycopg.connect(SERVER, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+    info = psycopg.conninfo.conninfo_to_dict(SERVER)
+    host, port = info.get("host", "127.0.0.1"), info.get("port", 5432)
+    return f"postgresql://{info.get('user', 'postgres')}@{host}:{port}/{name}", drop
+
+
+def _seed(services: Services, count: int) -> list[str]:
+    app = services.registry
+    centres = [
+        str(app.create_centre({"short_name": f"C{i}", "full_name": f"Centre {i}"}, actor=ADMIN).id)
+        for i in range(8)
+    ]
+    categories = [
+        int(str(app.create_category({"name": f"Category {i}"}, actor=ADMIN).id)) for i in range(12)
+    ]
+    pis = [
+        str(app.create_pi({"last_name": f"Name{i}", "first_name": "Pat"}, actor=ADMIN).id)
+        for i in range(20)
+    ]
+    topics = ["topic_0091", "topic_0080", "topic_0121", "topic_0622", "topic_3168", "topic_0102"]
+    ids = []
+    for i in range(count):
+        data: dict[str, Any] = {
+            "date_of_entry": "2026-06-01",
+            "submitter_first_name": "Ada",
+            "submitter_last_name": "Lovelace",
+            "submitter_affiliation": "Analytical Engines",
+            "service_name": f"Service {i:04d} {secrets.token_hex(3)}",
+            "service_description": f"Service {i} analyses biological data for researchers. " * 8,
+            "year_established": 2000 + i % 25,
+            "service_category_ids": [categories[i % 12], categories[(i * 7) % 12]],
+            "responsible_pi_ids": [pis[i % 20]],
+            "host_institute": "University",
+            "service_center_id": centres[i % 8],
+            "public_contact_email": "help@example.org",
+            "internal_contact_name": "Contact",
+            "internal_contact_email": "contact@example.org",
+            "website_url": "https://example.org",
+            "terms_of_use_url": "https://example.org/terms",
+            "kpi_monitoring": "planned",
+            "publications_pmids": "12345678",
+            "licenses": ["MIT"],
+            "edam_topic_ids": [topics[i % 6], topics[(i + 1) % 6]],
+            "data_protection_consent": True,
+        }
+        made = app.register_submission(data, ip=None, user_agent_hash="0" * 64)
+        app.change_status(made.submission_id, "approved", actor=ADMIN, by_admin=True)
+        ids.append(str(made.submission_id))
+    return ids
+
+
+def _time(client: TestClient, path: str, headers: dict[str, str] | None = None) -> dict[str, float]:
+    for _ in range(10):  # warm the prepared statements and caches of this process
+        assert client.get(path, headers=headers).status_code == 200, path
+    samples = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        response = client.get(path, headers=headers)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    samples.sort()
+    return {
+        "p50": statistics.median(samples),
+        "p95": samples[int(len(samples) * 0.95) - 1],
+        "bytes": float(len(response.content)),
+    }
+
+
+def main(count: int = 300) -> None:
+    url, drop = _database()
+    try:
+        settings = Settings(database_url=url, rate_limits="off")
+        migrate(url, settings)
+        services = Services(url, settings)
+        runner = Runner(url, app=None, projectors=PROJECTORS, auto_promote=True, poll_interval=0.2)
+        runner.start()
+        progress = ProgressListener(url, poll_interval=0.2)
+        try:
+            key = services.registry.create_admin_key("bench", "read", created_by="bench").api_key
+            ids = _seed(services, count)
+            head = services.registry.recorder.max_notification_id() or 0
+            for projector in PROJECTORS:
+                assert progress.wait_for(projector.name, head, timeout=300), projector.name
+            client = TestClient(build_app(settings, services, progress, probes=()))
+            admin = {"Authorization": f"AdminKey {key}"}
+            rows = {
+                "catalogue page /catalogue/": _time(client, "/catalogue/"),
+                "catalogue fragment (q, 2 facets)": _time(
+                    client,
+                    "/catalogue/grid/?q=service&category=1&category=2",
+                    {"HX-Request": "true"},
+                ),
+                "service page /catalogue/<id>/": _time(client, f"/catalogue/{ids[count // 2]}/"),
+                "home /": _time(client, "/"),
+                "API list page 1 (20)": _time(client, "/api/v1/submissions/", admin),
+                "API detail": _time(client, f"/api/v1/submissions/{ids[count // 2]}/", admin),
+            }
+            print(f"{count} approved services, {REQUESTS} sequential requests each, in-process")
+            print(f"{'route':40} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>8}")
+            for name, row in rows.items():
+                print(f"{name:40} {row['p50']:8.2f} {row['p95']:8.2f} {row['bytes']:8.0f}")
+            client.close()
+        finally:
+            progress.close()
+            runner.stop()
+            services.close()
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)

@@ -1,0 +1,67 @@
+/* The pages' one script (spec/ui.md §2.4). Every page works without it: it reveals the
+   JavaScript-only controls ([data-js-only]) and hides their no-JS counterparts ([data-no-js]),
+   gives htmx the CSRF token, marks swap targets busy, focuses the error summary, and hands focus
+   to the results heading after pagination or a removed filter. Event delegation only: no inline
+   handlers (the CSP allows none). */
+(function () {
+  "use strict";
+  var settled = 0;
+
+  function enhance(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
+    root.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; });
+  }
+
+  function ready() {
+    enhance(document);
+    document.body.dataset.htmxSettled = String(settled);
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+    var search = document.getElementById("catalogue-search");
+    // The search box sends its own requests while typing; its change event must not make the
+    // filter form send the same one again.
+    if (search) search.addEventListener("change", function (e) { e.stopPropagation(); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) e.detail.headers["X-CSRF-Token"] = meta.content;
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.target) e.detail.target.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.target) e.detail.target.removeAttribute("aria-busy");
+  });
+
+  document.addEventListener("htmx:afterSettle", function (e) {
+    enhance(e.detail.target || document);
+    var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-focus-results")) {
+      var heading = document.getElementById("results-heading");
+      var search = document.getElementById("catalogue-search");
+      if (heading && search) search.value = heading.getAttribute("data-q") || "";
+      if (heading) heading.focus();
+    }
+    settled += 1;
+    document.body.dataset.htmxSettled = String(settled);
+  });
+
+  // An error summary link focuses its control and scrolls the control's label into view.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest ? e.target.closest("#error-summary a[href^='#']") : null;
+    if (!link) return;
+    var control = document.getElementById(link.getAttribute("href").slice(1));
+    if (!control) return;
+    e.preventDefault();
+    var label = document.querySelector('label[for="' + control.id + '"]') || control.closest("fieldset");
+    (label || control).scrollIntoView();
+    control.focus({ preventScroll: true });
+  });
+})();

@@ -1,0 +1,71 @@
+"""The web pages (spec/ui.md): server-rendered Jinja2 over the same ports as the API.
+
+``web.ui`` imports only ``web``, ``schema``, ``domain`` (errors and field metadata), Jinja2 and
+the standard library; never ``projections`` or ``workers`` (an import-linter contract).
+:func:`page_routes` assembles the pages of one app; ``web.app`` mounts them next to the API.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from web.context import Context, in_read_thread
+from web.ports import SessionStore
+from web.ui.csrf import Csrf, CsrfFailed
+from web.ui.errors import error_page
+from web.ui.render import Renderer
+from web.ui.routes import PublicPages
+from web.ui.session import Sessions
+
+
+class SessionPages:
+    """``POST /session/extend``: the timeout warning's "Stay signed in" (§5.6)."""
+
+    def __init__(self, renderer: Renderer, sessions: Sessions, csrf: Csrf) -> None:
+        self.renderer = renderer
+        self.sessions = sessions
+        self.csrf = csrf
+
+    async def extend(self, request: Request) -> Response:
+        """Restart the idle clock of the caller's owner or admin session: 204; 403 without a
+        session or a valid CSRF token."""
+        form = await request.form()
+        token = form.get("csrf_token")
+        submitted = token if isinstance(token, str) else None
+
+        def run() -> bool:
+            for kind in ("admin", "owner"):
+                session = self.sessions.current(request, kind, extend=False)
+                if session is None:
+                    continue
+                try:
+                    self.csrf.check(request, session, submitted)
+                except CsrfFailed:
+                    return False
+                self.sessions.current(request, kind)
+                return True
+            return False
+
+        if await in_read_thread(run):
+            return Response(status_code=204, headers={"Cache-Control": "no-store"})
+        return error_page(self.renderer, request, 403)
+
+
+def page_routes(
+    ctx: Context | None, renderer: Renderer, sessions: SessionStore | None
+) -> list[BaseRoute]:
+    """The pages served over ``ctx`` (none without a read side) and the session endpoint
+    (only with a session store)."""
+    routes: list[BaseRoute] = []
+    if ctx is not None:
+        routes += PublicPages(ctx, renderer).routes()
+    if sessions is not None:
+        manager = Sessions(sessions, renderer.settings)
+        pages = SessionPages(renderer, manager, Csrf(renderer.settings, sessions.server_key))
+        routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
+    return routes
+
+
+__all__ = ["Renderer", "page_routes"]
