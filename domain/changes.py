@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from domain.field_types import Field
 from domain.fields import FIELDS, change_name, label_for
+from domain.text import storable_display
 
 EMPTY = "—"
 
@@ -130,7 +131,8 @@ def build_changes(
             {
                 "field": field,
                 "label": label_for(field),
-                "old": display(wire_field, old, names),
+                # A legacy value PostgreSQL cannot store would make the record unstorable.
+                "old": storable_display(display(wire_field, old, names)),
                 "new": display(wire_field, new, names),
             }
         )

@@ -69,6 +69,16 @@ def unstorable(value: str) -> str | None:
     return f"Contains U+{ord(char):04X}, an unpaired surrogate, which cannot be stored; remove it."
 
 
+def storable_display(value: str) -> str:
+    """``value`` with every character PostgreSQL cannot store shown as U+FFFD.
+
+    Only for what a change record shows of a value stored before this rule existed (by an older
+    release or an import): the record must stay storable so the history can show the change
+    that mends it, and the event that holds the old value keeps it as it was. Input is never
+    passed through this: it is refused (:func:`check_storable`)."""
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
 def check_storable(value: str) -> str:
     """``value`` itself; ValueError (the message) when it cannot be stored."""
     problem = unstorable(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -220,8 +221,8 @@ def fake_biotools(processes: Processes) -> FakeServer:
 REDIS_CLAIM_KEY = "registry-e2e:claimed"
 
 
-@pytest.fixture
-def redis_broker_url() -> Iterator[str]:
+@contextlib.contextmanager
+def claimed_redis_db() -> Iterator[str]:
     """``redis://127.0.0.1:6379/<db>`` on a database this test has claimed while it was empty.
 
     The worker processes use Dramatiq's default namespace, so two runs sharing a database would
@@ -256,3 +257,17 @@ def redis_broker_url() -> Iterator[str]:
         if claimed.get(REDIS_CLAIM_KEY) == token.encode():
             claimed.delete(REDIS_CLAIM_KEY)
         claimed.close()
+
+
+@pytest.fixture
+def redis_broker_url() -> Iterator[str]:
+    """A claimed, empty Redis database for this test's broker (see :func:`claimed_redis_db`)."""
+    with claimed_redis_db() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_redis_broker_url() -> Iterator[str]:
+    """As :func:`redis_broker_url`, for a module's deployment."""
+    with claimed_redis_db() as url:
+        yield url

@@ -60,7 +60,9 @@ def _log_lines(processes: Processes, name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def deployment(
-    postgres_server: str, tmp_path_factory: pytest.TempPathFactory
+    postgres_server: str,
+    module_redis_broker_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Deployment]:
     url, drop = create_database()
     tmp = tmp_path_factory.mktemp("serve-operations")
@@ -74,6 +76,13 @@ def deployment(
         REGISTRY_BODY_READ_TIMEOUT=str(BODY_TIMEOUT),
         REGISTRY_DATA_DIR=str(tmp / "var"),
         REGISTRY_AUTO_PROMOTE="true",
+        # Redis as the broker, as compose runs it, and small pools: the PostgreSQL broker's
+        # connections, or these four processes at the fixtures' pool size, would exceed the
+        # suite's 30 (tests/conftest.py).
+        REGISTRY_BROKER_URL=module_redis_broker_url,
+        REGISTRY_WEB_POOL_SIZE="1",
+        REGISTRY_PROJECTOR_POOL_SIZE="2",
+        REGISTRY_WORKER_POOL_SIZE="2",
     )
     try:
         registry_command("migrate", env=env)
@@ -214,7 +223,7 @@ def test_a_forged_forwarded_for_escapes_neither_the_limit_nor_into_the_event(
     from schema.settings import load_settings
 
     settings = load_settings(deployment.env)
-    services = Services(settings.database_url or "", settings, pool_size=2, group_commit=False)
+    services = Services(settings.database_url or "", settings, pool_size=1, group_commit=False)
     try:
         ips = {services.registry.get_submission(UUID(i)).submission_ip for i in created}
     finally:
