@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from psycopg_pool import ConnectionPool
 from starlette.applications import Starlette
 
 from projections import operations
@@ -15,13 +16,15 @@ from projections.idempotency import IdempotencyStore
 from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
+from projections.ratelimits import PostgresRateLimitStorage
 from projections.ui_sessions import PostgresSessionStore
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
-from schema.settings import load_settings
+from schema.settings import Settings, load_settings
 from web.app import WebServices, create_app
 from web.metrics import Metrics
+from web.ratelimit import Limiter, RateLimiter, SharedRateLimiter, redis_storage
 
 log = logging.getLogger("registry.metrics")
 
@@ -111,8 +114,19 @@ def build_app(
         projection_status=lambda: projection_status(url),
         warnings=warning_probes(url),
         quarantined=progress.quarantined,
+        limiter=rate_limiter(settings, services.pool),
     )
     return create_app(web)
+
+
+def rate_limiter(settings: Settings, pool: ConnectionPool[Any]) -> Limiter:
+    """The rate limiter ``settings.limit_storage`` asks for (``web.ratelimit``); ``database``
+    counts through ``pool`` (the registry pool: one short statement per counted call)."""
+    where = settings.limit_storage
+    if where == "memory":
+        return RateLimiter(settings.rate_limits)
+    storage = PostgresRateLimitStorage(pool) if where == "database" else redis_storage(where)
+    return SharedRateLimiter(settings.rate_limits, storage)
 
 
 def create_from_environment() -> Starlette:

@@ -61,6 +61,12 @@ class Settings(BaseModel):
         description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
         " invalid, key: see web.ratelimit).",
     )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="Where rate-limit counts are kept: 'memory' (per process), 'database'"
+        " (PostgreSQL, shared), redis:// or rediss:// (shared); unset: the Redis broker when"
+        " REGISTRY_BROKER_URL is redis://, else memory.",
+    )
     no_reset_fields: tuple[str, ...] | None = Field(
         default=None,
         description="Fields whose owner edit never resets approval; unset: the shipped list.",
@@ -197,6 +203,28 @@ class Settings(BaseModel):
         if value is not None and not value.startswith((*schemes, "stub://")):
             raise ValueError("must start with redis://, amqp://, postgresql:// or stub://")
         return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_limit_storage(cls, value: str | None) -> str | None:
+        named = ("memory", "database")
+        if (
+            value is not None
+            and value not in named
+            and not value.startswith(("redis://", "rediss://"))
+        ):
+            raise ValueError("must be memory, database, redis:// or rediss://")
+        return value
+
+    @property
+    def limit_storage(self) -> str:
+        """``memory``, ``database`` or a Redis URL: the configured rate-limit storage, else the
+        Redis broker's, else ``memory``."""
+        if self.rate_limit_storage is not None:
+            return self.rate_limit_storage
+        if self.broker_url is not None and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory"
 
     @property
     def media_root(self) -> Path:
