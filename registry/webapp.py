@@ -23,6 +23,8 @@ from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import Settings, load_settings
 from web.app import WebServices, create_app
+from web.media.s3 import S3MediaStore
+from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics
 from web.ratelimit import Limiter, RateLimiter, SharedRateLimiter, redis_storage
 
@@ -115,8 +117,21 @@ def build_app(
         warnings=warning_probes(url),
         quarantined=progress.quarantined,
         limiter=rate_limiter(settings, services.pool),
+        media=media_store(settings),
     )
     return create_app(web)
+
+
+def media_store(settings: Settings) -> MediaStore:
+    """The bucket of ``REGISTRY_MEDIA_S3_BUCKET`` when set, else the directory ``media_root``."""
+    if settings.media_s3_bucket:
+        return S3MediaStore(
+            settings.media_s3_bucket,
+            prefix=settings.media_s3_prefix,
+            endpoint_url=settings.media_s3_endpoint_url,
+            region=settings.media_s3_region,
+        )
+    return FilesystemMediaStore(settings.media_root)
 
 
 def rate_limiter(settings: Settings, pool: ConnectionPool[Any]) -> Limiter:

@@ -45,6 +45,16 @@ class Settings(BaseModel):
     media_dir: Path | None = Field(
         default=None, description="Uploaded logos; unset: <data_dir>/media."
     )
+    media_s3_bucket: str | None = Field(
+        default=None,
+        description="Keep uploaded logos in this bucket of an S3-compatible store instead of"
+        " media_dir (several hosts: docs/deploy.md).",
+    )
+    media_s3_prefix: str = Field(default="", description="Key prefix of the logos in the bucket.")
+    media_s3_endpoint_url: str | None = Field(
+        default=None, description="The store's URL when it is not AWS (MinIO, Ceph, …)."
+    )
+    media_s3_region: str | None = None
     logo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
