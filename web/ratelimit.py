@@ -80,6 +80,9 @@ def parse_rates(spec: str) -> dict[str, Rate]:
 class Limiter(Protocol):
     """What the endpoints call: :class:`RateLimiter` (memory) or :class:`SharedRateLimiter`."""
 
+    #: Whether a call goes over the network (then it is made in a worker thread).
+    remote: bool
+
     def limits(self, kind: str) -> bool: ...
     def hit(self, kind: str, identity: str) -> float | None: ...
     def check(self, kind: str, identity: str) -> None: ...
@@ -98,6 +101,8 @@ def throttled(retry: int) -> ApiError:
 
 class RateLimiter:
     """Counts hits per (class, identity) and refuses with 429 + ``Retry-After`` over the limit."""
+
+    remote = False
 
     def __init__(self, spec: str, clock: Callable[[], float] = time.monotonic) -> None:
         self._rates = parse_rates(spec)
@@ -166,6 +171,8 @@ NAMESPACE = "registry"
 class SharedRateLimiter:
     """The :class:`Limiter` over a ``limits`` storage every process shares (Redis, PostgreSQL):
     fixed windows (see the module docstring)."""
+
+    remote = True
 
     def __init__(self, spec: str, storage: Storage, clock: Callable[[], float] = time.time) -> None:
         self._items = {

@@ -131,17 +131,26 @@ async def create(ctx: Context, request: Request, api: int = 1) -> Response:
     budget; refused as invalid input, it is moved to the more generous ``invalid`` budget."""
     ip = ctx.client_ip(request)
     client = ip or "unknown"
-    learning = ctx.limiter.limits(INVALID_CLASS)
-    if learning:
-        ctx.limiter.check(INVALID_CLASS, client)
-    stamp = ctx.limiter.hit(CREATE_CLASS, client)
+    limiter = ctx.limiter
+    learning = limiter.limits(INVALID_CLASS)
+
+    def admit() -> float | None:
+        if learning:
+            limiter.check(INVALID_CLASS, client)
+        return limiter.hit(CREATE_CLASS, client)
+
+    def refused_as_invalid() -> None:
+        limiter.release(CREATE_CLASS, client, stamp)
+        limiter.record(INVALID_CLASS, client)
+
+    # A shared store is a network round trip: never on the event loop.
+    stamp = await ctx.call(admit) if limiter.remote else admit()
     try:
         return await _register(ctx, request, ip, api)
     except (ApiError, RegistryError) as exc:
         status = exc.status if isinstance(exc, ApiError) else status_for(exc)[0]
         if learning and status in INVALID_INPUT:
-            ctx.limiter.release(CREATE_CLASS, client, stamp)
-            ctx.limiter.record(INVALID_CLASS, client)
+            await ctx.call(refused_as_invalid) if limiter.remote else refused_as_invalid()
         raise
 
 
