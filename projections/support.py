@@ -36,6 +36,7 @@ UNITS: tuple[str, ...] = (
     "idempotency_keys",
     "worker_tracking",
     "ui_sessions",
+    "mail_deliveries",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
 
