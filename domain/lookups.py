@@ -41,14 +41,14 @@ class RepositoryReferences:
             shared = self._shared
             record = None if shared is None else shared.get(aggregate_id)
             if record is None:
-                loaded_at = 0.0 if shared is None else shared.now()
+                mark = None if shared is None else shared.now()
                 try:
                     record = self._repository.get(aggregate_id)
                 except AggregateNotFoundError:
                     record = None
                 # Only reference records: they are never changed through this object.
-                if shared is not None and isinstance(record, _SHARED_KINDS):
-                    shared.put(aggregate_id, record, loaded_at)
+                if shared is not None and mark is not None and isinstance(record, _SHARED_KINDS):
+                    shared.put(aggregate_id, record, mark)
             self._cache[aggregate_id] = record
         return self._cache[aggregate_id]
 

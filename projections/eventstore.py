@@ -24,13 +24,16 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.utils import get_topic
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
 from domain.application import Registry
 from domain.errors import OutcomeUnknown
+from domain.reference import PrincipalInvestigator, ServiceCategory, ServiceCentre
 from projections.erasure import erased_subjects, erasure_statement
+from projections.reference_catalog import REFERENCE_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,7 @@ class OneTripRecorder(PostgresApplicationRecorder):
             " LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
             " {keys}"
             " {erasure}"
+            " {references}"
             " NOTIFY {channel};"
             " INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest({ids}::uuid[], {versions}::bigint[], {topics}::text[],"
@@ -155,6 +159,7 @@ class OneTripRecorder(PostgresApplicationRecorder):
         statement = self._insert_template.format(
             keys=SQL("{};").format(keys[0]) if keys else SQL(""),
             erasure=SQL("{};").format(self._erasure(erased)) if erased else SQL(""),
+            references=_reference_notify(stored_events),
             ids=Literal([e.originator_id for e in stored_events]),
             versions=Literal([e.originator_version for e in stored_events]),
             topics=Literal([e.topic for e in stored_events]),
@@ -287,6 +292,29 @@ class OneTripRecorder(PostgresApplicationRecorder):
 
 #: SQLSTATE classes of a connection that went away: the server may have committed first.
 _CONNECTION_LOST = ("08", "57")
+
+#: Stored topics of reference events start with one of these: the registered name of the
+#: aggregate (``registry/ServiceCategory``) or its module path, then ``.`` and the event's name.
+_REFERENCE_TOPICS = tuple(
+    prefix
+    for kind in (ServiceCategory, ServiceCentre, PrincipalInvestigator)
+    for prefix in (
+        get_topic(kind).rpartition("/v")[0] + ".",
+        f"{kind.__module__}:{kind.__qualname__}.",
+    )
+)
+
+
+def _reference_notify(stored_events: Sequence[StoredEvent]) -> Composable:
+    """A NOTIFY of `REFERENCE_CHANNEL` naming the reference aggregates among `stored_events`
+    (nothing when there are none): delivered at commit, it ends the reuse of those records'
+    cached copies in every web process on every host (`domain.reference_cache`)."""
+    changed = sorted(
+        {str(e.originator_id) for e in stored_events if e.topic.startswith(_REFERENCE_TOPICS)}
+    )
+    if not changed:
+        return SQL("")
+    return SQL("NOTIFY {}, {};").format(Identifier(REFERENCE_CHANNEL), Literal(",".join(changed)))
 
 
 def _unwrapped(method: Any) -> Any:

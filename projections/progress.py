@@ -13,6 +13,12 @@ given to `on_erasure`, so per-process caches drop what they hold about that subm
 notification's latency; after a reconnect (notifications may have been lost) they are called
 with None: drop everything.
 
+It also LISTENs on the reference-data channel (`projections.reference_catalog.REFERENCE_CHANNEL`,
+notified in the transaction of every reference event and every EDAM/SPDX load) and counts those
+notifications and its own reconnects: `reference_stamp` is that count while connected (None
+while not), so the reference caches of this process (`domain.reference_cache`, the reference
+catalogue) reuse a copy only while the stamp it was loaded under holds.
+
 A notification wakes only the waiters it satisfies: every request thread waiting for a write used
 to be woken by every notification of every projection (a condition variable's `notify_all`), to
 find its position not reached yet and sleep again; with 16 waiters that was 16 thread switches per
@@ -32,6 +38,7 @@ from uuid import UUID
 import psycopg
 
 from projections.erasure import ERASURE_CHANNEL
+from projections.reference_catalog import REFERENCE_CHANNEL
 from projections.store import PROGRESS_CHANNEL
 
 #: Told the id of each erased submission (None: any may have been erased meanwhile).
@@ -64,6 +71,7 @@ class ProgressListener:
         self._connected = False
         self._stop = threading.Event()
         self._on_erasure: list[ErasureCallback] = []
+        self._references = 0  # reference notifications and reconnects seen
         self._thread = threading.Thread(target=self._run, name="projection-progress", daemon=True)
         self._thread.start()
 
@@ -120,6 +128,12 @@ class ProgressListener:
                 return None
             return version, self._positions.get((name, version), -1)
 
+    def reference_stamp(self) -> int | None:
+        """Changes with every reference-data notification (and every reconnect) this process
+        receives; None while the listener is not connected (a change may go unannounced)."""
+        with self._lock:
+            return self._references if self._connected else None
+
     def quarantined(self, name: str, subject: str) -> bool:
         """Whether the live version of `name` has quarantined the row of `subject` (an id, as
         text): a write on it is not shown there until an operator releases it."""
@@ -155,6 +169,9 @@ class ProgressListener:
                 with psycopg.connect(self._url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
                     conn.execute(f"LISTEN {ERASURE_CHANNEL}")
+                    conn.execute(f"LISTEN {REFERENCE_CHANNEL}")
+                    with self._lock:  # while disconnected, reference changes went unannounced
+                        self._references += 1
                     self._erased(None)  # while disconnected, erasures went unannounced
                     self._refresh(conn)
                     self._listen(conn)
@@ -171,6 +188,10 @@ class ProgressListener:
             for notify in conn.notifies(timeout=self._poll_interval / 2):
                 if notify.channel == ERASURE_CHANNEL:
                     self._erased(_subject(notify.payload))
+                    continue
+                if notify.channel == REFERENCE_CHANNEL:
+                    with self._lock:
+                        self._references += 1
                     continue
                 name, _, rest = notify.payload.partition(":")
                 version, _, position = rest.partition(":")

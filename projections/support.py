@@ -37,6 +37,7 @@ UNITS: tuple[str, ...] = (
     "worker_tracking",
     "ui_sessions",
     "rate_limit_windows",
+    "mail_deliveries",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
 

@@ -95,7 +95,7 @@ def _worker(
     if metrics is not None:
         jobs = metrics.worker_jobs
         broker.add_middleware(JobOutcomes(lambda a, o: jobs.labels(actor=a, outcome=o).inc()))
-    runtime.configure(lambda: build_context(services.registry, settings))
+    runtime.configure(lambda: build_context(services.registry, settings, services.pool))
     from workers import actors  # noqa: F401 - declares the actors on the broker just made
 
     worker = start_worker(broker, settings.worker_threads)

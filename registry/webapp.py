@@ -17,6 +17,7 @@ from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
 from projections.ratelimits import PostgresRateLimitStorage
+from projections.reference_catalog import PostgresReferenceCatalog
 from projections.ui_sessions import PostgresSessionStore
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
@@ -101,6 +102,11 @@ def build_app(
     )
     # What this process caches about a submission goes when its erasure commits anywhere.
     progress.on_erasure(read_model.forget_erased)
+    # Reference records and the EDAM/SPDX catalogue: reused only until a change commits anywhere.
+    services.registry.reference_cache.follow(progress.reference_stamp)
+    catalog = services.registry.catalog
+    if isinstance(catalog, PostgresReferenceCatalog):
+        catalog.follow(progress.reference_stamp)
     vault = services.registry.key_vault
     if isinstance(vault, PostgresKeyVault):
         progress.on_erasure(vault.forget_erased)

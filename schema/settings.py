@@ -167,6 +167,12 @@ class Settings(BaseModel):
         le=3600.0,
         description="Seconds of worker silence before its unacked jobs are requeued.",
     )
+    mail_claim_seconds: float = Field(
+        default=120.0,
+        ge=1.0,
+        le=86_400.0,
+        description="Lease of a worker's claim on a mail it is sending (workers/delivery.py).",
+    )
     broker_maintenance_chance: int = Field(
         default=1000,
         ge=0,

@@ -15,6 +15,7 @@ import dramatiq
 
 from workers import runtime
 from workers.biotools_client import BioToolsRateLimited, BioToolsUnavailable
+from workers.delivery import MailInFlight
 from workers.notifications import deliver_notification
 from workers.sync import sync_submission
 
@@ -67,14 +68,17 @@ def send_mail(kind: str, submission_id: str, position: int) -> None:
     """Send the notification mails of the event at `position` (`created`, `updated`,
     `status_changed`) about one submission."""
     context = runtime.current()
-    deliver_notification(
-        context.notifications,
-        context.mail_settings,
-        context.mail_sender,
-        kind,
-        submission_id,
-        position,
-    )
+    try:
+        deliver_notification(
+            context.notifications,
+            context.mail_settings,
+            context.mail_sender,
+            kind,
+            submission_id,
+            position,
+        )
+    except MailInFlight as exc:  # retried once the other sender's claim has run out
+        raise dramatiq.Retry(str(exc), delay=int(exc.retry_in * 1000) + 500) from exc
 
 
 ALL_ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from workers.delivery import MailInFlight
 from workers.mail import MailSender, MailSettings, compose
 
 __all__ = ["Notification", "NotificationSource", "deliver_notification"]
@@ -60,6 +61,8 @@ def deliver_notification(
     for index, message in enumerate(messages):
         try:
             sender.send(message)
+        except MailInFlight:
+            raise  # another copy of this job is sending it: retry (workers.delivery)
         except Exception:
             if index == 0:
                 raise

@@ -3,7 +3,8 @@
 Reference data does not come from events: it is loaded from pip-installed packages into plain
 tables whose DDL lives in `schema/ddl/<name>/v<N>.sql`. One load is one transaction: the DDL is
 applied (idempotent), rows are added or updated only where something differs, and rows that left
-the source are flagged (obsolete or deprecated), never deleted.
+the source are flagged (obsolete or deprecated), never deleted. The load's transaction NOTIFYs
+`REFERENCE_CHANNEL`, so the catalogue cached by every web process on every host is read again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+
+from projections.reference_catalog import REFERENCE_CHANNEL
 
 __all__ = ["LoadSummary", "Progress", "apply_ddl", "upsert_rows"]
 
@@ -112,6 +115,8 @@ def upsert_rows(
             ).fetchall()
         }
         cur.execute(sql.SQL("DROP TABLE {}").format(tmp))
+        # Delivered at commit: every process's cached catalogue is read again (all hosts).
+        cur.execute("SELECT pg_notify(%s, %s)", (REFERENCE_CHANNEL, table))
     return LoadSummary(
         total=len(rows),
         added=added,

@@ -12,14 +12,16 @@ import logging
 from typing import Any
 
 import psycopg
+from psycopg_pool import ConnectionPool
 
 from domain.application import Registry
 from projections import idempotency
 from schema.settings import Settings
 from workers.biotools_client import BioToolsClient
+from workers.delivery import LedgerSender
 from workers.edam import load_edam
 from workers.follower import SideEffectFollower, dramatiq_enqueue
-from workers.mail import MailSettings, make_sender
+from workers.mail import MailSender, MailSettings, make_sender
 from workers.refresh import DEFAULT_CONCURRENCY, linked_submission_ids, refresh_biotools
 from workers.registry_adapter import RegistryLinks, RegistryNotifications
 from workers.runtime import WorkerContext
@@ -41,14 +43,20 @@ def mail_settings(settings: Settings) -> MailSettings:
     )
 
 
-def build_context(registry: Registry, settings: Settings) -> WorkerContext:
-    """The actors' dependencies over `registry` (call inside the worker process)."""
+def build_context(
+    registry: Registry, settings: Settings, pool: ConnectionPool[Any] | None = None
+) -> WorkerContext:
+    """The actors' dependencies over `registry` (call inside the worker process); with `pool`,
+    each mail is sent once per Message-ID (`workers.delivery`)."""
+    sender: MailSender = make_sender(settings.smtp_url, settings.data_dir / "outbox")
+    if pool is not None:
+        sender = LedgerSender(sender, pool, lease=settings.mail_claim_seconds)
     return WorkerContext(
         links=RegistryLinks(registry),
         biotools=BioToolsClient(settings.biotools_url),
         notifications=RegistryNotifications(registry),
         mail_settings=mail_settings(settings),
-        mail_sender=make_sender(settings.smtp_url, settings.data_dir / "outbox"),
+        mail_sender=sender,
     )
 
 

@@ -80,3 +80,45 @@ def test_a_forgotten_record_is_loaded_again() -> None:
     cache.put(key, object(), cache.now())
     cache.forget([key])
     assert cache.get(key) is None
+
+
+def test_a_followed_record_is_reused_only_under_the_stamp_it_was_loaded_under() -> None:
+    stamp: list[int | None] = [1]
+    cache = ReferenceCache(max_age=60)
+    cache.follow(lambda: stamp[0])
+    key, record = uuid4(), object()
+    cache.put(key, record, cache.now())
+    assert cache.get(key) is record
+    stamp[0] = 2  # a reference change committed somewhere (its NOTIFY arrived)
+    assert cache.get(key) is None
+
+
+def test_a_record_loaded_while_its_stamp_was_unknown_is_not_kept() -> None:
+    stamp: list[int | None] = [None]  # the listener is disconnected
+    cache = ReferenceCache(max_age=60)
+    cache.follow(lambda: stamp[0])
+    key = uuid4()
+    cache.put(key, object(), cache.now())
+    stamp[0] = 3
+    assert cache.get(key) is None
+
+
+def test_a_followed_record_is_not_reused_while_the_stamp_is_unknown() -> None:
+    stamp: list[int | None] = [4]
+    cache = ReferenceCache(max_age=60)
+    cache.follow(lambda: stamp[0])
+    key = uuid4()
+    cache.put(key, object(), cache.now())
+    stamp[0] = None
+    assert cache.get(key) is None
+
+
+def test_a_change_that_raced_a_load_is_not_hidden() -> None:
+    stamp: list[int | None] = [5]
+    cache = ReferenceCache(max_age=60)
+    cache.follow(lambda: stamp[0])
+    key = uuid4()
+    mark = cache.now()  # taken before the load
+    stamp[0] = 6  # the change's NOTIFY arrived while the old record was being read
+    cache.put(key, object(), mark)
+    assert cache.get(key) is None
