@@ -43,7 +43,7 @@ from starlette.responses import Response
 
 from domain.errors import ConcurrentModification
 from schema.settings import Settings
-from web.auth import Authenticator, KeyRecord, Principal, credentials
+from web.auth import Authenticator, Principal, credentials
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import DATABASE_UNAVAILABLE, ApiError, not_recorded
 from web.media.store import FilesystemMediaStore, MediaStore
@@ -140,28 +140,20 @@ class Context:
             return None
         return await run_in_threadpool(self._principal, header)
 
-    def _principal(
-        self, header: str | None, lookup: Callable[[str], KeyRecord | None] | None = None
-    ) -> Principal | None:
+    def _principal(self, header: str | None) -> Principal | None:
         """Verify the caller in a worker thread and count it against the per-key limit."""
-        principal = self.auth.verify(header, lookup)
+        principal = self.auth.verify(header)
         if principal is not None:
             self.limiter.hit("key", str(principal.key_id))
         return principal
 
-    async def authorized(
-        self,
-        request: Request,
-        read: Callable[[Principal | None], D],
-        lookup: Callable[[str], KeyRecord | None] | None = None,
-    ) -> D:
-        """Verify the caller (as :meth:`caller`, with ``lookup`` as the key lookup when given)
-        and run ``read(caller)``: ONE threadpool call (see :meth:`write`). ``read`` raises the
-        permission errors before it reads anything."""
+    async def authorized(self, request: Request, read: Callable[[Principal | None], D]) -> D:
+        """Verify the caller (as :meth:`caller`) and run ``read(caller)``: ONE threadpool call
+        (see :meth:`write`). ``read`` raises the permission errors before it reads anything."""
         header = request.headers.get("authorization")
 
         def run() -> D:
-            return read(self._principal(header, lookup))
+            return read(self._principal(header))
 
         return await in_read_thread(run)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +19,6 @@ from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase, keep
-from projections.queries.event_cache import MAX_TOMBSTONES, EventCache
 from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
     AS_OF,
@@ -62,17 +59,13 @@ class ListKeys:
 # through instead of a thousand rows to decode and encode again. `live` tells whether the
 # submission is (still) in the read table, `erased` whether its history records its erasure
 # (an erased one keeps its redacted history).
-# `changed_at` is written as Python's isoformat writes it. `version, position` stamp the
-# `submission_history` projection (its rows commit with its position, and a promote or rollback
-# changes the version): while they are the ones passed in, the text the caller holds is current
-# and `history` comes back null instead of being built again. The bio.tools record an import
+# `changed_at` is written as Python's isoformat writes it. The bio.tools record an import
 # brought along is part of the imported state (the `Imported` row): its rows (another aggregate's,
 # version NULL) would repeat the submission's version, so the history leaves them to the feed.
-HISTORY_JSON = """SELECT v.version, v.position,
+HISTORY_JSON = """SELECT
     EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
     EXISTS (SELECT FROM submission_history e
             WHERE e.submission_id = %s AND e.event_type = 'Erased') AS erased,
-    CASE WHEN v.version = %s::integer AND v.position = %s::bigint THEN NULL ELSE
     (SELECT coalesce(json_agg(json_build_object(
                 'version', coalesce(h.running, 0),
                 'changed_by', h.changed_by,
@@ -84,12 +77,7 @@ HISTORY_JSON = """SELECT v.version, v.position,
      FROM (SELECT h.position, h.changed_by, h.changed_at, h.changes,
                   max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS running
            FROM submission_history h WHERE h.submission_id = %s
-             AND NOT (h.version IS NULL AND h.changed_by = 'import')) AS h) END AS history
-FROM (SELECT 1) AS one
-LEFT JOIN projection_versions v ON v.name = 'submission_history' AND v.state = 'live'"""
-
-HISTORY_CACHE_BYTES = 16 * 1024 * 1024
-"""Served history texts kept per process at most (the least recently read go first)."""
+             AND NOT (h.version IS NULL AND h.changed_by = 'import')) AS h) AS history"""
 
 # The erasure's tombstone: the key row it set to NULL in the transaction of the event.
 ERASED = """SELECT EXISTS (SELECT FROM registry_subject_keys
@@ -121,55 +109,6 @@ def served(row: Mapping[str, Any], *, full_record: bool = True) -> dict[str, Any
     return shapes.submission(row["doc"], row, full_record=full_record)
 
 
-class HistoryCache:
-    """Served history texts by submission with the stamp they were built under, least recently
-    read first out once they take more than `HISTORY_CACHE_BYTES` (thread-safe). A submission
-    forgotten as erased (`forget`) is never kept again: its text held personal values."""
-
-    def __init__(self, budget: int = HISTORY_CACHE_BYTES) -> None:
-        self.budget = budget
-        self._lock = threading.Lock()
-        self._texts: OrderedDict[UUID, tuple[tuple[int, int], bytes]] = OrderedDict()
-        self._size = 0
-        self._erased: OrderedDict[UUID, None] = OrderedDict()
-
-    def forget(self, sid: UUID | None) -> None:
-        """Drop the erased submission's text and keep it out; None drops every text."""
-        with self._lock:
-            if sid is None:
-                self._texts.clear()
-                self._size = 0
-                return
-            old = self._texts.pop(sid, None)
-            if old is not None:
-                self._size -= len(old[1])
-            self._erased[sid] = None
-            while len(self._erased) > MAX_TOMBSTONES:
-                self._erased.popitem(last=False)
-
-    def get(self, sid: UUID) -> tuple[tuple[int, int], bytes] | None:
-        """The stamp and text held for ``sid``, if any."""
-        with self._lock:
-            found = self._texts.get(sid)
-            if found is not None:
-                self._texts.move_to_end(sid)
-            return found
-
-    def put(self, sid: UUID, stamp: tuple[int, int], text: bytes) -> None:
-        """Hold ``text`` for ``sid`` under ``stamp`` (not when it alone exceeds the budget)."""
-        with self._lock:
-            old = self._texts.pop(sid, None)
-            if old is not None:
-                self._size -= len(old[1])
-            if len(text) > self.budget or sid in self._erased:
-                return
-            self._texts[sid] = (stamp, text)
-            self._size += len(text)
-            while self._size > self.budget:
-                _, (_, dropped) = self._texts.popitem(last=False)
-                self._size -= len(dropped)
-
-
 def _listed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A list page's documents (compact bio.tools summary), each with its references picked
     from the page's (on the first row)."""
@@ -193,10 +132,8 @@ class SubmissionQueries(QueryBase):
     """Detail, list, history, feed and as-of reads of submissions."""
 
     registry: EventSource | None = None
-    _event_cache: EventCache | None = None
     _counts: dict[CountKey, tuple[Stamp, int]]
     _keys: dict[ListKey, ListKeys]
-    _histories: HistoryCache
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -301,21 +238,9 @@ class SubmissionQueries(QueryBase):
         sid = _uuid(submission_id)
         if sid is None:
             return None
-        cached = self._histories.get(sid)
-        stamp = cached[0] if cached else (-1, -1)
-        row = self._one(HISTORY_JSON, (sid, sid, *stamp, sid))
+        row = self._one(HISTORY_JSON, (sid, sid, sid))
         assert row is not None
-        served = bool(row["live"] or row["erased"])
-        if row["history"] is None:
-            # Null only when the stamp was the one passed in: the text held is current.
-            assert cached is not None
-            return served, cached[1]
-        text = str(row["history"]).encode()
-        if row["erased"]:  # what was held is the unredacted text: gone for good
-            self._histories.forget(sid)
-        elif row["version"] is not None:
-            self._histories.put(sid, (row["version"], row["position"]), text)
-        return served, text
+        return bool(row["live"] or row["erased"]), str(row["history"]).encode()
 
     def erased(self, submission_id: UUID | str) -> bool:
         """Whether the submission was erased (its erasure committed)."""
@@ -324,15 +249,6 @@ class SubmissionQueries(QueryBase):
             return False
         row = self._one(ERASED, (sid,))
         return bool(row and row["erased"])
-
-    def _forget_submission(self, submission_id: UUID | None) -> None:
-        """Drop the decoded events and the history text held for an erased submission (None:
-        for every submission)."""
-        if self._event_cache is not None:
-            self._event_cache.forget(submission_id)
-            if submission_id is not None:
-                self._event_cache.forget(biotools_record_id(submission_id))
-        self._histories.forget(submission_id)
 
     def changes(self, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The registry-wide change feed after ``after``, in commit order (limit 1..1000):
@@ -367,10 +283,8 @@ class SubmissionQueries(QueryBase):
     def _events_of(self, sid: UUID) -> list[Any]:
         assert self.registry is not None
         store = self.registry.events
-        if self._event_cache is None:
-            self._event_cache = EventCache()
-        own = self._event_cache.events(store, sid)
-        record = self._event_cache.events(store, biotools_record_id(sid))
+        own = store.get(sid)
+        record = store.get(biotools_record_id(sid))
         return list(heapq.merge(own, record, key=lambda e: e.timestamp))
 
 

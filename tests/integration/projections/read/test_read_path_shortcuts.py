@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from uuid import UUID
 
 import orjson
 import psycopg
@@ -17,7 +16,7 @@ from projections import operations
 from projections.projectors.events import iso
 from projections.queries import submission_sql, submissions
 from projections.queries.submission_sql import KEYS_CAP
-from projections.queries.submissions import HistoryCache, ListKeys
+from projections.queries.submissions import ListKeys
 from tests.integration.projections.read.conftest import ADMIN, Stack
 
 
@@ -202,41 +201,17 @@ def test_list_items_carry_the_references_the_detail_resolves(stack: Stack) -> No
     ]
 
 
-def test_a_served_history_is_reused_only_while_submission_history_stands_still(
-    stack: Stack,
-) -> None:
+def test_the_served_history_follows_an_amendment_and_an_erasure(stack: Stack) -> None:
     reg = stack.register()
     sid = reg.submission_id
     stack.sync()
     first = stack.read.history_json(sid)
     assert first is not None
-    held = stack.read._histories.get(sid)
-    assert held is not None
-    assert held[1] == first
-    # A text planted under the current stamp is served as is: the server did not build it.
-    stack.read._histories.put(sid, held[0], b"[]")
-    assert stack.read.history_json(sid) == b"[]"
     stack.app.amend_submission(sid, {"service_name": "Renamed"}, actor=ADMIN, by_admin=True)
     stack.sync()
-    assert orjson.loads(stack.read.history_json(sid) or b"") == _rows(stack, sid)
-    assert stack.read._histories.get(sid) is not None
+    amended = orjson.loads(stack.read.history_json(sid) or b"")
+    assert amended == _rows(stack, sid)
+    assert len(amended) == len(orjson.loads(first)) + 1
     stack.app.erase_submission(sid, actor=ADMIN)
     stack.sync()
     assert orjson.loads(stack.read.history_json(sid) or b"") == _rows(stack, sid)
-    # The text held before held personal values: it is dropped, and the redacted one not kept.
-    assert stack.read._histories.get(sid) is None
-    stack.read.history_json(sid)
-    assert stack.read._histories.get(sid) is None
-
-
-def test_the_history_cache_keeps_the_most_recently_read_within_its_budget() -> None:
-    cache = HistoryCache(budget=10)
-    a, b, c = (UUID(int=n) for n in (1, 2, 3))
-    cache.put(a, (1, 1), b"aaaa")
-    cache.put(b, (1, 1), b"bbbb")
-    assert cache.get(a) is not None  # a is now the most recently read
-    cache.put(c, (1, 1), b"cccc")
-    assert (cache.get(a), cache.get(b)) == (((1, 1), b"aaaa"), None)
-    cache.put(a, (1, 2), b"x" * 11)  # larger than the whole budget: not held
-    assert cache.get(a) is None
-    assert cache.get(c) is not None
