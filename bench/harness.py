@@ -13,7 +13,7 @@ import psycopg
 from bench import cluster as clusters
 from bench import reference, seed
 from bench.memory import CpuMeter
-from bench.phases import reads, rebuilds, references, writes
+from bench.phases import open_loop, reads, rebuilds, references, writes
 from bench.plan import FULL, QUICK, RESULTS, Plan, Prepared, Raw, say
 
 
@@ -104,6 +104,9 @@ def _http_phases(
             else:
                 results[key] = writes(cluster, plan, prep, raw, phase)
         cpu[key] = meter.cores
+    if "reads" in chosen and plan.open_loop:
+        vacuum_analyze(cluster.database_url)
+        results["open_loop"] = open_loop(cluster, plan, prep, raw)
     results["cpu_cores_busy"] = cpu
 
 

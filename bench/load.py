@@ -1,8 +1,15 @@
-"""Load generation: N concurrent asyncio tasks on loopback, each on its own keep-alive
-connection (:mod:`bench.http`), on uvloop.
+"""Load generation on loopback, on uvloop, over keep-alive connections (:mod:`bench.http`).
+
+Closed loop (``run_step``): N concurrent tasks, each sending its next request when the previous
+one answered; its latencies leave out the time a request would have waited behind a slow one
+(coordinated omission), so it measures throughput, labelled as such.
+
+Open loop (``run_open``): requests are due at a fixed arrival rate, as wrk2 sends them, whatever
+the answers do; a request's latency runs from the instant it was DUE, so time spent queueing
+(for a free connection, in the server) counts, and its p99 is the one a client sees.
 
 Every request's latency and status are recorded; a non-2xx answer or a transport error is an
-error. The step ends after a fixed number of requests (shared by the tasks) or a duration.
+error. A closed step ends after a fixed number of requests (shared by the tasks) or a duration.
 """
 
 from __future__ import annotations
@@ -72,6 +79,59 @@ async def _run(
         for client in clients:
             await client.close()
     return result
+
+
+async def _open(base_url: str, send: Send, rate: float, count: int, connections: int) -> StepResult:
+    result = StepResult()
+    free: asyncio.Queue[Client] = asyncio.Queue()
+    clients = [Client(base_url) for _ in range(connections)]
+    for client in clients:
+        free.put_nowait(client)
+    loop = asyncio.get_running_loop()
+
+    async def one(i: int, due: float) -> None:
+        client = await free.get()
+        try:
+            response = await send(client, i)
+            status = response.status_code
+            if not 200 <= status < 300 and result.first_error is None:
+                result.first_error = f"{status}: {response.text[:300]}"
+        except HttpError as exc:
+            status = 0
+            if result.first_error is None:
+                result.first_error = repr(exc)
+        finally:
+            free.put_nowait(client)
+        result.latencies.append(loop.time() - due)
+        result.statuses.append(status)
+
+    try:
+        started = loop.time()
+        tasks = []
+        for i in range(count):
+            due = started + i / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(i, due)))
+        await asyncio.gather(*tasks)
+        result.seconds = loop.time() - started
+    finally:
+        for client in clients:
+            await client.close()
+    return result
+
+
+def run_open(
+    base_url: str, send: Send, rate: float, count: int, *, connections: int = 64
+) -> StepResult:
+    """Send ``count`` requests due at ``rate`` per second over at most ``connections``
+    keep-alive connections; each latency is from the request's due instant (open loop)."""
+    if rate <= 0 or count <= 0:
+        raise ValueError("an open-loop step needs a positive rate and count")
+    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("the load generator only targets loopback")
+    return uvloop.run(_open(base_url, send, rate, count, connections))
 
 
 def run_step(

@@ -13,7 +13,7 @@ import psutil  # type: ignore[import-untyped]
 
 from bench import cluster as clusters
 from bench import reference, seed, workloads
-from bench.load import Send, run_step
+from bench.load import Send, run_open, run_step
 from bench.memory import MemorySampler
 from bench.plan import READ_CONCURRENCY, WRITE_CONCURRENCY, Plan, Prepared, Raw, say
 from bench.plan import step_summary as _summary
@@ -129,6 +129,26 @@ def reads(cluster: clusters.Cluster, plan: Plan, prep: Prepared, raw: Raw) -> di
     return out
 
 
+def open_loop(cluster: clusters.Cluster, plan: Plan, prep: Prepared, raw: Raw) -> dict[str, Any]:
+    """Creates and detail GETs at the plan's fixed arrival rates (open loop, ``run_open``):
+    latency from each request's due instant, so the p50/p99 include queueing."""
+    out: dict[str, Any] = {}
+    for name, (rate, n) in plan.open_loop.items():
+        runs: list[Summary] = []
+        for rep in range(plan.repeats):
+            say(f"open loop {name}: run {rep + 1}/{plan.repeats}, {rate:,.0f}/s, {n} requests")
+            send: Send
+            if name == "create":
+                send = workloads.create_sender(prep.ref, f"open-{rep}", prep.created)
+            else:
+                send = workloads.detail_sender(prep.created)
+            result = run_open(cluster.base_url, send, rate, n)
+            runs.append(_summary(result, f"open-{name}"))
+            raw.latencies[f"open {name}"] = result.latencies
+        out[name] = {"rate": rate, "http": combine(runs)}
+    return out
+
+
 def references(url: str, plan: Plan, prep: Prepared, results: dict[str, Any]) -> None:
     """The physical references of B1–B3 on the same database, once the processes are stopped
     (their idle pools would otherwise hold connections the 32 reference connections need)."""
@@ -141,6 +161,15 @@ def references(url: str, plan: Plan, prep: Prepared, results: dict[str, Any]) ->
         for key in ("b1", "b2"):
             if key in results:
                 results[key][f"c{c}"]["reference"] = combine(runs)
+    if "b1" in results:
+        template = reference.create_minimal_tables(url, prep.probe_id)
+        for c in WRITE_CONCURRENCY:
+            runs = []
+            for rep in range(plan.repeats):
+                say(f"reference minimal create: run {rep + 1}/{plan.repeats}, concurrency {c}")
+                result = reference.minimal_creates(url, template, c, plan.writes[c])
+                runs.append(_summary(result, f"minimal-{c}"))
+            results["b1"][f"c{c}"]["minimal"] = combine(runs)
     if "b3" not in results:
         return
     for name, c, _send, (statement, params) in _reads_plan(prep):

@@ -30,6 +30,9 @@ class Plan:
     list_seed: int
     rebuild_submissions: int
     history_changes: int = 1000
+    #: Open-loop steps: workload -> (arrival rate per second, requests); fixed rates below the
+    #: closed-loop throughput of the README's run, so the p99s show queueing, not overload.
+    open_loop: dict[str, tuple[float, int]] = field(default_factory=dict)
 
 
 QUICK = Plan(
@@ -39,6 +42,7 @@ QUICK = Plan(
     {"detail": 600, "list_page_1": 300, "list_page_50": 300, "history": 60, "as_of": 60},
     4_000,
     10_000,
+    open_loop={"create": (100.0, 300), "detail": (400.0, 1_200)},
 )
 #: Each full step runs for several seconds at today's rates (a step under a second let one GC
 #: pause or scheduler hiccup move its median by a quarter between two runs of the same code).
@@ -55,6 +59,7 @@ FULL = Plan(
     },
     10_000,
     100_000,
+    open_loop={"create": (300.0, 3_000), "detail": (1_500.0, 15_000)},
 )
 
 

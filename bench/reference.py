@@ -10,7 +10,9 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -23,6 +25,8 @@ from bench.load import StepResult
 Operation = Callable[[psycopg.Connection[Any], int], None]
 
 RAW_TABLE = "bench_raw_inserts"
+MINIMAL_EVENTS = "bench_minimal_events"
+MINIMAL_ROWS = "bench_minimal_submissions"
 
 
 def run_threads(
@@ -105,3 +109,67 @@ def raw_selects(
         conn.execute(statement, params(i)).fetchall()
 
     return run_threads(database_url, select, concurrency, count, autocommit=True)
+
+
+@dataclass(frozen=True)
+class MinimalCreate:
+    """What the minimal-create reference writes: a registered submission's first event and its
+    ``submissions`` row, each under a fresh id."""
+
+    topic: str
+    state: bytes
+    row: dict[str, Any]
+
+
+def create_minimal_tables(database_url: str, probe_id: uuid.UUID) -> MinimalCreate:
+    """Tables shaped as the event store's and the live ``submissions`` version's (indexes
+    included), and the probe submission's first event and row as the template."""
+    with connect(database_url, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT version FROM projection_versions WHERE name = 'submissions' AND state = 'live'"
+        ).fetchone()
+        if found is None:
+            raise RuntimeError("no live submissions version")
+        table = f"submissions_v{int(found[0])}"
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {MINIMAL_EVENTS} (LIKE registry_events INCLUDING ALL)"
+        )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {MINIMAL_ROWS} (LIKE {table} INCLUDING ALL)")
+        event = conn.execute(
+            "SELECT topic, state FROM registry_events WHERE originator_id = %s"
+            " ORDER BY originator_version LIMIT 1",
+            (probe_id,),
+        ).fetchone()
+        row = conn.execute(f"SELECT to_jsonb(s) FROM {table} s WHERE s.id = %s", (probe_id,))
+        doc = row.fetchone()
+    if event is None or doc is None:
+        raise RuntimeError("the probe submission has no event or no row")
+    return MinimalCreate(str(event[0]), bytes(event[1]), dict(doc[0]))
+
+
+def minimal_creates(
+    database_url: str, template: MinimalCreate, concurrency: int, count: int
+) -> StepResult:
+    """The SQL a create cannot avoid, ``count`` times on ``concurrency`` connections: the event
+    INSERT and the ``submissions`` row upsert in one transaction, pipelined (one round trip).
+    No table lock (the registry's event store takes one to keep notification ids in commit
+    order), no encryption, no JSON encoding of the event: a floor, not a design."""
+    insert_event = (
+        f"INSERT INTO {MINIMAL_EVENTS} (originator_id, originator_version, topic, state)"
+        " VALUES (%s, 1, %s, %s)"
+    )
+    upsert_row = (
+        f"INSERT INTO {MINIMAL_ROWS} SELECT * FROM jsonb_populate_record(NULL::{MINIMAL_ROWS}, %s)"
+        " ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = EXCLUDED.version,"
+        " updated_at = EXCLUDED.updated_at"
+    )
+
+    def create(conn: psycopg.Connection[Any], i: int) -> None:
+        new = uuid.uuid4()
+        row = {**template.row, "id": str(new), "doc": {**template.row["doc"], "id": str(new)}}
+        with conn.pipeline():
+            conn.execute(insert_event, (new, template.topic, template.state))
+            conn.execute(upsert_row, (Jsonb(row),))
+            conn.commit()
+
+    return run_threads(database_url, create, concurrency, count, autocommit=False)

@@ -180,6 +180,57 @@ def _rebuild_and_lag_lines(results: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _minimal_create_lines(results: Mapping[str, Any]) -> list[str]:
+    """B1 next to the minimal-create reference: what a create cannot avoid in SQL."""
+    if "b1" not in results or "minimal" not in results["b1"]["c1"]:
+        return []
+    lines = [
+        "",
+        "Creates against the minimal-create reference (closed loop; one transaction from psycopg,"
+        " pipelined: the event INSERT and the `submissions` row upsert, the SQL a create cannot"
+        " avoid) and against the single-row INSERT + COMMIT:",
+        "",
+        "| c | B1 create/s | minimal create/s | minimal p99 ms | B1 ÷ minimal | INSERT+COMMIT/s"
+        " | B1 ÷ INSERT |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in (1, 8, 32):
+        step = results["b1"][f"c{c}"]
+        rate = step["http"]["throughput"]["median"]
+        minimal, raw = step["minimal"], step["reference"]
+        low, ins = minimal["throughput"]["median"], raw["throughput"]["median"]
+        lines.append(
+            f"| {c} | {_fig(step['http']['throughput'], 0)} | {_fig(minimal['throughput'], 0)}"
+            f" | {_fig(minimal['p99_ms'], 2)} | {rate / low if low else 0:.2f}"
+            f" | {_fig(raw['throughput'], 0)} | {rate / ins if ins else 0:.2f} |"
+        )
+    return lines
+
+
+def _open_loop_lines(results: Mapping[str, Any]) -> list[str]:
+    """The open-loop steps: fixed arrival rate, latency from each request's due instant."""
+    steps = results.get("open_loop")
+    if not steps:
+        return []
+    lines = [
+        "",
+        "Open loop (requests due at a fixed arrival rate, as wrk2 sends them; latency from the"
+        " instant each was due, so queueing counts; the tables above are closed loop):",
+        "",
+        "| workload | arrival rate/s | requests | errors | answered/s | p50 ms | p90 ms | p99 ms"
+        " | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, step in steps.items():
+        http = step["http"]
+        lines.append(
+            f"| {name} | {step['rate']:,.0f} | {http['count']:,} | {http['errors']}"
+            f" | {_fig(http['throughput'], 0)} | {_fig(http['p50_ms'])} | {_fig(http['p90_ms'])}"
+            f" | {_fig(http['p99_ms'])} | {_fig(http['max_ms'])} |"
+        )
+    return lines
+
+
 _CPU_GROUPS = ("web", "projector", "postgres", "client", "machine")
 
 
@@ -193,8 +244,10 @@ def markdown(results: Mapping[str, Any], stamp: str) -> str:
         f" `registry serve` with {meta['web_workers']} workers + `registry project`;"
         f" medians of {meta['repeats']} run(s), range in brackets; total {results['seconds']} s.",
         "",
-        "Writes (B1 create, B2 PATCH; reference: single-row INSERT + COMMIT from psycopg) and reads"
-        " (B3; reference: the bare SELECT of the same rows):",
+        "Closed loop (each of c clients sends its next request when the previous answered:"
+        " throughput; its latencies leave out queueing). Writes (B1 create, B2 PATCH; reference:"
+        " single-row INSERT + COMMIT from psycopg) and reads (B3; reference: the bare SELECT of"
+        " the same rows):",
         "",
         _HEAD,
     ]
@@ -204,6 +257,8 @@ def markdown(results: Mapping[str, Any], stamp: str) -> str:
     for name in ("detail", "list_page_1", "list_page_50", "history", "as_of"):
         if "b3" in results:
             lines.append(_row(f"B3 {name}", results["b3"][name]))
+    lines += _minimal_create_lines(results)
+    lines += _open_loop_lines(results)
     lines += _rebuild_and_lag_lines(results)
     lines += [
         "",

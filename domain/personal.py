@@ -100,18 +100,6 @@ def _cipher(key: bytes) -> AESCipher:
     return AESCipher(Environment(env={AESCipher.CIPHER_KEY: base64.b64encode(key).decode()}))
 
 
-def encrypt_value(key: bytes, value: Any) -> str:
-    """``enc:v1:<base64 AES-GCM of the JSON value>``."""
-    return _seal(_cipher(key), value)
-
-
-def decrypt_value(key: bytes | None, value: Any) -> Any:
-    """The plain value, ``"[erased]"`` without a key, or ``value`` itself if not encrypted."""
-    if not (isinstance(value, str) and value.startswith(_PREFIX)):
-        return value
-    return ERASED if key is None else _open(_cipher(key), value)
-
-
 def _seal(cipher: AESCipher, value: Any) -> str:
     blob = cipher.encrypt(json.dumps(value).encode("utf-8"))
     return _PREFIX + base64.b64encode(blob).decode("ascii")

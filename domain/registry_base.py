@@ -62,7 +62,7 @@ class RegistryBase(Application[UUID]):
             DEFAULT_EXEMPT_FIELDS if exempt_fields is None else set(exempt_fields)
         )
         self.clock: Clock = clock or _utcnow
-        # The composition root may route saves through a group committer (domain.group_commit).
+        # The composition root may route saves through a group committer (projections.group_commit).
         self.group_committer: Saver | None = None
         super().__init__(env)
         # An event store that can remove what older releases stored in clear when a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -258,20 +258,6 @@ class SubmissionCommands(RelationCommands):
             return _view(current)
         if version < 1:
             raise NotFound(f"Submission {submission_id} has no version {version}.")
-        return _view(self._load(submission_id, Submission, version=version))
-
-    def get_submission_as_of(self, submission_id: UUID, at: datetime) -> SubmissionView:
-        """The submission as it was at instant ``at``; NotFound before its first event."""
-        self._submission(submission_id)
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        version = None
-        for domain_event in self.events.get(submission_id):
-            if getattr(domain_event, "timestamp", at) > at:
-                break
-            version = domain_event.originator_version
-        if version is None:
-            raise NotFound(f"Submission {submission_id} did not exist at {at.isoformat()}.")
         return _view(self._load(submission_id, Submission, version=version))
 
 

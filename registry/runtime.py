@@ -12,8 +12,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.application import Registry
-from domain.group_commit import GroupCommitter
 from projections.eventstore import OneTripRecorder, event_store_env
+from projections.group_commit import GroupCommitter
 from projections.key_vault import EventsKeyVault
 from projections.reference_catalog import PostgresReferenceCatalog
 from registry.embedded import EmbeddedPostgres

@@ -127,6 +127,12 @@ class Settings(BaseModel):
         default=None, ge=1, le=65535, description="`registry project` serves /metrics here."
     )
     worker_threads: int = Field(default=4, ge=1, le=64)
+    web_threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Threads of each web worker: how many requests' blocking calls run at once.",
+    )
     # Connection budget (docs/operations.md): each process has two pools of this size (the
     # registry's and the event store's), each opening one connection and growing on demand.
     web_pool_size: int = Field(

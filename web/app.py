@@ -17,6 +17,7 @@ from web import docs, health
 from web.auth import NotAuthenticated, on_not_authenticated
 from web.clientip import parse_networks
 from web.context import Context
+from web.edge import EdgeMiddleware
 from web.endpoints import erasure, lifecycle, ops, public, reference, registration, submissions
 from web.errors import (
     DATABASE_UNAVAILABLE,
@@ -26,18 +27,14 @@ from web.errors import (
     on_domain_error,
     on_http_error,
 )
-from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
-from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
+from web.metrics import Metrics, MetricsAccess, make_endpoint
 from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, SessionStore, WaitFor
 from web.ratelimit import Limiter
-from web.requestid import RequestIdMiddleware
-from web.security import SecurityHeadersMiddleware
-from web.servererror import ProblemOnErrorMiddleware
 from web.ui import page_routes
 from web.ui.assets import Assets
-from web.ui.errors import PageErrorMiddleware, pages_or
+from web.ui.errors import pages_or, server_error
 from web.ui.render import Renderer
 
 
@@ -149,16 +146,13 @@ def create_app(services: WebServices) -> Starlette:
     ]
     middleware = [
         Middleware(
-            RequestIdMiddleware,
+            EdgeMiddleware,
             trusted=trusted,
             log_requests=settings.access_log,
             body_timeout=settings.body_read_timeout,
+            metrics=services.metrics,
+            on_error=server_error(renderer),
         ),
-        Middleware(SecurityHeadersMiddleware),
-        Middleware(ProblemOnErrorMiddleware),
-        Middleware(PageErrorMiddleware, renderer=renderer),
-        Middleware(MetricsMiddleware, metrics=services.metrics),
-        Middleware(NulGuardMiddleware),
     ]
     origins = list(services.settings.cors_origins)
     if origins:

@@ -8,9 +8,7 @@ the request counts as anonymous. Messages are the existing system's, word for wo
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -61,9 +59,6 @@ _SCHEMES: dict[str, tuple[Literal["submission", "admin"], str, str]] = {
 }
 
 log = logging.getLogger("registry.web.auth")
-
-#: Seconds between two ``touch_key`` calls for one key from this process.
-TOUCH_INTERVAL = 60.0
 
 
 @dataclass(frozen=True)
@@ -117,15 +112,10 @@ class Authenticator:
 
     def __init__(self, lookup: KeyLookup) -> None:
         self._lookup = lookup
-        self._touched: dict[str, float] = {}
 
-    def verify(
-        self, header: str | None, lookup: Callable[[str], KeyRecord | None] | None = None
-    ) -> Principal | None:
+    def verify(self, header: str | None) -> Principal | None:
         """Verify the key of the ``Authorization`` header (None when anonymous; 401 for an
-        empty, unknown or revoked one), in a worker thread: it may block on the key lookup.
-        ``lookup`` (key hash to record) replaces the read side's ``api_key`` for this call,
-        e.g. one that reads the requested resource in the same round trip."""
+        empty, unknown or revoked one), in a worker thread: it may block on the key lookup."""
         found = credentials(header)
         if found is None:
             return None
@@ -133,7 +123,7 @@ class Authenticator:
         kind, empty_message, invalid_message = _SCHEMES[scheme]
         if not value:
             raise ApiError(401, empty_message, headers=challenge())
-        principal = self._verify(kind, value, lookup or self._lookup.api_key)
+        principal = self._verify(kind, value)
         if principal is None:
             # Nothing of the key is logged: even a prefix narrows a guess, and a rejected
             # "key" is often another secret pasted by mistake. The request id finds the request.
@@ -141,10 +131,8 @@ class Authenticator:
             raise ApiError(401, invalid_message, headers=challenge())
         return principal
 
-    def _verify(
-        self, kind: str, plaintext: str, lookup: Callable[[str], KeyRecord | None]
-    ) -> Principal | None:
-        record = lookup(keys.hash_key(plaintext))
+    def _verify(self, kind: str, plaintext: str) -> Principal | None:
+        record = self._lookup.api_key(keys.hash_key(plaintext))
         usable = (
             record is not None
             and record.is_active
@@ -153,7 +141,7 @@ class Authenticator:
         if not keys.verify(plaintext, record.key_hash if record is not None and usable else None):
             return None
         assert record is not None
-        self._touch(str(record.key_id))
+        self._lookup.touch_key(str(record.key_id))
         return Principal(
             kind="admin" if kind == "admin" else "submission",
             key_id=str(record.key_id),
@@ -161,13 +149,6 @@ class Authenticator:
             scope=record.scope,
             submission_id=record.submission_id,
         )
-
-    def _touch(self, key_id: str) -> None:
-        now = time.monotonic()
-        last = self._touched.get(key_id)
-        if last is None or now - last >= TOUCH_INTERVAL:
-            self._touched[key_id] = now
-            self._lookup.touch_key(key_id)
 
 
 class NotAuthenticated(ApiError):

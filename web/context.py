@@ -33,17 +33,17 @@ import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.errors import ConcurrentModification
 from schema.settings import Settings
-from web.auth import Authenticator, KeyRecord, Principal, credentials
+from web.auth import Authenticator, Principal, credentials
 from web.clientip import Network, client_ip, parse_networks
 from web.errors import DATABASE_UNAVAILABLE, ApiError, not_recorded
 from web.media.store import FilesystemMediaStore, MediaStore
@@ -84,6 +84,9 @@ CONFLICT_ATTEMPTS = 8
 READ_YOUR_WRITES = "Read-Your-Writes"
 FROM_EVENT_LOG = "event-log"
 FROM_COMMAND = "unavailable"
+
+#: Threads of the web's pool when no settings sized it (``REGISTRY_WEB_THREADS``'s default).
+DEFAULT_THREADS = 40
 
 log = logging.getLogger("registry.web")
 
@@ -133,46 +136,39 @@ class Context:
         self.limiter: Limiter = limiter or RateLimiter(settings.rate_limits)
         self.trusted: tuple[Network, ...] = parse_networks(settings.trusted_proxies)
         self._bases: dict[tuple[Any, ...], str] = {}
+        use_threads(settings.web_threads)
 
     async def caller(self, request: Request) -> Principal | None:
         """The verified caller (None when anonymous); counts it against the per-key limit."""
         header = request.headers.get("authorization")
         if credentials(header) is None:
             return None
-        return await run_in_threadpool(self._principal, header)
+        return await in_thread(self._principal, header)
 
-    def _principal(
-        self, header: str | None, lookup: Callable[[str], KeyRecord | None] | None = None
-    ) -> Principal | None:
+    def _principal(self, header: str | None) -> Principal | None:
         """Verify the caller in a worker thread and count it against the per-key limit."""
-        principal = self.auth.verify(header, lookup)
+        principal = self.auth.verify(header)
         if principal is not None:
             self.limiter.hit("key", str(principal.key_id))
         return principal
 
-    async def authorized(
-        self,
-        request: Request,
-        read: Callable[[Principal | None], D],
-        lookup: Callable[[str], KeyRecord | None] | None = None,
-    ) -> D:
-        """Verify the caller (as :meth:`caller`, with ``lookup`` as the key lookup when given)
-        and run ``read(caller)``: ONE threadpool call (see :meth:`write`). ``read`` raises the
-        permission errors before it reads anything."""
+    async def authorized(self, request: Request, read: Callable[[Principal | None], D]) -> D:
+        """Verify the caller (as :meth:`caller`) and run ``read(caller)``: ONE threadpool call
+        (see :meth:`write`). ``read`` raises the permission errors before it reads anything."""
         header = request.headers.get("authorization")
 
         def run() -> D:
-            return read(self._principal(header, lookup))
+            return read(self._principal(header))
 
-        return await in_read_thread(run)
+        return await in_thread(run)
 
     def client_ip(self, request: Request) -> str | None:
         """The client address, believing forwarding headers only from trusted proxies."""
         return client_ip(request, self.trusted)
 
     async def call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a synchronous domain or read call in the threadpool."""
-        return await run_in_threadpool(func, *args, **kwargs)
+        """Run a synchronous domain or read call in a worker thread (``in_thread``)."""
+        return await in_thread(func, *args, **kwargs)
 
     async def write(
         self,
@@ -231,7 +227,7 @@ class Context:
                     return Written(result, doc, source)
             return Written(result, None, FROM_COMMAND)
 
-        return await run_in_threadpool(run)
+        return await in_thread(run)
 
     def _wait_sync(self, position: int | None, projections: Sequence[str]) -> bool:
         """Whether every projection reached ``position`` within the read-your-writes timeout."""
@@ -322,17 +318,44 @@ class Turns:
                     self._locks[key] = (lock, users - 1)
 
 
-async def in_read_thread(func: Callable[[], T]) -> T:
-    """``func()`` in a worker thread of the event loop's default executor, with this request's
-    context variables (the request id of log records).
+_threads: ThreadPoolExecutor | None = None
+_threads_size = 0
+_threads_lock = threading.Lock()
 
-    For reads: one statement each, they hold a thread briefly. Starlette's ``run_in_threadpool``
-    (anyio: capacity limiter, backend look-ups, its own worker queue) cost ~32 us of CPU per call
-    against ~12 us for this (a loop of no-op calls, 8 at a time, under uvloop); a read's whole
-    web CPU is ~400 us. Writes, whose read-your-writes waits can hold a thread up to the timeout,
-    stay on anyio's larger pool. The loop shuts its default executor down when it closes."""
+
+def use_threads(size: int) -> None:
+    """Size the web's one pool of worker threads (``REGISTRY_WEB_THREADS``; a Context sets it
+    from its settings). Every blocking call of a request (reads, writes with their
+    read-your-writes waits, probes) runs there, so this is the one limit on how many run at once
+    per web worker; the rest queue."""
+    global _threads, _threads_size
+    with _threads_lock:
+        if _threads is not None and _threads_size == size:
+            return
+        old, _threads = _threads, ThreadPoolExecutor(size, thread_name_prefix="web")
+        _threads_size = size
+    if old is not None:
+        old.shutdown(wait=False)
+
+
+async def in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func(*args, **kwargs)`` in a thread of the web's pool (``use_threads``), with this
+    request's context variables (the request id of log records).
+
+    The one thread hop of the web (issue 19: reads used the loop's default executor, writes
+    anyio's pool, each with its own invisible limit). ``run_in_executor`` on a plain pool cost
+    ~12 us of CPU per call against ~32 us for Starlette's ``run_in_threadpool`` (anyio: capacity
+    limiter, backend look-ups, its own worker queue; a loop of no-op calls, 8 at a time, under
+    uvloop); a read's whole web CPU is ~400 us."""
+    if _threads is None:
+        use_threads(DEFAULT_THREADS)
+    call = functools.partial(func, *args, **kwargs) if args or kwargs else func
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, contextvars.copy_context().run, func)
+    return await loop.run_in_executor(_threads, contextvars.copy_context().run, call)
+
+
+#: The name the pages use (``web.ui``): the same hop.
+in_read_thread = in_thread
 
 
 def _linked(base: str, doc: Doc) -> Doc:

@@ -171,12 +171,6 @@ async def on_database_unavailable(request: Request, exc: Exception) -> Response:
     return problem(503, refused.detail, kind=refused.kind, headers=refused.headers)
 
 
-async def on_unexpected(request: Request, exc: Exception) -> Response:
-    """Log an unexpected failure with its traceback and answer a 500 problem (no details)."""
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "A server error occurred.")
-
-
 def not_found() -> ApiError:
     """The 404 every lookup of an unknown or hidden resource answers."""
     return ApiError(404, "Not found.")

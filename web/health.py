@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from web.context import in_thread
 
 #: A probe returns None when its dependency is fine, else a short reason for the log.
 Probe = Callable[[], str | None]
@@ -32,12 +33,12 @@ def make_ready(
     """Build the readiness endpoint over the given named probes and warning probes."""
 
     async def ready(request: Request) -> JSONResponse:
-        failures = await run_in_threadpool(_run_probes, probes)
+        failures = await in_thread(_run_probes, probes)
         if failures:
             for name, reason in failures:
                 log.warning("readiness probe failed", extra={"probe": name, "reason": reason})
             return JSONResponse({"status": "degraded"}, status_code=503)
-        warned = await run_in_threadpool(_run_probes, warnings)
+        warned = await in_thread(_run_probes, warnings)
         for name, reason in warned:
             log.warning("readiness warning", extra={"probe": name, "reason": reason})
         if warned:

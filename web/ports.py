@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from web.auth import KeyLookup, KeyRecord
+from web.auth import KeyLookup
 
 Doc = dict[str, Any]
 
@@ -150,12 +150,6 @@ class ReadPort(KeyLookup, Protocol):
 
     def submission(self, submission_id: uuid.UUID) -> Doc | None:
         """The live document, with its ``version``."""
-
-    def submission_for_key(
-        self, key_hash: str, submission_id: uuid.UUID
-    ) -> tuple[KeyRecord | None, Doc | None]:
-        """``api_key(key_hash)`` and, when that key is an admin key or the submission's own,
-        ``submission(submission_id)`` (else None), in as few round trips as the read side can."""
 
     def list_submissions(
         self, filters: Mapping[str, str], ordering: str, page: int, page_size: int

@@ -2,7 +2,7 @@
 
 Parsing happens here, at the edge: callers get a parsed entry or one of the typed errors below,
 never an httpx response. The transport is injectable, so tests use `httpx.MockTransport` or the
-local fake server (`workers.fake_biotools`), never the internet.
+local fake server (`bench.fake_biotools`), never the internet.
 """
 
 from __future__ import annotations

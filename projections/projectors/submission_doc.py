@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from domain.field_types import Field
 from domain.fields import FIELDS, RENAMED_FIELDS
-from projections.projectors.events import attr, iso, kind, submission_id_of, values
+from projections.projectors.events import attr, iso, kind, values
 
 Doc = dict[str, Any]
 
@@ -244,8 +244,3 @@ def from_v1(doc: Doc) -> Doc:
     for name in V1_ABSENT:
         out.setdefault(name, _plain(PUBLIC_FIELDS[name]))
     return out
-
-
-def concerns(event: object) -> str:
-    """The submission id (as text) an event's document change belongs to."""
-    return str(submission_id_of(event))

@@ -17,7 +17,7 @@ from projections.queries.base import QueryBase, keep
 
 HASH_PREFIX_LENGTH = 16
 TOUCH_INTERVAL = 60.0
-"""Seconds between two `last_used_at` writes of one key (per process, and in the database)."""
+"""Seconds between two `last_used_at` writes of one key from one process (the only throttle)."""
 TOUCH_FLUSH_INTERVAL = 1.0
 """Seconds a key's last use waits, batched with others, before it is written."""
 KEY_CACHE_SIZE = 10_000
@@ -42,7 +42,7 @@ _ADMIN_KEYS = _KEYS.format(where="a.submission_id IS NULL")
 _TOUCH = """INSERT INTO key_usage (key_id, last_used_at)
 SELECT * FROM unnest(%s::text[], %s::timestamptz[])
 ON CONFLICT (key_id) DO UPDATE SET last_used_at = EXCLUDED.last_used_at
-WHERE key_usage.last_used_at < EXCLUDED.last_used_at - interval '1 minute'"""
+WHERE key_usage.last_used_at < EXCLUDED.last_used_at"""
 
 log = logging.getLogger(__name__)
 

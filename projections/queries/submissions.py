@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import heapq
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -21,58 +18,31 @@ from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase, keep
-from projections.queries.event_cache import MAX_TOMBSTONES, EventCache
 from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
     AS_OF,
     DETAIL,
-    KEYS_CAP,
     NO_STAMP,
     Stamp,
-    keyed_list_query,
     list_query,
-    page_bounds,
 )
 
 COUNT_CACHE_SIZE = 1_000
 """List counts kept per process at most (the cache starts over when full)."""
-KEYS_CACHE_SIZE = 64
-"""Lists (filters and ordering) whose first ids are kept per process at most."""
-
 CountKey = tuple[tuple[str, str | None], ...]
-ListKey = tuple[CountKey, str | None]
-
-
-@dataclass(frozen=True)
-class ListKeys:
-    """A list's count and the ids of its first `KEYS_CAP` positions, as of ``stamp``."""
-
-    stamp: Stamp
-    total: int
-    ids: bytes
-    """The ids' 16 bytes each, in list order (compact: a UUID object costs 100 bytes)."""
-
-    def page(self, offset: int, limit: int) -> list[UUID]:
-        """The ids of positions ``offset`` to ``offset + limit`` (fewer past the end)."""
-        chunk = self.ids[offset * 16 : (offset + limit) * 16]
-        return [UUID(bytes=chunk[i : i + 16]) for i in range(0, len(chunk), 16)]
 
 
 # The history as one JSON text built by the server: a thousand changes cost one value to pass
 # through instead of a thousand rows to decode and encode again. `live` tells whether the
 # submission is (still) in the read table, `erased` whether its history records its erasure
 # (an erased one keeps its redacted history).
-# `changed_at` is written as Python's isoformat writes it. `version, position` stamp the
-# `submission_history` projection (its rows commit with its position, and a promote or rollback
-# changes the version): while they are the ones passed in, the text the caller holds is current
-# and `history` comes back null instead of being built again. The bio.tools record an import
+# `changed_at` is written as Python's isoformat writes it. The bio.tools record an import
 # brought along is part of the imported state (the `Imported` row): its rows (another aggregate's,
 # version NULL) would repeat the submission's version, so the history leaves them to the feed.
-HISTORY_JSON = """SELECT v.version, v.position,
+HISTORY_JSON = """SELECT
     EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
     EXISTS (SELECT FROM submission_history e
             WHERE e.submission_id = %s AND e.event_type = 'Erased') AS erased,
-    CASE WHEN v.version = %s::integer AND v.position = %s::bigint THEN NULL ELSE
     (SELECT coalesce(json_agg(json_build_object(
                 'version', coalesce(h.running, 0),
                 'changed_by', h.changed_by,
@@ -84,12 +54,7 @@ HISTORY_JSON = """SELECT v.version, v.position,
      FROM (SELECT h.position, h.changed_by, h.changed_at, h.changes,
                   max(h.version) OVER (ORDER BY h.position ROWS UNBOUNDED PRECEDING) AS running
            FROM submission_history h WHERE h.submission_id = %s
-             AND NOT (h.version IS NULL AND h.changed_by = 'import')) AS h) END AS history
-FROM (SELECT 1) AS one
-LEFT JOIN projection_versions v ON v.name = 'submission_history' AND v.state = 'live'"""
-
-HISTORY_CACHE_BYTES = 16 * 1024 * 1024
-"""Served history texts kept per process at most (the least recently read go first)."""
+             AND NOT (h.version IS NULL AND h.changed_by = 'import')) AS h) AS history"""
 
 # The erasure's tombstone: the key row it set to NULL in the transaction of the event.
 ERASED = """SELECT EXISTS (SELECT FROM registry_subject_keys
@@ -121,55 +86,6 @@ def served(row: Mapping[str, Any], *, full_record: bool = True) -> dict[str, Any
     return shapes.submission(row["doc"], row, full_record=full_record)
 
 
-class HistoryCache:
-    """Served history texts by submission with the stamp they were built under, least recently
-    read first out once they take more than `HISTORY_CACHE_BYTES` (thread-safe). A submission
-    forgotten as erased (`forget`) is never kept again: its text held personal values."""
-
-    def __init__(self, budget: int = HISTORY_CACHE_BYTES) -> None:
-        self.budget = budget
-        self._lock = threading.Lock()
-        self._texts: OrderedDict[UUID, tuple[tuple[int, int], bytes]] = OrderedDict()
-        self._size = 0
-        self._erased: OrderedDict[UUID, None] = OrderedDict()
-
-    def forget(self, sid: UUID | None) -> None:
-        """Drop the erased submission's text and keep it out; None drops every text."""
-        with self._lock:
-            if sid is None:
-                self._texts.clear()
-                self._size = 0
-                return
-            old = self._texts.pop(sid, None)
-            if old is not None:
-                self._size -= len(old[1])
-            self._erased[sid] = None
-            while len(self._erased) > MAX_TOMBSTONES:
-                self._erased.popitem(last=False)
-
-    def get(self, sid: UUID) -> tuple[tuple[int, int], bytes] | None:
-        """The stamp and text held for ``sid``, if any."""
-        with self._lock:
-            found = self._texts.get(sid)
-            if found is not None:
-                self._texts.move_to_end(sid)
-            return found
-
-    def put(self, sid: UUID, stamp: tuple[int, int], text: bytes) -> None:
-        """Hold ``text`` for ``sid`` under ``stamp`` (not when it alone exceeds the budget)."""
-        with self._lock:
-            old = self._texts.pop(sid, None)
-            if old is not None:
-                self._size -= len(old[1])
-            if len(text) > self.budget or sid in self._erased:
-                return
-            self._texts[sid] = (stamp, text)
-            self._size += len(text)
-            while self._size > self.budget:
-                _, (_, dropped) = self._texts.popitem(last=False)
-                self._size -= len(dropped)
-
-
 def _listed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A list page's documents (compact bio.tools summary), each with its references picked
     from the page's (on the first row)."""
@@ -193,10 +109,7 @@ class SubmissionQueries(QueryBase):
     """Detail, list, history, feed and as-of reads of submissions."""
 
     registry: EventSource | None = None
-    _event_cache: EventCache | None = None
     _counts: dict[CountKey, tuple[Stamp, int]]
-    _keys: dict[ListKey, ListKeys]
-    _histories: HistoryCache
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -223,13 +136,9 @@ class SubmissionQueries(QueryBase):
         The count of a filter is kept per process under the read tables' stamp and reused
         while the tables still have that stamp, checked in the same statement (so a write the
         caller has seen always counts): counting every matching row was most of a list page.
-        The first `KEYS_CAP` ids of a list (filters and ordering) are kept the same way: a
-        page among them is then fetched by id, without selecting and sorting the matching rows.
+        The page itself is found through the ordering's index (``schema/ddl/submissions``).
         """
         key: CountKey = tuple(sorted(filters.items()))
-        limit, offset = page_bounds(page, page_size)
-        if offset + limit <= KEYS_CAP:
-            return self._keyed_page(key, filters, ordering, offset, limit)
         cached = self._counts.get(key)
         query, params = list_query(
             filters, ordering, page, page_size, cached[0] if cached else NO_STAMP
@@ -243,39 +152,6 @@ class SubmissionQueries(QueryBase):
         else:
             total = int(first["total"])
             self._remember_count(key, _stamp(first), total)
-        return total, _listed(rows)
-
-    def _keyed_page(
-        self,
-        key: CountKey,
-        filters: Mapping[str, str | None],
-        ordering: str | None,
-        offset: int,
-        limit: int,
-    ) -> tuple[int, list[dict[str, Any]]]:
-        list_key: ListKey = (key, ordering)
-        cached = self._keys.get(list_key)
-        known, page_ids = (
-            (cached.stamp, cached.ids[offset * 16 : (offset + limit) * 16])
-            if cached
-            else (NO_STAMP, b"")
-        )
-        query, params = keyed_list_query(
-            filters, ordering, known, page_ids, (offset + 1, offset + limit)
-        )
-        rows = self._all(query, params)
-        first = rows[0]
-        if first["total"] is None:
-            # Null only when the stamp was the one passed in: the cached ids are current.
-            assert cached is not None
-            total = cached.total
-        else:
-            total = int(first["total"])
-            stamp = _stamp(first)
-            self._remember_count(key, stamp, total)
-            if None not in stamp:
-                ids = bytes(first["keys"] or b"")
-                keep(self._keys, list_key, ListKeys(stamp, total, ids), KEYS_CACHE_SIZE)
         return total, _listed(rows)
 
     def _remember_count(self, key: CountKey, stamp: Stamp, total: int) -> None:
@@ -301,21 +177,9 @@ class SubmissionQueries(QueryBase):
         sid = _uuid(submission_id)
         if sid is None:
             return None
-        cached = self._histories.get(sid)
-        stamp = cached[0] if cached else (-1, -1)
-        row = self._one(HISTORY_JSON, (sid, sid, *stamp, sid))
+        row = self._one(HISTORY_JSON, (sid, sid, sid))
         assert row is not None
-        served = bool(row["live"] or row["erased"])
-        if row["history"] is None:
-            # Null only when the stamp was the one passed in: the text held is current.
-            assert cached is not None
-            return served, cached[1]
-        text = str(row["history"]).encode()
-        if row["erased"]:  # what was held is the unredacted text: gone for good
-            self._histories.forget(sid)
-        elif row["version"] is not None:
-            self._histories.put(sid, (row["version"], row["position"]), text)
-        return served, text
+        return bool(row["live"] or row["erased"]), str(row["history"]).encode()
 
     def erased(self, submission_id: UUID | str) -> bool:
         """Whether the submission was erased (its erasure committed)."""
@@ -324,15 +188,6 @@ class SubmissionQueries(QueryBase):
             return False
         row = self._one(ERASED, (sid,))
         return bool(row and row["erased"])
-
-    def _forget_submission(self, submission_id: UUID | None) -> None:
-        """Drop the decoded events and the history text held for an erased submission (None:
-        for every submission)."""
-        if self._event_cache is not None:
-            self._event_cache.forget(submission_id)
-            if submission_id is not None:
-                self._event_cache.forget(biotools_record_id(submission_id))
-        self._histories.forget(submission_id)
 
     def changes(self, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The registry-wide change feed after ``after``, in commit order (limit 1..1000):
@@ -367,10 +222,8 @@ class SubmissionQueries(QueryBase):
     def _events_of(self, sid: UUID) -> list[Any]:
         assert self.registry is not None
         store = self.registry.events
-        if self._event_cache is None:
-            self._event_cache = EventCache()
-        own = self._event_cache.events(store, sid)
-        record = self._event_cache.events(store, biotools_record_id(sid))
+        own = store.get(sid)
+        record = store.get(biotools_record_id(sid))
         return list(heapq.merge(own, record, key=lambda e: e.timestamp))
 
 

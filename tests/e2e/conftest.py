@@ -195,9 +195,9 @@ class FakeServer:
 def start_fake_biotools(
     processes: Processes, name: str = "fake-biotools", *options: str
 ) -> FakeServer:
-    """``python -m workers.fake_biotools --port N [options]`` as ``name``, once it answers."""
+    """``python -m bench.fake_biotools --port N [options]`` as ``name``, once it answers."""
     port = free_port()
-    command = [sys.executable, "-m", "workers.fake_biotools", "--port", str(port), *options]
+    command = [sys.executable, "-m", "bench.fake_biotools", "--port", str(port), *options]
     process = processes.start(name, command, os.environ)
 
     def answering() -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.fake_biotools import FIXTURES_DIR
 from tests.e2e.conftest import (
     ROOT,
     Processes,
@@ -28,7 +29,6 @@ from tests.e2e.conftest import (
     wait_until,
 )
 from tests.e2e.test_up import _admin_setup
-from workers.fake_biotools import FIXTURES_DIR
 
 pytestmark = pytest.mark.e2e
 

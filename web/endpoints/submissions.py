@@ -32,7 +32,7 @@ from schema.api.filters import (
     flag,
 )
 from schema.api.submissions import MODELS, PatchBody
-from web.auth import KeyRecord, Principal, require_admin, require_owner_or_admin, require_someone
+from web.auth import Principal, require_admin, require_owner_or_admin, require_someone
 from web.body import parse_uuid, validate
 from web.context import Context, Written, etag, expected_version, json
 from web.errors import DATABASE_UNAVAILABLE, ApiError, gone, not_found, status_for
@@ -350,22 +350,13 @@ async def detail(ctx: Context, request: Request, api: int = 1) -> Response:
     submission_id = parse_uuid(request.path_params["id"])
     as_of = request.query_params.get("as_of")
 
-    # The current state: the key is looked up with the document (one round trip when the key
-    # is not cached); the document is served only once `read` has checked the caller.
-    prefetched: list[Doc | None] = []
-
-    def lookup(key_hash: str) -> KeyRecord | None:
-        record, doc = ctx.read.submission_for_key(key_hash, submission_id)
-        prefetched.append(doc)
-        return record
-
     def read(caller: Principal | None) -> Doc | None:
         require_owner_or_admin(caller, submission_id)
         if as_of is not None:
             return ctx.read.submission_as_of(submission_id, parse_instant(as_of))
-        return prefetched[0] if prefetched else ctx.read.submission(submission_id)
+        return ctx.read.submission(submission_id)
 
-    doc = await ctx.authorized(request, read, lookup if as_of is None else None)
+    doc = await ctx.authorized(request, read)
     if doc is None:
         raise await absent(ctx, submission_id)
     headers = {"ETag": etag(int(doc["version"]))} if "version" in doc else None

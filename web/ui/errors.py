@@ -12,8 +12,9 @@ from typing import Final
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
+from web.edge import problem_on_error
 from web.ui.render import Renderer
 
 log = logging.getLogger("registry.web")
@@ -86,32 +87,14 @@ def pages_or(renderer: Renderer, api_handler: Handler) -> Handler:
     return handle
 
 
-class PageErrorMiddleware:
-    """A bug on a page path answers the HTML 500 page (logged with its traceback), inside the
-    request-id scope so the page shows its reference; API paths are left to the problem
-    middleware around this one."""
+def server_error(renderer: Renderer) -> Callable[[Scope], Response]:
+    """The answer to a bug (``web.edge.EdgeMiddleware``'s ``on_error``): the HTML 500 page on a
+    page path (inside the request-id scope, so the page shows its reference), the API's 500
+    problem document elsewhere."""
 
-    def __init__(self, app: ASGIApp, renderer: Renderer) -> None:
-        self.app = app
-        self.renderer = renderer
+    def answer(scope: Scope) -> Response:
+        if is_page(scope.get("path", "")):
+            return error_page(renderer, Request(scope), 500)
+        return problem_on_error(scope)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_page(scope.get("path", "")):
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                raise
-            response = error_page(self.renderer, Request(scope), 500)
-            await response(scope, receive, send)
+    return answer

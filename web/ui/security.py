@@ -3,7 +3,7 @@
 The policy allows scripts and styles from this origin only: no ``unsafe-inline``, no
 ``unsafe-eval``, no inline ``<script>`` or ``style=""`` in any template (a unit test checks the
 rendered pages). A ``<script type="application/ld+json">`` data block is not executed, so the
-policy does not need to allow it. :class:`web.security.SecurityHeadersMiddleware` keeps the CSP a
+policy does not need to allow it. :class:`web.edge.EdgeMiddleware` keeps the CSP a
 page sets and adds the other headers (nosniff, frame denial, referrer policy, HSTS).
 """
 

@@ -139,7 +139,7 @@ def test_erasure_survives_a_replay_from_the_database(
 def test_racing_amendments_through_the_group_committer_lose_nothing(
     pg_env: dict[str, str],
 ) -> None:
-    from domain.group_commit import GroupCommitter
+    from projections.group_commit import GroupCommitter
 
     vault = InMemoryKeyVault()
     app = RacingRegistry(env=pg_env, key_vault=vault)

@@ -14,7 +14,7 @@ from schema.biotools import flat_record, parse_entry
 from tests.integration.newcomer.conftest import Fresh
 
 pytestmark = pytest.mark.integration
-FIXTURES = Path(__file__).parents[3] / "workers" / "fixtures" / "biotools"
+FIXTURES = Path(__file__).parents[3] / "bench" / "fixtures" / "biotools"
 
 
 def _accessions(fresh: Fresh, query: str) -> list[str]:

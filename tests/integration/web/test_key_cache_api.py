@@ -11,21 +11,15 @@ from tests.integration.web.conftest import Live
 
 
 def _count_lookups(live: Live, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Count the key's lookups in the database: alone, or with a detail's document."""
+    """Count the key's lookups in the database."""
     looked_up: list[str] = []
     lookup = live.read._api_key
-    with_detail = live.read._detail_for_key
 
     def counting(key_hash: str) -> Any:
         looked_up.append(key_hash)
         return lookup(key_hash)
 
-    def counting_with_detail(key_hash: str, submission_id: Any) -> Any:
-        looked_up.append(key_hash)
-        return with_detail(key_hash, submission_id)
-
     monkeypatch.setattr(live.read, "_api_key", counting)
-    monkeypatch.setattr(live.read, "_detail_for_key", counting_with_detail)
     return looked_up
 
 

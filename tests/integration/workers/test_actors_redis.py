@@ -12,13 +12,13 @@ import dramatiq
 import pytest
 import redis
 
+from bench.fake_biotools import FakeBioTools, Mode
 from domain.application import Registry
 from projections.eventstore import open_registry
 from tests.integration.workers.helpers import register
 from workers import runtime
 from workers.biotools_client import BioToolsClient
 from workers.broker import make_broker
-from workers.fake_biotools import FakeBioTools, Mode
 from workers.mail import MailSettings, OutboxSender
 from workers.registry_adapter import RegistryLinks, RegistryNotifications
 from workers.runtime import WorkerContext

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bench.fake_biotools import FakeBioTools, Mode, free_port
 from workers.biotools_client import (
     BioToolsClient,
     BioToolsNotFound,
@@ -17,7 +18,6 @@ from workers.biotools_client import (
     BioToolsUnavailable,
     RetryPolicy,
 )
-from workers.fake_biotools import FakeBioTools, Mode, free_port
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_a_record_can_be_changed_upstream(fake: FakeBioTools, client: BioToolsCl
 def test_the_fake_runs_as_its_own_process_in_the_live_shape() -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "workers.fake_biotools", "--port", str(port), "--shape", "live"],
+        [sys.executable, "-m", "bench.fake_biotools", "--port", str(port), "--shape", "live"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

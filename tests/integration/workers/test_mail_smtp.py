@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from workers.fake_biotools import free_port
+from bench.fake_biotools import free_port
 from workers.mail import MailSettings, compose, make_sender
 
 pytestmark = pytest.mark.integration

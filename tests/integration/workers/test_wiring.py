@@ -8,11 +8,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bench.fake_biotools import FakeBioTools
 from domain.application import Registry
 from projections.eventstore import open_registry
 from schema.settings import Settings
 from tests.integration.workers.helpers import register
-from workers.fake_biotools import FakeBioTools
 from workers.mail import OutboxSender
 from workers.wiring import build_context, scheduled_jobs
 

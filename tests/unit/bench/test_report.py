@@ -113,3 +113,20 @@ def test_a_rebuild_only_run_has_the_rebuild_verdicts_alone() -> None:
     assert "B4 rebuild" in text
     assert "B6 memory: rebuild process peak RSS" in text
     assert [v["target"].split()[0] for v in verdicts(partial)] == ["rebuild", "rebuild"]
+
+
+def test_the_open_loop_and_the_minimal_create_reference_are_labelled_rows() -> None:
+    run = results(write_rate=300)
+    for c in (1, 8, 32):
+        run["b1"][f"c{c}"]["minimal"] = combine([summarise([0.001] * 600, 0, 1.0)])
+    run["open_loop"] = {
+        "create": {"rate": 100.0, "http": combine([summarise([0.02] * 300, 0, 3.0)])},
+        "detail": {"rate": 400.0, "http": combine([summarise([0.003] * 1200, 0, 3.0)])},
+    }
+    text = markdown(run, "20260101T000000Z")
+    assert "Open loop (requests due at a fixed arrival rate" in text
+    assert "| create | 100 | 300 | 0 | 100 | 20.0 | 20.0 | 20.0 | 20.0 |" in text
+    assert "| detail | 400 | 1,200 | 0 | 400 |" in text
+    assert "minimal-create reference" in text
+    assert "| 8 | 300 | 600 | 1.00 | 0.50 |" in text
+    assert text.index("Closed loop") < text.index("Open loop")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -332,19 +331,11 @@ def test_applying_the_same_amendment_twice_records_at_most_one_event(
     assert count(app, sid) == after_first
 
 
-def test_get_submission_as_of_an_instant(app: Registry, registered: Any) -> None:
+def test_get_submission_at_an_earlier_version(app: Registry, registered: Any) -> None:
     sid = registered.submission_id
     app.amend_submission(sid, {"comments": "later"}, actor=OWNER, by_admin=False)
-    events = history(app, sid)
-    first_ts = events[0].timestamp
-    as_registered = app.get_submission_as_of(sid, events[-2].timestamp)
-    assert as_registered.values["comments"] == ""
-    assert app.get_submission_as_of(sid, datetime.now(UTC)).values["comments"] == "later"
-    from domain.errors import NotFound
-
-    with pytest.raises(NotFound):
-        app.get_submission_as_of(sid, first_ts.replace(year=2000))
-    assert app.get_submission(sid, version=1).version == 1
+    assert app.get_submission(sid, version=1).values["comments"] == ""
+    assert app.get_submission(sid).values["comments"] == "later"
 
 
 def test_unknown_and_read_only_keys_in_data_are_ignored(app: Registry, registered: Any) -> None:

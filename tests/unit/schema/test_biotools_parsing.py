@@ -10,7 +10,7 @@ import pytest
 
 from schema.biotools import API_DEFAULTS, flat_record, parse_entry, with_api_defaults
 
-FIXTURES = Path(__file__).resolve().parents[3] / "workers" / "fixtures" / "biotools"
+FIXTURES = Path(__file__).resolve().parents[3] / "bench" / "fixtures" / "biotools"
 FILES = sorted(FIXTURES.glob("*.json"))
 
 

@@ -50,7 +50,6 @@ class FakeReadModel:
         self.docs: dict[uuid.UUID, dict[str, Any]] = {}
         self.keys: dict[str, Key] = {}
         self.touched: list[str] = []
-        self.combined_lookups = 0
         self.list_calls: list[tuple[Any, ...]] = []
         self.erased_ids: set[uuid.UUID] = set()
         self.reference: dict[str, dict[Any, dict[str, Any]]] = {
@@ -74,15 +73,6 @@ class FakeReadModel:
 
     def submission(self, submission_id: uuid.UUID) -> dict[str, Any] | None:
         return self.docs.get(submission_id)
-
-    def submission_for_key(
-        self, key_hash: str, submission_id: uuid.UUID
-    ) -> tuple[Key | None, dict[str, Any] | None]:
-        self.combined_lookups += 1
-        key = self.keys.get(key_hash)
-        if key is None or key.submission_id not in (None, submission_id):
-            return key, None
-        return key, self.docs.get(submission_id)
 
     def list_submissions(
         self, filters: Mapping[str, str], ordering: str, page: int, page_size: int

@@ -18,7 +18,7 @@ from workers.mail import MailSettings, OutboxSender
 from workers.notifications import Notification
 from workers.runtime import WorkerContext
 
-FIXTURES = Path(__file__).resolve().parents[3] / "workers" / "fixtures" / "biotools"
+FIXTURES = Path(__file__).resolve().parents[3] / "bench" / "fixtures" / "biotools"
 Handler = Callable[[httpx.Request], httpx.Response]
 
 

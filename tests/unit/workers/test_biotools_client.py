@@ -23,7 +23,7 @@ from workers.biotools_client import (
     parse_retry_after,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "workers" / "fixtures" / "biotools"
+FIXTURES = Path(__file__).resolve().parents[3] / "bench" / "fixtures" / "biotools"
 Handler = Callable[[httpx.Request], httpx.Response]
 
 

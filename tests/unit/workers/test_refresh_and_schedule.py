@@ -14,7 +14,7 @@ from workers.biotools_client import BioToolsClient, RetryPolicy
 from workers.refresh import refresh_biotools
 from workers.scheduler import ScheduledJobs, build_scheduler
 
-FIXTURES = Path(__file__).resolve().parents[3] / "workers" / "fixtures" / "biotools"
+FIXTURES = Path(__file__).resolve().parents[3] / "bench" / "fixtures" / "biotools"
 BODIES = {p.stem.casefold(): p.read_bytes() for p in FIXTURES.glob("*.json")}
 
 

@@ -11,7 +11,7 @@ from tests.unit.workers.fakes import InMemoryLinks
 from workers.biotools_client import BioToolsClient, BioToolsRateLimited, BioToolsUnavailable
 from workers.sync import sync_submission
 
-FIXTURES = Path(__file__).resolve().parents[3] / "workers" / "fixtures" / "biotools"
+FIXTURES = Path(__file__).resolve().parents[3] / "bench" / "fixtures" / "biotools"
 
 
 def _serve(request: httpx.Request) -> httpx.Response:

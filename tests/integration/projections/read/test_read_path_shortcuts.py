@@ -6,34 +6,25 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from uuid import UUID
 
 import orjson
 import psycopg
-import pytest
 
 from domain.keys import hash_key
 from projections import operations
 from projections.projectors.events import iso
-from projections.queries import submission_sql, submissions
-from projections.queries.submission_sql import KEYS_CAP
-from projections.queries.submissions import HistoryCache, ListKeys
 from tests.integration.projections.read.conftest import ADMIN, Stack
 
 
-def test_a_list_page_reuses_its_ids_and_count_only_while_the_tables_stand_still(
-    stack: Stack,
-) -> None:
+def test_a_list_page_reuses_its_count_only_while_the_tables_stand_still(stack: Stack) -> None:
     first = stack.register(service_name="First")
     stack.sync()
     filters = {"status": "submitted"}
     assert stack.read.list_submissions(filters, None, 1, 20)[0] == 1
-    key = (tuple(sorted(filters.items())), None)
-    kept = stack.read._keys[key]
-    assert kept.page(0, 20) == [first.submission_id]
-    # What is kept under the current stamp is served as is: the statement neither counted nor
-    # selected the matching rows again.
-    stack.read._keys[key] = ListKeys(kept.stamp, 42, kept.ids)
+    key = tuple(sorted(filters.items()))
+    stamp, _ = stack.read._counts[key]
+    # A count kept under the current stamp is served as is: the statement did not count again.
+    stack.read._counts[key] = (stamp, 42)
     assert stack.read.list_submissions(filters, None, 1, 20)[0] == 42
     second = stack.register(service_name="Second")
     stack.sync()
@@ -42,7 +33,7 @@ def test_a_list_page_reuses_its_ids_and_count_only_while_the_tables_stand_still(
         2,
         [str(second.submission_id), str(first.submission_id)],
     )
-    assert stack.read._keys[key].stamp != kept.stamp
+    assert stack.read._counts[key][0] != stamp
 
 
 def test_a_renamed_centre_changes_the_centre_filter_at_once(stack: Stack) -> None:
@@ -52,20 +43,6 @@ def test_a_renamed_centre_changes_the_centre_filter_at_once(stack: Stack) -> Non
     stack.app.update_reference("centre", stack.centre, {"short_name": "Renamed"}, actor=ADMIN)
     stack.sync()
     assert stack.read.list_submissions({"service_center": "bigi"}, None, 1, 20) == (0, [])
-
-
-def test_a_page_beyond_the_kept_ids_reuses_only_a_current_count(stack: Stack) -> None:
-    stack.register()
-    stack.sync()
-    deep = KEYS_CAP // 100 + 1  # page size 100: positions beyond KEYS_CAP
-    assert stack.read.list_submissions({}, None, deep, 100) == (1, [])
-    key = tuple(sorted({}.items()))
-    stamp, _ = stack.read._counts[key]
-    stack.read._counts[key] = (stamp, 4242)
-    assert stack.read.list_submissions({}, None, deep, 100) == (4242, [])
-    stack.register(service_name="Another")
-    stack.sync()
-    assert stack.read.list_submissions({}, None, deep, 100) == (2, [])
 
 
 def test_a_prepared_read_survives_a_view_changing_its_column_types(stack: Stack) -> None:
@@ -142,20 +119,14 @@ def test_a_key_use_is_written_in_the_background_without_a_listing(stack: Stack) 
     assert row is not None
 
 
-def test_a_list_longer_than_the_kept_ids_counts_every_row(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(submission_sql, "KEYS_CAP", 2)
-    monkeypatch.setattr(submissions, "KEYS_CAP", 2)
+def test_every_page_of_a_list_is_in_order_and_counted(stack: Stack) -> None:
     made = [stack.register(service_name=name) for name in ("Aaa", "Bbb", "Ccc")]
     stack.sync()
     newest_first = [str(m.submission_id) for m in reversed(made)]
-    count, items = stack.read.list_submissions({}, None, 1, 2)  # within the kept ids
-    assert (count, [i["id"] for i in items]) == (3, newest_first[:2])
-    count, items = stack.read.list_submissions({}, None, 2, 2)  # beyond them
-    assert (count, [i["id"] for i in items]) == (3, newest_first[2:])
-    count, items = stack.read.list_submissions({}, None, 1, 2)  # kept: served by id
-    assert (count, [i["id"] for i in items]) == (3, newest_first[:2])
+    for page in (1, 2):
+        count, items = stack.read.list_submissions({}, None, page, 2)
+        assert (count, [i["id"] for i in items]) == (3, newest_first[(page - 1) * 2 : page * 2])
+    assert stack.read.list_submissions({}, None, 3, 2) == (3, [])
 
 
 REFERENCE_FIELDS = (
@@ -202,41 +173,17 @@ def test_list_items_carry_the_references_the_detail_resolves(stack: Stack) -> No
     ]
 
 
-def test_a_served_history_is_reused_only_while_submission_history_stands_still(
-    stack: Stack,
-) -> None:
+def test_the_served_history_follows_an_amendment_and_an_erasure(stack: Stack) -> None:
     reg = stack.register()
     sid = reg.submission_id
     stack.sync()
     first = stack.read.history_json(sid)
     assert first is not None
-    held = stack.read._histories.get(sid)
-    assert held is not None
-    assert held[1] == first
-    # A text planted under the current stamp is served as is: the server did not build it.
-    stack.read._histories.put(sid, held[0], b"[]")
-    assert stack.read.history_json(sid) == b"[]"
     stack.app.amend_submission(sid, {"service_name": "Renamed"}, actor=ADMIN, by_admin=True)
     stack.sync()
-    assert orjson.loads(stack.read.history_json(sid) or b"") == _rows(stack, sid)
-    assert stack.read._histories.get(sid) is not None
+    amended = orjson.loads(stack.read.history_json(sid) or b"")
+    assert amended == _rows(stack, sid)
+    assert len(amended) == len(orjson.loads(first)) + 1
     stack.app.erase_submission(sid, actor=ADMIN)
     stack.sync()
     assert orjson.loads(stack.read.history_json(sid) or b"") == _rows(stack, sid)
-    # The text held before held personal values: it is dropped, and the redacted one not kept.
-    assert stack.read._histories.get(sid) is None
-    stack.read.history_json(sid)
-    assert stack.read._histories.get(sid) is None
-
-
-def test_the_history_cache_keeps_the_most_recently_read_within_its_budget() -> None:
-    cache = HistoryCache(budget=10)
-    a, b, c = (UUID(int=n) for n in (1, 2, 3))
-    cache.put(a, (1, 1), b"aaaa")
-    cache.put(b, (1, 1), b"bbbb")
-    assert cache.get(a) is not None  # a is now the most recently read
-    cache.put(c, (1, 1), b"cccc")
-    assert (cache.get(a), cache.get(b)) == (((1, 1), b"aaaa"), None)
-    cache.put(a, (1, 2), b"x" * 11)  # larger than the whole budget: not held
-    assert cache.get(a) is None
-    assert cache.get(c) is not None

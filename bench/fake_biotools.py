@@ -1,12 +1,12 @@
 """A fake bio.tools server for tests, benchmarks and offline development.
 
-It serves the 60 real records in `workers/fixtures/biotools/` at `/api/tool/<id>/` (also `/api/t/`
+It serves the 60 real records in `bench/fixtures/biotools/` at `/api/tool/<id>/` (also `/api/t/`
 and without the trailing slash; IDs case-insensitive, `biotools:` prefix allowed), in the
 content-snapshot shape or the live-API shape, and answers 404 `{"detail": "Not found."}` for
 unknown IDs. It can be told to misbehave: answer 429 with Retry-After, answer 500, or stall before
 answering, for every request or for the next N, via `POST /_control` or `FakeBioTools.set_mode`.
 
-    python -m workers.fake_biotools --port 8765 [--shape live|snapshot] [--fixtures DIR]
+    python -m bench.fake_biotools --port 8765 [--shape live|snapshot] [--fixtures DIR]
 
 In tests: `with FakeBioTools() as fake: client = BioToolsClient(fake.base_url)`.
 """

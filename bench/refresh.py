@@ -1,6 +1,6 @@
 """Measure the daily refresh's throughput against the fake bio.tools server.
 
-    python -m workers.bench_refresh --copies 10 --concurrency 4 [--base-url URL]
+    python -m bench.refresh --copies 10 --concurrency 4 [--base-url URL]
         [--database-url postgresql://.../fresh_db]
 
 Every one of the 60 fixture records is linked from `--copies` submissions. Without
@@ -17,8 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from bench.fake_biotools import FIXTURES_DIR, FakeBioTools
 from workers.biotools_client import BioToolsClient
-from workers.fake_biotools import FIXTURES_DIR, FakeBioTools
 from workers.refresh import refresh_biotools
 from workers.sync import BioToolsLinks
 
