@@ -34,6 +34,7 @@ import httpx
 import psycopg
 import pytest
 
+from bench.fake_biotools import FIXTURES_DIR
 from domain.biotools import BioToolsRecord
 from domain.ids import biotools_record_id
 from tests.e2e.conftest import (
@@ -47,7 +48,6 @@ from tests.e2e.test_up import _admin_setup
 from tests.e2e.test_up_workers import _Inbox, smtp_server
 from tests.faults.processes import PrivateCluster, cluster
 from tests.hosts.hosts import Host, hosts_env, migrate_and_admin_key, until, visible
-from workers.fake_biotools import FIXTURES_DIR
 
 pytestmark = pytest.mark.e2e
 __all__ = ["cluster", "fake_biotools", "processes", "redis_broker_url", "smtp_server"]

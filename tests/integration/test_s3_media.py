@@ -20,13 +20,13 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
+from bench.fake_biotools import free_port
 from registry.webapp import media_store
 from schema.settings import Settings
 from tests.unit.web.conftest import VALID_CREATE, Api, build
 from web.context import etag
 from web.media.s3 import S3MediaStore
 from web.media.store import FilesystemMediaStore, MediaStore
-from workers.fake_biotools import free_port
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = "us-east-1"
