@@ -57,9 +57,11 @@ class Settings(BaseModel):
     from_email: str = "registry@localhost"
     notify_override: str | None = None
     rate_limits: str = Field(
-        default="anonymous=10/minute,invalid=60/minute,key=60/minute",
+        default="anonymous=10/minute,invalid=60/minute,key=60/minute,"
+        "ui_register=10/hour,ui_update=20/hour,ui_validate=120/hour",
         description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
-        " invalid, key: see web.ratelimit).",
+        " invalid, key: see web.ratelimit; ui_register, ui_update, ui_validate: the web"
+        " pages' POSTs per client IP, spec/ui.md 3.6).",
     )
     no_reset_fields: tuple[str, ...] | None = Field(
         default=None,

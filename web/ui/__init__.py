@@ -15,6 +15,7 @@ from web.context import Context, in_read_thread
 from web.ports import SessionStore
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
+from web.ui.register import RegisterPages
 from web.ui.render import Renderer
 from web.ui.routes import PublicPages
 from web.ui.session import Sessions
@@ -65,6 +66,9 @@ def page_routes(
         manager = Sessions(sessions, renderer.settings)
         pages = SessionPages(renderer, manager, Csrf(renderer.settings, sessions.server_key))
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
+        if ctx is not None:
+            csrf = Csrf(renderer.settings, sessions.server_key)
+            routes += RegisterPages(ctx, renderer, manager, csrf).routes()
     return routes
 
 
