@@ -147,6 +147,9 @@ class Settings(BaseModel):
     ui_owner_idle_seconds: int = Field(default=3600, ge=60, le=86_400)
     ui_admin_idle_seconds: int = Field(default=1800, ge=60, le=86_400)
     ui_warn_before_seconds: int = Field(default=120, ge=10, le=3600)
+    ui_draft_ttl_days: int = Field(
+        default=7, ge=1, le=365, description="Days a form draft is kept in the browser."
+    )
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

@@ -308,3 +308,47 @@ def test_registrations_over_the_ui_limit_get_the_429_page(site: Site) -> None:
         assert "Too many requests" in second.text
         assert int(second.headers["retry-after"]) > 0
         assert "text/html" in second.headers["content-type"]
+
+
+def test_the_edam_suggestions_name_a_synonym_hit_and_skip_obsolete_terms(site: Site) -> None:
+    hit = site.client.get("/ui/suggest/edam?branch=topic&q=seq&name=edam_topics")
+    assert hit.status_code == 200
+    options = soup(hit.text).select("li[role=option]")
+    assert [o["data-value"] for o in options] == ["topic_0080"]
+    assert options[0]["id"] == "edam_topics-opt-topic_0080"
+    assert options[0].get_text(" ", strip=True) == "Sequence analysis (topic_0080)"
+    synonym = soup(site.client.get("/ui/suggest/edam?branch=topic&q=bio-inf").text)
+    assert synonym.select_one("li")["data-value"] == "topic_0091"
+    assert "matches synonym: Bio-informatics" in synonym.get_text()
+    assert soup(site.client.get("/ui/suggest/edam?branch=topic&q=root").text).select("li") == []
+    assert soup(site.client.get("/ui/suggest/edam?branch=topic&q=s").text).select("li") == []
+
+
+def test_the_licence_suggestions_omit_deprecated_licences(site: Site) -> None:
+    found = soup(site.client.get("/ui/suggest/licenses?q=license&name=licenses").text)
+    assert [o["data-value"] for o in found.select("li")] == ["Apache-2.0", "MIT"]
+    assert found.select_one("li").get_text(strip=True) == "Apache License 2.0 (Apache-2.0)"
+    assert soup(site.client.get("/ui/suggest/licenses?q=gpl").text).select("li") == []
+
+
+def test_edam_names_and_synonyms_resolve_without_javascript(site: Site) -> None:
+    data = form_data(site.live, edam_topics="sequence analysis, Bio-informatics")
+    response = post(site.client, data)
+    assert response.status_code == 303, soup(response.text).select_one("#error-summary")
+    page = site.client.get("/register/success/")
+    submission_id = UUID(soup(page.text).find(id="submission-id").get_text())
+    doc = site.live.read.submission(submission_id)
+    assert doc is not None
+    assert [t["accession"] for t in doc["edam_topics"]] == ["topic_0080", "topic_0091"]
+
+
+def test_unknown_edam_names_and_more_than_six_terms_are_refused(site: Site) -> None:
+    unknown = post(site.client, form_data(site.live, edam_topics="topic_0091, xyz"))
+    assert unknown.status_code == 422
+    summary = soup(unknown.text).find(id="error-summary")
+    assert summary.find("a", href="#id_edam_topics").get_text() == "Unknown EDAM topic: 'xyz'"
+    # Seven chips (the widget's repeated fields) are refused by the server too (decision 3).
+    seven = [f"topic_{n:04d}" for n in range(1000, 1007)]
+    many = post(site.client, form_data(site.live, edam_topics=seven))
+    assert many.status_code == 422
+    assert "Select at most 6 EDAM topics." in soup(many.text).find(id="error-summary").get_text()

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData, QueryParams, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -37,6 +37,8 @@ from web.context import Context, in_read_thread
 from web.endpoints.submissions import write_submission
 from web.errors import ApiError
 from web.media.logo import LogoRejected, process_logo
+from web.ports import ReadPort
+from web.ui.catalogue import CatalogueParams
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.form_fields import (
@@ -65,6 +67,12 @@ CONFIRM_MISSING: Final = "Please confirm your email address."
 CONFIRM_DIFFERENT: Final = "Email addresses do not match."
 LOGO_AGAIN: Final = "You chose {name}; choose it again."
 MAX_FIELDS: Final = 500
+#: The pickers (form names), the shortest query they suggest for, and how many suggestions.
+PICKERS: Final = frozenset({"edam_topics", "edam_operations", "licenses", "related_services"})
+MIN_QUERY: Final = 2
+SUGGESTIONS: Final = 20
+ACCESSION: Final = re.compile(r"^(topic|operation|data|format)_\d{4,}$")
+UNKNOWN_EDAM: Final = "Unknown EDAM {branch}: '{token}'"
 
 #: The wire names the form writes (the logo is a file, handled apart).
 WIRE_FIELDS: Final = tuple(
@@ -104,6 +112,9 @@ class RegisterPages:
             Route("/register/", self.register, methods=["GET", "HEAD", "POST"]),
             Route("/register/success/", self.success, methods=["GET", "HEAD"]),
             Route("/register/validate/", self.validate, methods=["GET", "POST"]),
+            Route("/ui/suggest/edam", self.suggest_edam, methods=["GET", "HEAD"]),
+            Route("/ui/suggest/licenses", self.suggest_licenses, methods=["GET", "HEAD"]),
+            Route("/ui/suggest/services", self.suggest_services, methods=["GET", "HEAD"]),
         ]
 
     # -- the form ---------------------------------------------------------------------------
@@ -135,8 +146,7 @@ class RegisterPages:
             stamp = limiter.hit(REGISTER_CLASS, client)
         except ApiError as exc:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
-        errors = _form_errors(posted)
-        payload = dict(posted.data)
+        payload, errors = await self._resolved(posted)
         if posted.logo is not None:
             try:
                 logo = await self.ctx.call(
@@ -169,6 +179,26 @@ class RegisterPages:
         )
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    async def _resolved(self, posted: Posted) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """The domain's input with EDAM names resolved to accessions (the no-JS text field
+        takes accessions or exact names), and the form's own errors."""
+        read = self.ctx.read
+        errors = _form_errors(posted)
+        data = dict(posted.data)
+
+        def run() -> None:
+            for wire, branch in (("edam_topic_ids", "topic"), ("edam_operation_ids", "operation")):
+                tokens = data.get(wire)
+                if isinstance(tokens, list) and tokens:
+                    data[wire], unknown = resolve_edam(read, branch, tokens)
+                    if unknown:
+                        errors.setdefault(wire, []).extend(
+                            UNKNOWN_EDAM.format(branch=branch, token=t) for t in unknown
+                        )
+
+        await in_read_thread(run)
+        return data, errors
 
     async def _register(self, request: Request, payload: dict[str, Any]) -> tuple[uuid.UUID, str]:
         """The API's registration: the same domain call, actor and read-your-writes wait."""
@@ -206,7 +236,7 @@ class RegisterPages:
             chosen = set(_split(values.get("licenses")))
             if chosen:
                 for licence in read.licenses(None):
-                    spdx = str(licence.get("spdx_id") or licence.get("id") or "")
+                    spdx = str(licence.get("license_id") or "")
                     if spdx in chosen:
                         labels[spdx] = str(licence.get("name") or spdx)
             for value in _split(values.get("related_services")):
@@ -248,6 +278,7 @@ class RegisterPages:
             "texts": texts(),
             "required_total": len(required),
             "required_done": done,
+            "draft_ttl_days": self.ctx.settings.ui_draft_ttl_days,
         }
         response = self.renderer.page(
             request, "register/page.html", context, status=status, private=True
@@ -308,8 +339,8 @@ class RegisterPages:
         if form_name(wire_name(name)) not in known:
             return Response("Unknown field.", status_code=400, media_type="text/plain")
         name = form_name(wire_name(name))
-        errors = _form_errors(posted)
-        domain = await self.ctx.call(self.ctx.registry.check_registration, posted.data)
+        data, errors = await self._resolved(posted)
+        domain = await self.ctx.call(self.ctx.registry.check_registration, data)
         merged = _merge(errors, domain)
         wire = wire_name(name)
         messages = merged.get(name) or merged.get(wire) or []
@@ -319,6 +350,123 @@ class RegisterPages:
             {"name": name, "message": " ".join(messages)},
             private=True,
         )
+
+    # -- the pickers' suggestions (§5.3.1) ---------------------------------------------------
+
+    def _options_page(
+        self, request: Request, default: str, options: Sequence[Mapping[str, str]]
+    ) -> Response:
+        name = request.query_params.get("name", default)
+        if name not in PICKERS:
+            name = default
+        return self.renderer.page(
+            request,
+            "register/_options.html",
+            {"name": name, "options": options},
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    async def suggest_edam(self, request: Request) -> Response:
+        """At most 20 non-obsolete terms of a branch matching ``q`` (label, synonym, accession);
+        a term found by a synonym says which."""
+        branch = request.query_params.get("branch", "topic")
+        branch = branch if branch in ("topic", "operation") else "topic"
+        q = request.query_params.get("q", "").strip()
+        read = self.ctx.read
+
+        def run() -> list[dict[str, str]]:
+            if len(q) < MIN_QUERY:
+                return []
+            return edam_suggestions(read, branch, q)
+
+        found = await in_read_thread(run)
+        return self._options_page(request, f"edam_{branch}s", found)
+
+    async def suggest_licenses(self, request: Request) -> Response:
+        """At most 20 non-deprecated SPDX licences whose id or name matches ``q``."""
+        q = request.query_params.get("q", "").strip()
+        read = self.ctx.read
+
+        def run() -> list[dict[str, str]]:
+            if len(q) < MIN_QUERY:
+                return []
+            rows = [r for r in read.licenses(q) if not r.get("is_deprecated")]
+            exact = [r for r in rows if str(r["license_id"]).lower() == q.lower()]
+            rest = [r for r in rows if r not in exact]
+            return [
+                {"value": str(r["license_id"]), "label": str(r["name"])}
+                for r in (exact + rest)[:SUGGESTIONS]
+            ]
+
+        found = await in_read_thread(run)
+        return self._options_page(request, "licenses", found)
+
+    async def suggest_services(self, request: Request) -> Response:
+        """At most 20 approved services whose name or description matches ``q``."""
+        q = request.query_params.get("q", "").strip()
+        read = self.ctx.read
+
+        def run() -> list[dict[str, str]]:
+            if len(q) < MIN_QUERY:
+                return []
+            criteria = {**CatalogueParams.parse(QueryParams({"q": q})).criteria()}
+            criteria["page_size"] = SUGGESTIONS
+            result = read.catalogue_search(criteria)
+            return [
+                {"value": str(item["id"]), "label": str(item.get("service_name") or item["id"])}
+                for item in result.get("items") or []
+            ]
+
+        found = await in_read_thread(run)
+        return self._options_page(request, "related_services", found)
+
+
+def resolve_edam(read: ReadPort, branch: str, tokens: Iterable[str]) -> tuple[list[str], list[str]]:
+    """``(accessions, unresolved tokens)``: accessions (and legacy ids) as they are, then exact
+    labels (case-insensitive), then synonyms when exactly one term has it (§5.3.1)."""
+    out: list[str] = []
+    unknown: list[str] = []
+    for token in tokens:
+        if ACCESSION.match(token) or token.isdigit():
+            out.append(token)
+            continue
+        wanted = token.casefold()
+        terms = read.edam_terms(branch, token, 50)
+        labelled = [t for t in terms if str(t["label"]).casefold() == wanted]
+        if len(labelled) != 1:
+            labelled = [
+                t
+                for t in terms
+                if any(
+                    str(s).casefold() == wanted
+                    for s in (read.edam_term(str(t["accession"])) or {}).get("synonyms") or ()
+                )
+            ]
+        if len(labelled) == 1:
+            out.append(str(labelled[0]["accession"]))
+        else:
+            unknown.append(token)
+    return list(dict.fromkeys(out)), unknown
+
+
+def edam_suggestions(read: ReadPort, branch: str, q: str) -> list[dict[str, str]]:
+    """Suggestions of one branch: exact label or accession first, then the rest; the synonym
+    named where the label does not contain ``q``."""
+    terms = read.edam_terms(branch, q, SUGGESTIONS * 3)
+    lowered = q.lower()
+    first = [t for t in terms if lowered in (str(t["label"]).lower(), str(t["accession"]))]
+    ordered = first + [t for t in terms if t not in first]
+    out: list[dict[str, str]] = []
+    for term in ordered[:SUGGESTIONS]:
+        label = str(term["label"])
+        synonym = ""
+        if lowered not in label.lower() and lowered not in str(term["accession"]).lower():
+            detail = read.edam_term(str(term["accession"])) or {}
+            synonym = next(
+                (str(s) for s in detail.get("synonyms") or () if lowered in str(s).lower()), ""
+            )
+        out.append({"value": str(term["accession"]), "label": label, "synonym": synonym})
+    return out
 
 
 # -- reading the form -----------------------------------------------------------------------------
