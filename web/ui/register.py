@@ -48,6 +48,7 @@ from web.ui.form_fields import (
     field_names,
     form_sections,
     required_names,
+    summary_with_labels,
     texts,
 )
 from web.ui.forms import LIST_FIELDS, form_name, summary_errors, to_wire, wire_name
@@ -266,7 +267,9 @@ class RegisterPages:
         sections = form_sections(
             values, {k: " ".join(v) for k, v in errors.items()}, mode="register", options=options
         )
-        summary = [("", m, "") for m in general] + summary_errors(errors, _order(sections))
+        summary = [("", m, "") for m in general] + summary_with_labels(
+            summary_errors(errors, _order(sections)), sections
+        )
         token, fresh = self.csrf.token(request, None)
         required = required_names(sections)
         done = sum(1 for f in _fields(sections) if f.required and (f.value or _checked(f)))

@@ -236,3 +236,18 @@ document.addEventListener("click", function (e) {
     out.textContent = "Key downloaded";
   }
 });
+/* The success banner is focused on load, so its heading is announced first. */
+(function () {
+  function focus() { var b = document.getElementById("registration-success"); if (b) b.focus(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focus); else focus();
+})();
+/* An error summary link to a picker's no-JS text field focuses its combobox instead. */
+document.addEventListener("click", function (e) {
+  var link = e.target.closest && e.target.closest("#error-summary a[href^='#']");
+  var el = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (el && el.disabled && el.hasAttribute("data-picker-text")) {
+    e.preventDefault();
+    var combo = document.getElementById(el.id + "-input");
+    if (combo) { combo.scrollIntoView({ block: "center" }); combo.focus(); }
+  }
+});
