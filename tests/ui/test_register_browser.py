@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
 from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
+from tests.ui.test_register_pages import FakeLookup, limited_client
 
 pytestmark = pytest.mark.integration
 
@@ -253,3 +254,37 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
         page.keyboard.press("Enter")
         expect(page.locator("#id_service_name")).to_have_value("")
         assert page.evaluate("localStorage.getItem('registry_draft_register')") is None
+
+
+def test_the_biotools_prefill_fills_only_what_the_person_keeps_ticked(
+    site: Site, browser: Any
+) -> None:
+    with limited_client(site, biotools=FakeLookup()) as client, serve(client.app) as base:
+        page = open_page(browser, base, js=True)
+        page.goto(base + "/register/")
+        ready(page)
+        page.fill("#id_service_name", "My own name")
+        page.fill("#id_biotools_url", "https://bio.tools/mapper")
+        page.locator("#biotools-fetch").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#biotools-prefill")).to_be_visible()
+        # An answered field's row starts unticked; empty fields' rows ticked.
+        expect(page.locator("#prefill-service_name")).not_to_be_checked()
+        expect(page.locator("#prefill-service_description")).to_be_checked()
+        count, report = axe_violations(page)
+        assert count == 0, report
+        page.locator("#biotools-apply").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#biotools-result")).to_have_text("7 answers copied from bio.tools.")
+        expect(page.locator("#id_service_name")).to_have_value("My own name")
+        expect(page.locator("#id_service_description")).to_have_value("Maps reads to genomes.")
+        expect(page.locator("#id_edam_topics-chips input[value=topic_0080]")).to_have_count(1)
+        expect(page.locator("#id_licenses-chips input[value=MIT]")).to_have_count(1)
+        expect(page.locator("#id_github_url")).to_have_value("https://github.com/example/mapper")
+        # A failure is a message; the form still works.
+        page.fill("#id_biotools_url", "https://bio.tools/nothing")
+        page.locator("#biotools-fetch").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#biotools-error")).to_have_text(
+            "bio.tools lookup failed: no tool with the id 'nothing'"
+        )

@@ -19,6 +19,7 @@ from schema.settings import Settings
 from tests.integration.web.conftest import Live
 from tests.ui.conftest import Site
 from web.app import WebServices, create_app
+from web.ports import BioToolsLookup, BioToolsLookupFailed
 
 pytestmark = pytest.mark.integration
 
@@ -279,7 +280,9 @@ def test_inline_validation_answers_one_fields_error(site: Site) -> None:
 
 
 @contextmanager
-def limited_client(site: Site, limits: str) -> Iterator[TestClient]:
+def limited_client(
+    site: Site, limits: str = "off", biotools: BioToolsLookup | None = None
+) -> Iterator[TestClient]:
     pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
     services = WebServices(
         settings=Settings(rate_limits=limits, database_url=site.url),
@@ -287,6 +290,7 @@ def limited_client(site: Site, limits: str) -> Iterator[TestClient]:
         read_model=site.live.read,
         wait_for=site.live.listener.wait_for,
         sessions=PostgresSessionStore(pool),
+        biotools=biotools,
     )
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:
@@ -352,3 +356,69 @@ def test_unknown_edam_names_and_more_than_six_terms_are_refused(site: Site) -> N
     many = post(site.client, form_data(site.live, edam_topics=seven))
     assert many.status_code == 422
     assert "Select at most 6 EDAM topics." in soup(many.text).find(id="error-summary").get_text()
+
+
+#: A bio.tools record in the flat shape the look-up returns (schema.biotools.flat_record).
+MAPPER_RECORD: dict[str, Any] = {
+    "biotools_id": "mapper",
+    "name": "Read Mapper",
+    "description": "Maps reads to genomes.",
+    "homepage": "https://mapper.example.org",
+    "license": "mit",
+    "publications": [{"pmid": "12345678", "doi": ""}, {"pmid": "", "doi": "10.1000/xyz123"}],
+    "edam_topic_uris": ["http://edamontology.org/topic_0080", "http://edamontology.org/topic_9999"],
+    "functions": [{"operations": [{"uri": "http://edamontology.org/operation_0292"}]}],
+    "links": [{"url": "https://github.com/example/mapper", "type": ["Repository"]}],
+    "download": [],
+}
+
+
+class FakeLookup:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def lookup(self, biotools_id: str) -> dict[str, Any]:
+        self.asked.append(biotools_id)
+        if biotools_id != "mapper":
+            raise BioToolsLookupFailed(f"no tool with the id '{biotools_id}'")
+        return MAPPER_RECORD
+
+
+def test_the_biotools_prefill_offers_what_bio_tools_has_matched_to_reference_data(
+    site: Site,
+) -> None:
+    lookup = FakeLookup()
+    with limited_client(site, biotools=lookup) as client:
+        assert soup(client.get("/register/").text).find(id="biotools-fetch") is not None
+        found = client.get("/ui/biotools/prefill?biotools_url=https://bio.tools/mapper")
+        assert found.status_code == 200
+        rows = {
+            box["data-prefill-target"]: box
+            for box in soup(found.text).select("input[data-prefill-target]")
+        }
+        assert lookup.asked == ["mapper"]
+        assert rows["service_name"]["data-prefill-value"] == "Read Mapper"
+        assert rows["website_url"]["data-prefill-value"] == "https://mapper.example.org"
+        assert rows["publications_pmids"]["data-prefill-value"] == "12345678, 10.1000/xyz123"
+        # EDAM terms by URI, unknown ones left out; the licence by its SPDX id, any case.
+        assert rows["edam_topics"]["data-prefill-value"] == "topic_0080"
+        assert rows["edam_topics"]["data-prefill-labels"] == "Sequence analysis"
+        assert rows["edam_operations"]["data-prefill-value"] == "operation_0292"
+        assert rows["licenses"]["data-prefill-value"] == "MIT"
+        assert rows["github_url"]["data-prefill-value"] == "https://github.com/example/mapper"
+        failed = client.get("/ui/biotools/prefill?id=nothing")
+        message = soup(failed.text).find(id="biotools-error").get_text()
+        assert message == "bio.tools lookup failed: no tool with the id 'nothing'"
+    # Without a configured look-up there is no button.
+    assert soup(site.client.get("/register/").text).find(id="biotools-fetch") is None
+
+
+def test_the_registration_page_stays_within_its_budget(site: Site) -> None:
+    for n in range(60):  # a realistic reference list
+        site.live.app.create_pi(
+            {"last_name": f"Person{n}", "first_name": "Pat"}, actor="admin:root"
+        )
+    site.sync()
+    page = site.client.get("/register/")
+    assert len(page.content) <= 90_000, len(page.content)
+    assert len(soup(page.text).select("input[name=responsible_pis]")) == 61

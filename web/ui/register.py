@@ -28,6 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message
 
+from domain.biotools import biotools_id_from_url
 from domain.errors import ValidationFailed
 from domain.fields import BY_NAME, CONSENT_FIELD
 from domain.fields import form_sections as catalogue_sections
@@ -37,7 +38,7 @@ from web.context import Context, in_read_thread
 from web.endpoints.submissions import write_submission
 from web.errors import ApiError
 from web.media.logo import LogoRejected, process_logo
-from web.ports import ReadPort
+from web.ports import BioToolsLookup, BioToolsLookupFailed, ReadPort
 from web.ui.catalogue import CatalogueParams
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
@@ -101,11 +102,19 @@ class Posted:
 class RegisterPages:
     """``/register/``, ``/register/success/``, ``/register/validate/`` and the suggestions."""
 
-    def __init__(self, ctx: Context, renderer: Renderer, sessions: Sessions, csrf: Csrf) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        renderer: Renderer,
+        sessions: Sessions,
+        csrf: Csrf,
+        biotools: BioToolsLookup | None = None,
+    ) -> None:
         self.ctx = ctx
         self.renderer = renderer
         self.sessions = sessions
         self.csrf = csrf
+        self.biotools = biotools
 
     def routes(self) -> list[BaseRoute]:
         """The registration routes."""
@@ -116,6 +125,7 @@ class RegisterPages:
             Route("/ui/suggest/edam", self.suggest_edam, methods=["GET", "HEAD"]),
             Route("/ui/suggest/licenses", self.suggest_licenses, methods=["GET", "HEAD"]),
             Route("/ui/suggest/services", self.suggest_services, methods=["GET", "HEAD"]),
+            Route("/ui/biotools/prefill", self.prefill, methods=["GET"]),
         ]
 
     # -- the form ---------------------------------------------------------------------------
@@ -282,6 +292,7 @@ class RegisterPages:
             "required_total": len(required),
             "required_done": done,
             "draft_ttl_days": self.ctx.settings.ui_draft_ttl_days,
+            "prefill": self.biotools is not None,
         }
         response = self.renderer.page(
             request, "register/page.html", context, status=status, private=True
@@ -422,6 +433,109 @@ class RegisterPages:
 
         found = await in_read_thread(run)
         return self._options_page(request, "related_services", found)
+
+    # -- bio.tools prefill (§5.3) --------------------------------------------------------------
+
+    async def prefill(self, request: Request) -> Response:
+        """The values bio.tools has for ``?biotools_url=`` (or ``?id=``), as a fragment of
+        checkboxes and "Apply selected"; a failure is a message, and the form still works."""
+        params = request.query_params
+        biotools_id = params.get("id") or biotools_id_from_url(params.get("biotools_url", ""))
+        context: dict[str, Any] = {"rows": [], "error": "", "name": ""}
+        lookup = self.biotools
+        client = self.ctx.client_ip(request) or "unknown"
+        try:
+            self.ctx.limiter.hit(VALIDATE_CLASS, client)
+        except ApiError:
+            context["error"] = "too many look-ups; try again later"
+        else:
+            if lookup is None:
+                context["error"] = "the look-up is not configured"
+            elif not biotools_id:
+                context["error"] = "enter a bio.tools URL such as https://bio.tools/galaxy"
+            else:
+                read = self.ctx.read
+                wanted: str = biotools_id
+
+                def run() -> dict[str, Any]:
+                    record = lookup.lookup(wanted)
+                    return {"rows": prefill_rows(record, read), "error": "", "name": record["name"]}
+
+                try:
+                    context = await self.ctx.call(run)
+                except BioToolsLookupFailed as exc:
+                    context["error"] = str(exc)
+        return self.renderer.page(request, "register/_prefill.html", context, private=True)
+
+
+def prefill_rows(record: Mapping[str, Any], read: ReadPort) -> list[dict[str, Any]]:
+    """What a bio.tools record offers the form: ``{name, label, shown, value, labels}`` per
+    field with a value; EDAM terms by URI (known, non-obsolete ones), the licence by SPDX id."""
+    labels = {f.name: f.label for s in form_sections({}, {}) for f in s.fields}
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, value: str, shown: str = "", chips: Sequence[tuple[str, str]] = ()) -> None:
+        if value:
+            rows.append(
+                {
+                    "name": name,
+                    "label": labels.get(name, name),
+                    "value": value,
+                    "shown": shown or value,
+                    "labels": "||".join(label for _, label in chips),
+                }
+            )
+
+    add("service_name", str(record.get("name") or "").strip())
+    add("service_description", str(record.get("description") or "").strip())
+    homepage = str(record.get("homepage") or "")
+    add("website_url", homepage if homepage.startswith("https://") else "")
+    pubs = [str(p.get("pmid") or p.get("doi") or "") for p in record.get("publications") or ()]
+    add("publications_pmids", ", ".join(p for p in pubs if p))
+    for name, uris in (
+        ("edam_topics", record.get("edam_topic_uris") or []),
+        (
+            "edam_operations",
+            [
+                o.get("uri")
+                for fn in record.get("functions") or ()
+                for o in fn.get("operations", ())
+            ],
+        ),
+    ):
+        chips: list[tuple[str, str]] = []
+        for uri in dict.fromkeys(str(u) for u in uris if u):
+            term = read.edam_term(uri.rstrip("/").rsplit("/", 1)[-1])
+            if term and not term.get("is_obsolete") and term["accession"] not in dict(chips):
+                chips.append((str(term["accession"]), str(term["label"])))
+        chips = chips[:6]
+        add(
+            name,
+            ",".join(a for a, _ in chips),
+            ", ".join(f"{label} ({a})" for a, label in chips),
+            chips,
+        )
+    licence = str(record.get("license") or "").strip()
+    if licence:
+        known = {
+            str(r["license_id"]).lower(): r
+            for r in read.licenses(licence)
+            if not r["is_deprecated"]
+        }
+        match = known.get(licence.lower())
+        if match is not None:
+            spdx = str(match["license_id"])
+            add("licenses", spdx, f"{match['name']} ({spdx})", [(spdx, str(match["name"]))])
+    github = next(
+        (
+            str(x.get("url"))
+            for x in [*(record.get("links") or ()), *(record.get("download") or ())]
+            if str(x.get("url") or "").startswith("https://github.com/")
+        ),
+        "",
+    )
+    add("github_url", github)
+    return rows
 
 
 def resolve_edam(read: ReadPort, branch: str, tokens: Iterable[str]) -> tuple[list[str], list[str]]:
