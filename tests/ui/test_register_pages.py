@@ -422,3 +422,38 @@ def test_the_registration_page_stays_within_its_budget(site: Site) -> None:
     page = site.client.get("/register/")
     assert len(page.content) <= 90_000, len(page.content)
     assert len(soup(page.text).select("input[name=responsible_pis]")) == 61
+
+
+def png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGBA", (8, 8), (0, 128, 0, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_logo_is_uploaded_with_the_registration_and_named_again_after_an_error(
+    site: Site,
+) -> None:
+    refused = post(
+        site.client,
+        form_data(site.live, service_name="ab"),
+        files={"logo": ("logo.png", png(), "image/png")},
+    )
+    assert refused.status_code == 422
+    error = soup(refused.text).find(id="id_logo-error").get_text(" ", strip=True)
+    assert error == "Error: You chose logo.png; choose it again."
+    bad = post(site.client, form_data(site.live), files={"logo": ("x.png", b"nope", "image/png")})
+    assert bad.status_code == 422
+    assert soup(bad.text).find("a", href="#id_logo") is not None
+    response = post(
+        site.client, form_data(site.live), files={"logo": ("logo.png", png(), "image/png")}
+    )
+    assert response.status_code == 303
+    page = site.client.get("/register/success/")
+    submission_id = UUID(soup(page.text).find(id="submission-id").get_text())
+    doc = site.live.read.submission(submission_id)
+    assert doc is not None
+    assert str(doc["logo_url"]).endswith(".png")

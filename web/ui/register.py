@@ -94,7 +94,8 @@ class Posted:
 
     values: dict[str, Any]
     data: dict[str, Any]
-    logo: UploadFile | None
+    logo: tuple[str, bytes] | None
+    """The uploaded logo's file name and bytes."""
     token: str
     honeypot: str
 
@@ -161,7 +162,7 @@ class RegisterPages:
         if posted.logo is not None:
             try:
                 logo = await self.ctx.call(
-                    process_logo, await posted.logo.read(), self.ctx.settings.logo_max_bytes
+                    process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes
                 )
             except LogoRejected as exc:
                 errors.setdefault("logo", []).append(str(exc))
@@ -181,7 +182,7 @@ class RegisterPages:
                 limiter.record(INVALID_CLASS, client)
             refused = dict(exc.errors)
             if posted.logo is not None and "logo" not in refused:
-                refused["logo"] = [LOGO_AGAIN.format(name=posted.logo.filename)]
+                refused["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
             return await self._form(request, posted.values, refused, status=422)
         response = RedirectResponse("/register/success/", status_code=303)
         data = {"api_key": registration[1], "submission_id": str(registration[0])}
@@ -609,11 +610,11 @@ async def _parse_form(request: Request, raw: bytes, max_part_size: int) -> FormD
 
 async def _posted(form: FormData) -> Posted:
     pairs: list[tuple[str, str]] = []
-    logo: UploadFile | None = None
+    logo: tuple[str, bytes] | None = None
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
             if key == "logo" and value.filename:
-                logo = value
+                logo = (value.filename, await value.read())
             continue
         pairs.append((key, value))
     values: dict[str, Any] = {}
