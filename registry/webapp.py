@@ -19,6 +19,7 @@ from projections.queries import ReadModel
 from projections.ratelimits import PostgresRateLimitStorage
 from projections.reference_catalog import PostgresReferenceCatalog
 from projections.ui_sessions import PostgresSessionStore
+from registry.biotools_lookup import ClientLookup
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
@@ -124,6 +125,7 @@ def build_app(
         quarantined=progress.quarantined,
         limiter=rate_limiter(settings, services.pool),
         media=media_store(settings),
+        biotools=ClientLookup(settings.biotools_url),
     )
     return create_app(web)
 

@@ -30,7 +30,15 @@ from web.errors import (
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, make_endpoint
-from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, SessionStore, WaitFor
+from web.ports import (
+    BioToolsLookup,
+    IdempotencyStore,
+    Quarantined,
+    ReadPort,
+    RegistryPort,
+    SessionStore,
+    WaitFor,
+)
 from web.ratelimit import Limiter
 from web.ui import page_routes
 from web.ui.assets import Assets
@@ -66,6 +74,7 @@ class WebServices:
             ``web.context``).
         sessions: the web pages' session store (None: no signed-in pages).
         limiter: the rate limiter (None: per process, in memory; ``web.ratelimit``).
+        biotools: the registration form's bio.tools look-up (None: no prefill button).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -82,6 +91,7 @@ class WebServices:
     quarantined: Quarantined | None = None
     sessions: SessionStore | None = None
     limiter: Limiter | None = None
+    biotools: BioToolsLookup | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -141,7 +151,7 @@ def create_app(services: WebServices) -> Starlette:
         *assets.routes(),
         *docs.routes(),
         *api_routes(services, ctx),
-        *page_routes(ctx, renderer, services.sessions),
+        *page_routes(ctx, renderer, services.sessions, biotools=services.biotools),
         *services.extra_routes,
     ]
     middleware = [

@@ -75,6 +75,10 @@ class RegistryPort(Protocol):
     ) -> RegistrationResult:
         """Register a submission and issue its initial write key."""
 
+    def check_registration(self, data: Mapping[str, object]) -> dict[str, list[str]]:
+        """The errors :meth:`register_submission` would refuse ``data`` with (none: valid);
+        records nothing."""
+
     def amend_submission(
         self,
         submission_id: uuid.UUID,
@@ -305,3 +309,18 @@ class SessionStore(Protocol):
     def server_key(self) -> bytes:
         """The installation's random secret for signed double-submit CSRF tokens (made on
         first use, the same for every web process)."""
+
+
+class BioToolsLookupFailed(Exception):
+    """Raised by a :class:`BioToolsLookup` when the entry cannot be had (not found, timeout,
+    bio.tools unavailable or refusing); its text is the reason shown to the person."""
+
+
+class BioToolsLookup(Protocol):
+    """The registration form's bio.tools prefill (spec/ui.md §5.3): one live look-up of a tool,
+    implemented over the workers' bio.tools client and injected by the composition root (the
+    web package never imports ``workers``)."""
+
+    def lookup(self, biotools_id: str) -> Doc:
+        """The tool's flat record (``schema.biotools.flat_record``'s shape); raises
+        :class:`BioToolsLookupFailed`."""

@@ -12,9 +12,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
-from web.ports import SessionStore
+from web.ports import BioToolsLookup, SessionStore
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
+from web.ui.register import RegisterPages
 from web.ui.render import Renderer
 from web.ui.routes import PublicPages
 from web.ui.session import Sessions
@@ -54,10 +55,14 @@ class SessionPages:
 
 
 def page_routes(
-    ctx: Context | None, renderer: Renderer, sessions: SessionStore | None
+    ctx: Context | None,
+    renderer: Renderer,
+    sessions: SessionStore | None,
+    *,
+    biotools: BioToolsLookup | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
-    (only with a session store)."""
+    (only with a session store); ``biotools``: the registration form's prefill look-up."""
     routes: list[BaseRoute] = []
     if ctx is not None:
         routes += PublicPages(ctx, renderer).routes()
@@ -65,6 +70,9 @@ def page_routes(
         manager = Sessions(sessions, renderer.settings)
         pages = SessionPages(renderer, manager, Csrf(renderer.settings, sessions.server_key))
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
+        if ctx is not None:
+            csrf = Csrf(renderer.settings, sessions.server_key)
+            routes += RegisterPages(ctx, renderer, manager, csrf, biotools).routes()
     return routes
 
 
