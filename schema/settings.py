@@ -57,9 +57,10 @@ class Settings(BaseModel):
     from_email: str = "registry@localhost"
     notify_override: str | None = None
     rate_limits: str = Field(
-        default="anonymous=10/minute,invalid=60/minute,key=60/minute",
+        default="anonymous=10/minute,invalid=60/minute,key=60/minute,ui_update=20/hour",
         description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
-        " invalid, key: see web.ratelimit).",
+        " invalid, key: see web.ratelimit; ui_update: failed key sign-ins at /update/ per"
+        " client address).",
     )
     no_reset_fields: tuple[str, ...] | None = Field(
         default=None,
