@@ -57,11 +57,15 @@ def edit_form(client: TestClient) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for match in re.finditer(r"<input ([^>]*)>", html):
         attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', match.group(1)))
-        if "name" not in attrs or attrs.get("type") in ("checkbox",):
+        name, kind = attrs.get("name"), attrs.get("type", "text")
+        if not name or name == "q":
             continue
-        if attrs.get("type") == "radio" and " checked" not in match.group(1):
-            continue
-        data[attrs["name"]] = _unescape(attrs.get("value", ""))
+        value = _unescape(attrs.get("value", ""))
+        if kind in ("radio", "checkbox"):
+            if " checked" in match.group(1):
+                data.setdefault(name, []).append(value)
+        else:
+            data.setdefault(name, value)  # the first: a picker's text field, not its chips
     for match in re.finditer(
         r'<textarea id="[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S
     ):

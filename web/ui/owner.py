@@ -41,6 +41,8 @@ from web.errors import ApiError
 from web.ports import AmendmentPreview, OwnedSubmission, OwnerPort
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
+from web.ui.form_fields import FormOptions, FormSection
+from web.ui.form_fields import form_sections as form_views
 from web.ui.forms import summary_errors, to_wire
 from web.ui.render import Renderer
 from web.ui.session import Session, Sessions
@@ -182,6 +184,16 @@ def edit_updates(form: FormData, current: Mapping[str, Any]) -> dict[str, object
                 out[name] = None
         else:
             out[name] = value
+    return out
+
+
+def posted_values(form: FormData) -> dict[str, Any]:
+    """A posted form as the form's view models read it (several values of one name as a
+    list)."""
+    out: dict[str, Any] = {}
+    for name in form:
+        values = [v for v in form.getlist(name) if isinstance(v, str)]
+        out[name] = values if len(values) > 1 else (values[0] if values else "")
     return out
 
 
@@ -408,14 +420,14 @@ class OwnerPages:
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
-        values = {n: form_value(owner.submission.values.get(n)) for n in EDIT_FIELDS}
-        return self._edit_page(request, owner, values, {}, owner.submission.version)
+        values = dict(owner.submission.values)
+        return await self._edit_page(request, owner, values, {}, owner.submission.version)
 
-    def _edit_page(
+    async def _edit_page(
         self,
         request: Request,
         owner: Owner,
-        values: Mapping[str, str],
+        values: Mapping[str, Any],
         errors: Mapping[str, Sequence[str]],
         version: int,
         *,
@@ -424,8 +436,24 @@ class OwnerPages:
     ) -> Response:
         summary = summary_errors(errors, EDIT_FIELDS)
         impact = impact_text(preview) if preview is not None else None
+        found = await in_read_thread(self.ctx.read.registration_options)
+        messages = {name: " ".join(texts) for name, texts in errors.items()}
+        sections = [
+            FormSection(
+                s.key,
+                s.title,
+                s.description,
+                tuple(f for f in s.fields if f.control != "file"),
+            )
+            for s in form_views(
+                values,
+                messages,
+                mode="edit",
+                options=FormOptions.from_registration_options(found),
+            )
+        ]
         extra = {
-            "fields": _form_rows(values, errors),
+            "sections": sections,
             "summary": summary,
             "version": version,
             "impact": impact,
@@ -446,17 +474,17 @@ class OwnerPages:
         try:
             self.csrf.check(request, owner.session, _text(form, "csrf_token"))
         except CsrfFailed:
-            values = {n: _text(form, n) for n in EDIT_FIELDS}
+            values = posted_values(form)
             errors = {"non_field_errors": [EXPIRED_MESSAGE]}
             seen = _int(_text(form, "version")) or owner.submission.version
-            return self._edit_page(request, owner, values, errors, seen, status=403)
+            return await self._edit_page(request, owner, values, errors, seen, status=403)
         if not owner.can_write:
             return RedirectResponse("/update/?m=readonly", status_code=303)
         if _text(form, "_deprecate"):
             return await self._deprecate(request, owner)
         version = _int(_text(form, "version"))
         updates = edit_updates(form, owner.submission.values)
-        posted = {n: _text(form, n) for n in EDIT_FIELDS}
+        posted = posted_values(form)
         sid = owner.submission.id
         if _text(form, "_preview"):
             try:
@@ -466,10 +494,14 @@ class OwnerPages:
                     )
                 )
             except ValidationFailed as exc:
-                return self._edit_page(request, owner, posted, exc.errors, version or 0, status=422)
+                return await self._edit_page(
+                    request, owner, posted, exc.errors, version or 0, status=422
+                )
             except StaleVersion:
                 return await self._conflict(request, owner, version or 0)
-            return self._edit_page(request, owner, posted, {}, preview.version, preview=preview)
+            return await self._edit_page(
+                request, owner, posted, {}, preview.version, preview=preview
+            )
 
         def amend() -> Any:
             return self.ctx.registry.amend_submission(
@@ -479,7 +511,9 @@ class OwnerPages:
         try:
             written = await write_submission(self.ctx, amend, lambda _: sid)
         except ValidationFailed as exc:
-            return self._edit_page(request, owner, posted, exc.errors, version or 0, status=422)
+            return await self._edit_page(
+                request, owner, posted, exc.errors, version or 0, status=422
+            )
         except (StaleVersion, ConcurrentModification):
             return await self._conflict(request, owner, version or 0)
         result = written.result
@@ -620,33 +654,6 @@ def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
         "at": item.get("changed_at"),
         "rows": rows,
     }
-
-
-def _form_rows(
-    values: Mapping[str, str], errors: Mapping[str, Sequence[str]]
-) -> list[dict[str, Any]]:
-    """The interim edit form's sections (every owner-editable field of the catalogue)."""
-    out = []
-    for section in form_sections():
-        fields = []
-        for f in section.fields:
-            if f.name not in _KINDS:
-                continue
-            fields.append(
-                {
-                    "name": f.name,
-                    "label": f.form_label,
-                    "hint": f.help + (" Separate several values with commas." if f.is_list else ""),
-                    "value": values.get(f.name, ""),
-                    "error": " ".join(errors.get(f.name, [])),
-                    "required": f.required,
-                    "textarea": f.widget == "textarea",
-                    "kind": f.kind,
-                }
-            )
-        if fields:
-            out.append({"title": section.title, "key": section.key, "fields": fields})
-    return out
 
 
 def _value_rows(values: Mapping[str, Any]) -> list[tuple[str, str]]:
