@@ -82,6 +82,8 @@ _ROLES: Final = (
     ("system", "System"),
 )
 
+#: How the change records write an empty value (shown as "(empty)", never a bare dash).
+EMPTY: Final = "—"
 LONG_TEXT: Final = 120
 COLLAPSE_WORDS: Final = 40
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -124,7 +126,8 @@ def diff_rows(changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     word-diff cell."""
     rows = []
     for change in changes:
-        old, new = str(change.get("old") or ""), str(change.get("new") or "")
+        old, new = (str(change.get(k) or "") for k in ("old", "new"))
+        old, new = ("" if v == EMPTY else v for v in (old, new))
         row: dict[str, Any] = {"label": change.get("label") or change.get("field"), "old": old}
         row["new"] = new
         row["long"] = max(len(old), len(new)) > LONG_TEXT
@@ -638,13 +641,18 @@ def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
     for row, change in zip(rows, changes, strict=True):
         row["field"] = change.get("field", "")
     fields = {c.get("field") for c in changes}
-    if "status" in fields:
-        status = next(c for c in changes if c.get("field") == "status")
+    status = next((c for c in changes if c.get("field") == "status"), None)
+    if fields - _LIFECYCLE:
+        heading = "Content edited"
+        if status is not None:
+            heading += f" (status: {status.get('old') or '(none)'} → {status.get('new')})"
+    elif fields == {"api_key"}:
+        new = str(changes[0].get("new") or "")
+        heading = f"Key issued: {new}" if new not in ("", EMPTY) else "Key revoked"
+    elif status is not None:
         heading = f"Status changed: {status.get('old') or '(none)'} → {status.get('new')}"
     elif int(item.get("version", 0)) == 1:
         heading = "Registered"
-    elif changes:
-        heading = "Content edited"
     else:
         heading = "Recorded"
     return {
