@@ -10,6 +10,7 @@ actor (``api:<key label>``) and read the same ports; they add no rule of their o
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import uuid
@@ -71,15 +72,15 @@ BANNERS: Final = {
 KEY_MIN, KEY_MAX = 20, 200
 RATE_CLASS: Final = "ui_update"
 
-#: Actor prefixes shown by role, never by name (the owner sees no other person's data).
+#: Actor badges of the owner's pages (spec/ui.md Appendix B): by role, never another person's
+#: name (an admin's username stays on the admin pages).
 _ROLES: Final = (
     ("admin:", "Registry team"),
-    ("api:", "Key holder"),
-    ("submitter", "You (registration)"),
-    ("recovery", "Key recovery"),
+    ("worker:biotools", "bio.tools sync"),
     ("biotools", "bio.tools sync"),
     ("import", "Imported"),
-    ("system", "System"),
+    ("recovery", "Key recovery"),
+    ("submitter", "You (web form)"),
 )
 
 #: How the change records write an empty value (shown as "(empty)", never a bare dash).
@@ -90,7 +91,10 @@ _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
 def role_of(actor: str) -> str:
-    """An actor string as a role (Appendix B), e.g. ``admin:alice`` -> "Registry team"."""
+    """An actor string as the owner's badge (Appendix B), e.g. ``admin:alice`` -> "Registry
+    team", ``api:Initial key`` -> "You (API key 'Initial key')"."""
+    if actor.startswith("api:"):
+        return f"You (API key '{actor[4:]}')"
     for prefix, role in _ROLES:
         if actor.startswith(prefix):
             return role
@@ -281,7 +285,7 @@ class OwnerPages:
         try:
             self.ctx.limiter.check(RATE_CLASS, ip)
         except ApiError as exc:
-            return error_page(self.renderer, request, 429, exc.detail, exc.headers)
+            return error_page(self.renderer, request, 429, _retry_text(exc.headers), exc.headers)
         key = _text(form, "api_key").strip()
         if not key:
             return self._sign_in_page(request, errors=[("api_key", KEY_REQUIRED, "")], status=422)
@@ -667,6 +671,13 @@ def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
 def _value_rows(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The read-only summary of a read-scope key: every form field with its value."""
     return [(f.form_label, form_value(values.get(f.name)) or "(empty)") for f in _edit_fields()]
+
+
+def _retry_text(headers: Mapping[str, str] | None) -> str:
+    """§8's 429 message: "Too many requests. Try again after HH:MM UTC." """
+    seconds = int((headers or {}).get("Retry-After", "60"))
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds + 59)
+    return f"Too many requests. Try again after {at:%H:%M} UTC."
 
 
 def _text(form: FormData, name: str) -> str:
