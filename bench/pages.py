@@ -37,6 +37,8 @@ from schema.settings import Settings
 ADMIN = "admin:bench"
 SERVER = os.environ.get("REGISTRY_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUESTS = 200
+#: Registrations timed per route (each records a new submission).
+REGISTRATIONS = 50
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -56,7 +58,7 @@ def _database(server: str = SERVER) -> tuple[str, Callable[[], None]]:
     return f"postgresql://{info.get('user', 'postgres')}@{host}:{port}/{name}", drop
 
 
-def _seed(services: Services, count: int) -> tuple[list[str], str]:
+def _seed(services: Services, count: int) -> tuple[list[str], str, dict[str, str]]:
     """Register and approve ``count`` services; their ids and the write key of the middle
     one (the owner pages' figures sign in with it)."""
     app = services.registry
@@ -103,7 +105,8 @@ def _seed(services: Services, count: int) -> tuple[list[str], str]:
         ids.append(str(made.submission_id))
         if i == count // 2:
             owner_key = made.api_key
-    return ids, owner_key
+    refs = {"centre": centres[0], "category": str(categories[0]), "pi": pis[0]}
+    return ids, owner_key, refs
 
 
 def _time(client: TestClient, path: str, headers: dict[str, str] | None = None) -> dict[str, float]:
@@ -160,6 +163,100 @@ def _time_post(
     }
 
 
+def _registration(refs: dict[str, str], i: int) -> dict[str, Any]:
+    """A valid registration under the form's names (the original's)."""
+    return {
+        "date_of_entry": "2026-06-01",
+        "submitter_first_name": "Ada",
+        "submitter_last_name": "Lovelace",
+        "submitter_affiliation": "Analytical Engines",
+        "register_as_elixir": "False",
+        "service_name": f"Page Registration {i:04d} {secrets.token_hex(3)}",
+        "service_description": "Registered through the web form by the benchmark. " * 3,
+        "year_established": "2020",
+        "service_categories": [refs["category"]],
+        "is_toolbox": "False",
+        "edam_topics": "topic_0091",
+        "publications_pmids": "12345678",
+        "data_access_type": "open",
+        "responsible_pis": [refs["pi"]],
+        "host_institute": "University",
+        "service_center": refs["centre"],
+        "public_contact_email": "help@example.org",
+        "internal_contact_name": "Contact",
+        "internal_contact_email": "contact@example.org",
+        "internal_contact_email_confirm": "contact@example.org",
+        "website_url": "https://example.org",
+        "terms_of_use_url": "https://example.org/terms",
+        "licenses": "MIT",
+        "kpi_monitoring": "planned",
+        "survey_participation": "True",
+        "data_protection_consent": "on",
+        "website_confirm": "",
+    }
+
+
+def _stats(samples: list[float], size: int) -> dict[str, float]:
+    samples.sort()
+    return {
+        "p50": statistics.median(samples),
+        "p95": samples[int(len(samples) * 0.95) - 1],
+        "bytes": float(size),
+    }
+
+
+def _time_register(client: TestClient, refs: dict[str, str]) -> dict[str, float]:
+    """POST /register/ with a valid form (a new submission each; 303 to the key page): the
+    form's share of a registration, beside the API's create below."""
+    page = client.get("/register/")
+    token = _CSRF.search(page.text)
+    assert token, "no CSRF token on /register/"
+    samples, size = [], 0
+    for i in range(REGISTRATIONS):
+        data = {**_registration(refs, i), "csrf_token": token.group(1)}
+        start = time.perf_counter()
+        response = client.post("/register/", data=data, follow_redirects=False)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 303, response.text[:2000]
+        size = len(page.content)
+    return _stats(samples, size)
+
+
+def _time_api_create(client: TestClient, refs: dict[str, str]) -> dict[str, float]:
+    """The same registrations through ``POST /api/v1/submissions/`` (201)."""
+    samples, size = [], 0
+    for i in range(REGISTRATIONS):
+        body = {
+            "date_of_entry": "2026-06-01",
+            "submitter_first_name": "Ada",
+            "submitter_last_name": "Lovelace",
+            "submitter_affiliation": "Analytical Engines",
+            "service_name": f"API Registration {i:04d} {secrets.token_hex(3)}",
+            "service_description": "Registered through the API by the benchmark. " * 3,
+            "year_established": 2020,
+            "service_category_ids": [int(refs["category"])],
+            "responsible_pi_ids": [refs["pi"]],
+            "host_institute": "University",
+            "service_center_id": refs["centre"],
+            "public_contact_email": "help@example.org",
+            "internal_contact_name": "Contact",
+            "internal_contact_email": "contact@example.org",
+            "website_url": "https://example.org",
+            "terms_of_use_url": "https://example.org/terms",
+            "kpi_monitoring": "planned",
+            "publications_pmids": "12345678",
+            "licenses": ["MIT"],
+            "edam_topic_ids": ["topic_0091"],
+            "data_protection_consent": True,
+        }
+        start = time.perf_counter()
+        response = client.post("/api/v1/submissions/", json=body)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 201, response.text[:2000]
+        size = len(response.content)
+    return _stats(samples, size)
+
+
 def measure(count: int = 300, server: str = SERVER) -> dict[str, dict[str, float]]:
     """p50/p95 (ms) and body size of each page and its API twin over ``count`` approved
     services on a throw-away database of ``server``."""
@@ -173,7 +270,7 @@ def measure(count: int = 300, server: str = SERVER) -> dict[str, dict[str, float
         progress = ProgressListener(url, poll_interval=0.2)
         try:
             key = services.registry.create_admin_key("bench", "read", created_by="bench").api_key
-            ids, owner_key = _seed(services, count)
+            ids, owner_key, refs = _seed(services, count)
             head = services.registry.recorder.max_notification_id() or 0
             for projector in PROJECTORS:
                 assert progress.wait_for(projector.name, head, timeout=300), projector.name
@@ -204,6 +301,11 @@ def measure(count: int = 300, server: str = SERVER) -> dict[str, dict[str, float
                 owner.close()
             rows["API list page 1 (20)"] = _time(client, "/api/v1/submissions/", admin)
             rows["API detail"] = _time(client, f"/api/v1/submissions/{middle}/", admin)
+            if client.get("/register/").status_code == 200:
+                rows["registration POST /register/ (bytes: GET page)"] = _time_register(
+                    client, refs
+                )
+                rows["API create POST /api/v1/submissions/"] = _time_api_create(client, refs)
             client.close()
             return rows
         finally:
@@ -226,6 +328,11 @@ def table(rows: dict[str, dict[str, float]], count: int) -> str:
     ]
     for name, row in rows.items():
         lines.append(f"| {name} | {row['p50']:.2f} | {row['p95']:.2f} | {row['bytes']:.0f} |")
+    lines += [
+        "",
+        f"Registrations: {REGISTRATIONS} sequential POSTs per route, each recording a new"
+        " submission; the form row's bytes are the /register/ page's weight (§2.6: <= 90 kB).",
+    ]
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from domain.editing import AmendmentImpact, AmendmentPlan, amendment_impact, pla
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import check_transition, validate_tags
+from domain.lookups import DisplayAdapter
 from domain.normalise import normalise_text
 from domain.parsing import parse_input
 from domain.relations import RelationCommands
@@ -41,22 +42,7 @@ class SubmissionCommands(RelationCommands):
         actor: str = "submitter",
     ) -> Registration:
         """Validate and record a new submission with its initial write key."""
-        values, errors = parse_input(data)
-        errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
-        values = canonical_licenses(values, self.catalog)
-        refs, names = self._refs()
-        merged = with_defaults(values)
-        errors = _merge(
-            errors,
-            validate(
-                merged,
-                previous=None,
-                refs=refs,
-                catalog=self.catalog,
-                today=self._today(),
-            ),
-        )
-        errors = _merge(errors, self._relation_errors(None, merged[RELATED_FIELD], []))
+        merged, errors, names = self._registration(data)
         if errors:
             raise ValidationFailed(errors)
         merged.pop(CONSENT_FIELD, None)
@@ -83,6 +69,33 @@ class SubmissionCommands(RelationCommands):
         others = self._counterparts(submission, [], merged[RELATED_FIELD], actor=actor, names=names)
         position = self._save(submission, *others)
         return Registration(submission.id, key_id, plaintext, position, submission.version)
+
+    def check_registration(self, data: Mapping[str, object]) -> dict[str, list[str]]:
+        """Every error :meth:`register_submission` would refuse ``data`` with, recording
+        nothing (the web form's inline validation and preview)."""
+        return self._registration(data)[1]
+
+    def _registration(
+        self, data: Mapping[str, object]
+    ) -> tuple[dict[str, Any], dict[str, list[str]], DisplayAdapter]:
+        """The merged values of a registration, its errors, and the display names."""
+        values, errors = parse_input(data)
+        errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
+        values = canonical_licenses(values, self.catalog)
+        refs, names = self._refs()
+        merged = with_defaults(values)
+        errors = _merge(
+            errors,
+            validate(
+                merged,
+                previous=None,
+                refs=refs,
+                catalog=self.catalog,
+                today=self._today(),
+            ),
+        )
+        errors = _merge(errors, self._relation_errors(None, merged[RELATED_FIELD], []))
+        return merged, errors, names
 
     def amend_submission(
         self,

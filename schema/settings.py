@@ -57,10 +57,12 @@ class Settings(BaseModel):
     from_email: str = "registry@localhost"
     notify_override: str | None = None
     rate_limits: str = Field(
-        default="anonymous=10/minute,invalid=60/minute,key=60/minute,ui_update=20/hour",
+        default="anonymous=10/minute,invalid=60/minute,key=60/minute,"
+        "ui_register=10/hour,ui_update=20/hour,ui_validate=120/hour",
         description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
-        " invalid, key: see web.ratelimit; ui_update: failed key sign-ins at /update/ per"
-        " client address).",
+        " invalid, key: see web.ratelimit; ui_register, ui_update, ui_validate: the web"
+        " pages' POSTs per client IP, spec/ui.md 3.6; ui_update counts failed key sign-ins at"
+        " /update/).",
     )
     no_reset_fields: tuple[str, ...] | None = Field(
         default=None,
@@ -146,6 +148,9 @@ class Settings(BaseModel):
     ui_owner_idle_seconds: int = Field(default=3600, ge=60, le=86_400)
     ui_admin_idle_seconds: int = Field(default=1800, ge=60, le=86_400)
     ui_warn_before_seconds: int = Field(default=120, ge=10, le=3600)
+    ui_draft_ttl_days: int = Field(
+        default=7, ge=1, le=365, description="Days a form draft is kept in the browser."
+    )
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

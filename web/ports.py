@@ -75,6 +75,10 @@ class RegistryPort(Protocol):
     ) -> RegistrationResult:
         """Register a submission and issue its initial write key."""
 
+    def check_registration(self, data: Mapping[str, object]) -> dict[str, list[str]]:
+        """The errors :meth:`register_submission` would refuse ``data`` with (none: valid);
+        records nothing."""
+
     def amend_submission(
         self,
         submission_id: uuid.UUID,

@@ -16,6 +16,7 @@ from web.ports import OwnerPort, SessionStore
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.owner import OwnerPages
+from web.ui.register import RegisterPages
 from web.ui.render import Renderer
 from web.ui.routes import PublicPages
 from web.ui.session import Sessions
@@ -67,6 +68,8 @@ def page_routes(
         csrf = Csrf(renderer.settings, sessions.server_key)
         pages = SessionPages(renderer, manager, csrf)
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
+        if ctx is not None:
+            routes += RegisterPages(ctx, renderer, manager, csrf).routes()
         if ctx is not None and isinstance(ctx.registry, OwnerPort):
             routes += OwnerPages(ctx, renderer, manager, csrf, ctx.registry).routes()
     return routes

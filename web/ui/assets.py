@@ -24,6 +24,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 #: The logical names templates use (paths under ``web/static/``).
 SERVED = (
     "ui/app.js",
+    "ui/form.js",
     "ui/ui.css",
     "vendor/htmx-2.0.11/htmx.min.js",
     "vendor/pico-2.1.1/pico.min.css",

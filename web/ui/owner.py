@@ -403,6 +403,7 @@ class OwnerPages:
             "idle_expires": owner.session.idle_expires_at,
             "idle_seconds": self.sessions.idle_seconds("owner"),
             "warn_before": self.ctx.settings.ui_warn_before_seconds,
+            "draft_ttl_days": self.ctx.settings.ui_draft_ttl_days,
         }
 
     def _page(

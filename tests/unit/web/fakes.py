@@ -217,6 +217,10 @@ class FakeRegistry:
         self.read.docs[sid] = {"id": str(sid), "version": 1, "status": "submitted", **data}
         return Result(self._next(), 1, sid, key.key_id, plaintext)
 
+    def check_registration(self, data: Mapping[str, object]) -> dict[str, list[str]]:
+        self.calls.append(("check", (dict(data),)))
+        return {"service_name": ["Bad."]} if data.get("service_name") == "invalid" else {}
+
     def amend_submission(
         self,
         submission_id: uuid.UUID,

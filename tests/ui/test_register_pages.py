@@ -1,0 +1,354 @@
+"""The registration pages over the real stack (spec/ui.md §5.3, §5.4, §3.2, §3.6): cookies, CSRF,
+redirects, the error summary with the domain's messages, values kept, the one-time key page,
+the inline validation endpoint, the honeypot and the rate limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+import pytest
+from bs4 import BeautifulSoup
+from psycopg_pool import ConnectionPool
+from starlette.testclient import TestClient
+
+from projections.ui_sessions import PostgresSessionStore
+from schema.settings import Settings
+from tests.integration.web.conftest import Live
+from tests.ui.conftest import Site
+from web.app import WebServices, create_app
+
+pytestmark = pytest.mark.integration
+
+
+def soup(text: str) -> BeautifulSoup:
+    return BeautifulSoup(text, "html.parser")
+
+
+def token_of(client: TestClient, path: str = "/register/") -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    field = soup(page.text).select_one("input[name=csrf_token]")
+    assert field is not None
+    return str(field["value"])
+
+
+def form_data(live: Live, **overrides: Any) -> dict[str, Any]:
+    """A valid registration under the form's names (the original's)."""
+    data: dict[str, Any] = {
+        "date_of_entry": "2026-06-01",
+        "submitter_first_name": "Ada",
+        "submitter_last_name": "Lovelace",
+        "submitter_affiliation": "Analytical Engines Ltd",
+        "register_as_elixir": "False",
+        "service_name": "Sequence Mapper",
+        "service_description": "Maps sequencing reads to a reference genome, quickly and well.",
+        "year_established": "2020",
+        "service_categories": [str(live.category)],
+        "is_toolbox": "False",
+        "edam_topics": "topic_0091",
+        "publications_pmids": "12345678",
+        "data_access_type": "open",
+        "responsible_pis": [live.pi],
+        "host_institute": "Bielefeld University",
+        "service_center": live.centre,
+        "public_contact_email": "help@mapper.example.org",
+        "internal_contact_name": "Ada Internal",
+        "internal_contact_email": "ada@mapper.example.org",
+        "internal_contact_email_confirm": "ada@mapper.example.org",
+        "website_url": "https://mapper.example.org",
+        "terms_of_use_url": "https://mapper.example.org/terms",
+        "licenses": "MIT",
+        "kpi_monitoring": "planned",
+        "survey_participation": "True",
+        "data_protection_consent": "on",
+        "website_confirm": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post(client: TestClient, data: dict[str, Any], **kwargs: Any) -> Any:
+    token = token_of(client)
+    return client.post(
+        "/register/", data={"csrf_token": token, **data}, follow_redirects=False, **kwargs
+    )
+
+
+def test_the_form_lists_the_reference_choices_and_sets_a_csrf_cookie(site: Site) -> None:
+    page = site.client.get("/register/")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert "registry_csrf" in page.cookies
+    html = soup(page.text)
+    assert html.title.get_text().startswith("Register a service – ")
+    assert html.select_one("form#registration-form[novalidate]") is not None
+    assert html.select_one(f"input[name=service_categories][value='{site.live.category}']")
+    assert html.select_one(f"input[name=service_center][value='{site.live.centre}']")
+    assert html.select_one(f"input[name=responsible_pis][value='{site.live.pi}']")
+    assert html.find(id="id_date_of_entry")["value"]  # today
+    assert int(html.select_one("#form-progress")["max"]) > 10
+    assert html.find("main").find("h1").get_text() == "Register a service"
+
+
+def test_a_valid_registration_redirects_to_the_key_page_shown_once(site: Site) -> None:
+    response = post(site.client, form_data(site.live))
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/register/success/"
+    assert "registry_flow" in response.cookies
+
+    page = site.client.get("/register/success/")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    html = soup(page.text)
+    key = html.find(id="api-key").get_text()
+    submission_id = html.find(id="submission-id").get_text()
+    assert html.find("h1").get_text() == "Registration submitted"
+    assert html.find(id="copy-key") is not None
+    assert html.find(id="download-key") is not None
+
+    # The key is the registration's write key: the API serves the submission to it.
+    doc = site.live.client.get(
+        f"/api/v1/submissions/{submission_id}/", headers={"Authorization": f"ApiKey {key}"}
+    )
+    assert doc.status_code == 200, doc.text
+    body = doc.json()
+    assert body["service_name"] == "Sequence Mapper"
+    assert body["edam_topics"][0]["accession"] == "topic_0091"
+    assert body["licenses"] == ["MIT"]
+    assert body["survey_participation"] is True
+    assert body["register_as_elixir"] is False
+
+    again = site.client.get("/register/success/", follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"] == "/register/"
+
+
+def test_the_api_wire_names_are_accepted_as_aliases(site: Site) -> None:
+    live = site.live
+    data = form_data(
+        live,
+        service_categories=None,
+        responsible_pis=None,
+        service_center=None,
+        edam_topics=None,
+        kpi_monitoring="yes",
+        service_category_ids=[str(live.category)],
+        responsible_pi_ids=live.pi,
+        service_center_id=live.centre,
+        edam_topic_ids=["topic_0091"],
+        kpi_start_year="2019",
+    )
+    response = post(site.client, data)
+    assert response.status_code == 303, soup(response.text).select_one("#error-summary")
+    page = site.client.get("/register/success/")
+    submission_id = UUID(soup(page.text).find(id="submission-id").get_text())
+    doc = live.read.submission(submission_id)
+    assert doc is not None
+    assert doc["kpi_since"] == "2019"
+    assert doc["service_center"]["id"] == live.centre
+
+
+def test_invalid_input_is_re_rendered_with_the_domains_messages_and_every_value(
+    site: Site,
+) -> None:
+    data = form_data(
+        site.live,
+        service_name="ab",
+        service_description="Too short.",
+        website_url="http://insecure.example.org",
+        internal_contact_email_confirm="other@mapper.example.org",
+        data_protection_consent=None,
+        comments="Kept comment",
+    )
+    response = post(site.client, data)
+    assert response.status_code == 422
+    html = soup(response.text)
+    assert html.title.get_text().startswith("Error: Register a service")
+    summary = html.find(id="error-summary")
+    assert summary["tabindex"] == "-1"
+    assert summary.find(attrs={"role": "alert"}).find("h2").get_text() == "There is a problem"
+    links = {a["href"]: a.get_text() for a in summary.find_all("a")}
+    assert links["#id_service_name"] == "Service name must be at least 3 characters."
+    assert links["#id_internal_contact_email_confirm"] == "Email addresses do not match."
+    assert "#id_data_protection_consent" in links
+    assert "#id_website_url" in links
+    # Every summary link has its target, in form order.
+    hrefs = list(links)
+    for href in hrefs:
+        assert html.find(id=href[1:]) is not None, href
+    assert hrefs.index("#id_service_name") < hrefs.index("#id_website_url")
+    # The API answers the same payload with the same messages.
+    api = site.live.client.post(
+        "/api/v1/submissions/",
+        json=site.live.payload(
+            service_name="ab",
+            service_description="Too short.",
+            website_url="http://insecure.example.org",
+        ),
+    )
+    assert api.status_code == 400
+    api_errors = api.json()["errors"]
+    assert links["#id_service_name"] == " ".join(api_errors["service_name"])
+    assert links["#id_website_url"] == " ".join(api_errors["website_url"])
+    assert links["#id_service_description"] == " ".join(api_errors["service_description"])
+    # Values are kept; the consent is not.
+    assert html.find(id="id_service_name")["value"] == "ab"
+    assert html.find(id="id_comments").get_text() == "Kept comment"
+    assert html.find(id="id_edam_topics")["value"] == "topic_0091"
+    checked = html.select_one(f"input[name=responsible_pis][value='{site.live.pi}']")
+    assert checked.has_attr("checked")
+    assert not html.find(id="id_data_protection_consent").has_attr("checked")
+    control = html.find(id="id_service_name")
+    assert control["aria-invalid"] == "true"
+    assert "id_service_name-error" in control["aria-describedby"]
+    # Nothing was recorded.
+    assert site.live.read.list_submissions({}, "-submitted_at", 1, 10)[0] == 0
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_keeps_the_answers(site: Site) -> None:
+    site.client.get("/register/")
+    data = form_data(site.live, service_name="Forged Service")
+    response = site.client.post("/register/", data=data, follow_redirects=False)
+    assert response.status_code == 403
+    html = soup(response.text)
+    assert "This form expired. Check your answers and submit again." in (
+        html.find(id="error-summary").get_text()
+    )
+    assert html.find(id="id_service_name")["value"] == "Forged Service"
+    cross = site.client.post(
+        "/register/",
+        data={"csrf_token": token_of(site.client), **data},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert cross.status_code == 403
+    assert site.live.read.list_submissions({}, "-submitted_at", 1, 10)[0] == 0
+
+
+def test_a_filled_honeypot_is_refused_with_a_generic_message(site: Site) -> None:
+    response = post(site.client, form_data(site.live, website_confirm="http://spam.example"))
+    assert response.status_code == 422
+    assert "There was a problem with your submission. Please try again." in response.text
+    assert site.live.read.list_submissions({}, "-submitted_at", 1, 10)[0] == 0
+
+
+def test_the_key_page_without_a_registration_goes_back_to_the_form(site: Site) -> None:
+    response = site.client.get("/register/success/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/register/"
+
+
+def test_inline_validation_answers_one_fields_error(site: Site) -> None:
+    token = token_of(site.client)
+    assert site.client.get("/register/validate/").status_code == 405
+    missing = site.client.post("/register/validate/", data={"csrf_token": token})
+    assert missing.status_code == 400
+    unknown = site.client.post("/register/validate/", data={"csrf_token": token, "field": "x"})
+    assert unknown.status_code == 400
+    short = site.client.post(
+        "/register/validate/",
+        data={"csrf_token": token, "field": "service_name", "service_name": "ab"},
+    )
+    assert short.status_code == 200
+    assert "Service name must be at least 3 characters." in short.text
+    assert 'role="alert"' not in short.text
+    fine = site.client.post(
+        "/register/validate/",
+        data={"csrf_token": token, "field": "service_name", "service_name": "Good name"},
+    )
+    assert fine.status_code == 200
+    assert fine.text.strip() == ""
+    # Form names and wire names alike; the form's own e-mail confirmation too.
+    mismatch = site.client.post(
+        "/register/validate/",
+        data={
+            "csrf_token": token,
+            "field": "internal_contact_email_confirm",
+            "internal_contact_email": "a@example.org",
+            "internal_contact_email_confirm": "b@example.org",
+        },
+    )
+    assert "Email addresses do not match." in mismatch.text
+    forged = site.client.post(
+        "/register/validate/", data={"field": "service_name", "service_name": "ab"}
+    )
+    assert forged.status_code == 403
+
+
+@contextmanager
+def limited_client(site: Site, limits: str) -> Iterator[TestClient]:
+    pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
+    services = WebServices(
+        settings=Settings(rate_limits=limits, database_url=site.url),
+        registry=site.live.app,
+        read_model=site.live.read,
+        wait_for=site.live.listener.wait_for,
+        sessions=PostgresSessionStore(pool),
+    )
+    client = TestClient(create_app(services), raise_server_exceptions=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        pool.close()
+
+
+def test_registrations_over_the_ui_limit_get_the_429_page(site: Site) -> None:
+    with limited_client(site, "ui_register=1/hour,invalid=60/hour") as client:
+        # A refused attempt moves to the "invalid" budget: fixing errors costs no registration.
+        refused = post(client, form_data(site.live, service_name="ab"))
+        assert refused.status_code == 422
+        first = post(client, form_data(site.live, service_name="First One"))
+        assert first.status_code == 303, soup(first.text).select_one("#error-summary")
+        second = post(client, form_data(site.live, service_name="Second One"))
+        assert second.status_code == 429
+        assert "Too many requests" in second.text
+        assert int(second.headers["retry-after"]) > 0
+        assert "text/html" in second.headers["content-type"]
+
+
+def test_the_edam_suggestions_name_a_synonym_hit_and_skip_obsolete_terms(site: Site) -> None:
+    hit = site.client.get("/ui/suggest/edam?branch=topic&q=seq&name=edam_topics")
+    assert hit.status_code == 200
+    options = soup(hit.text).select("li[role=option]")
+    assert [o["data-value"] for o in options] == ["topic_0080"]
+    assert options[0]["id"] == "edam_topics-opt-topic_0080"
+    assert options[0].get_text(" ", strip=True) == "Sequence analysis (topic_0080)"
+    synonym = soup(site.client.get("/ui/suggest/edam?branch=topic&q=bio-inf").text)
+    assert synonym.select_one("li")["data-value"] == "topic_0091"
+    assert "matches synonym: Bio-informatics" in synonym.get_text()
+    assert soup(site.client.get("/ui/suggest/edam?branch=topic&q=root").text).select("li") == []
+    assert soup(site.client.get("/ui/suggest/edam?branch=topic&q=s").text).select("li") == []
+
+
+def test_the_licence_suggestions_omit_deprecated_licences(site: Site) -> None:
+    found = soup(site.client.get("/ui/suggest/licenses?q=license&name=licenses").text)
+    assert [o["data-value"] for o in found.select("li")] == ["Apache-2.0", "MIT"]
+    assert found.select_one("li").get_text(strip=True) == "Apache License 2.0 (Apache-2.0)"
+    assert soup(site.client.get("/ui/suggest/licenses?q=gpl").text).select("li") == []
+
+
+def test_edam_names_and_synonyms_resolve_without_javascript(site: Site) -> None:
+    data = form_data(site.live, edam_topics="sequence analysis, Bio-informatics")
+    response = post(site.client, data)
+    assert response.status_code == 303, soup(response.text).select_one("#error-summary")
+    page = site.client.get("/register/success/")
+    submission_id = UUID(soup(page.text).find(id="submission-id").get_text())
+    doc = site.live.read.submission(submission_id)
+    assert doc is not None
+    assert [t["accession"] for t in doc["edam_topics"]] == ["topic_0080", "topic_0091"]
+
+
+def test_unknown_edam_names_and_more_than_six_terms_are_refused(site: Site) -> None:
+    unknown = post(site.client, form_data(site.live, edam_topics="topic_0091, xyz"))
+    assert unknown.status_code == 422
+    summary = soup(unknown.text).find(id="error-summary")
+    assert summary.find("a", href="#id_edam_topics").get_text() == "Unknown EDAM topic: 'xyz'"
+    # Seven chips (the widget's repeated fields) are refused by the server too (decision 3).
+    seven = [f"topic_{n:04d}" for n in range(1000, 1007)]
+    many = post(site.client, form_data(site.live, edam_topics=seven))
+    assert many.status_code == 422
+    assert "Select at most 6 EDAM topics." in soup(many.text).find(id="error-summary").get_text()
