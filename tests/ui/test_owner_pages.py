@@ -58,7 +58,7 @@ def edit_form(client: TestClient) -> dict[str, Any]:
     for match in re.finditer(r"<input ([^>]*)>", html):
         attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', match.group(1)))
         name, kind = attrs.get("name"), attrs.get("type", "text")
-        if not name or name == "q":
+        if not name or name == "q" or kind == "file":
             continue
         value = _unescape(attrs.get("value", ""))
         if kind in ("radio", "checkbox"):
@@ -475,3 +475,62 @@ def test_an_edit_without_the_csrf_token_saves_nothing(site: Site) -> None:
     assert response.status_code == 403
     assert "This form expired. Check your answers and submit again." in response.text
     assert version_of(site, created) == before
+
+
+# -- the logo and EDAM names (the registration form's rules) -------------------------------------
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (8, 8), (0, 128, 0, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_owner_replaces_and_removes_the_logo_keeping_the_approval(site: Site) -> None:
+    created = site.approved()
+    client = signed_in(site, created)
+    form = edit_form(client)
+    response = client.post(
+        "/update/edit/",
+        data=form,
+        files={"logo": ("logo.png", _png(), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert str(view.values["logo"]).startswith("logos/")
+    assert view.status == "approved"
+    page = client.get("/update/edit/")
+    assert 'alt="Current logo"' in page.text
+    response = client.post(
+        "/update/edit/", data={**edit_form(client), "logo_clear": "on"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert site.live.app.get_submission(UUID(created["id"])).values["logo"] is None
+
+
+def test_a_file_that_is_not_an_image_is_refused_naming_the_logo(site: Site) -> None:
+    created = site.approved()
+    client = signed_in(site, created)
+    before = version_of(site, created)
+    response = client.post(
+        "/update/edit/",
+        data=edit_form(client),
+        files={"logo": ("logo.png", b"not an image at all", "image/png")},
+    )
+    assert response.status_code == 422
+    assert 'href="#id_logo"' in response.text
+    assert version_of(site, created) == before
+
+
+def test_edam_names_resolve_and_unknown_ones_are_named(site: Site) -> None:
+    created = site.approved()
+    client = signed_in(site, created)
+    form = edit_form(client)
+    unknown = client.post("/update/edit/", data={**form, "edam_topics": "No Such Topic"})
+    assert unknown.status_code == 422
+    assert "Unknown EDAM topic: &#39;No Such Topic&#39;" in unknown.text

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from markupsafe import Markup, escape
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -36,15 +36,17 @@ from domain.errors import (
 from domain.fields import CONSENT_FIELD, form_sections
 from domain.lifecycle import STATUS_LABELS
 from web.auth import Principal
-from web.context import Context, in_read_thread
+from web.context import Context, in_read_thread, logo_url
 from web.endpoints.submissions import write_submission
 from web.errors import ApiError
+from web.media.logo import LogoRejected, process_logo
 from web.ports import AmendmentPreview, OwnedSubmission, OwnerPort
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
-from web.ui.form_fields import FormOptions, FormSection
+from web.ui.form_fields import FormOptions
 from web.ui.form_fields import form_sections as form_views
 from web.ui.forms import summary_errors, to_wire
+from web.ui.register import LOGO_AGAIN, UNKNOWN_EDAM, resolve_edam
 from web.ui.render import Renderer
 from web.ui.session import Session, Sessions
 
@@ -70,6 +72,8 @@ BANNERS: Final = {
 }
 
 KEY_MIN, KEY_MAX = 20, 200
+#: Fields one edit form may post (the form has ~60; pickers post one per chip).
+MAX_FIELDS: Final = 1000
 RATE_CLASS: Final = "ui_update"
 
 #: Actor badges of the owner's pages (spec/ui.md Appendix B): by role, never another person's
@@ -446,20 +450,10 @@ class OwnerPages:
         impact = impact_text(preview) if preview is not None else None
         found = await in_read_thread(self.ctx.read.registration_options)
         messages = {name: " ".join(texts) for name, texts in errors.items()}
-        sections = [
-            FormSection(
-                s.key,
-                s.title,
-                s.description,
-                tuple(f for f in s.fields if f.control != "file"),
-            )
-            for s in form_views(
-                values,
-                messages,
-                mode="edit",
-                options=FormOptions.from_registration_options(found),
-            )
-        ]
+        base = self.ctx.base_url(request)
+        current_logo = logo_url(base, owner.submission.values.get("logo")) or ""
+        options = FormOptions.from_registration_options(found, logo_url=current_logo)
+        sections = list(form_views(values, messages, mode="edit", options=options))
         extra = {
             "sections": sections,
             "summary": summary,
@@ -475,7 +469,10 @@ class OwnerPages:
         return self._page(request, "owner/edit.html", owner, "edit", extra, status)
 
     async def _post_edit(self, request: Request) -> Response:
-        form = await request.form()
+        settings = self.ctx.settings
+        form = await request.form(
+            max_files=1, max_fields=MAX_FIELDS, max_part_size=settings.logo_max_bytes + 1024
+        )
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
@@ -491,10 +488,33 @@ class OwnerPages:
         if _text(form, "_deprecate"):
             return await self._deprecate(request, owner)
         version = _int(_text(form, "version"))
-        updates = edit_updates(form, owner.submission.values)
+        updates, errors = await self._resolved(form, owner.submission.values)
         posted = posted_values(form)
         sid = owner.submission.id
-        if _text(form, "_preview"):
+        upload = form.get("logo")
+        chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
+        checking = bool(_text(form, "_preview"))
+        if chosen is not None:
+            try:
+                logo = await self.ctx.call(
+                    process_logo, await chosen.read(), settings.logo_max_bytes
+                )
+            except LogoRejected as exc:
+                errors.setdefault("logo", []).append(str(exc))
+            else:
+                if checking or errors:  # nothing is stored before the save itself
+                    updates["logo"] = f"logos/chosen.{logo.extension}"
+                else:
+                    updates["logo"] = await self.ctx.call(
+                        self.ctx.media.save, "logos", logo.extension, logo.content
+                    )
+        elif _text(form, "logo_clear"):
+            updates["logo"] = None
+        if errors:
+            if chosen is not None and "logo" not in errors:
+                errors["logo"] = [LOGO_AGAIN.format(name=chosen.filename)]
+            return await self._edit_page(request, owner, posted, errors, version or 0, status=422)
+        if checking:
             try:
                 preview = await in_read_thread(
                     lambda: self.domain.preview_amendment(
@@ -547,6 +567,29 @@ class OwnerPages:
         extra = {"entries": list(reversed(since)), "message": STALE, "seen": version}
         return self._page(request, "owner/conflict.html", owner, "edit", extra, status=409)
 
+    async def _resolved(
+        self, form: FormData, current: Mapping[str, Any]
+    ) -> tuple[dict[str, object], dict[str, list[str]]]:
+        """The domain's input of a posted edit form, EDAM names resolved to accessions as on
+        the registration form (the no-JS text field takes accessions or exact names)."""
+        updates = edit_updates(form, current)
+        errors: dict[str, list[str]] = {}
+        read = self.ctx.read
+
+        def run() -> None:
+            for wire, branch in (("edam_topic_ids", "topic"), ("edam_operation_ids", "operation")):
+                tokens = updates.get(wire)
+                if isinstance(tokens, list) and tokens:
+                    updates[wire], unknown = resolve_edam(read, branch, tokens)
+                    errors.update(
+                        {wire: [UNKNOWN_EDAM.format(branch=branch, token=t) for t in unknown]}
+                        if unknown
+                        else {}
+                    )
+
+        await in_read_thread(run)
+        return updates, errors
+
     async def impact(self, request: Request) -> Response:
         """The live review-impact box (htmx, on ``change``): what saving the form as it is now
         would do; records nothing."""
@@ -558,12 +601,14 @@ class OwnerPages:
             self.csrf.check(request, owner.session, _text(form, "csrf_token"))
         except CsrfFailed:
             return error_page(self.renderer, request, 403, EXPIRED_MESSAGE)
-        updates = edit_updates(form, owner.submission.values)
+        updates, errors = await self._resolved(form, owner.submission.values)
         version = _int(_text(form, "version"))
         sid = owner.submission.id
-        problems: list[tuple[str, str, str]] = []
+        problems: list[tuple[str, str, str]] = summary_errors(errors, EDIT_FIELDS)
         preview = None
         try:
+            if errors:
+                raise ValidationFailed(errors)
             preview = await in_read_thread(
                 lambda: self.domain.preview_amendment(
                     sid, updates, by_admin=False, expected_version=version
