@@ -138,8 +138,11 @@ def _meta(plan: Plan, server: str) -> dict[str, Any]:
     }
 
 
+#: Approved services of the ``pages`` phase (the spec's budgets are stated for 300).
+PAGES_FULL, PAGES_QUICK = 300, 60
+
 #: The phases ``--only`` can pick; a run without it does all of them.
-PHASES = ("create", "patch", "reads", "rebuild")
+PHASES = ("create", "patch", "reads", "rebuild", "pages")
 
 
 def run(*, quick: bool, only: frozenset[str] | None = None) -> int:
@@ -170,6 +173,11 @@ def run(*, quick: bool, only: frozenset[str] | None = None) -> int:
         if "rebuild" in chosen:
             document = prep.document if prep is not None else None
             results["b4"] = rebuilds(server, plan, document, raw)
+        if "pages" in chosen:  # the web pages beside the API (spec/ui.md §2.6), in-process
+            from bench import pages
+
+            say("pages: seeding approved services")
+            results["pages"] = pages.measure(PAGES_QUICK if quick else PAGES_FULL, server)
     finally:
         cluster.close()
         clusters.drop_database(server, cluster.database_url)
@@ -185,4 +193,9 @@ def run(*, quick: bool, only: frozenset[str] | None = None) -> int:
     for path in paths:
         say(f"wrote {path}")
     print(report.markdown(results, stamp))
+    if "pages" in results:
+        from bench import pages
+
+        count = PAGES_QUICK if quick else PAGES_FULL
+        print("\n" + pages.table(results["pages"], count))
     return 0

@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 from domain import keys as keylib
 from domain.biotools import biotools_id_from_url
 from domain.catalog import canonical_licenses
-from domain.changes import build_changes
-from domain.editing import plan_amendment
+from domain.changes import DisplayNames, build_changes
+from domain.editing import AmendmentImpact, AmendmentPlan, amendment_impact, plan_amendment
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import check_transition, validate_tags
@@ -108,6 +108,52 @@ class SubmissionCommands(RelationCommands):
     ) -> Outcome:
         """Apply a partial update; validates the merged state; records only real changes."""
         submission = self._submission(submission_id, expected_version)
+        previous, plan, names = self._plan(submission, data, by_admin=by_admin)
+        if plan is None:
+            return Outcome(submission.id, None, submission.version, False, submission.status)
+        submission._amended(
+            actor=actor,
+            by_admin=by_admin,
+            values=plan.values,
+            changes=plan.changes,
+            status_reset=plan.status_reset,
+        )
+        if "biotools_url" in plan.values:
+            self._relink_biotools(submission, previous.get("biotools_url") or "", actor)
+        others = []
+        if RELATED_FIELD in plan.values:
+            before = previous.get(RELATED_FIELD) or []
+            after = plan.values[RELATED_FIELD]
+            others = self._counterparts(submission, before, after, actor=actor, names=names)
+        position = self._save(submission, *others)
+        return Outcome(
+            submission.id, position, submission.version, True, submission.status, plan.changes
+        )
+
+    def preview_amendment(
+        self,
+        submission_id: UUID,
+        data: Mapping[str, object],
+        *,
+        by_admin: bool,
+        expected_version: int | None = None,
+    ) -> AmendmentImpact:
+        """What ``amend_submission`` with the same arguments would do, recording nothing: the
+        same validation (``ValidationFailed``), the same reset rule (``plan_amendment``)."""
+        submission = self._submission(submission_id, expected_version)
+        _, plan, _ = self._plan(submission, data, by_admin=by_admin)
+        return amendment_impact(
+            plan,
+            version=submission.version,
+            status=submission.status,
+            exempt=self.exempt_fields,
+            by_admin=by_admin,
+        )
+
+    def _plan(
+        self, submission: Submission, data: Mapping[str, object], *, by_admin: bool
+    ) -> tuple[dict[str, Any], AmendmentPlan | None, DisplayNames]:
+        """The validated amendment of ``submission`` by ``data`` (``ValidationFailed``)."""
         updates, errors = parse_input(data)
         updates = canonical_licenses(updates, self.catalog)
         updates.pop(CONSENT_FIELD, None)  # consent is asked on create only
@@ -138,26 +184,7 @@ class SubmissionCommands(RelationCommands):
         plan = plan_amendment(
             previous, updates, by_admin=by_admin, exempt=self.exempt_fields, names=names
         )
-        if plan is None:
-            return Outcome(submission.id, None, submission.version, False, submission.status)
-        submission._amended(
-            actor=actor,
-            by_admin=by_admin,
-            values=plan.values,
-            changes=plan.changes,
-            status_reset=plan.status_reset,
-        )
-        if "biotools_url" in plan.values:
-            self._relink_biotools(submission, previous.get("biotools_url") or "", actor)
-        others = []
-        if RELATED_FIELD in plan.values:
-            before = previous.get(RELATED_FIELD) or []
-            after = plan.values[RELATED_FIELD]
-            others = self._counterparts(submission, before, after, actor=actor, names=names)
-        position = self._save(submission, *others)
-        return Outcome(
-            submission.id, position, submission.version, True, submission.status, plan.changes
-        )
+        return previous, plan, names
 
     def _relink_biotools(self, submission: Submission, old_url: str, actor: str) -> None:
         old_id = biotools_id_from_url(old_url)

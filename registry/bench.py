@@ -10,7 +10,7 @@ from schema.settings import Settings
 def run(settings: Settings, *, quick: bool, only: str | None = None) -> int:
     """Run the benchmark on its own databases (``REGISTRY_BENCH_POSTGRES``); 1 if it failed.
 
-    ``only`` is a comma-separated subset of the phases (``create,patch,reads,rebuild``)."""
+    ``only`` is a comma-separated subset of the phases (``create,patch,reads,rebuild,pages``)."""
     from bench.cluster import BenchError
     from bench.harness import PHASES
     from bench.harness import run as run_bench

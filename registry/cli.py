@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--only",
         metavar="PHASES",
-        help="comma-separated subset of create,patch,reads,rebuild (a development run:"
+        help="comma-separated subset of create,patch,reads,rebuild,pages (a development run:"
         " results go to bench/results/partial/)",
     )
     return parser

@@ -71,7 +71,8 @@ class Settings(BaseModel):
         "ui_register=10/hour,ui_update=20/hour,ui_validate=120/hour",
         description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
         " invalid, key: see web.ratelimit; ui_register, ui_update, ui_validate: the web"
-        " pages' POSTs per client IP, spec/ui.md 3.6).",
+        " pages' POSTs per client IP, spec/ui.md 3.6; ui_update counts failed key sign-ins at"
+        " /update/).",
     )
     rate_limit_storage: str | None = Field(
         default=None,

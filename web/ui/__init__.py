@@ -12,9 +12,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
-from web.ports import BioToolsLookup, SessionStore
+from web.ports import BioToolsLookup, OwnerPort, SessionStore
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
+from web.ui.owner import OwnerPages
 from web.ui.register import RegisterPages
 from web.ui.render import Renderer
 from web.ui.routes import PublicPages
@@ -68,11 +69,13 @@ def page_routes(
         routes += PublicPages(ctx, renderer).routes()
     if sessions is not None:
         manager = Sessions(sessions, renderer.settings)
-        pages = SessionPages(renderer, manager, Csrf(renderer.settings, sessions.server_key))
+        csrf = Csrf(renderer.settings, sessions.server_key)
+        pages = SessionPages(renderer, manager, csrf)
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
         if ctx is not None:
-            csrf = Csrf(renderer.settings, sessions.server_key)
             routes += RegisterPages(ctx, renderer, manager, csrf, biotools).routes()
+        if ctx is not None and isinstance(ctx.registry, OwnerPort):
+            routes += OwnerPages(ctx, renderer, manager, csrf, ctx.registry).routes()
     return routes
 
 

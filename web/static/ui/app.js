@@ -64,4 +64,57 @@
     (label || control).scrollIntoView();
     control.focus({ preventScroll: true });
   });
+  /* -- owner pages (spec/ui.md §5.6): "Show key", the deprecation <dialog>, and the session
+     timeout warning (WCAG 2.2.1): opened REGISTRY_UI_WARN_BEFORE_SECONDS before the idle expiry;
+     "Stay signed in" POSTs /session/extend (204) and restarts the clock. */
+  document.addEventListener("change", function (e) {
+    var box = e.target;
+    if (!box.matches || !box.matches("[data-show-key]")) return;
+    var input = document.getElementById(box.getAttribute("data-show-key"));
+    if (input) input.type = box.checked ? "text" : "password";
+  });
+
+  document.addEventListener("click", function (e) {
+    var opener = e.target.closest ? e.target.closest("[data-open-dialog]") : null;
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+      if (dialog && dialog.showModal) { e.preventDefault(); dialog.showModal(); }
+      return;
+    }
+    var closer = e.target.closest ? e.target.closest("[data-close-dialog]") : null;
+    if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+  });
+
+  var timeoutTimer = null;
+  function scheduleTimeout(dialog, expiresAt) {
+    var warn = Number(dialog.getAttribute("data-warn-before")) * 1000;
+    if (timeoutTimer) clearTimeout(timeoutTimer);
+    timeoutTimer = setTimeout(function () {
+      var left = Math.max(1, Math.round((expiresAt - Date.now()) / 60000));
+      var slot = dialog.querySelector("[data-timeout-left]");
+      if (slot) slot.textContent = left + (left === 1 ? " minute" : " minutes");
+      if (!dialog.open && dialog.showModal) dialog.showModal();
+    }, Math.max(0, expiresAt - warn - Date.now()));
+  }
+
+  function startTimeout() {
+    var dialog = document.getElementById("timeout-dialog");
+    if (!dialog) return;
+    scheduleTimeout(dialog, Date.parse(dialog.getAttribute("data-idle-expires")));
+    dialog.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.hasAttribute("data-timeout-extend")) return;
+      e.preventDefault();
+      var body = new URLSearchParams(new FormData(form));
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status !== 204) { window.location.assign("/update/?m=expired"); return; }
+          dialog.close();
+          var idle = Number(dialog.getAttribute("data-idle-seconds")) * 1000;
+          scheduleTimeout(dialog, Date.now() + idle);
+        });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startTimeout);
+  else startTimeout();
 })();
