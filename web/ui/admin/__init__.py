@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from web.context import Context
 from web.ui.admin.access import AdminAccess
+from web.ui.admin.account import AccountPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.signin import SignInPages
 from web.ui.render import Renderer
@@ -18,6 +19,7 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes: list[BaseRoute] = []
     routes += SignInPages(ctx, renderer, access).routes()
     routes += DashboardPages(ctx, renderer, access).routes()
+    routes += AccountPages(ctx, renderer, access).routes()
     return routes
 
 
