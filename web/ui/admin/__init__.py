@@ -11,6 +11,7 @@ from web.ui.admin.access import AdminAccess
 from web.ui.admin.account import AccountPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.signin import SignInPages
+from web.ui.admin.submissions import SubmissionListPages
 from web.ui.render import Renderer
 
 
@@ -20,6 +21,7 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += SignInPages(ctx, renderer, access).routes()
     routes += DashboardPages(ctx, renderer, access).routes()
     routes += AccountPages(ctx, renderer, access).routes()
+    routes += SubmissionListPages(ctx, renderer, access).routes()
     return routes
 
 
