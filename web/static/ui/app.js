@@ -94,3 +94,26 @@
     wire(document);
   }
 })();
+
+// Activity "Auto-refresh every 30 s": off by default (WCAG 2.2.2); when ticked, "Load newer" is
+// triggered every 30 s (its fragment announces "N new entries" in a polite status region).
+(function () {
+  "use strict";
+  var timer = null;
+  function wire() {
+    var box = document.querySelector("input[data-refresh]");
+    if (!box) return;
+    var label = box.closest("label");
+    if (label) label.hidden = false;
+    box.addEventListener("change", function () {
+      if (timer) { clearInterval(timer); timer = null; }
+      if (!box.checked) return;
+      timer = setInterval(function () {
+        var link = document.querySelector(box.getAttribute("data-refresh"));
+        if (link && window.htmx) window.htmx.trigger(link, "click");
+      }, 30000);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+})();

@@ -9,9 +9,11 @@ from starlette.routing import BaseRoute
 from web.context import Context
 from web.ui.admin.access import AdminAccess
 from web.ui.admin.account import AccountPages
+from web.ui.admin.activity import ActivityPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.signin import SignInPages
 from web.ui.admin.submissions import SubmissionListPages
+from web.ui.admin.system import SystemPages
 from web.ui.render import Renderer
 
 
@@ -22,6 +24,8 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += DashboardPages(ctx, renderer, access).routes()
     routes += AccountPages(ctx, renderer, access).routes()
     routes += SubmissionListPages(ctx, renderer, access).routes()
+    routes += ActivityPages(ctx, renderer, access).routes()
+    routes += SystemPages(ctx, renderer, access).routes()
     return routes
 
 

@@ -36,6 +36,7 @@ from domain.lifecycle import (
 )
 from web.context import in_read_thread
 from web.endpoints.submissions import SUBMISSION_PROJECTIONS
+from web.ports import ReadPort
 from web.ui.admin.access import Admin, Role
 from web.ui.admin.listing import (
     FACET_LEGENDS,
@@ -120,30 +121,7 @@ class SubmissionListPages(AdminPages):
     # -- reading --------------------------------------------------------------------------
 
     def _load(self, *, search: bool) -> Listing:
-        read = self.ctx.read
-        docs: list[Mapping[str, Any]] = []
-        page = 1
-        while True:
-            total, items = read.list_submissions({}, "-submitted_at", page, 100)
-            docs.extend(items)
-            if not items or len(docs) >= total:
-                break
-            page += 1
-        criteria = {
-            **CatalogueParams().criteria(),
-            "include_deprecated": True,
-            "page_size": BULK_CAP,
-        }
-        public = read.catalogue_search(criteria)
-        in_review = {
-            str(item["id"]) for item in public["items"] if item.get("visibility") == "in_review"
-        }
-        names = (
-            {str(lic["license_id"]): str(lic.get("name", "")) for lic in read.licenses(None)}
-            if search
-            else {}
-        )
-        return Listing(docs, in_review, names)
+        return load_listing(self.ctx.read, search=search)
 
     async def listing(self, request: Request) -> Response:
         """The list page (Viewer)."""
@@ -360,6 +338,35 @@ class SubmissionListPages(AdminPages):
         for doc in docs:
             writer.writerow(export_row(doc, base, nested=False))
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def load_listing(read: ReadPort, *, search: bool) -> Listing:
+    """Every submission's document (pages of 100), the ids whose approved version has an edit
+    in review (the public catalogue's ``in_review``), and with ``search`` the licence names."""
+    docs: list[Mapping[str, Any]] = []
+    page = 1
+    while True:
+        total, items = read.list_submissions({}, "-submitted_at", page, 100)
+        docs.extend(items)
+        if not items or len(docs) >= total:
+            break
+        page += 1
+    criteria = {**CatalogueParams().criteria(), "include_deprecated": True, "page_size": BULK_CAP}
+    public = read.catalogue_search(criteria)
+    in_review = {
+        str(item["id"]) for item in public["items"] if item.get("visibility") == "in_review"
+    }
+    names = (
+        {str(lic["license_id"]): str(lic.get("name", "")) for lic in read.licenses(None)}
+        if search
+        else {}
+    )
+    return Listing(docs, in_review, names)
+
+
+def names_by_id(docs: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Service names by submission id."""
+    return {str(d["id"]): str(d.get("service_name") or "") for d in docs}
 
 
 def _q(query: str) -> str:
