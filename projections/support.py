@@ -38,6 +38,7 @@ UNITS: tuple[str, ...] = (
     "ui_sessions",
     "rate_limit_windows",
     "mail_deliveries",
+    "admin_accounts",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
 

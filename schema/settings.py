@@ -173,6 +173,10 @@ class Settings(BaseModel):
     ui_draft_ttl_days: int = Field(
         default=7, ge=1, le=365, description="Days a form draft is kept in the browser."
     )
+    admin_require_totp: bool = Field(
+        default=False,
+        description="Named admin accounts must sign in with a TOTP code (spec/ui.md §3.4).",
+    )
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

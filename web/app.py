@@ -31,6 +31,7 @@ from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, make_endpoint
 from web.ports import (
+    AdminCredentialStore,
     BioToolsLookup,
     IdempotencyStore,
     Quarantined,
@@ -75,6 +76,8 @@ class WebServices:
         sessions: the web pages' session store (None: no signed-in pages).
         limiter: the rate limiter (None: per process, in memory; ``web.ratelimit``).
         biotools: the registration form's bio.tools look-up (None: no prefill button).
+        admin_credentials: the admin console's support tables (None: admin keys only, no
+            named accounts).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -92,6 +95,7 @@ class WebServices:
     sessions: SessionStore | None = None
     limiter: Limiter | None = None
     biotools: BioToolsLookup | None = None
+    admin_credentials: AdminCredentialStore | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -151,7 +155,14 @@ def create_app(services: WebServices) -> Starlette:
         *assets.routes(),
         *docs.routes(),
         *api_routes(services, ctx),
-        *page_routes(ctx, renderer, services.sessions, biotools=services.biotools),
+        *page_routes(
+            ctx,
+            renderer,
+            services.sessions,
+            biotools=services.biotools,
+            admin_credentials=services.admin_credentials,
+            projection_status=services.projection_status,
+        ),
         *services.extra_routes,
     ]
     middleware = [

@@ -7,12 +7,24 @@ the standard library; never ``projections`` or ``workers`` (an import-linter con
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
-from web.ports import BioToolsLookup, OwnerPort, SessionStore
+from web.ports import (
+    AdminAccountRegistry,
+    AdminCredentialStore,
+    BioToolsLookup,
+    OwnerPort,
+    SessionStore,
+)
+from web.ui.admin import admin_routes
+from web.ui.admin.access import AdminAccess
+from web.ui.admin.accounts import AdminAccounts
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.owner import OwnerPages
@@ -61,9 +73,12 @@ def page_routes(
     sessions: SessionStore | None,
     *,
     biotools: BioToolsLookup | None = None,
+    admin_credentials: AdminCredentialStore | None = None,
+    projection_status: Callable[[], Any] | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
-    (only with a session store); ``biotools``: the registration form's prefill look-up."""
+    (only with a session store); ``biotools``: the registration form's prefill look-up; named
+    admin accounts with ``admin_credentials`` (and a registry that records their lifecycle)."""
     routes: list[BaseRoute] = []
     if ctx is not None:
         routes += PublicPages(ctx, renderer).routes()
@@ -76,6 +91,25 @@ def page_routes(
             routes += RegisterPages(ctx, renderer, manager, csrf, biotools).routes()
         if ctx is not None and isinstance(ctx.registry, OwnerPort):
             routes += OwnerPages(ctx, renderer, manager, csrf, ctx.registry).routes()
+        if ctx is not None:
+            accounts = None
+            if admin_credentials is not None and isinstance(ctx.registry, AdminAccountRegistry):
+                accounts = AdminAccounts(
+                    ctx.registry,
+                    admin_credentials,
+                    server_key=sessions.server_key,
+                    require_totp=renderer.settings.admin_require_totp,
+                )
+            access = AdminAccess(
+                ctx.read,
+                manager,
+                csrf,
+                renderer,
+                accounts,
+                cursors=admin_credentials,
+                projection_status=projection_status,
+            )
+            routes += admin_routes(ctx, renderer, access)
     return routes
 
 
