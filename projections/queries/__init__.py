@@ -25,13 +25,13 @@ from projections.queries.submission_sql import DETAIL
 from projections.queries.submissions import (
     EventSource,
     HistoryCache,
-    SubmissionQueries,
     as_of_document,
     served,
 )
+from projections.queries.timeline import TimelineQueries
 
 
-class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries, CatalogueQueries):
+class ReadModel(TimelineQueries, ReferenceQueries, KeyQueries, CatalogueQueries):
     """Every read query of the API, over one connection pool.
 
     ``registry`` (the domain application, optional) is needed only by ``submission_as_of``,
