@@ -13,6 +13,8 @@ from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
 from web.ports import SessionStore
+from web.ui.admin import admin_routes
+from web.ui.admin.access import AdminAccess
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.render import Renderer
@@ -63,8 +65,12 @@ def page_routes(
         routes += PublicPages(ctx, renderer).routes()
     if sessions is not None:
         manager = Sessions(sessions, renderer.settings)
-        pages = SessionPages(renderer, manager, Csrf(renderer.settings, sessions.server_key))
+        csrf = Csrf(renderer.settings, sessions.server_key)
+        pages = SessionPages(renderer, manager, csrf)
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
+        if ctx is not None:
+            access = AdminAccess(ctx.read, manager, csrf, renderer)
+            routes += admin_routes(ctx, renderer, access)
     return routes
 
 

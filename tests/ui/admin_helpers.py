@@ -1,0 +1,62 @@
+"""Helpers of the admin console's tests: signing in through the real form (CSRF and all) and
+reading the CSRF token an admin page carries."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.testclient import TestClient
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The first CSRF token in a page's forms."""
+    match = _TOKEN.search(html)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+def sign_in_with_key(client: TestClient, key: str, next_path: str = "/admin/") -> str:
+    """Sign ``client`` in with an admin key; return the token of the admin pages' forms."""
+    form = client.get("/admin/sign-in/")
+    assert form.status_code == 200, form.text
+    response = client.post(
+        "/admin/sign-in/",
+        data={"admin_key": key, "csrf_token": csrf_of(form.text), "next": next_path},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/admin/")
+    assert page.status_code == 200, page.text
+    return csrf_of(page.text)
+
+
+def sign_in_with_account(
+    client: TestClient, username: str, password: str, totp: str | None = None
+) -> str:
+    """Sign ``client`` in with a named account; return the admin pages' CSRF token."""
+    form = client.get("/admin/sign-in/")
+    response = client.post(
+        "/admin/sign-in/",
+        data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    if totp is not None:
+        assert response.status_code == 200, response.text
+        ticket = re.search(r'name="totp_ticket" value="([^"]+)"', response.text)
+        assert ticket
+        response = client.post(
+            "/admin/sign-in/",
+            data={
+                "username": username,
+                "totp": totp,
+                "totp_ticket": ticket.group(1),
+                "csrf_token": csrf_of(response.text),
+            },
+            follow_redirects=False,
+        )
+    assert response.status_code == 303, response.text
+    page = client.get("/admin/")
+    assert page.status_code == 200, page.text
+    return csrf_of(page.text)

@@ -1,0 +1,48 @@
+"""What every admin page shares: rendering inside the admin layout, never cached, with the
+signed-in admin, the CSRF token and the session's banners (spec/ui.md §5.7, §8)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from web.context import Context, in_read_thread
+from web.ui.admin.access import Admin, AdminAccess
+from web.ui.render import Renderer
+
+
+class AdminPages:
+    """Base of the admin page groups: the context, renderer and gate."""
+
+    def __init__(self, ctx: Context, renderer: Renderer, access: AdminAccess) -> None:
+        self.ctx = ctx
+        self.renderer = renderer
+        self.access = access
+
+    async def render(
+        self,
+        request: Request,
+        admin: Admin | None,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """An admin page (``no-store``), with the banners queued for this session."""
+        banners = await in_read_thread(lambda: self.access.take_flash(request)) if admin else []
+        values: dict[str, Any] = {"admin": admin, "banners": banners, "section": ""}
+        if admin is not None:
+            values["csrf_token"] = admin.csrf_token
+        values.update(context)
+        return self.renderer.page(
+            request, template, values, status=status, private=True, headers=headers
+        )
+
+    async def back(self, request: Request, admin: Admin, target: str, banner: str) -> Response:
+        """``303`` to ``target`` with a banner for the next page."""
+        await in_read_thread(lambda: self.access.flash(request, admin, banner))
+        return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
