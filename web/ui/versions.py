@@ -404,6 +404,13 @@ class RecordSection:
     rows: tuple[RecordRow, ...]
 
 
+def _noted(found: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A provenance entry with its actor badge."""
+    if found is None:
+        return None
+    return {**found, "badge": actor_badge(str(found.get("changed_by", "")))}
+
+
 def record_sections(
     doc: Mapping[str, Any], provenance: Mapping[str, Mapping[str, Any]] | None
 ) -> list[RecordSection]:
@@ -423,7 +430,7 @@ def record_sections(
                     value=text,
                     erased=is_erased(value),
                     long=len(text) > LONG_TEXT,
-                    provenance=(provenance or {}).get(f.name),
+                    provenance=_noted((provenance or {}).get(f.name)),
                 )
             )
         if rows:

@@ -9,6 +9,8 @@ from starlette.routing import BaseRoute
 from web.context import Context
 from web.ui.admin.access import AdminAccess
 from web.ui.admin.dashboard import DashboardPages
+from web.ui.admin.detail import DetailPages
+from web.ui.admin.history import HistoryPages
 from web.ui.admin.signin import SignInPages
 from web.ui.render import Renderer
 
@@ -18,6 +20,9 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes: list[BaseRoute] = []
     routes += SignInPages(ctx, renderer, access).routes()
     routes += DashboardPages(ctx, renderer, access).routes()
+    routes += (
+        DetailPages(ctx, renderer, access).routes() + HistoryPages(ctx, renderer, access).routes()
+    )
     return routes
 
 

@@ -120,5 +120,5 @@ def test_the_record_has_sections_with_every_field_and_its_provenance() -> None:
     sections = record_sections(doc, prov)
     assert [s.key for s in sections][:3] == ["A", "B", "C"]
     rows = {r.name: r for s in sections for r in s.rows}
-    assert rows["service_name"].provenance == prov["service_name"]
+    assert rows["service_name"].provenance == {**prov["service_name"], "badge": "Admin: ada"}
     assert rows["submitter_first_name"].erased
