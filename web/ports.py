@@ -194,6 +194,13 @@ class ReadPort(KeyLookup, Protocol):
         """Versions ``a`` and ``b`` side by side: ``{from, to, from_doc, to_doc, from_served,
         to_served, fields, times, steps}`` (None when either is unknown)."""
 
+    def reference_history(self, kind: str, ref_id: int | uuid.UUID | str) -> list[Doc] | None:
+        """Every event of a ``category``, ``centre`` or ``pi``, oldest first: ``{version, type,
+        changed_by, changed_at, changes}``; None when unknown."""
+
+    def reference_usage(self, kind: str) -> dict[str, int]:
+        """How many submissions name each ``category``, ``centre`` or ``pi``, by id (text)."""
+
     def erased(self, submission_id: uuid.UUID) -> bool:
         """Whether the submission was erased (reads of it answer 410, not 404)."""
 

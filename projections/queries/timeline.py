@@ -20,6 +20,7 @@ from uuid import UUID
 from psycopg.types.json import Jsonb
 
 from domain.fields import PERSONAL_FIELDS
+from domain.ids import category_id
 from projections.projectors.events import ERASED, attr, iso, kind
 from projections.projectors.history import item_of, redact
 from projections.projectors.submission_doc import Doc, fold
@@ -165,6 +166,61 @@ def comparison(entries: Sequence[Doc], a: int, b: int) -> Doc | None:
     }
 
 
+#: Per reference kind: the list of ids (or the one id) of a submission document naming it.
+_USAGE: dict[str, str] = {
+    "category": """SELECT x.id, count(*) AS n FROM submissions s,
+        jsonb_array_elements_text(coalesce(s.doc->'service_category_ids', '[]'::jsonb)) AS x(id)
+        GROUP BY x.id""",
+    "pi": """SELECT x.id, count(*) AS n FROM submissions s,
+        jsonb_array_elements_text(coalesce(s.doc->'responsible_pi_ids', '[]'::jsonb)) AS x(id)
+        GROUP BY x.id""",
+    "centre": """SELECT s.doc->>'service_center_id' AS id, count(*) AS n FROM submissions s
+        WHERE s.doc->>'service_center_id' IS NOT NULL GROUP BY 1""",
+}
+
+_REFERENCE_KINDS = {
+    "category": "ServiceCategory",
+    "centre": "ServiceCentre",
+    "pi": "PrincipalInvestigator",
+}
+
+
+def reference_steps(events: Iterable[Any]) -> list[Doc]:
+    """One entry per event of a reference record, oldest first: ``{version, type, changed_by,
+    changed_at, changes}`` (creation: every value set; deactivation and reactivation: the
+    ``is_active`` change)."""
+    out: list[Doc] = []
+    for event in events:
+        name = kind(event).partition(".")[2]
+        if name == "Created":
+            recorded = [
+                {"field": k, "label": k, "old": "", "new": "" if v is None else str(v)}
+                for k, v in sorted(dict(attr(event, "values") or {}).items())
+            ]
+        elif name in ("Deactivated", "Reactivated"):
+            active = name == "Reactivated"
+            recorded = [
+                {
+                    "field": "is_active",
+                    "label": "Active",
+                    "old": "No" if active else "Yes",
+                    "new": "Yes" if active else "No",
+                }
+            ]
+        else:
+            recorded = [dict(c) for c in attr(event, "changes", None) or []]
+        out.append(
+            {
+                "version": attr(event, "originator_version"),
+                "type": name,
+                "changed_by": str(attr(event, "actor") or ""),
+                "changed_at": iso(attr(event, "timestamp")),
+                "changes": recorded,
+            }
+        )
+    return out
+
+
 class TimelineQueries(SubmissionQueries):
     """The timeline reads over the event store (``registry`` must be set)."""
 
@@ -211,3 +267,28 @@ class TimelineQueries(SubmissionQueries):
         row = self._one(AS_OF, (Jsonb(dict(doc)),))
         assert row is not None
         return served(row, full_record=True)
+
+    def reference_history(self, kind_name: str, ref_id: int | UUID | str) -> list[Doc] | None:
+        """Every event of a category, centre or PI, oldest first (see
+        :func:`reference_steps`); None when unknown."""
+        if self.registry is None or kind_name not in _REFERENCE_KINDS:
+            return None
+        try:
+            aggregate = (
+                category_id(int(str(ref_id))) if kind_name == "category" else UUID(str(ref_id))
+            )
+        except ValueError:
+            return None
+        events = [
+            e
+            for e in self.registry.events.get(aggregate)
+            if kind(e).startswith(_REFERENCE_KINDS[kind_name] + ".")
+        ]
+        return reference_steps(events) or None
+
+    def reference_usage(self, kind_name: str) -> dict[str, int]:
+        """How many submissions (not erased) name each category, centre or PI, by id."""
+        query = _USAGE.get(kind_name)
+        if query is None:
+            return {}
+        return {str(r["id"]): int(r["n"]) for r in self._all(query)}

@@ -11,6 +11,7 @@ from web.ui.admin.access import AdminAccess
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.detail import DetailPages
 from web.ui.admin.history import HistoryPages
+from web.ui.admin.reference import ReferencePages
 from web.ui.admin.signin import SignInPages
 from web.ui.render import Renderer
 
@@ -20,9 +21,9 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes: list[BaseRoute] = []
     routes += SignInPages(ctx, renderer, access).routes()
     routes += DashboardPages(ctx, renderer, access).routes()
-    routes += (
-        DetailPages(ctx, renderer, access).routes() + HistoryPages(ctx, renderer, access).routes()
-    )
+    routes += DetailPages(ctx, renderer, access).routes()
+    routes += HistoryPages(ctx, renderer, access).routes()
+    routes += ReferencePages(ctx, renderer, access).routes()
     return routes
 
 

@@ -139,3 +139,26 @@ def test_an_erased_submission_keeps_its_timeline_with_personal_values_erased(
         if c["field"] == "submitter_first_name"
     )
     assert "Grace" not in repr(entries)
+
+
+def test_reference_records_have_their_own_history_and_usage_counts(stack: Stack) -> None:
+    stack.register()
+    stack.register(service_category_ids=[stack.category, stack.other_category])
+    stack.app.update_reference("category", stack.category, {"name": "Software"}, actor=ADMIN)
+    stack.app.set_reference_active("category", stack.category, False, actor=ADMIN)
+    steps = stack.read.reference_history("category", stack.category)
+    assert steps is not None
+    assert [s["type"] for s in steps] == ["Created", "Updated", "Deactivated"]
+    assert steps[1]["changes"][0]["new"] == "Software"
+    assert steps[2]["changed_by"] == ADMIN
+    assert stack.read.reference_history("category", 999) is None
+    assert stack.read.reference_history("pi", "not-a-uuid") is None
+    pi_steps = stack.read.reference_history("pi", stack.pi)
+    assert pi_steps is not None
+    assert pi_steps[0]["type"] == "Created"
+    stack.sync()
+    categories = stack.read.reference_usage("category")
+    assert categories[str(stack.category)] == 2
+    assert categories[str(stack.other_category)] == 1
+    assert stack.read.reference_usage("centre")[str(stack.centre)] == 2
+    assert stack.read.reference_usage("pi")[str(stack.pi)] == 2
