@@ -9,6 +9,7 @@ read-your-writes) and the aggregate's new ``version``. The command groups live i
 
 from __future__ import annotations
 
+from domain.admin_account_commands import AdminAccountCommands
 from domain.biotools_commands import BioToolsCommands
 from domain.import_commands import ImportCommands
 from domain.key_commands import KeyCommands
@@ -17,7 +18,12 @@ from domain.submission_commands import SubmissionCommands
 
 
 class Registry(
-    ImportCommands, SubmissionCommands, KeyCommands, ReferenceCommands, BioToolsCommands
+    ImportCommands,
+    SubmissionCommands,
+    KeyCommands,
+    ReferenceCommands,
+    BioToolsCommands,
+    AdminAccountCommands,
 ):
     """The registry's write side (and the event-sourced reads auditors need).
 

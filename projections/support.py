@@ -36,6 +36,7 @@ UNITS: tuple[str, ...] = (
     "idempotency_keys",
     "worker_tracking",
     "ui_sessions",
+    "admin_accounts",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
 

@@ -108,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke = ksub.add_parser("revoke", help="revoke an admin key")
     revoke.add_argument("key_id")
 
+    _admins_parser(sub)
+
     subs = sub.add_parser("submissions", help="submissions")
     ssub = subs.add_subparsers(dest="action", required=True, metavar="ACTION")
     erase = ssub.add_parser(
@@ -163,6 +165,32 @@ def _parser() -> argparse.ArgumentParser:
         " results go to bench/results/partial/)",
     )
     return parser
+
+
+def _admins_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The ``admins`` sub-command and its actions."""
+    admins = sub.add_parser("admins", help="named admin accounts of the web console")
+    asub = admins.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = asub.add_parser("create", help="an account; prints its one-time setup link")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=("viewer", "editor", "manager"))
+    _json = asub.add_parser("list", help="every account with its role and state")
+    _json.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    for action, text in (
+        ("disable", "stop an account from signing in (its sessions end)"),
+        ("enable", "let a disabled account sign in again"),
+        ("reset-password", "forget the password; prints a new setup link"),
+    ):
+        parser = asub.add_parser(action, help=text)
+        parser.add_argument("--username", required=True)
+    role = asub.add_parser("set-role", help="give an account another role")
+    role.add_argument("--username", required=True)
+    role.add_argument("--role", required=True, choices=("viewer", "editor", "manager"))
+    for parser in asub.choices.values():
+        if parser.prog.split()[-1] != "list":
+            parser.add_argument(
+                "--by", default="", help="the acting admin's username (recorded in the event)"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

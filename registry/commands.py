@@ -98,6 +98,13 @@ def admin_keys(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings, args)
 
 
+def admins(settings: Settings, args: argparse.Namespace) -> int:
+    """Named admin accounts of the web console."""
+    from registry.admins import run
+
+    return run(settings, args)
+
+
 def reference(settings: Settings, args: argparse.Namespace) -> int:
     """Load EDAM or SPDX from their packages (progress on stderr), or the de.NBI starter
     reference records."""
@@ -197,6 +204,7 @@ HANDLERS: dict[str, Handler] = {
     "schedule": schedule,
     "projections": projections,
     "admin-keys": admin_keys,
+    "admins": admins,
     "submissions": submissions,
     "reference": reference,
     "biotools": biotools,

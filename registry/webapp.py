@@ -11,6 +11,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from projections import operations
+from projections.admin_accounts import PostgresAdminCredentials
 from projections.idempotency import IdempotencyStore
 from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
@@ -108,6 +109,7 @@ def build_app(
         wait_for=progress.wait_for,
         idempotency=IdempotencyStore(services.pool, ttl=settings.idempotency_ttl),
         sessions=PostgresSessionStore(services.pool),
+        admin_credentials=PostgresAdminCredentials(services.pool),
         projection_status=lambda: projection_status(url),
         warnings=warning_probes(url),
         quarantined=progress.quarantined,

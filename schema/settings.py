@@ -145,6 +145,10 @@ class Settings(BaseModel):
     ui_owner_idle_seconds: int = Field(default=3600, ge=60, le=86_400)
     ui_admin_idle_seconds: int = Field(default=1800, ge=60, le=86_400)
     ui_warn_before_seconds: int = Field(default=120, ge=10, le=3600)
+    admin_require_totp: bool = Field(
+        default=False,
+        description="Named admin accounts must sign in with a TOTP code (spec/ui.md §3.4).",
+    )
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

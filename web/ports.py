@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from web.auth import KeyLookup, KeyRecord
 
@@ -340,3 +340,115 @@ class SessionStore(Protocol):
     def server_key(self) -> bytes:
         """The installation's random secret for signed double-submit CSRF tokens (made on
         first use, the same for every web process)."""
+
+
+class AdminCredentials(Protocol):
+    """One named admin account's secrets (spec/ui.md §3.4): never in events or logs."""
+
+    @property
+    def account_id(self) -> uuid.UUID: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def password_hash(self) -> str | None: ...
+    @property
+    def totp_secret(self) -> str | None: ...
+    @property
+    def setup_expires_at(self) -> dt.datetime | None: ...
+
+
+class AdminCredentialStore(Protocol):
+    """The admin console's support tables (``admin_accounts`` unit): password hashes, TOTP
+    seeds, one-time setup tokens, failed sign-ins and each admin's change-feed cursor."""
+
+    def create(
+        self, account_id: uuid.UUID, username: str, setup_token_hash: str, expires: dt.datetime
+    ) -> None:
+        """A row for a new account with its setup token."""
+
+    def by_username(self, username: str) -> AdminCredentials | None:
+        """The row of ``username``."""
+
+    def by_id(self, account_id: uuid.UUID) -> AdminCredentials | None:
+        """The row of an account."""
+
+    def by_setup_token(self, token_hash: str, now: dt.datetime) -> AdminCredentials | None:
+        """The account whose unexpired setup token hashes to ``token_hash``."""
+
+    def all(self) -> Sequence[AdminCredentials]:
+        """Every account's row, by username."""
+
+    def set_password(self, account_id: uuid.UUID, password_hash: str) -> None:
+        """Store a password hash (the setup token is used up)."""
+
+    def reset(self, account_id: uuid.UUID, setup_token_hash: str, expires: dt.datetime) -> None:
+        """Forget the password and store a new setup token."""
+
+    def set_totp(self, account_id: uuid.UUID, secret: str | None) -> None:
+        """Store or remove the TOTP seed."""
+
+    def use_totp_step(self, account_id: uuid.UUID, step: int) -> bool:
+        """Claim a TOTP time step; False when it (or a later one) was used (no replay)."""
+
+    def record_failure(self, ip: str, subject: str, now: dt.datetime) -> None:
+        """Count a failed sign-in."""
+
+    def failures_since(self, ip: str, subject: str, since: dt.datetime) -> list[dt.datetime]:
+        """The failed sign-ins of (ip, subject) after ``since``, oldest first."""
+
+    def clear_failures(self, ip: str, subject: str) -> None:
+        """Forget the failures of (ip, subject)."""
+
+    def cursor(self, subject: str) -> int | None:
+        """The change-feed position an admin marked as seen."""
+
+    def set_cursor(self, subject: str, position: int) -> None:
+        """Mark the change feed as seen up to ``position`` (never backwards)."""
+
+
+class AccountStateView(Protocol):
+    """An admin account's lifecycle state (the ``AdminAccount`` aggregate)."""
+
+    @property
+    def account_id(self) -> uuid.UUID: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def has_password(self) -> bool: ...
+    @property
+    def totp(self) -> bool: ...
+    @property
+    def created_by(self) -> str: ...
+
+
+@runtime_checkable
+class AdminAccountRegistry(Protocol):
+    """The domain commands on named admin accounts (``domain.admin_account_commands``)."""
+
+    def create_admin_account(self, username: str, role: str, *, actor: str) -> Recorded:
+        """A new account (ValidationFailed naming ``username`` or ``role``)."""
+
+    def set_admin_account_role(self, ident: uuid.UUID, role: str, *, actor: str) -> Recorded:
+        """Change the role."""
+
+    def set_admin_account_active(self, ident: uuid.UUID, active: bool, *, actor: str) -> Recorded:
+        """Disable or enable."""
+
+    def record_admin_password_reset(self, ident: uuid.UUID, *, actor: str) -> Recorded:
+        """Record a password reset."""
+
+    def record_admin_password_set(self, ident: uuid.UUID, *, actor: str) -> Recorded:
+        """Record that a password was set."""
+
+    def record_admin_totp(self, ident: uuid.UUID, enrolled: bool, *, actor: str) -> Recorded:
+        """Record TOTP turned on or off."""
+
+    def admin_account_state(self, ident: uuid.UUID) -> AccountStateView | None:
+        """The account's state; None when unknown."""
+
+    def admin_account_events(self, ident: uuid.UUID) -> list[Doc]:
+        """The account's lifecycle, oldest first."""

@@ -14,6 +14,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
+from projections.admin_accounts import PostgresAdminCredentials
 from projections.projectors import PROJECTORS
 from projections.ui_sessions import PostgresSessionStore
 from schema.settings import Settings
@@ -86,6 +87,7 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
         read_model=live.read,
         wait_for=live.listener.wait_for,
         sessions=store,
+        admin_credentials=PostgresAdminCredentials(pool),
     )
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:

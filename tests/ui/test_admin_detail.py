@@ -353,3 +353,61 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def _editor(site: Site) -> str:
+    """Sign ``site.client`` in as a named Editor account; return the pages' CSRF token."""
+    from projections.admin_accounts import PostgresAdminCredentials
+    from tests.ui.admin_helpers import sign_in_with_account
+    from web.ui.admin.accounts import AdminAccounts
+
+    accounts = AdminAccounts(
+        site.live.app,
+        PostgresAdminCredentials(site.live.read._pool),
+        server_key=site.sessions.server_key,
+    )
+    _, token = accounts.create("eddie", "editor", actor="admin:test")
+    password = "purple-harbour-lantern-42"
+    form = site.client.get(f"/admin/setup/{token}")
+    done = site.client.post(
+        f"/admin/setup/{token}",
+        data={"password": password, "confirm": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return sign_in_with_account(site.client, "eddie", password)
+
+
+def test_an_editor_approves_and_manages_keys_but_cannot_erase_or_change_reference_data(
+    site: Site,
+) -> None:
+    created = site.register(service_name="Editor Work")
+    token = _editor(site)
+    html = _detail(site, created)
+    approve = site.client.post(
+        f"/admin/submissions/{created['id']}/status",
+        data={"status": "approved", "version": _version(html), "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert approve.status_code == 303
+    issued = site.client.post(
+        f"/admin/submissions/{created['id']}/keys/issue",
+        data={"label": "Editor key", "scope": "write", "csrf_token": token},
+    )
+    assert issued.status_code == 200
+    assert "Copy it now" in issued.text
+    erase = site.client.post(
+        f"/admin/submissions/{created['id']}/erase",
+        data={"confirm_name": "Editor Work", "csrf_token": token},
+    )
+    assert erase.status_code == 403
+    reference = site.client.post(
+        "/admin/reference/categories/new", data={"name": "Editors' pick", "csrf_token": token}
+    )
+    assert reference.status_code == 403
+    doc = site.live.read.submission(created["id"])
+    assert doc is not None
+    assert doc["status"] == "approved"
+    timeline = site.live.read.submission_timeline(created["id"])
+    assert timeline is not None
+    assert {e["changed_by"] for e in timeline[-2:]} == {"admin:eddie"}

@@ -12,9 +12,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
-from web.ports import SessionStore
+from web.ports import AdminAccountRegistry, AdminCredentialStore, SessionStore
 from web.ui.admin import admin_routes
 from web.ui.admin.access import AdminAccess
+from web.ui.admin.accounts import AdminAccounts
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.render import Renderer
@@ -56,10 +57,14 @@ class SessionPages:
 
 
 def page_routes(
-    ctx: Context | None, renderer: Renderer, sessions: SessionStore | None
+    ctx: Context | None,
+    renderer: Renderer,
+    sessions: SessionStore | None,
+    admin_credentials: AdminCredentialStore | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
-    (only with a session store)."""
+    (only with a session store); named admin accounts with ``admin_credentials`` (and a
+    registry that records their lifecycle)."""
     routes: list[BaseRoute] = []
     if ctx is not None:
         routes += PublicPages(ctx, renderer).routes()
@@ -69,7 +74,15 @@ def page_routes(
         pages = SessionPages(renderer, manager, csrf)
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
         if ctx is not None:
-            access = AdminAccess(ctx.read, manager, csrf, renderer)
+            accounts = None
+            if admin_credentials is not None and isinstance(ctx.registry, AdminAccountRegistry):
+                accounts = AdminAccounts(
+                    ctx.registry,
+                    admin_credentials,
+                    server_key=sessions.server_key,
+                    require_totp=renderer.settings.admin_require_totp,
+                )
+            access = AdminAccess(ctx.read, manager, csrf, renderer, accounts)
             routes += admin_routes(ctx, renderer, access)
     return routes
 

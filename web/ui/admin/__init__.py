@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from web.context import Context
 from web.ui.admin.access import AdminAccess
+from web.ui.admin.account import AccountPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.detail import DetailPages
 from web.ui.admin.history import HistoryPages
@@ -21,6 +22,7 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes: list[BaseRoute] = []
     routes += SignInPages(ctx, renderer, access).routes()
     routes += DashboardPages(ctx, renderer, access).routes()
+    routes += AccountPages(ctx, renderer, access).routes()
     routes += DetailPages(ctx, renderer, access).routes()
     routes += HistoryPages(ctx, renderer, access).routes()
     routes += ReferencePages(ctx, renderer, access).routes()

@@ -30,6 +30,7 @@ log = logging.getLogger("registry.web.admin")
 
 SIGN_IN: Final = "/admin/sign-in/"
 HOME: Final = "/admin/"
+ACCOUNT_PAGE: Final = "/admin/account"
 KEY_PREFIX: Final = "key:"
 ACCOUNT_PREFIX: Final = "account:"
 
@@ -69,6 +70,7 @@ class Admin:
     csrf_token: str  # for forms on admin pages
     subject: str = ""  # "key:<id>" or "account:<id>" (the per-admin cursor's owner)
     session_id: str = ""  # the session's id hash (banners)
+    must_enrol: bool = False  # TOTP is required and this account has not enrolled yet
 
     @property
     def is_account(self) -> bool:
@@ -87,6 +89,7 @@ class Binding:
     username: str
     role: Role
     actor: str
+    must_enrol: bool = False  # TOTP required by the setting and not yet enrolled
 
 
 class AccountCheck(Protocol):
@@ -143,6 +146,10 @@ class AdminAccess:
             )
         if isinstance(found, str):
             return error_page(self.renderer, request, 403, found)
+        if found.must_enrol and not request.url.path.startswith(ACCOUNT_PAGE):
+            return RedirectResponse(
+                ACCOUNT_PAGE, status_code=303, headers={"Cache-Control": "no-store"}
+            )
         if not found.may(role):
             return error_page(
                 self.renderer,
@@ -172,6 +179,7 @@ class AdminAccess:
             csrf_token=token,
             subject=session.subject,
             session_id=session.id_hash,
+            must_enrol=binding.must_enrol,
         )
 
     def bound(self, session: Session) -> Binding | None:
