@@ -118,6 +118,8 @@ def test_a_viewer_sees_no_actions_and_is_refused_every_action_posted_directly(
     html = _detail(site, created)
     assert 'id="status-form"' not in html
     assert "Changing it needs the Editor role." in html
+    assert "/erase" not in html
+    assert f"/admin/submissions/{created['id']}/edit" not in html
     token = csrf_of(html)
     base = f"/admin/submissions/{created['id']}/"
     for path, data in (
@@ -206,6 +208,7 @@ def test_keys_are_issued_once_on_a_no_store_page_and_revoked_with_a_confirmation
 def test_erasure_needs_the_name_typed_exactly_and_keeps_the_history(site: Site) -> None:
     created = site.register(service_name="Erase Me")
     token = sign_in_with_key(site.client, site.live.admin_full)
+    assert f"/admin/submissions/{created['id']}/erase" in _detail(site, created)
     page = site.client.get(f"/admin/submissions/{created['id']}/erase")
     assert "deprecate it instead" in page.text
     wrong = site.client.post(
