@@ -13,6 +13,8 @@ before and after it (reference ids and accessions, never display strings).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -221,17 +223,78 @@ def reference_steps(events: Iterable[Any]) -> list[Doc]:
     return out
 
 
+TIMELINES_KEPT = 32
+"""Folded timelines kept per process at most (the least recently read go first)."""
+
+_Stamp = tuple[int, Any, Any]
+
+
+class TimelineCache:
+    """Folded timelines by submission, each with the stamp of the events it was folded from (how
+    many, and the last one's aggregate and version): a new event changes the stamp, so an entry
+    is never stale. Thread-safe; an erasure drops the submission's entry (``forget``)."""
+
+    def __init__(self, size: int = TIMELINES_KEPT) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[UUID, tuple[_Stamp, list[Doc]]] = OrderedDict()
+
+    def get(self, sid: UUID, stamp: _Stamp) -> list[Doc] | None:
+        """The timeline folded under ``stamp``, if held."""
+        with self._lock:
+            found = self._entries.get(sid)
+            if found is None or found[0] != stamp:
+                return None
+            self._entries.move_to_end(sid)
+            return found[1]
+
+    def put(self, sid: UUID, stamp: _Stamp, entries: list[Doc]) -> None:
+        """Keep a timeline (dropping the least recently read past the size)."""
+        with self._lock:
+            self._entries[sid] = (stamp, entries)
+            self._entries.move_to_end(sid)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self, sid: UUID | None) -> None:
+        """Drop one submission's timeline (None: every one)."""
+        with self._lock:
+            if sid is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(sid, None)
+
+
 class TimelineQueries(SubmissionQueries):
     """The timeline reads over the event store (``registry`` must be set)."""
 
+    _timelines: TimelineCache | None = None
+
     def submission_timeline(self, submission_id: UUID | str) -> list[Doc] | None:
         """Every step of the submission, oldest first (see :func:`timeline_of`); None when the
-        registry never had it."""
+        registry never had it. The entries are shared: callers must not change them."""
         sid = _uuid(submission_id)
         if sid is None or self.registry is None:
             return None
-        entries = timeline_of(self._events_of(sid))
+        events = self._events_of(sid)
+        if not events:
+            return None
+        if self._timelines is None:
+            self._timelines = TimelineCache()
+        last = events[-1]
+        stamp: _Stamp = (len(events), attr(last, "originator_id"), attr(last, "originator_version"))
+        entries = self._timelines.get(sid, stamp)
+        if entries is None:
+            entries = timeline_of(events)
+            if not any(e["type"] == "Submission.Erased" for e in entries):
+                self._timelines.put(sid, stamp, entries)
         return entries or None
+
+    def _forget_submission(self, submission_id: UUID | None) -> None:
+        """Also drop the folded timeline of an erased submission (it held personal values)."""
+        super()._forget_submission(submission_id)
+        if self._timelines is not None:
+            self._timelines.forget(submission_id)
 
     def submission_version(self, submission_id: UUID | str, version: int) -> Doc | None:
         """The served document as it was at ``version`` (references resolved against today's

@@ -139,6 +139,20 @@ def test_an_erased_submission_keeps_its_timeline_with_personal_values_erased(
         if c["field"] == "submitter_first_name"
     )
     assert "Grace" not in repr(entries)
+    stack.read.forget_erased(sid)
+    assert "Grace" not in repr(stack.read._timelines._entries if stack.read._timelines else {})
+
+
+def test_a_kept_timeline_is_never_stale(stack: Stack) -> None:
+    sid = stack.register().submission_id
+    first = stack.read.submission_timeline(sid)
+    assert first is not None
+    assert stack.read.submission_timeline(sid) is first  # the fold is kept
+    stack.app.amend_submission(sid, {"service_name": "Newer"}, actor=ADMIN, by_admin=True)
+    after = stack.read.submission_timeline(sid)
+    assert after is not None
+    assert len(after) == len(first) + 1
+    assert after[-1]["doc"]["service_name"] == "Newer"
 
 
 def test_reference_records_have_their_own_history_and_usage_counts(stack: Stack) -> None:
