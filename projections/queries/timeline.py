@@ -45,8 +45,11 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     """The document keys whose raw values differ (lists compared as sets), sorted."""
     old = before or {}
     new = after or {}
-    keys = (set(old) | set(new)) - _BOOKKEEPING
-    return sorted(k for k in keys if not _same(old.get(k), new.get(k)))
+    keys = (old.keys() | new.keys()) - _BOOKKEEPING
+    # A fold copies the document shallowly: a value it did not set is the same object.
+    return sorted(
+        k for k in keys if old.get(k) is not new.get(k) and not _same(old.get(k), new.get(k))
+    )
 
 
 def _redacted(doc: Doc | None) -> Doc | None:
