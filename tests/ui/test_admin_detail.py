@@ -414,3 +414,29 @@ def test_an_editor_approves_and_manages_keys_but_cannot_erase_or_change_referenc
     timeline = site.live.read.submission_timeline(created["id"])
     assert timeline is not None
     assert {e["changed_by"] for e in timeline[-2:]} == {"admin:eddie"}
+
+
+def test_the_timeline_has_no_cap_and_shows_more_in_pages_of_fifty(site: Site) -> None:
+    created = site.register(service_name="Busy")
+    sid = created["id"]
+    from uuid import UUID
+
+    for i in range(60):
+        site.live.app.amend_submission(
+            UUID(sid), {"service_name": f"Busy {i}"}, actor="admin:root", by_admin=True
+        )
+    sign_in_with_key(site.client, site.live.admin_read)
+    first = site.client.get(f"/admin/submissions/{sid}/history").text
+    assert first.count('class="timeline-entry"') == 50
+    more = re.search(r'<li id="show-more"><a href="([^"]+)" hx-get="([^"]+)"', first)
+    assert more
+    assert "62 of 62 entries" in first
+    fragment = site.client.get(more[2].replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert fragment.text.count('class="timeline-entry"') == 12
+    assert 'id="show-more"' not in fragment.text
+    compared = site.client.get(f"/admin/submissions/{sid}/compare?from=1&to=62").text
+    assert "changed 60 times in between" in compared
+    assert "<del>Busy</del>" in compared
+    assert "<ins>Busy 59</ins>" in compared
