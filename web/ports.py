@@ -170,6 +170,35 @@ class ReadPort(KeyLookup, Protocol):
         """``history`` as the served JSON array (an erased submission's redacted one included);
         None when the submission is unknown."""
 
+    def submission_timeline(self, submission_id: uuid.UUID) -> list[Doc] | None:
+        """Every recorded step of the submission from its event log, oldest first: ``{seq,
+        version, type, changed_by, changed_at, recorded_at, comment, old_status, new_status,
+        changes, fields, doc}`` (``fields``: the raw keys the step changed; ``doc``: the raw
+        document after it, None from an erasure on); None when the registry never had it."""
+
+    def submission_version(self, submission_id: uuid.UUID, version: int) -> Doc | None:
+        """The served document as it was at ``version`` (None when it never had it)."""
+
+    def field_provenance(
+        self, submission_id: uuid.UUID, version: int | None = None
+    ) -> dict[str, Doc] | None:
+        """Per field, the step that last changed it at or before ``version`` (None: now):
+        ``{version, seq, type, changed_by, changed_at}``; None for an unknown submission."""
+
+    def last_approved_version(self, submission_id: uuid.UUID) -> int | None:
+        """The newest version at which it was approved, when it is not approved now."""
+
+    def compare_versions(self, submission_id: uuid.UUID, a: int, b: int) -> Doc | None:
+        """Versions ``a`` and ``b`` side by side: ``{from, to, from_doc, to_doc, from_served,
+        to_served, fields, times, steps}`` (None when either is unknown)."""
+
+    def reference_history(self, kind: str, ref_id: int | uuid.UUID | str) -> list[Doc] | None:
+        """Every event of a ``category``, ``centre`` or ``pi``, oldest first: ``{version, type,
+        changed_by, changed_at, changes}``; None when unknown."""
+
+    def reference_usage(self, kind: str) -> dict[str, int]:
+        """How many submissions name each ``category``, ``centre`` or ``pi``, by id (text)."""
+
     def erased(self, submission_id: uuid.UUID) -> bool:
         """Whether the submission was erased (reads of it answer 410, not 404)."""
 

@@ -17,10 +17,11 @@ from psycopg_pool import ConnectionPool
 from projections.queries.catalogue import CatalogueQueries
 from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp
 from projections.queries.reference import ReferenceQueries
-from projections.queries.submissions import EventSource, SubmissionQueries, as_of_document
+from projections.queries.submissions import EventSource, as_of_document
+from projections.queries.timeline import TimelineQueries
 
 
-class ReadModel(SubmissionQueries, ReferenceQueries, KeyQueries, CatalogueQueries):
+class ReadModel(TimelineQueries, ReferenceQueries, KeyQueries, CatalogueQueries):
     """Every read query of the API, over one connection pool.
 
     ``registry`` (the domain application, optional) is needed only by ``submission_as_of``,

@@ -1,0 +1,122 @@
+"""The reviewer's pages in a real browser (spec/ui.md §4, §5.7.4, §5.7.5, §11): the status change
+with JavaScript on and off, and axe-core (WCAG 2.2 A/AA), no CSP violation and no sideways
+scrolling at 320 px on the detail, history, version, compare, keys, erase, edit, conflict and
+reference data pages; screenshots when ``REGISTRY_UI_SCREENSHOTS`` is set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
+from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
+
+pytestmark = pytest.mark.integration
+
+
+def _sign_in(page: Page, base: str, key: str) -> None:
+    page.goto(base + "/admin/sign-in/")
+    page.locator("#id_admin_key").fill(key)
+    page.get_by_role("button", name="Sign in with the key").click()
+    expect(page.locator("#signed-in-as")).to_be_visible()
+
+
+def _context(browser: Any, js: bool) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_RECORDER_SCRIPT)
+    if not js:  # the page's own scripts never run: exactly the no-JS rendering
+        context.route("**/*.js", lambda route: route.abort())
+    return context
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_a_reviewer_approves_with_a_message_by_keyboard_with_and_without_javascript(
+    site: Site, browser: Any, js: bool
+) -> None:
+    created = site.register(service_name=f"Browser Review {js}")
+    site.amend_as_owner(created, website_url="https://changed.example.org")
+    with serve(site.client.app) as base:
+        context = _context(browser, js)
+        page = context.new_page()
+        _sign_in(page, base, site.live.admin_full)
+        page.goto(f"{base}/admin/submissions/{created['id']}/")
+        message = page.locator("#id_comment")
+        message.focus()
+        page.keyboard.type("Thanks, approved.")
+        page.keyboard.press("Tab")  # the first button: Approve
+        expect(page.get_by_role("button", name="Approve")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#messages")).to_contain_text("Status changed to Approved.")
+        assert page.url == f"{base}/admin/submissions/{created['id']}/"
+        expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+        assert page.evaluate("window.__csp") == []
+        context.close()
+    doc = site.live.read.submission(created["id"])
+    assert doc is not None
+    assert doc["status"] == "approved"
+    timeline = site.live.read.submission_timeline(created["id"])
+    assert timeline is not None
+    assert timeline[-1]["comment"] == "Thanks, approved."
+
+
+def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any) -> None:
+    created = site.approved(
+        service_name="Accessible Service",
+        service_description="A service used in many labs. " * 12,
+    )
+    site.live.app.assign_maturity_tags(
+        __import__("uuid").UUID(created["id"]), "mature", ["unstable"], actor="admin:ops"
+    )
+    site.amend_as_owner(created, service_name="Accessible Service II")
+    site.amend_as_owner(created, service_description="A service used in most labs. " * 12)
+    sid = created["id"]
+    latest = site.live.read.submission(sid)["version"]
+    cat = site.live.category
+    pages = {
+        "admin-detail": f"/admin/submissions/{sid}/",
+        "admin-history": f"/admin/submissions/{sid}/history",
+        "admin-version": f"/admin/submissions/{sid}/versions/2",
+        "admin-compare": f"/admin/submissions/{sid}/compare?from=1&to={latest}",
+        "admin-keys": f"/admin/submissions/{sid}/keys",
+        "admin-erase": f"/admin/submissions/{sid}/erase",
+        "admin-edit": f"/admin/submissions/{sid}/edit",
+        "admin-reference-categories": "/admin/reference/categories/",
+        "admin-reference-pis": "/admin/reference/pis/",
+        "admin-reference-history": f"/admin/reference/categories/{cat}/history",
+        "admin-reference-new-pi": "/admin/reference/pis/new",
+        "admin-reference-edam": "/admin/reference/edam/",
+        "admin-reference-licenses": "/admin/reference/licenses/",
+    }
+    with serve(site.client.app) as base:
+        for js in (True, False):
+            context = _context(browser, js)
+            page = context.new_page()
+            _sign_in(page, base, site.live.admin_full)
+            for name, path in pages.items():
+                response = page.goto(base + path)
+                assert response is not None
+                assert response.status == 200, path
+                count, report = axe_violations(page)
+                assert count == 0, f"{name} (js={js}):\n{report}"
+                assert page.evaluate("window.__csp") == [], name
+                if js:
+                    screenshot(page, f"{name}-desktop-light")
+            # The conflict page: the form opened, then the owner edits, then Save.
+            page.goto(f"{base}/admin/submissions/{sid}/edit")
+            site.amend_as_owner(created, website_url=f"https://meanwhile-{js}.example.org")
+            page.locator("#id_service_name").fill("Accessible Service III")
+            page.get_by_role("button", name="Save").click()
+            expect(page.locator("#conflict")).to_be_visible()
+            count, report = axe_violations(page)
+            assert count == 0, f"conflict (js={js}):\n{report}"
+            if js:
+                screenshot(page, "admin-conflict-desktop-light")
+            page.set_viewport_size({"width": 320, "height": 800})
+            for name in ("admin-detail", "admin-history", "admin-compare", "admin-keys"):
+                page.goto(base + pages[name])
+                assert no_sideways_scroll(page), f"{name} scrolls sideways at 320 px"
+                if js and name == "admin-detail":
+                    screenshot(page, f"{name}-320-light")
+            context.close()
