@@ -293,9 +293,9 @@ class TimelineQueries(SubmissionQueries):
                 self._timelines.put(sid, stamp, entries)
         return entries or None
 
-    def _forget_submission(self, submission_id: UUID | None) -> None:
-        """Also drop the folded timeline of an erased submission (it held personal values)."""
-        super()._forget_submission(submission_id)
+    def _forget_timeline(self, submission_id: UUID | None) -> None:
+        """Drop the folded timeline of an erased submission (it held personal values; None:
+        every submission's)."""
         if self._timelines is not None:
             self._timelines.forget(submission_id)
 
