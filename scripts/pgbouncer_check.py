@@ -48,7 +48,7 @@ def main(mode: str, tests: list[str]) -> int:
         )
         ini.chmod(0o644)
         user = ["-u", "nobody"] if os.geteuid() == 0 else []
-        bouncer = subprocess.Popen(["pgbouncer", *user, str(ini)])
+        bouncer = subprocess.Popen(["pgbouncer", *user, str(ini)])  # noqa: S603, S607
         url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         print(f"PgBouncer {mode} pooling at {url}", flush=True)
         env = {**os.environ, "REGISTRY_TEST_POSTGRES": url}
@@ -57,7 +57,7 @@ def main(mode: str, tests: list[str]) -> int:
         for test in tests:
             print(f"== {test}", flush=True)
             try:
-                failed |= subprocess.run([*pytest, test], env=env, timeout=300).returncode
+                failed |= subprocess.run([*pytest, test], env=env, timeout=300).returncode  # noqa: S603
             except subprocess.TimeoutExpired:
                 print(f"{test}: no result within 300 s", flush=True)
                 failed = 1
