@@ -46,7 +46,7 @@ class ActivityPages(AdminPages):
                 "top": max(top, params.after),
                 "cursor": cursor,
                 "unseen": sum(1 for e in feed if int(e["position"]) > (cursor or 0)),
-                "names": names_by_id(load_listing(self.ctx.read, search=False).docs),
+                "names": names_by_id(load_listing(self.ctx.read).docs),
             }
 
         data = await in_read_thread(run)

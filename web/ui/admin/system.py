@@ -53,7 +53,7 @@ class SystemPages(AdminPages):
 
         def run() -> list[dict[str, Any]]:
             out = []
-            for doc in load_listing(self.ctx.read, search=False).docs:
+            for doc in load_listing(self.ctx.read).docs:
                 record = doc.get("biotoolsrecord")
                 if not record:
                     continue
