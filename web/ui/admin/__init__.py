@@ -11,6 +11,7 @@ from web.ui.admin.access import AdminAccess
 from web.ui.admin.account import AccountPages
 from web.ui.admin.activity import ActivityPages
 from web.ui.admin.dashboard import DashboardPages
+from web.ui.admin.manage import ManageAccountPages
 from web.ui.admin.signin import SignInPages
 from web.ui.admin.submissions import SubmissionListPages
 from web.ui.admin.system import SystemPages
@@ -26,6 +27,7 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += SubmissionListPages(ctx, renderer, access).routes()
     routes += ActivityPages(ctx, renderer, access).routes()
     routes += SystemPages(ctx, renderer, access).routes()
+    routes += ManageAccountPages(ctx, renderer, access).routes()
     return routes
 
 
