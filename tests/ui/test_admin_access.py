@@ -63,6 +63,8 @@ def test_unknown_revoked_and_submission_keys_get_the_same_401(site: Site) -> Non
         assert "The admin key is not valid." in response.text
         assert key not in response.text
         assert "registry_admin" not in response.headers.get("set-cookie", "")
+    metrics = site.client.get("/metrics").text
+    assert 'ui_signins_total{result="invalid"} 3.0' in metrics
 
 
 def test_a_sign_in_without_the_csrf_token_is_refused(site: Site) -> None:

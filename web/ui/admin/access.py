@@ -119,6 +119,7 @@ class AdminAccess:
         *,
         cursors: AdminCredentialStore | None = None,
         projection_status: Callable[[], Any] | None = None,
+        signins: Callable[[str], None] | None = None,
     ) -> None:
         self.read = read
         self.sessions = sessions
@@ -127,6 +128,12 @@ class AdminAccess:
         self.accounts = accounts
         self.cursors = cursors
         self.projection_status = projection_status
+        self._signins = signins
+
+    def counted(self, result: str) -> None:
+        """Count a sign-in attempt in ``ui_signins_total{result}`` (ok, invalid, throttled)."""
+        if self._signins is not None:
+            self._signins(result)
 
     # -- each admin's position on the change feed (spec/ui.md §9 item 4) ---------------------
 
