@@ -8,6 +8,7 @@ once. :meth:`AdminAccess.require` is the one gate of every admin route and actio
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 from collections.abc import Callable, Mapping
@@ -71,6 +72,7 @@ class Admin:
     subject: str = ""  # "key:<id>" or "account:<id>" (the per-admin cursor's owner)
     session_id: str = ""  # the session's id hash (banners)
     must_enrol: bool = False  # TOTP is required and this account has not enrolled yet
+    idle_expires: dt.datetime | None = None  # when the session ends without activity
 
     @property
     def is_account(self) -> bool:
@@ -208,6 +210,7 @@ class AdminAccess:
             subject=session.subject,
             session_id=session.id_hash,
             must_enrol=binding.must_enrol,
+            idle_expires=session.idle_expires_at,
         )
 
     def bound(self, session: Session) -> Binding | None:
