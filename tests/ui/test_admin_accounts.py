@@ -139,8 +139,13 @@ def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
 ) -> None:
     ident = setup_account(site, "dave", "viewer")
     sign_in_with_account(site.client, "dave", PASSWORD)
+    old_token = site.client.cookies["registry_admin"]
     accounts = accounts_of(site)
     assert accounts.set_role(ident, "manager", actor="admin:alice")
+    # A change of privilege ends the session's token: the new role comes with a new one.
+    assert site.client.get("/admin/", follow_redirects=False).status_code == 303
+    sign_in_with_account(site.client, "dave", PASSWORD)
+    assert site.client.cookies["registry_admin"] != old_token
     assert "dave (Manager)" in site.client.get("/admin/").text
     assert accounts.set_active(ident, False, actor="admin:alice")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303

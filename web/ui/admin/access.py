@@ -194,7 +194,10 @@ class AdminAccess:
         if session is None:
             return None
         binding = self.bound(session)
-        if binding is None:
+        granted = session.data.get("role")
+        if binding is None or (granted is not None and granted != int(binding.role)):
+            # Revoked, disabled, reset, or the role changed: this token ends (a change of
+            # privilege gets a new token at the next sign-in, spec/ui.md §3.1).
             self.sessions.store.delete(session.id_hash)
             return None
         try:
@@ -253,8 +256,14 @@ class AdminAccess:
     def start(
         self, request: Request, response: Response, subject: str, data: Mapping[str, Any]
     ) -> None:
-        """A new admin session (a fresh token) bound to ``subject``."""
-        self.sessions.start(request, response, "admin", subject, data)
+        """A new admin session (a fresh token) bound to ``subject``, remembering the role it
+        was granted (a later change of role ends it)."""
+        stored = dict(data)
+        probe = Session("", "admin", subject, "", dt.datetime.now(dt.UTC), stored)
+        binding = self.bound(probe)
+        if binding is not None:
+            stored["role"] = int(binding.role)
+        self.sessions.start(request, response, "admin", subject, stored)
 
     # -- banners (spec/ui.md §8: consumed from the session) ---------------------------------
 
