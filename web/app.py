@@ -32,6 +32,7 @@ from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
 from web.ports import (
     AdminCredentialStore,
+    BioToolsRefresh,
     IdempotencyStore,
     Quarantined,
     ReadPort,
@@ -77,6 +78,7 @@ class WebServices:
         sessions: the web pages' session store (None: no signed-in pages).
         admin_credentials: the admin console's support tables (None: admin keys only, no
             named accounts).
+        biotools_refresh: syncs bio.tools records now (None: no "Sync selected now").
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -93,6 +95,7 @@ class WebServices:
     quarantined: Quarantined | None = None
     sessions: SessionStore | None = None
     admin_credentials: AdminCredentialStore | None = None
+    biotools_refresh: BioToolsRefresh | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -158,6 +161,7 @@ def create_app(services: WebServices) -> Starlette:
             services.admin_credentials,
             services.projection_status,
             lambda result: services.metrics.ui_signins.labels(result).inc(),
+            services.biotools_refresh,
         ),
         *services.extra_routes,
     ]

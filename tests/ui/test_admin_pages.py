@@ -5,6 +5,7 @@ every unsafe one a request without the CSRF token."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 from bs4 import BeautifulSoup
@@ -123,3 +124,57 @@ def test_the_system_page_shows_projections_versions_and_admin_keys(site: Site) -
     biotools = site.client.get("/admin/biotools/")
     assert biotools.status_code == 200
     assert "No submission is linked to bio.tools" in biotools.text
+
+
+def test_the_biotools_page_lists_sync_failures_and_an_editor_syncs_selected_now(
+    site: Site,
+) -> None:
+    from uuid import UUID
+
+    from starlette.testclient import TestClient
+
+    from schema.settings import Settings
+    from web.app import WebServices, create_app
+
+    linked = site.register(service_name="Linked Tool", biotools_url="https://bio.tools/linkedtool")
+    site.live.app.record_biotools_failure(UUID(linked["id"]), "linkedtool", "bio.tools said 503")
+    site.sync()
+    asked: list[list[str]] = []
+
+    def refresh(ids: Sequence[str]) -> str:
+        asked.append(list(ids))
+        return "1 synced (1 updated; 0 errors)"
+
+    app = create_app(
+        WebServices(
+            settings=Settings(rate_limits="off", database_url=site.url),
+            registry=site.live.app,
+            read_model=site.live.read,
+            wait_for=site.live.listener.wait_for,
+            sessions=site.sessions,
+            biotools_refresh=refresh,
+        )
+    )
+    with TestClient(app) as client:
+        viewer = sign_in_with_key(client, site.live.admin_read)
+        page = client.get("/admin/biotools/?sync=error")
+        assert "linkedtool" in page.text
+        assert "Sync failed: bio.tools said 503" in page.text
+        assert "Sync selected now" not in page.text  # a Viewer has no button
+        refused = client.post(
+            "/admin/biotools/sync", data={"ids": [linked["id"]], "csrf_token": viewer}
+        )
+        assert refused.status_code == 403
+        assert asked == []
+        client.cookies.clear()
+        token = sign_in_with_key(client, site.live.admin_full)
+        done = client.post(
+            "/admin/biotools/sync",
+            data={"ids": [linked["id"]], "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert asked == [[linked["id"]]]
+        assert (
+            "bio.tools sync: 1 synced (1 updated; 0 errors)." in client.get("/admin/biotools/").text
+        )

@@ -15,7 +15,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
-from web.ports import AdminAccountRegistry, AdminCredentialStore, SessionStore
+from web.ports import (
+    AdminAccountRegistry,
+    AdminCredentialStore,
+    BioToolsRefresh,
+    SessionStore,
+)
 from web.ui.admin import admin_routes
 from web.ui.admin.access import AdminAccess
 from web.ui.admin.accounts import AdminAccounts
@@ -66,6 +71,7 @@ def page_routes(
     admin_credentials: AdminCredentialStore | None = None,
     projection_status: Callable[[], Any] | None = None,
     signins: Callable[[str], None] | None = None,
+    biotools_refresh: BioToolsRefresh | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
     (only with a session store); named admin accounts with ``admin_credentials`` (and a
@@ -96,6 +102,7 @@ def page_routes(
                 cursors=admin_credentials,
                 projection_status=projection_status,
                 signins=signins,
+                biotools_refresh=biotools_refresh,
             )
             routes += admin_routes(ctx, renderer, access)
     return routes
