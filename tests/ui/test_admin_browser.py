@@ -64,6 +64,7 @@ def test_every_admin_page_passes_axe_and_csp_with_and_without_js(site: Site, bro
         "system": "/admin/system/",
         "account": "/admin/account",
         "accounts": "/admin/accounts/",
+        "stats": "/admin/stats/",
     }
     requests: list[str] = []
     with serve(site.client.app) as base:

@@ -24,6 +24,9 @@ PAGES = (
     "/admin/biotools/",
     "/admin/system/",
     "/admin/account",
+    "/admin/accounts/",
+    "/admin/stats/",
+    "/admin/stats.csv",
 )
 ACTIONS = ("/admin/submissions/bulk", "/admin/activity/seen", "/admin/account/password")
 
@@ -178,3 +181,31 @@ def test_the_biotools_page_lists_sync_failures_and_an_editor_syncs_selected_now(
         assert (
             "bio.tools sync: 1 synced (1 updated; 0 errors)." in client.get("/admin/biotools/").text
         )
+
+
+def test_statistics_come_from_the_event_log(site: Site) -> None:
+    approved = site.approved(service_name="Decided Yes")
+    rejected = site.register(service_name="Decided No")
+    site.status(rejected, "rejected")
+    site.register(service_name="Undecided")
+    site.amend_as_owner(approved, service_name="Decided Yes (edited)")
+    sign_in_with_key(site.client, site.live.admin_read)
+    page = site.client.get("/admin/stats/")
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.text, "html.parser")
+    decided = soup.select_one("#decision-times")
+    assert decided is not None
+    assert "Submissions decided2" in decided.get_text("", strip=True)
+    month = [
+        [td.get_text() for td in tr.select("td")] for tr in soup.select("#edits-table tbody tr")
+    ]
+    assert len(month) == 1
+    assert month[0][1:] == ["1", "1"]  # one edit, which reset an approval
+    centres = [
+        [td.get_text() for td in tr.select("td")] for tr in soup.select("#approvals-table tbody tr")
+    ]
+    assert centres == [["BiGi", "1"]]
+    table = site.client.get("/admin/stats.csv").text.splitlines()
+    assert table[0] == "metric,key,value"
+    assert "decided_submissions,,2" in table
+    assert "approvals,BiGi,1" in table

@@ -13,6 +13,7 @@ from web.ui.admin.activity import ActivityPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.manage import ManageAccountPages
 from web.ui.admin.signin import SignInPages
+from web.ui.admin.stats import StatsPages
 from web.ui.admin.submissions import SubmissionListPages
 from web.ui.admin.system import SystemPages
 from web.ui.render import Renderer
@@ -28,6 +29,7 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += ActivityPages(ctx, renderer, access).routes()
     routes += SystemPages(ctx, renderer, access).routes()
     routes += ManageAccountPages(ctx, renderer, access).routes()
+    routes += StatsPages(ctx, renderer, access).routes()
     return routes
 
 
