@@ -209,3 +209,20 @@ def test_statistics_come_from_the_event_log(site: Site) -> None:
     assert table[0] == "metric,key,value"
     assert "decided_submissions,,2" in table
     assert "approvals,BiGi,1" in table
+
+
+def test_the_activity_atom_feed_needs_the_session_and_names_actors(site: Site) -> None:
+    from defusedxml import ElementTree
+
+    created = site.register(service_name="Feed <Atom> & Co")
+    site.status(created, "approved")
+    assert site.client.get("/admin/activity/feed.atom", follow_redirects=False).status_code == 303
+    sign_in_with_key(site.client, site.live.admin_read)
+    response = site.client.get("/admin/activity/feed.atom?type=StatusChanged")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ElementTree.fromstring(response.content)
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 1
+    assert entries[0].findtext("a:title", namespaces=ns) == "Status changed: Feed <Atom> & Co"
+    assert entries[0].findtext("a:author/a:name", namespaces=ns) == "admin:ops"
