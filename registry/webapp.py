@@ -90,6 +90,18 @@ def projection_status(database_url: str) -> list[dict[str, Any]]:
     ]
 
 
+def biotools_refresh(settings: Any, services: Services, ids: Sequence[str]) -> str:
+    """The admin page's "Sync selected now": the CLI's ``biotools sync`` for these ids."""
+    from workers.biotools_client import BioToolsClient
+    from workers.refresh import refresh_biotools
+    from workers.registry_adapter import RegistryLinks
+
+    with BioToolsClient(settings.biotools_url) as client:
+        summary = refresh_biotools(list(ids), RegistryLinks(services.registry), client)
+    done = ", ".join(f"{n} {outcome}" for outcome, n in sorted(summary.outcomes.items()))
+    return f"{summary.total} synced ({done or 'nothing'}; {summary.errors} errors)"
+
+
 def build_app(
     settings: Any,
     services: Services,
@@ -122,6 +134,7 @@ def build_app(
         idempotency=IdempotencyStore(services.pool, ttl=settings.idempotency_ttl),
         sessions=PostgresSessionStore(services.pool),
         admin_credentials=PostgresAdminCredentials(services.pool),
+        biotools_refresh=lambda ids: biotools_refresh(settings, services, ids),
         projection_status=lambda: projection_status(url),
         warnings=warning_probes(url),
         quarantined=progress.quarantined,

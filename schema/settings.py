@@ -162,6 +162,10 @@ class Settings(BaseModel):
     site_privacy_url: str | None = None
     site_imprint_url: str | None = None
     site_user_guide_url: str | None = None
+    admin_require_totp: bool = Field(
+        default=False,
+        description="Named admin accounts must sign in with a TOTP code (spec/ui.md §3.4).",
+    )
     feature_catalogue: bool = Field(default=True, description="Serve the public catalogue.")
     catalogue_meta_description: str = (
         "Browse the bioinformatics services of the German Network for Bioinformatics "
@@ -172,10 +176,6 @@ class Settings(BaseModel):
     ui_warn_before_seconds: int = Field(default=120, ge=10, le=3600)
     ui_draft_ttl_days: int = Field(
         default=7, ge=1, le=365, description="Days a form draft is kept in the browser."
-    )
-    admin_require_totp: bool = Field(
-        default=False,
-        description="Named admin accounts must sign in with a TOTP code (spec/ui.md §3.4).",
     )
     broker_heartbeat_timeout: float = Field(
         default=60.0,

@@ -33,6 +33,7 @@ from web.metrics import Metrics, MetricsAccess, make_endpoint
 from web.ports import (
     AdminCredentialStore,
     BioToolsLookup,
+    BioToolsRefresh,
     IdempotencyStore,
     Quarantined,
     ReadPort,
@@ -78,6 +79,7 @@ class WebServices:
         biotools: the registration form's bio.tools look-up (None: no prefill button).
         admin_credentials: the admin console's support tables (None: admin keys only, no
             named accounts).
+        biotools_refresh: syncs bio.tools records now (None: no "Sync selected now").
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -96,6 +98,7 @@ class WebServices:
     limiter: Limiter | None = None
     biotools: BioToolsLookup | None = None
     admin_credentials: AdminCredentialStore | None = None
+    biotools_refresh: BioToolsRefresh | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -162,6 +165,8 @@ def create_app(services: WebServices) -> Starlette:
             biotools=services.biotools,
             admin_credentials=services.admin_credentials,
             projection_status=services.projection_status,
+            signins=lambda result: services.metrics.ui_signins.labels(result).inc(),
+            biotools_refresh=services.biotools_refresh,
         ),
         *services.extra_routes,
     ]

@@ -528,3 +528,8 @@ class AdminAccountRegistry(Protocol):
 
     def admin_account_events(self, ident: uuid.UUID) -> list[Doc]:
         """The account's lifecycle, oldest first."""
+
+
+#: ``refresh(submission ids) -> summary``: sync these submissions' bio.tools records now (in the
+#: calling thread; the admin page's "Sync selected now"), answering a one-line summary.
+BioToolsRefresh = Callable[[Sequence[str]], str]

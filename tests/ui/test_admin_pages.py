@@ -5,6 +5,7 @@ every unsafe one a request without the CSRF token."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 from bs4 import BeautifulSoup
@@ -23,6 +24,9 @@ PAGES = (
     "/admin/biotools/",
     "/admin/system/",
     "/admin/account",
+    "/admin/accounts/",
+    "/admin/stats/",
+    "/admin/stats.csv",
 )
 ACTIONS = ("/admin/submissions/bulk", "/admin/activity/seen", "/admin/account/password")
 
@@ -123,3 +127,102 @@ def test_the_system_page_shows_projections_versions_and_admin_keys(site: Site) -
     biotools = site.client.get("/admin/biotools/")
     assert biotools.status_code == 200
     assert "No submission is linked to bio.tools" in biotools.text
+
+
+def test_the_biotools_page_lists_sync_failures_and_an_editor_syncs_selected_now(
+    site: Site,
+) -> None:
+    from uuid import UUID
+
+    from starlette.testclient import TestClient
+
+    from schema.settings import Settings
+    from web.app import WebServices, create_app
+
+    linked = site.register(service_name="Linked Tool", biotools_url="https://bio.tools/linkedtool")
+    site.live.app.record_biotools_failure(UUID(linked["id"]), "linkedtool", "bio.tools said 503")
+    site.sync()
+    asked: list[list[str]] = []
+
+    def refresh(ids: Sequence[str]) -> str:
+        asked.append(list(ids))
+        return "1 synced (1 updated; 0 errors)"
+
+    app = create_app(
+        WebServices(
+            settings=Settings(rate_limits="off", database_url=site.url),
+            registry=site.live.app,
+            read_model=site.live.read,
+            wait_for=site.live.listener.wait_for,
+            sessions=site.sessions,
+            biotools_refresh=refresh,
+        )
+    )
+    with TestClient(app) as client:
+        viewer = sign_in_with_key(client, site.live.admin_read)
+        page = client.get("/admin/biotools/?sync=error")
+        assert "linkedtool" in page.text
+        assert "Sync failed: bio.tools said 503" in page.text
+        assert "Sync selected now" not in page.text  # a Viewer has no button
+        refused = client.post(
+            "/admin/biotools/sync", data={"ids": [linked["id"]], "csrf_token": viewer}
+        )
+        assert refused.status_code == 403
+        assert asked == []
+        client.cookies.clear()
+        token = sign_in_with_key(client, site.live.admin_full)
+        done = client.post(
+            "/admin/biotools/sync",
+            data={"ids": [linked["id"]], "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert asked == [[linked["id"]]]
+        assert (
+            "bio.tools sync: 1 synced (1 updated; 0 errors)." in client.get("/admin/biotools/").text
+        )
+
+
+def test_statistics_come_from_the_event_log(site: Site) -> None:
+    approved = site.approved(service_name="Decided Yes")
+    rejected = site.register(service_name="Decided No")
+    site.status(rejected, "rejected")
+    site.register(service_name="Undecided")
+    site.amend_as_owner(approved, service_name="Decided Yes (edited)")
+    sign_in_with_key(site.client, site.live.admin_read)
+    page = site.client.get("/admin/stats/")
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.text, "html.parser")
+    decided = soup.select_one("#decision-times")
+    assert decided is not None
+    assert "Submissions decided2" in decided.get_text("", strip=True)
+    month = [
+        [td.get_text() for td in tr.select("td")] for tr in soup.select("#edits-table tbody tr")
+    ]
+    assert len(month) == 1
+    assert month[0][1:] == ["1", "1"]  # one edit, which reset an approval
+    centres = [
+        [td.get_text() for td in tr.select("td")] for tr in soup.select("#approvals-table tbody tr")
+    ]
+    assert centres == [["BiGi", "1"]]
+    table = site.client.get("/admin/stats.csv").text.splitlines()
+    assert table[0] == "metric,key,value"
+    assert "decided_submissions,,2" in table
+    assert "approvals,BiGi,1" in table
+
+
+def test_the_activity_atom_feed_needs_the_session_and_names_actors(site: Site) -> None:
+    from defusedxml import ElementTree
+
+    created = site.register(service_name="Feed <Atom> & Co")
+    site.status(created, "approved")
+    assert site.client.get("/admin/activity/feed.atom", follow_redirects=False).status_code == 303
+    sign_in_with_key(site.client, site.live.admin_read)
+    response = site.client.get("/admin/activity/feed.atom?type=StatusChanged")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ElementTree.fromstring(response.content)
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 1
+    assert entries[0].findtext("a:title", namespaces=ns) == "Status changed: Feed <Atom> & Co"
+    assert entries[0].findtext("a:author/a:name", namespaces=ns) == "admin:ops"

@@ -19,6 +19,7 @@ from web.ports import (
     AdminAccountRegistry,
     AdminCredentialStore,
     BioToolsLookup,
+    BioToolsRefresh,
     OwnerPort,
     SessionStore,
 )
@@ -75,6 +76,8 @@ def page_routes(
     biotools: BioToolsLookup | None = None,
     admin_credentials: AdminCredentialStore | None = None,
     projection_status: Callable[[], Any] | None = None,
+    signins: Callable[[str], None] | None = None,
+    biotools_refresh: BioToolsRefresh | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
     (only with a session store); ``biotools``: the registration form's prefill look-up; named
@@ -108,6 +111,8 @@ def page_routes(
                 accounts,
                 cursors=admin_credentials,
                 projection_status=projection_status,
+                signins=signins,
+                biotools_refresh=biotools_refresh,
             )
             routes += admin_routes(ctx, renderer, access)
     return routes

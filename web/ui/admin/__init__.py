@@ -13,8 +13,10 @@ from web.ui.admin.activity import ActivityPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.detail import DetailPages
 from web.ui.admin.history import HistoryPages
+from web.ui.admin.manage import ManageAccountPages
 from web.ui.admin.reference import ReferencePages
 from web.ui.admin.signin import SignInPages
+from web.ui.admin.stats import StatsPages
 from web.ui.admin.submissions import SubmissionListPages
 from web.ui.admin.system import SystemPages
 from web.ui.render import Renderer
@@ -32,6 +34,8 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += DetailPages(ctx, renderer, access).routes()
     routes += HistoryPages(ctx, renderer, access).routes()
     routes += ReferencePages(ctx, renderer, access).routes()
+    routes += ManageAccountPages(ctx, renderer, access).routes()
+    routes += StatsPages(ctx, renderer, access).routes()
     return routes
 
 

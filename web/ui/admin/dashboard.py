@@ -31,7 +31,7 @@ class DashboardPages(AdminPages):
             return admin
 
         def run() -> dict[str, Any]:
-            listing = load_listing(self.ctx.read, search=False)
+            listing = load_listing(self.ctx.read)
             docs = listing.docs
             statuses = [str(d.get("status")) for d in docs]
             failures = sum(1 for d in docs if (d.get("biotoolsrecord") or {}).get("sync_error"))

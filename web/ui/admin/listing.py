@@ -259,11 +259,14 @@ class Listing:
         self,
         docs: Sequence[Mapping[str, Any]],
         in_review: set[str],
-        licence_names: Mapping[str, str] | None = None,
+        licence_hits: set[str] | None = None,
     ) -> None:
         self.docs = docs
         self.in_review = in_review
-        self.licence_names = licence_names or {}
+        #: The licence ids whose id or name contains the search (the read side's licences(q)).
+        self.licence_hits = licence_hits or set()
+        self._texts: dict[str, str] = {}
+        self._words: dict[str, list[str]] = {}
 
     def _keep(self, doc: Mapping[str, Any], p: ListParams, skip: str = "") -> bool:
         checks: list[tuple[str, Sequence[str]]] = [
@@ -291,10 +294,15 @@ class Listing:
         if p.submitted_to and submitted > p.submitted_to:
             return False
         if p.q:
-            text = searchable(doc)
-            names = " ".join(self.licence_names.get(lic, "") for lic in doc.get("licenses") or [])
-            text = f"{text} {fold(names)}" if names else text
-            if not all(word in text for word in fold(p.q).split()):
+            key = str(doc["id"])
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = searchable(doc)
+            words = self._words.get(p.q)
+            if words is None:
+                words = self._words[p.q] = fold(p.q).split()
+            by_licence = bool(self.licence_hits & set(doc.get("licenses") or []))
+            if not by_licence and not all(word in text for word in words):
                 return False
         return True
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import json
@@ -120,7 +121,7 @@ class SubmissionListPages(AdminPages):
 
     # -- reading --------------------------------------------------------------------------
 
-    def _load(self, *, search: bool) -> Listing:
+    def _load(self, *, search: str = "") -> Listing:
         return load_listing(self.ctx.read, search=search)
 
     async def listing(self, request: Request) -> Response:
@@ -131,7 +132,7 @@ class SubmissionListPages(AdminPages):
         params = ListParams.parse(request.query_params)
 
         def run() -> dict[str, Any]:
-            listing = self._load(search=bool(params.q))
+            listing = self._load(search=params.q)
             matching = listing.matching(params)
             pages = max(1, -(-len(matching) // params.page_size))
             page = min(params.page, pages)
@@ -198,9 +199,10 @@ class SubmissionListPages(AdminPages):
         every = form.get("scope") == "all"
 
         def selected() -> list[Mapping[str, Any]]:
-            listing = self._load(search=True)
             if every:
-                return listing.matching(ListParams.parse(QueryParams(query)))
+                chosen = ListParams.parse(QueryParams(query))
+                return self._load(search=chosen.q).matching(chosen)
+            listing = self._load()
             wanted = set(ids)
             return [d for d in listing.docs if str(d["id"]) in wanted]
 
@@ -316,7 +318,37 @@ class SubmissionListPages(AdminPages):
         if isinstance(admin, Response):
             return admin
         params = ListParams.parse(request.query_params)
-        docs = await in_read_thread(lambda: self._load(search=bool(params.q)).matching(params))
+        raw = request.query_params.get("as_of", "").strip()
+        at: dt.datetime | None = None
+        if raw:
+            try:
+                at = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                return error_page(
+                    self.renderer,
+                    request,
+                    400,
+                    "as_of: enter an instant as RFC 3339, e.g. 2025-12-31T23:59:59Z.",
+                )
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.UTC)
+
+        def run() -> list[Mapping[str, Any]]:
+            listing = self._load(search=params.q)
+            if at is None:
+                return listing.matching(params)
+            # §9 item 5: the registry as it was at ``at``: each submission folded from its
+            # events up to then (None before it existed), then the same filters.
+            then = [
+                doc
+                for current in listing.docs
+                if (doc := self.ctx.read.submission_as_of(uuid.UUID(str(current["id"])), at))
+            ]
+            return Listing(then, listing.in_review, listing.licence_hits).matching(
+                replace(params, changed_since_approval=False)
+            )
+
+        docs = await in_read_thread(run)
         return self._export(request, docs, kind)
 
     def _export(self, request: Request, docs: Sequence[Mapping[str, Any]], kind: str) -> Response:
@@ -340,9 +372,10 @@ class SubmissionListPages(AdminPages):
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def load_listing(read: ReadPort, *, search: bool) -> Listing:
+def load_listing(read: ReadPort, *, search: str = "") -> Listing:
     """Every submission's document (pages of 100), the ids whose approved version has an edit
-    in review (the public catalogue's ``in_review``), and with ``search`` the licence names."""
+    in review (the public catalogue's ``in_review``), and with ``search`` the ids of the
+    licences whose id or name contains it."""
     docs: list[Mapping[str, Any]] = []
     page = 1
     while True:
@@ -356,12 +389,8 @@ def load_listing(read: ReadPort, *, search: bool) -> Listing:
     in_review = {
         str(item["id"]) for item in public["items"] if item.get("visibility") == "in_review"
     }
-    names = (
-        {str(lic["license_id"]): str(lic.get("name", "")) for lic in read.licenses(None)}
-        if search
-        else {}
-    )
-    return Listing(docs, in_review, names)
+    hits = {str(lic["license_id"]) for lic in read.licenses(search)} if search else set()
+    return Listing(docs, in_review, hits)
 
 
 def names_by_id(docs: Sequence[Mapping[str, Any]]) -> dict[str, str]:

@@ -15,6 +15,10 @@ from web.ui.admin.access import Role
 from web.ui.admin.listing import SYNC_LABELS, sync_state
 from web.ui.admin.pages import AdminPages
 from web.ui.admin.submissions import load_listing
+from web.ui.errors import error_page
+
+#: Records "Sync selected now" fetches in one request (each is a call to bio.tools).
+SYNC_CAP = 20
 
 
 @runtime_checkable
@@ -39,6 +43,7 @@ class SystemPages(AdminPages):
         """``/admin/biotools/`` and ``/admin/system/``."""
         return [
             Route("/admin/biotools/", self.biotools, methods=["GET", "HEAD"]),
+            Route("/admin/biotools/sync", self.sync, methods=["POST"]),
             Route("/admin/system/", self.system, methods=["GET", "HEAD"]),
         ]
 
@@ -53,7 +58,7 @@ class SystemPages(AdminPages):
 
         def run() -> list[dict[str, Any]]:
             out = []
-            for doc in load_listing(self.ctx.read, search=False).docs:
+            for doc in load_listing(self.ctx.read).docs:
                 record = doc.get("biotoolsrecord")
                 if not record:
                     continue
@@ -74,8 +79,31 @@ class SystemPages(AdminPages):
                 "records": records,
                 "wanted": wanted,
                 "sync_labels": SYNC_LABELS,
+                "can_sync": self.access.biotools_refresh is not None and admin.may(Role.EDITOR),
+                "sync_cap": SYNC_CAP,
             },
         )
+
+    async def sync(self, request: Request) -> Response:
+        """Sync the selected submissions' records now (Editor; at most ``SYNC_CAP``)."""
+        admin = await self.access.require(request, Role.EDITOR)
+        if isinstance(admin, Response):
+            return admin
+        refresh = self.access.biotools_refresh
+        if refresh is None:
+            return error_page(self.renderer, request, 404, "Syncing is not available here.")
+        form = await request.form()
+        ids = list(dict.fromkeys(str(v) for v in form.getlist("ids")))
+        if not ids:
+            return await self.back(
+                request, admin, "/admin/biotools/", "Select at least one record first."
+            )
+        if len(ids) > SYNC_CAP:
+            return error_page(
+                self.renderer, request, 400, f"ids: select at most {SYNC_CAP} records at a time."
+            )
+        summary = await self.ctx.call(refresh, ids)
+        return await self.back(request, admin, "/admin/biotools/", f"bio.tools sync: {summary}.")
 
     async def system(self, request: Request) -> Response:
         """Projection versions, the live one, positions and lag; versions of the app, EDAM
