@@ -50,6 +50,7 @@ def test_the_status_panel_offers_only_the_transitions_the_lifecycle_allows(site:
     assert response.status_code == 303
     html = _detail(site, created)
     assert "Status changed to Approved." in html
+    assert re.search(r"Version 3 · updated <time[^>]*>[^<]+</time> by Admin: ops", html)
     assert _buttons(html) == ["rejected", "under_review", "deprecated"]
     history = site.client.get(f"/admin/submissions/{created['id']}/history").text
     assert "Status changed: Submitted → Approved" in history

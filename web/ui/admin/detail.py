@@ -57,6 +57,17 @@ from web.ui.versions import (
 )
 
 BASE: Final = "/admin/submissions/{id}/"
+#: The events that move a submission's ``updated_at`` (the title bar's "updated … by …").
+_UPDATES: Final = frozenset(
+    {
+        "Submission.Registered",
+        "Submission.Imported",
+        "Submission.Amended",
+        "Submission.RelatedServicesChanged",
+        "Submission.StatusChanged",
+        "Submission.MaturityTagsAssigned",
+    }
+)
 COMMENT_MAX: Final = 2000
 
 #: The status panel's buttons, in order: (target, label).
@@ -209,7 +220,9 @@ class DetailPages(AdminPages):
                     self.renderer, request, 410, "This submission was erased. Its history stays."
                 )
             return error_page(self.renderer, request, 404)
-        return admin, sid, doc
+        entries = await self._timeline(sid)
+        by = next((e["changed_by"] for e in reversed(entries) if e["type"] in _UPDATES), "")
+        return admin, sid, {**doc, "updated_by": actor_badge(str(by)) if by else ""}
 
     def _header(self, doc: Mapping[str, Any], tab: str) -> dict[str, Any]:
         return {
