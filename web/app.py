@@ -151,7 +151,13 @@ def create_app(services: WebServices) -> Starlette:
         *assets.routes(),
         *docs.routes(),
         *api_routes(services, ctx),
-        *page_routes(ctx, renderer, services.sessions, services.admin_credentials),
+        *page_routes(
+            ctx,
+            renderer,
+            services.sessions,
+            services.admin_credentials,
+            services.projection_status,
+        ),
         *services.extra_routes,
     ]
     middleware = [

@@ -4,6 +4,8 @@ reading the CSRF token an admin page carries."""
 from __future__ import annotations
 
 import re
+from typing import Any
+from uuid import UUID
 
 from starlette.testclient import TestClient
 
@@ -60,3 +62,27 @@ def sign_in_with_account(
     page = client.get("/admin/")
     assert page.status_code == 200, page.text
     return csrf_of(page.text)
+
+
+PASSWORD = "purple-harbour-lantern-42"
+
+
+def make_account(site: Any, username: str, role: str, password: str = PASSWORD) -> UUID:
+    """An account made as the CLI makes it, its password set through its setup link."""
+    from projections.admin_accounts import PostgresAdminCredentials
+    from web.ui.admin.accounts import AdminAccounts
+
+    accounts = AdminAccounts(
+        site.live.app,
+        PostgresAdminCredentials(site.live.read._pool),
+        server_key=site.sessions.server_key,
+    )
+    ident, token = accounts.create(username, role, actor="admin:test")
+    form = site.client.get(f"/admin/setup/{token}")
+    done = site.client.post(
+        f"/admin/setup/{token}",
+        data={"password": password, "confirm": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return ident

@@ -14,6 +14,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
+from projections import operations
 from projections.admin_accounts import PostgresAdminCredentials
 from projections.projectors import PROJECTORS
 from projections.ui_sessions import PostgresSessionStore
@@ -88,6 +89,17 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
         wait_for=live.listener.wait_for,
         sessions=store,
         admin_credentials=PostgresAdminCredentials(pool),
+        projection_status=lambda: [
+            {
+                "name": s.name,
+                "version": s.version,
+                "state": s.state,
+                "live": s.live,
+                "position": s.position,
+                "lag": s.lag,
+            }
+            for s in operations.status(database_url)
+        ],
     )
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:

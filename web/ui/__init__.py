@@ -7,6 +7,9 @@ the standard library; never ``projections`` or ``workers`` (an import-linter con
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -61,6 +64,7 @@ def page_routes(
     renderer: Renderer,
     sessions: SessionStore | None,
     admin_credentials: AdminCredentialStore | None = None,
+    projection_status: Callable[[], Any] | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
     (only with a session store); named admin accounts with ``admin_credentials`` (and a
@@ -82,7 +86,15 @@ def page_routes(
                     server_key=sessions.server_key,
                     require_totp=renderer.settings.admin_require_totp,
                 )
-            access = AdminAccess(ctx.read, manager, csrf, renderer, accounts)
+            access = AdminAccess(
+                ctx.read,
+                manager,
+                csrf,
+                renderer,
+                accounts,
+                cursors=admin_credentials,
+                projection_status=projection_status,
+            )
             routes += admin_routes(ctx, renderer, access)
     return routes
 

@@ -65,3 +65,55 @@
     control.focus({ preventScroll: true });
   });
 })();
+
+// -- admin console (issue 17) ------------------------------------------------------------------
+// "Select all on this page": the header checkbox (hidden without JS) ticks every row's box; when
+// all are ticked by hand it follows. Without JS each row is ticked on its own.
+(function () {
+  "use strict";
+  function boxes(all) {
+    var form = all.closest("form");
+    return form ? form.querySelectorAll('input[type=checkbox][name="' + all.getAttribute("data-select-all") + '"]') : [];
+  }
+  function wire(root) {
+    root.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes(all).forEach(function (b) { b.checked = all.checked; });
+      });
+      all.closest("form").addEventListener("change", function (e) {
+        if (e.target === all || e.target.name !== all.getAttribute("data-select-all")) return;
+        var list = Array.prototype.slice.call(boxes(all));
+        all.checked = list.length > 0 && list.every(function (b) { return b.checked; });
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  } else {
+    wire(document);
+  }
+})();
+
+// Activity "Auto-refresh every 30 s": off by default (WCAG 2.2.2); when ticked, "Load newer" is
+// triggered every 30 s (its fragment announces "N new entries" in a polite status region).
+(function () {
+  "use strict";
+  var timer = null;
+  function wire() {
+    var box = document.querySelector("input[data-refresh]");
+    if (!box) return;
+    var label = box.closest("label");
+    if (label) label.hidden = false;
+    box.addEventListener("change", function () {
+      if (timer) { clearInterval(timer); timer = null; }
+      if (!box.checked) return;
+      timer = setInterval(function () {
+        var link = document.querySelector(box.getAttribute("data-refresh"));
+        if (link && window.htmx) window.htmx.trigger(link, "click");
+      }, 30000);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+})();

@@ -9,11 +9,14 @@ from starlette.routing import BaseRoute
 from web.context import Context
 from web.ui.admin.access import AdminAccess
 from web.ui.admin.account import AccountPages
+from web.ui.admin.activity import ActivityPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.detail import DetailPages
 from web.ui.admin.history import HistoryPages
 from web.ui.admin.reference import ReferencePages
 from web.ui.admin.signin import SignInPages
+from web.ui.admin.submissions import SubmissionListPages
+from web.ui.admin.system import SystemPages
 from web.ui.render import Renderer
 
 
@@ -23,6 +26,9 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += SignInPages(ctx, renderer, access).routes()
     routes += DashboardPages(ctx, renderer, access).routes()
     routes += AccountPages(ctx, renderer, access).routes()
+    routes += SubmissionListPages(ctx, renderer, access).routes()
+    routes += ActivityPages(ctx, renderer, access).routes()
+    routes += SystemPages(ctx, renderer, access).routes()
     routes += DetailPages(ctx, renderer, access).routes()
     routes += HistoryPages(ctx, renderer, access).routes()
     routes += ReferencePages(ctx, renderer, access).routes()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from domain import keys
 from web.context import in_read_thread
-from web.ports import ReadPort
+from web.ports import AdminCredentialStore, ReadPort
 from web.ui.csrf import FIELD, Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.render import Renderer
@@ -116,12 +116,33 @@ class AdminAccess:
         csrf: Csrf,
         renderer: Renderer,
         accounts: AccountCheck | None = None,
+        *,
+        cursors: AdminCredentialStore | None = None,
+        projection_status: Callable[[], Any] | None = None,
     ) -> None:
         self.read = read
         self.sessions = sessions
         self.csrf = csrf
         self.renderer = renderer
         self.accounts = accounts
+        self.cursors = cursors
+        self.projection_status = projection_status
+
+    # -- each admin's position on the change feed (spec/ui.md §9 item 4) ---------------------
+
+    @property
+    def cursors_enabled(self) -> bool:
+        """Whether "mark all as seen" can be stored."""
+        return self.cursors is not None
+
+    def cursor(self, subject: str) -> int | None:
+        """The feed position ``subject`` marked as seen (None: never, or no store)."""
+        return self.cursors.cursor(subject) if self.cursors is not None else None
+
+    def mark_seen(self, subject: str, position: int) -> None:
+        """Store ``position`` as seen by ``subject`` (never moves backwards)."""
+        if self.cursors is not None:
+            self.cursors.set_cursor(subject, position)
 
     # -- the gate -----------------------------------------------------------------------------
 

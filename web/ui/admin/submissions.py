@@ -1,0 +1,477 @@
+"""The admin submissions list, bulk actions and exports (spec/ui.md §5.7.3, §9 item 11).
+
+- ``GET /admin/submissions/`` (Viewer): filters with counts, search, sort, page sizes, selection
+  on the page or of every matching submission.
+- ``POST /admin/submissions/bulk`` (Viewer for exports, Editor for the rest): first the
+  confirmation page saying which submissions the lifecycle will change and which it skips and
+  why; ``confirm=1`` carries it out, one event per submission, and answers ``303`` to the list
+  with the banner "N submissions marked as <Label>. M skipped."
+- ``GET /admin/submissions/export.csv|json`` (Viewer): the original's columns, in its order,
+  with the new fields appended.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Final
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from domain.errors import RegistryError
+from domain.fields import DATA_ACCESS_TYPES
+from domain.lifecycle import (
+    PRIMARY_TAG_LABELS,
+    SECONDARY_TAG_LABELS,
+    STATUS_LABELS,
+    check_transition,
+)
+from web.context import in_read_thread
+from web.endpoints.submissions import SUBMISSION_PROJECTIONS
+from web.ports import ReadPort
+from web.ui.admin.access import Admin, Role
+from web.ui.admin.listing import (
+    FACET_LEGENDS,
+    PAGE_SIZES,
+    SORTS,
+    SYNC_LABELS,
+    Listing,
+    ListParams,
+    export_names,
+    export_row,
+)
+from web.ui.admin.pages import AdminPages
+from web.ui.catalogue import CatalogueParams
+from web.ui.errors import error_page
+
+#: Bulk action -> (target status or None, label of the button's result, role needed).
+ACTIONS: Final[dict[str, tuple[str | None, str, Role]]] = {
+    "approve": ("approved", "Approve", Role.EDITOR),
+    "reject": ("rejected", "Reject", Role.EDITOR),
+    "review": ("under_review", "Mark as Under Review", Role.EDITOR),
+    "deprecate": ("deprecated", "Deprecate", Role.EDITOR),
+    "undeprecate": ("submitted", "Undeprecate (back to Submitted)", Role.EDITOR),
+    "assign_maturity": (None, "Assign maturity tags", Role.EDITOR),
+    "export_csv": (None, "Export as CSV", Role.VIEWER),
+    "export_json": (None, "Export as JSON", Role.VIEWER),
+}
+LIST_PAGE: Final = "/admin/submissions/"
+BULK_CAP: Final = 5000
+
+
+def _status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def plan(
+    docs: Sequence[Mapping[str, Any]], action: str
+) -> tuple[list[Mapping[str, Any]], list[tuple[Mapping[str, Any], str]]]:
+    """Which submissions ``action`` changes and which it skips, with the reason (the domain's
+    lifecycle decides: decisions.md item 1)."""
+    target = ACTIONS[action][0]
+    change: list[Mapping[str, Any]] = []
+    skip: list[tuple[Mapping[str, Any], str]] = []
+    for doc in docs:
+        current = str(doc.get("status"))
+        if action == "assign_maturity":
+            if current == "approved":
+                change.append(doc)
+            else:
+                skip.append(
+                    (
+                        doc,
+                        f"not Approved ({_status_label(current)}): maturity tags are for"
+                        " approved services only",
+                    )
+                )
+            continue
+        assert target is not None
+        if current == target:
+            skip.append((doc, f"already {_status_label(target)}"))
+            continue
+        try:
+            check_transition(current, target, by_admin=True)
+        except RegistryError:
+            skip.append((doc, f"not allowed from {_status_label(current)}"))
+            continue
+        change.append(doc)
+    return change, skip
+
+
+class SubmissionListPages(AdminPages):
+    """The list, the bulk actions and the exports."""
+
+    def routes(self) -> list[BaseRoute]:
+        """List, bulk, exports."""
+        return [
+            Route(LIST_PAGE, self.listing, methods=["GET", "HEAD"]),
+            Route(LIST_PAGE + "bulk", self.bulk, methods=["POST"]),
+            Route(LIST_PAGE + "export.csv", self.export_csv, methods=["GET", "HEAD"]),
+            Route(LIST_PAGE + "export.json", self.export_json, methods=["GET", "HEAD"]),
+        ]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _load(self, *, search: str = "") -> Listing:
+        return load_listing(self.ctx.read, search=search)
+
+    async def listing(self, request: Request) -> Response:
+        """The list page (Viewer)."""
+        admin = await self.access.require(request, Role.VIEWER)
+        if isinstance(admin, Response):
+            return admin
+        params = ListParams.parse(request.query_params)
+
+        def run() -> dict[str, Any]:
+            listing = self._load(search=params.q)
+            matching = listing.matching(params)
+            pages = max(1, -(-len(matching) // params.page_size))
+            page = min(params.page, pages)
+            rows = matching[(page - 1) * params.page_size : page * params.page_size]
+            keys = {str(d["id"]): self.ctx.read.keys_of(uuid.UUID(str(d["id"]))) for d in rows}
+            return {
+                "total": len(matching),
+                "pages": pages,
+                "page": page,
+                "rows": rows,
+                "keys": keys,
+                "facets": listing.facets(params),
+                "changed_count": listing.changed_count(params),
+                "in_review": listing.in_review,
+                "references": _references(listing.docs),
+            }
+
+        data = await in_read_thread(run)
+        effective = replace(params, page=data["page"])
+        return await self.render(
+            request,
+            admin,
+            "admin/submissions/list.html",
+            {
+                **data,
+                "section": "submissions",
+                "params": effective,
+                "facet_groups": _facet_groups(effective, data["facets"], data["references"]),
+                "chips": _chips(effective, data["references"]),
+                "sorts": SORTS,
+                "page_sizes": PAGE_SIZES,
+                "actions": {k: v[1] for k, v in ACTIONS.items() if admin.may(v[2])},
+                "status_labels": STATUS_LABELS,
+                "maturity_labels": PRIMARY_TAG_LABELS,
+                "secondary_labels": SECONDARY_TAG_LABELS,
+                "sync_labels": SYNC_LABELS,
+            },
+        )
+
+    # -- bulk -------------------------------------------------------------------------------
+
+    async def bulk(self, request: Request) -> Response:
+        """Confirm (first POST) or carry out (``confirm=1``) a bulk action, or export the
+        selection."""
+        admin = await self.access.require(request, Role.VIEWER)
+        if isinstance(admin, Response):
+            return admin
+        form = await request.form()
+        action = str(form.get("action", ""))
+        if action not in ACTIONS:
+            return error_page(
+                self.renderer, request, 400, "Choose an action from the list (field action)."
+            )
+        needed = ACTIONS[action][2]
+        if not admin.may(needed):
+            return error_page(
+                self.renderer,
+                request,
+                403,
+                f"This needs the {needed.label} role; you are signed in as {admin.role.label}.",
+            )
+        query = str(form.get("query", ""))
+        ids = [str(v) for v in form.getlist("ids")]
+        every = form.get("scope") == "all"
+
+        def selected() -> list[Mapping[str, Any]]:
+            if every:
+                chosen = ListParams.parse(QueryParams(query))
+                return self._load(search=chosen.q).matching(chosen)
+            listing = self._load()
+            wanted = set(ids)
+            return [d for d in listing.docs if str(d["id"]) in wanted]
+
+        docs = await in_read_thread(selected)
+        if not docs:
+            return await self.back(
+                request, admin, LIST_PAGE + _q(query), "Select at least one submission first."
+            )
+        if action in ("export_csv", "export_json"):
+            return self._export(request, docs, "csv" if action == "export_csv" else "json")
+        if form.get("confirm") != "1":
+            change, skip = plan(docs, action)
+            return await self.render(
+                request,
+                admin,
+                "admin/submissions/confirm.html",
+                {
+                    "section": "submissions",
+                    "action": action,
+                    "action_label": ACTIONS[action][1],
+                    "change": change,
+                    "skip": skip,
+                    "query": query,
+                    "status_labels": STATUS_LABELS,
+                    "maturity_labels": PRIMARY_TAG_LABELS,
+                    "secondary_labels": SECONDARY_TAG_LABELS,
+                    "errors": {},
+                },
+            )
+        return await self._apply(request, admin, action, docs, form, query)
+
+    async def _apply(
+        self,
+        request: Request,
+        admin: Admin,
+        action: str,
+        docs: Sequence[Mapping[str, Any]],
+        form: Any,
+        query: str,
+    ) -> Response:
+        change, skip = plan(docs, action)
+        comment = " ".join(str(form.get("comment", "")).split("\n")).strip()[:2000]
+        primary = str(form.get("primary_maturity_tag", "")) or None
+        secondary = [str(v) for v in form.getlist("secondary_maturity_tags")]
+        if action == "assign_maturity" and (
+            (primary is not None and primary not in PRIMARY_TAG_LABELS)
+            or any(s not in SECONDARY_TAG_LABELS for s in secondary)
+        ):
+            return error_page(
+                self.renderer,
+                request,
+                400,
+                "Choose a listed maturity tag (fields primary_maturity_tag,"
+                " secondary_maturity_tags).",
+            )
+        target = ACTIONS[action][0]
+        done = 0
+        reasons = [reason for _, reason in skip]
+        for doc in change:
+            sid = uuid.UUID(str(doc["id"]))
+            if action == "assign_maturity":
+                command = functools.partial(
+                    self.ctx.registry.assign_maturity_tags,
+                    sid,
+                    primary,
+                    secondary,
+                    actor=admin.actor,
+                    expected_version=None,
+                )
+            else:
+                assert target is not None
+                command = functools.partial(
+                    self.ctx.registry.change_status,
+                    sid,
+                    target,
+                    actor=admin.actor,
+                    by_admin=True,
+                    comment=comment,
+                    expected_version=None,
+                )
+            try:
+                await self.ctx.write(command, SUBMISSION_PROJECTIONS, lambda r: r, retry=sid)
+            except RegistryError as exc:
+                reasons.append(f"{doc.get('service_name')}: {exc}")
+                continue
+            done += 1
+        skipped = len(docs) - done
+        if action == "assign_maturity":
+            banner = (
+                f"Maturity tags assigned to {done} approved submission{'s' if done != 1 else ''}."
+            )
+        else:
+            assert target is not None
+            banner = (
+                f"{done} submission{'s' if done != 1 else ''} marked as {_status_label(target)}."
+            )
+        if skipped:
+            banner += f" {skipped} skipped: " + "; ".join(sorted(set(reasons))) + "."
+        return await self.back(request, admin, LIST_PAGE + _q(query), banner)
+
+    # -- exports ----------------------------------------------------------------------------
+
+    async def export_csv(self, request: Request) -> Response:
+        """Every submission the filters keep, as ``submissions.csv`` (Viewer)."""
+        return await self._export_filtered(request, "csv")
+
+    async def export_json(self, request: Request) -> Response:
+        """Every submission the filters keep, as ``submissions.json`` (Viewer)."""
+        return await self._export_filtered(request, "json")
+
+    async def _export_filtered(self, request: Request, kind: str) -> Response:
+        admin = await self.access.require(request, Role.VIEWER)
+        if isinstance(admin, Response):
+            return admin
+        params = ListParams.parse(request.query_params)
+        docs = await in_read_thread(lambda: self._load(search=params.q).matching(params))
+        return self._export(request, docs, kind)
+
+    def _export(self, request: Request, docs: Sequence[Mapping[str, Any]], kind: str) -> Response:
+        base = self.ctx.base_url(request)
+        headers = {
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="submissions.{kind}"',
+        }
+        if kind == "json":
+            rows = [export_row(d, base, nested=True) for d in docs]
+            return Response(
+                json.dumps(rows, ensure_ascii=False, indent=2, default=str),
+                media_type="application/json",
+                headers=headers,
+            )
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(export_names()), lineterminator="\n")
+        writer.writeheader()
+        for doc in docs:
+            writer.writerow(export_row(doc, base, nested=False))
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def load_listing(read: ReadPort, *, search: str = "") -> Listing:
+    """Every submission's document (pages of 100), the ids whose approved version has an edit
+    in review (the public catalogue's ``in_review``), and with ``search`` the ids of the
+    licences whose id or name contains it."""
+    docs: list[Mapping[str, Any]] = []
+    page = 1
+    while True:
+        total, items = read.list_submissions({}, "-submitted_at", page, 100)
+        docs.extend(items)
+        if not items or len(docs) >= total:
+            break
+        page += 1
+    criteria = {**CatalogueParams().criteria(), "include_deprecated": True, "page_size": BULK_CAP}
+    public = read.catalogue_search(criteria)
+    in_review = {
+        str(item["id"]) for item in public["items"] if item.get("visibility") == "in_review"
+    }
+    hits = {str(lic["license_id"]) for lic in read.licenses(search)} if search else set()
+    return Listing(docs, in_review, hits)
+
+
+def names_by_id(docs: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Service names by submission id."""
+    return {str(d["id"]): str(d.get("service_name") or "") for d in docs}
+
+
+def _q(query: str) -> str:
+    return f"?{query}" if query else ""
+
+
+def _references(docs: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Names of the centres, categories and PIs the documents use, by id."""
+    out: dict[str, dict[str, str]] = {"center": {}, "category": {}, "pi": {}}
+    for doc in docs:
+        centre = doc.get("service_center") or {}
+        if centre.get("id"):
+            out["center"][str(centre["id"])] = str(
+                centre.get("short_name") or centre.get("full_name")
+            )
+        for c in doc.get("service_categories") or []:
+            out["category"][str(c["id"])] = str(c["name"])
+        for p in doc.get("responsible_pis") or []:
+            out["pi"][str(p["id"])] = str(
+                p.get("display_name") or f"{p.get('last_name')}, {p.get('first_name')}"
+            )
+    return out
+
+
+def _label(facet: str, value: str, references: Mapping[str, Mapping[str, str]]) -> str:
+    if facet == "status":
+        return _status_label(value)
+    if facet == "maturity":
+        return PRIMARY_TAG_LABELS.get(value, "No maturity tag")
+    if facet == "elixir":
+        return "ELIXIR-DE services" if value == "1" else "Not ELIXIR"
+    if facet == "access":
+        return DATA_ACCESS_TYPES.get(value, value)
+    if facet == "biotools_sync":
+        return SYNC_LABELS.get(value, value)
+    return references.get(facet, {}).get(value, value)
+
+
+def _facet_groups(
+    p: ListParams,
+    facets: Mapping[str, Mapping[str, int]],
+    references: Mapping[str, Mapping[str, str]],
+) -> list[dict[str, Any]]:
+    groups = []
+    multiple = ("status", "center", "category", "pi")
+    for facet, counts in facets.items():
+        chosen = getattr(p, facet)
+        chosen_set = set(chosen) if isinstance(chosen, tuple) else ({chosen} if chosen else set())
+        values = dict(counts)
+        for value in chosen_set:
+            values.setdefault(value, 0)
+        options: list[dict[str, Any]] = [
+            {
+                "value": value,
+                "label": _label(facet, value, references),
+                "count": count,
+                "checked": value in chosen_set,
+                "id": f"f-{facet}-{value}",
+            }
+            for value, count in values.items()
+        ]
+        options.sort(key=lambda o: (not o["checked"], -o["count"], str(o["label"]).lower()))
+        if options:
+            groups.append(
+                {
+                    "name": facet,
+                    "legend": FACET_LEGENDS[facet],
+                    "multiple": facet in multiple,
+                    "options": options,
+                    "open": bool(chosen_set) or facet == "status",
+                }
+            )
+    return groups
+
+
+def _chips(p: ListParams, references: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
+    chips = []
+    if p.q:
+        chips.append({"facet": "Search", "value": f"“{p.q}”", "href": p.without("q")})
+    for facet in ("status", "center", "category", "pi"):
+        for value in getattr(p, facet):
+            chips.append(
+                {
+                    "facet": FACET_LEGENDS[facet],
+                    "value": _label(facet, value, references),
+                    "href": p.without(facet, value),
+                }
+            )
+    for facet in ("maturity", "elixir", "access", "biotools_sync"):
+        value = getattr(p, facet)
+        if value:
+            chips.append(
+                {
+                    "facet": FACET_LEGENDS[facet],
+                    "value": _label(facet, value, references),
+                    "href": p.without(facet),
+                }
+            )
+    if p.changed_since_approval:
+        chips.append(
+            {
+                "facet": "Changes",
+                "value": "Changed since last approval",
+                "href": p.without("changed_since_approval"),
+            }
+        )
+    for name, text in (("submitted_from", "Submitted from"), ("submitted_to", "Submitted until")):
+        if getattr(p, name):
+            chips.append({"facet": text, "value": getattr(p, name), "href": p.without(name)})
+    return chips

