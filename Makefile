@@ -42,6 +42,7 @@ test: lint typecheck contracts chromium
 screenshots: $(STAMP) chromium
 	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_browser.py -k axe
 	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_browser.py -k axe
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_detail_browser.py -k axe
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
