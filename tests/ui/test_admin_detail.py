@@ -105,7 +105,10 @@ def test_every_record_field_says_who_last_changed_it_in_which_version(site: Site
     html = _detail(site, created)
     row = html.split('data-field="service_name"', 1)[1].split("</div>", 1)[0]
     assert "Blamed" in row
-    assert re.search(r"by API: Initial key \(<a href=\"[^\"]+#step-\d+\">version 3</a>\)", row)
+    link = re.search(r"by API: Initial key \(<a href=\"([^\"]+)#step-(\d+)\">version 3</a>\)", row)
+    assert link
+    target = site.client.get(link[1].replace("&amp;", "&")).text
+    assert f'id="step-{link[2]}" data-version="3"' in target
     description = html.split('data-field="service_description"', 1)[1].split("</div>", 1)[0]
     assert "by Submitter" in description
     assert "version 1</a>" in description
