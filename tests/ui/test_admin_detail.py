@@ -230,6 +230,14 @@ def test_erasure_needs_the_name_typed_exactly_and_keeps_the_history(site: Site) 
     assert done.status_code == 303
     assert done.headers["location"] == "/admin/submissions/"
     assert site.client.get(f"/admin/submissions/{created['id']}/").status_code == 410
+    history = site.client.get(f"/admin/submissions/{created['id']}/history")
+    assert history.status_code == 200
+    assert "Personal data erased" in history.text
+    assert "Owner asked (ticket 42)" in history.text
+    assert "Ada" not in history.text  # the submitter's first name in the payload
+    first = site.client.get(f"/admin/submissions/{created['id']}/versions/1")
+    assert first.status_code == 200
+    assert "value erased" in first.text
     timeline = site.live.read.submission_timeline(created["id"])
     assert timeline is not None
     assert timeline[-1]["type"] == "Submission.Erased"

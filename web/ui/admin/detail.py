@@ -203,9 +203,13 @@ class DetailPages(AdminPages):
 
     # -- loading -----------------------------------------------------------------------------
 
-    async def _gate(self, request: Request, role: Role) -> tuple[Admin, uuid.UUID, Doc] | Response:
+    async def _gate(
+        self, request: Request, role: Role, *, erased_ok: bool = False
+    ) -> tuple[Admin, uuid.UUID, Doc] | Response:
         """The admin (at least ``role``), the id and the live document; else the answer (the
-        sign-in redirect, 403, 404, or 410 for an erased submission)."""
+        sign-in redirect, 403, 404, or 410 for an erased submission). ``erased_ok``: an erased
+        submission's last document from its timeline instead (personal values erased, marked
+        ``erased``), for the history pages: its history stays (decision 9)."""
         admin = await self.access.require(request, role)
         if isinstance(admin, Response):
             return admin
@@ -215,6 +219,15 @@ class DetailPages(AdminPages):
         doc = await self.ctx.call(self.ctx.read.submission, sid)
         if doc is None:
             gone = await self.ctx.call(self.ctx.read.erased, sid)
+            if gone and erased_ok:
+                steps = await self._timeline(sid)
+                last = next((e["doc"] for e in reversed(steps) if e["doc"] is not None), None)
+                if last is not None:
+                    served = await self.ctx.call(
+                        self.ctx.read.submission_version, sid, last["version"]
+                    )
+                    if served is not None:
+                        return admin, sid, {**served, "erased": True, "updated_by": ""}
             if gone:
                 return error_page(
                     self.renderer, request, 410, "This submission was erased. Its history stays."
