@@ -120,3 +120,26 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
                 if js and name == "admin-detail":
                     screenshot(page, f"{name}-320-light")
             context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_any_two_versions_are_compared_from_the_timeline_by_keyboard(
+    site: Site, browser: Any, js: bool
+) -> None:
+    created = site.register(service_name="Picked")
+    site.amend_as_owner(created, service_name="Picked Again")
+    with serve(site.client.app) as base:
+        context = _context(browser, js)
+        page = context.new_page()
+        _sign_in(page, base, site.live.admin_read)
+        page.goto(f"{base}/admin/submissions/{created['id']}/history")
+        page.get_by_label("Compare from version 1").focus()
+        page.keyboard.press("Space")
+        page.get_by_label("Compare to version 3").focus()
+        page.keyboard.press("Space")
+        page.get_by_role("button", name="Compare selected").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Version 1 → version 3")).to_be_visible()
+        expect(page.locator("table.diff del").first).to_have_text("Picked")
+        expect(page.locator("table.diff ins").first).to_have_text("Picked Again")
+        context.close()
