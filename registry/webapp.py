@@ -97,6 +97,7 @@ def build_app(
     )
     # What this process caches about a submission goes when its erasure commits anywhere.
     progress.on_erasure(read_model.forget_erased)
+    progress.on_erasure(read_model.forget_timelines)
     vault = services.registry.key_vault
     if isinstance(vault, PostgresKeyVault):
         progress.on_erasure(vault.forget_erased)
