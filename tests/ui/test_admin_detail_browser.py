@@ -72,6 +72,8 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
     site.amend_as_owner(created, service_name="Accessible Service II")
     site.amend_as_owner(created, service_description="A service used in most labs. " * 12)
     sid = created["id"]
+    erased = site.register(service_name="Erased Service")
+    site.erase(erased)
     latest = site.live.read.submission(sid)["version"]
     cat = site.live.category
     pages = {
@@ -82,6 +84,7 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
         "admin-keys": f"/admin/submissions/{sid}/keys",
         "admin-erase": f"/admin/submissions/{sid}/erase",
         "admin-edit": f"/admin/submissions/{sid}/edit",
+        "admin-erased-history": f"/admin/submissions/{erased['id']}/history",
         "admin-reference-categories": "/admin/reference/categories/",
         "admin-reference-pis": "/admin/reference/pis/",
         "admin-reference-history": f"/admin/reference/categories/{cat}/history",
