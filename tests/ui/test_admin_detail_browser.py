@@ -5,6 +5,7 @@ reference data pages; screenshots when ``REGISTRY_UI_SCREENSHOTS`` is set."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,4 +146,25 @@ def test_any_two_versions_are_compared_from_the_timeline_by_keyboard(
         expect(page.get_by_role("heading", name="Version 1 → version 3")).to_be_visible()
         expect(page.locator("table.diff del").first).to_have_text("Picked")
         expect(page.locator("table.diff ins").first).to_have_text("Picked Again")
+        context.close()
+
+
+def test_a_new_key_downloads_as_a_text_file_without_javascript(site: Site, browser: Any) -> None:
+    created = site.register(service_name="Downloadable")
+    with serve(site.client.app) as base:
+        context = browser.new_context(accept_downloads=True)
+        context.route("**/*.js", lambda route: route.abort())
+        page = context.new_page()
+        _sign_in(page, base, site.live.admin_full)
+        page.goto(f"{base}/admin/submissions/{created['id']}/keys")
+        page.get_by_role("button", name="Issue new key").click()
+        expect(page.locator("#new-key")).to_be_visible()
+        key = page.locator("#new-key").input_value()
+        with page.expect_download() as info:
+            page.locator("#download-key").click()
+        download = info.value
+        assert download.suggested_filename == f"registry-key-{created['id']}.txt"
+        path = download.path()
+        assert path is not None
+        assert Path(path).read_text(encoding="utf-8") == key
         context.close()
