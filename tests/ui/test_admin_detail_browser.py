@@ -160,6 +160,8 @@ def test_a_new_key_downloads_as_a_text_file_without_javascript(site: Site, brows
         page.get_by_role("button", name="Issue new key").click()
         expect(page.locator("#new-key")).to_be_visible()
         key = page.locator("#new-key").input_value()
+        count, report = axe_violations(page)
+        assert count == 0, report
         with page.expect_download() as info:
             page.locator("#download-key").click()
         download = info.value
