@@ -452,3 +452,34 @@ def test_the_timeline_has_no_cap_and_shows_more_in_pages_of_fifty(site: Site) ->
     assert "changed 60 times in between" in compared
     assert "<del>Busy</del>" in compared
     assert "<ins>Busy 59</ins>" in compared
+
+
+def test_a_message_the_domain_refuses_is_a_422_naming_the_problem(site: Site) -> None:
+    created = site.register(service_name="Odd Message")
+    token = sign_in_with_key(site.client, site.live.admin_full)
+    html = _detail(site, created)
+    response = site.client.post(
+        f"/admin/submissions/{created['id']}/status",
+        data={
+            "status": "approved",
+            "comment": "x" * 2001,
+            "version": _version(html),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 422
+    assert "The message must be at most 2,000 characters." in response.text
+    odd = site.client.post(
+        f"/admin/submissions/{created['id']}/status",
+        data={
+            "status": "approved",
+            "comment": "bad \x00 byte",
+            "version": _version(html),
+            "csrf_token": token,
+        },
+    )
+    assert odd.status_code == 422, odd.text
+    assert 'id="problem"' in odd.text
+    doc = site.live.read.submission(created["id"])
+    assert doc is not None
+    assert doc["status"] == "submitted"

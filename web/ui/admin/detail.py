@@ -404,6 +404,16 @@ class DetailPages(AdminPages):
         )
         try:
             await write_submission(self.ctx, command, lambda _: sid)
+        except ValidationFailed as exc:
+            return await self._overview(
+                request,
+                admin,
+                sid,
+                doc,
+                status=422,
+                problem="; ".join(m for ms in exc.errors.values() for m in ms),
+                comment=comment,
+            )
         except (InvalidTransition, PermissionDenied):
             return await self._overview(
                 request,
