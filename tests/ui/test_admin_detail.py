@@ -483,3 +483,15 @@ def test_a_message_the_domain_refuses_is_a_422_naming_the_problem(site: Site) ->
     doc = site.live.read.submission(created["id"])
     assert doc is not None
     assert doc["status"] == "submitted"
+
+
+def test_a_key_label_the_domain_refuses_is_a_422(site: Site) -> None:
+    created = site.register(service_name="Odd Label")
+    token = sign_in_with_key(site.client, site.live.admin_full)
+    response = site.client.post(
+        f"/admin/submissions/{created['id']}/keys/issue",
+        data={"label": "bad \x00 label", "scope": "write", "csrf_token": token},
+    )
+    assert response.status_code == 422, response.text
+    assert "The key was not issued" in response.text
+    assert len(site.live.read.keys_of(created["id"])) == 1

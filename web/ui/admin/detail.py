@@ -534,7 +534,11 @@ class DetailPages(AdminPages):
                 "Choose read-write or read-only and a label of at most 100 characters.",
             )
         issue = functools.partial(self.ctx.registry.issue_key, sid, label, scope, actor=admin.actor)
-        written = await self.ctx.write(issue, KEY_PROJECTIONS, lambda done: done)
+        try:
+            written = await self.ctx.write(issue, KEY_PROJECTIONS, lambda done: done)
+        except ValidationFailed as exc:
+            problem = "; ".join(m for ms in exc.errors.values() for m in ms)
+            return error_page(self.renderer, request, 422, f"The key was not issued: {problem}")
         return await self._one_time(request, admin, doc, written.result.api_key)
 
     async def reset_keys(self, request: Request) -> Response:
