@@ -41,8 +41,6 @@ test: lint typecheck contracts chromium
 # docs/screenshots/: every public page, desktop and 320 px, light and dark (the browser tests).
 screenshots: $(STAMP) chromium
 	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_browser.py -k axe
-	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_browser.py -k axe
-	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_detail_browser.py -k axe
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
@@ -54,3 +52,8 @@ bench-quick: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# docs/screenshots/admin-*: every admin console page (the admin browser tests).
+screenshots-admin: $(STAMP) chromium
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_browser.py -k axe
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_detail_browser.py -k axe

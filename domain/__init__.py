@@ -83,4 +83,13 @@ AdminKey (``registry/AdminKey/v1``)
   ``registry/AdminKey.Imported/v1``  label, scope, key_hash, created_by, created_at (ISO),
       is_active — an admin key of the existing system.
   ``registry/AdminKey.Revoked/v1``  actor.
+
+AdminAccount (``registry/AdminAccount/v1``; id ``uuid5(NAMESPACE, "admin-account:<username>")``)
+  ``registry/AdminAccount.Created/v1``  username, role (viewer|editor|manager), actor.
+  ``registry/AdminAccount.RoleChanged/v1``  old_role, role, actor.
+  ``registry/AdminAccount.Disabled/v1`` / ``….Enabled/v1``  actor.
+  ``registry/AdminAccount.PasswordResetRequested/v1`` / ``….PasswordSet/v1``  actor.
+  ``registry/AdminAccount.TotpEnrolled/v1`` / ``….TotpRemoved/v1``  actor.
+  No secret is ever in these events: hashes, TOTP seeds and setup tokens live in the support
+  unit ``admin_accounts`` (``schema/ddl/admin_accounts``).
 """

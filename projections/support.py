@@ -35,8 +35,8 @@ UNITS: tuple[str, ...] = (
     "key_usage",
     "idempotency_keys",
     "worker_tracking",
-    "ui_sessions",
     "admin_accounts",
+    "ui_sessions",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
 

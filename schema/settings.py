@@ -137,6 +137,10 @@ class Settings(BaseModel):
     site_privacy_url: str | None = None
     site_imprint_url: str | None = None
     site_user_guide_url: str | None = None
+    admin_require_totp: bool = Field(
+        default=False,
+        description="Named admin accounts must sign in with a TOTP code (spec/ui.md §3.4).",
+    )
     feature_catalogue: bool = Field(default=True, description="Serve the public catalogue.")
     catalogue_meta_description: str = (
         "Browse the bioinformatics services of the German Network for Bioinformatics "
@@ -145,10 +149,6 @@ class Settings(BaseModel):
     ui_owner_idle_seconds: int = Field(default=3600, ge=60, le=86_400)
     ui_admin_idle_seconds: int = Field(default=1800, ge=60, le=86_400)
     ui_warn_before_seconds: int = Field(default=120, ge=10, le=3600)
-    admin_require_totp: bool = Field(
-        default=False,
-        description="Named admin accounts must sign in with a TOTP code (spec/ui.md §3.4).",
-    )
     broker_heartbeat_timeout: float = Field(
         default=60.0,
         gt=0.0,

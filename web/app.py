@@ -157,6 +157,7 @@ def create_app(services: WebServices) -> Starlette:
             services.sessions,
             services.admin_credentials,
             services.projection_status,
+            lambda result: services.metrics.ui_signins.labels(result).inc(),
         ),
         *services.extra_routes,
     ]

@@ -77,6 +77,13 @@ class Metrics:
             ["actor", "outcome"],
             registry=self.registry,
         )
+        #: Admin console sign-ins by result (ok, invalid, throttled): spec/ui.md §3.4.
+        self.ui_signins = Counter(
+            "ui_signins",
+            "Admin console sign-ins, by result.",
+            ["result"],
+            registry=self.registry,
+        )
         self._shared = multiprocess_dir()
 
     def render(self) -> bytes:

@@ -63,6 +63,8 @@ def test_unknown_revoked_and_submission_keys_get_the_same_401(site: Site) -> Non
         assert "The admin key is not valid." in response.text
         assert key not in response.text
         assert "registry_admin" not in response.headers.get("set-cookie", "")
+    metrics = site.client.get("/metrics").text
+    assert 'ui_signins_total{result="invalid"} 3.0' in metrics
 
 
 def test_a_sign_in_without_the_csrf_token_is_refused(site: Site) -> None:
@@ -94,3 +96,22 @@ def test_sign_out_is_a_post_with_the_session_token_and_ends_the_session(site: Si
     done = site.client.post("/admin/sign-out/", data={"csrf_token": token}, follow_redirects=False)
     assert done.status_code == 303
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
+
+
+def test_admin_pages_carry_the_timeout_warning_and_stay_signed_in_extends_the_session(
+    site: Site,
+) -> None:
+    import datetime as dt
+
+    from bs4 import BeautifulSoup
+
+    token = sign_in_with_key(site.client, site.live.admin_full)
+    page = BeautifulSoup(site.client.get("/admin/").text, "html.parser")
+    dialog = page.select_one("dialog#timeout-dialog")
+    assert dialog is not None
+    expires = dt.datetime.fromisoformat(str(dialog["data-idle-expires"]).replace("Z", "+00:00"))
+    left = (expires - dt.datetime.now(dt.UTC)).total_seconds()
+    assert 1700 < left <= 1800
+    assert dialog["data-warn-before"] == "120"
+    extended = site.client.post("/session/extend", data={"csrf_token": token})
+    assert extended.status_code == 204

@@ -15,7 +15,7 @@ from domain.admin_account import account_id
 from projections.admin_accounts import PostgresAdminCredentials
 from registry.cli import main
 from schema.settings import Settings
-from tests.ui.admin_helpers import csrf_of, sign_in_with_account
+from tests.ui.admin_helpers import csrf_of, make_account, sign_in_with_account, sign_in_with_key
 from tests.ui.conftest import Site
 from web.app import WebServices, create_app
 from web.ui.admin import totp
@@ -139,8 +139,13 @@ def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
 ) -> None:
     ident = setup_account(site, "dave", "viewer")
     sign_in_with_account(site.client, "dave", PASSWORD)
+    old_token = site.client.cookies["registry_admin"]
     accounts = accounts_of(site)
     assert accounts.set_role(ident, "manager", actor="admin:alice")
+    # A change of privilege ends the session's token: the new role comes with a new one.
+    assert site.client.get("/admin/", follow_redirects=False).status_code == 303
+    sign_in_with_account(site.client, "dave", PASSWORD)
+    assert site.client.cookies["registry_admin"] != old_token
     assert "dave (Manager)" in site.client.get("/admin/").text
     assert accounts.set_active(ident, False, actor="admin:alice")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
@@ -329,3 +334,59 @@ def test_changing_the_password_needs_the_current_one(site: Site) -> None:
     assert "Your password was changed." in site.client.get("/admin/account").text
     site.client.cookies.clear()
     sign_in_with_account(site.client, "ines", new)
+
+
+def test_a_manager_manages_accounts_in_the_browser_and_the_events_name_them(site: Site) -> None:
+    token = sign_in_with_key(site.client, site.live.admin_full)
+    created = site.client.post(
+        "/admin/accounts/", data={"username": "Jo", "role": "viewer", "csrf_token": token}
+    )
+    assert created.status_code == 200
+    assert created.headers["cache-control"] == "no-store"
+    link = re.search(r"http://testserver(/admin/setup/[^<\s]+)", created.text)
+    assert link
+    taken = site.client.post(
+        "/admin/accounts/", data={"username": "jo", "role": "viewer", "csrf_token": token}
+    )
+    assert taken.status_code == 422
+    assert "An account named &#34;jo&#34; already exists." in taken.text
+    ident = account_id("jo")
+    changed = site.client.post(
+        f"/admin/accounts/{ident}",
+        data={"action": "role", "role": "editor", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    site.client.post(f"/admin/accounts/{ident}", data={"action": "disable", "csrf_token": token})
+    events = site.live.app.admin_account_events(ident)
+    assert [(e["type"], e["actor"]) for e in events] == [
+        ("Created", "admin:ops"),
+        ("RoleChanged", "admin:ops"),
+        ("Disabled", "admin:ops"),
+    ]
+    assert events[1]["role"] == "editor"
+
+
+def test_only_managers_reach_the_account_management_even_by_direct_post(site: Site) -> None:
+    make_account(site, "kim", "editor")
+    token = sign_in_with_account(site.client, "kim", PASSWORD)
+    assert site.client.get("/admin/accounts/").status_code == 403
+    refused = site.client.post(
+        "/admin/accounts/", data={"username": "sneaky", "role": "manager", "csrf_token": token}
+    )
+    assert refused.status_code == 403
+    assert site.live.app.admin_account_state(account_id("sneaky")) is None
+    promote = site.client.post(
+        f"/admin/accounts/{account_id('kim')}",
+        data={"action": "role", "role": "manager", "csrf_token": token},
+    )
+    assert promote.status_code == 403
+    site.client.cookies.clear()
+    viewer_token = sign_in_with_key(site.client, site.live.admin_read)
+    assert (
+        site.client.post(
+            "/admin/accounts/",
+            data={"username": "sneaky", "role": "viewer", "csrf_token": viewer_token},
+        ).status_code
+        == 403
+    )

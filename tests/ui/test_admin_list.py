@@ -190,3 +190,32 @@ def test_the_exports_follow_the_original_columns_with_the_new_fields_appended(
     assert [i["service_name"] for i in items] == ["Alpha Tool"]
     assert items[0]["submitter"]["last_name"]
     assert items[0]["licenses"] == ["MIT"]
+
+
+def test_an_as_of_export_shows_the_registry_as_it_was_then(site: Site) -> None:
+    import datetime as dt
+
+    before = dt.datetime.now(dt.UTC)
+    created = site.approved(service_name="Annual Report Tool")
+    then = dt.datetime.now(dt.UTC)
+    site.amend_as_owner(created, service_name="Renamed Later")
+    site.register(service_name="Too New")
+    sign_in_with_key(site.client, site.live.admin_read)
+
+    at = then.isoformat().replace("+00:00", "Z")
+    old = site.client.get("/admin/submissions/export.json", params={"as_of": at})
+    assert old.status_code == 200
+    assert [(i["service_name"], i["status"]) for i in old.json()] == [
+        ("Annual Report Tool", "approved")
+    ]
+    approved = site.client.get(
+        "/admin/submissions/export.csv", params={"as_of": at, "status": "approved"}
+    )
+    assert "Annual Report Tool" in approved.text
+    empty = site.client.get("/admin/submissions/export.json", params={"as_of": before.isoformat()})
+    assert empty.json() == []
+    now = site.client.get("/admin/submissions/export.json").json()
+    assert {i["service_name"] for i in now} == {"Renamed Later", "Too New"}
+    bad = site.client.get("/admin/submissions/export.json", params={"as_of": "last year"})
+    assert bad.status_code == 400
+    assert "as_of: enter an instant as RFC 3339" in bad.text

@@ -65,6 +65,7 @@ def page_routes(
     sessions: SessionStore | None,
     admin_credentials: AdminCredentialStore | None = None,
     projection_status: Callable[[], Any] | None = None,
+    signins: Callable[[str], None] | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
     (only with a session store); named admin accounts with ``admin_credentials`` (and a
@@ -94,6 +95,7 @@ def page_routes(
                 accounts,
                 cursors=admin_credentials,
                 projection_status=projection_status,
+                signins=signins,
             )
             routes += admin_routes(ctx, renderer, access)
     return routes

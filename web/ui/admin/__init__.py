@@ -13,6 +13,7 @@ from web.ui.admin.activity import ActivityPages
 from web.ui.admin.dashboard import DashboardPages
 from web.ui.admin.detail import DetailPages
 from web.ui.admin.history import HistoryPages
+from web.ui.admin.manage import ManageAccountPages
 from web.ui.admin.reference import ReferencePages
 from web.ui.admin.signin import SignInPages
 from web.ui.admin.submissions import SubmissionListPages
@@ -29,6 +30,7 @@ def admin_routes(ctx: Context, renderer: Renderer, access: AdminAccess) -> list[
     routes += SubmissionListPages(ctx, renderer, access).routes()
     routes += ActivityPages(ctx, renderer, access).routes()
     routes += SystemPages(ctx, renderer, access).routes()
+    routes += ManageAccountPages(ctx, renderer, access).routes()
     routes += DetailPages(ctx, renderer, access).routes()
     routes += HistoryPages(ctx, renderer, access).routes()
     routes += ReferencePages(ctx, renderer, access).routes()

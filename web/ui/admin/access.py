@@ -8,6 +8,7 @@ once. :meth:`AdminAccess.require` is the one gate of every admin route and actio
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 from collections.abc import Callable, Mapping
@@ -71,6 +72,7 @@ class Admin:
     subject: str = ""  # "key:<id>" or "account:<id>" (the per-admin cursor's owner)
     session_id: str = ""  # the session's id hash (banners)
     must_enrol: bool = False  # TOTP is required and this account has not enrolled yet
+    idle_expires: dt.datetime | None = None  # when the session ends without activity
 
     @property
     def is_account(self) -> bool:
@@ -119,6 +121,7 @@ class AdminAccess:
         *,
         cursors: AdminCredentialStore | None = None,
         projection_status: Callable[[], Any] | None = None,
+        signins: Callable[[str], None] | None = None,
     ) -> None:
         self.read = read
         self.sessions = sessions
@@ -127,6 +130,12 @@ class AdminAccess:
         self.accounts = accounts
         self.cursors = cursors
         self.projection_status = projection_status
+        self._signins = signins
+
+    def counted(self, result: str) -> None:
+        """Count a sign-in attempt in ``ui_signins_total{result}`` (ok, invalid, throttled)."""
+        if self._signins is not None:
+            self._signins(result)
 
     # -- each admin's position on the change feed (spec/ui.md §9 item 4) ---------------------
 
@@ -185,7 +194,10 @@ class AdminAccess:
         if session is None:
             return None
         binding = self.bound(session)
-        if binding is None:
+        granted = session.data.get("role")
+        if binding is None or (granted is not None and granted != int(binding.role)):
+            # Revoked, disabled, reset, or the role changed: this token ends (a change of
+            # privilege gets a new token at the next sign-in, spec/ui.md §3.1).
             self.sessions.store.delete(session.id_hash)
             return None
         try:
@@ -201,6 +213,7 @@ class AdminAccess:
             subject=session.subject,
             session_id=session.id_hash,
             must_enrol=binding.must_enrol,
+            idle_expires=session.idle_expires_at,
         )
 
     def bound(self, session: Session) -> Binding | None:
@@ -243,8 +256,14 @@ class AdminAccess:
     def start(
         self, request: Request, response: Response, subject: str, data: Mapping[str, Any]
     ) -> None:
-        """A new admin session (a fresh token) bound to ``subject``."""
-        self.sessions.start(request, response, "admin", subject, data)
+        """A new admin session (a fresh token) bound to ``subject``, remembering the role it
+        was granted (a later change of role ends it)."""
+        stored = dict(data)
+        probe = Session("", "admin", subject, "", dt.datetime.now(dt.UTC), stored)
+        binding = self.bound(probe)
+        if binding is not None:
+            stored["role"] = int(binding.role)
+        self.sessions.start(request, response, "admin", subject, stored)
 
     # -- banners (spec/ui.md §8: consumed from the session) ---------------------------------
 

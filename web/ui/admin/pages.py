@@ -37,6 +37,8 @@ class AdminPages:
         values: dict[str, Any] = {"admin": admin, "banners": banners, "section": ""}
         if admin is not None:
             values["csrf_token"] = admin.csrf_token
+            values["idle_seconds"] = self.renderer.settings.ui_admin_idle_seconds
+            values["warn_before"] = self.renderer.settings.ui_warn_before_seconds
         values.update(context)
         return self.renderer.page(
             request, template, values, status=status, private=True, headers=headers

@@ -98,6 +98,7 @@ class SignInPages(AdminPages):
 
     async def _throttled(self, request: Request, next_path: str, retry_at: Any) -> Response:
         log.info("admin sign-in throttled", extra={"result": "throttled"})
+        self.access.counted("throttled")
         seconds = max(1, int((retry_at - self._now()).total_seconds()))
         return await self._form(
             request,
@@ -131,6 +132,7 @@ class SignInPages(AdminPages):
         found = await in_read_thread(lambda: self.access.key_session(plaintext))
         if found is None:
             log.info("admin sign-in failed", extra={"method": "key", "result": "invalid"})
+            self.access.counted("invalid")
             if isinstance(accounts, AdminAccounts):
                 counted = accounts
                 await in_read_thread(lambda: counted.failed(ip, prefix))
@@ -170,6 +172,7 @@ class SignInPages(AdminPages):
             return await self._throttled(request, next_path, outcome.retry_at)
         if outcome.result == "invalid":
             log.info("admin sign-in failed", extra={"method": "account", "result": "invalid"})
+            self.access.counted("invalid")
             return await self._form(
                 request,
                 next_path,
@@ -181,6 +184,7 @@ class SignInPages(AdminPages):
             wrong = bool(ticket)
             if wrong:
                 log.info("admin sign-in failed", extra={"method": "totp", "result": "invalid"})
+                self.access.counted("invalid")
             return await self._form(
                 request,
                 next_path,
@@ -204,6 +208,7 @@ class SignInPages(AdminPages):
 
         await in_read_thread(run)
         log.info("admin signed in", extra={"method": method, "subject": subject})
+        self.access.counted("ok")
         return response
 
     async def sign_out(self, request: Request) -> Response:

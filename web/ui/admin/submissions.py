@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import json
@@ -317,7 +318,37 @@ class SubmissionListPages(AdminPages):
         if isinstance(admin, Response):
             return admin
         params = ListParams.parse(request.query_params)
-        docs = await in_read_thread(lambda: self._load(search=params.q).matching(params))
+        raw = request.query_params.get("as_of", "").strip()
+        at: dt.datetime | None = None
+        if raw:
+            try:
+                at = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                return error_page(
+                    self.renderer,
+                    request,
+                    400,
+                    "as_of: enter an instant as RFC 3339, e.g. 2025-12-31T23:59:59Z.",
+                )
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.UTC)
+
+        def run() -> list[Mapping[str, Any]]:
+            listing = self._load(search=params.q)
+            if at is None:
+                return listing.matching(params)
+            # §9 item 5: the registry as it was at ``at``: each submission folded from its
+            # events up to then (None before it existed), then the same filters.
+            then = [
+                doc
+                for current in listing.docs
+                if (doc := self.ctx.read.submission_as_of(uuid.UUID(str(current["id"])), at))
+            ]
+            return Listing(then, listing.in_review, listing.licence_hits).matching(
+                replace(params, changed_since_approval=False)
+            )
+
+        docs = await in_read_thread(run)
         return self._export(request, docs, kind)
 
     def _export(self, request: Request, docs: Sequence[Mapping[str, Any]], kind: str) -> Response:
