@@ -286,6 +286,8 @@ def test_a_stale_edit_gets_the_conflict_page_and_a_guided_reapply(site: Site) ->
     text = conflict.text
     assert "This submission was changed while you were editing" in text
     assert "Changes made by API: Initial key" in text
+    steps = text.split('id="intervening"', 1)[1].split("</ul>", 1)[0]
+    assert "Content edited by API: Initial key at" in steps
     assert "Both changed: Service Name" in text
     your = text.split('id="your-changes"', 1)[1].split("</table>", 1)[0]
     assert "https://b.example.org" in your

@@ -756,6 +756,7 @@ class DetailPages(AdminPages):
             "theirs": compare(theirs) if theirs else None,
             "actors": actors,
             "last_at": loaded["between"][-1]["changed_at"] if loaded["between"] else None,
+            "steps": [self._entry(e, sid) for e in loaded["between"]],
             "yours": yours,
             "both": [f.label for f in EDIT_FIELDS if f.name in both],
             "rows": self._edit_rows(values, {}, both),
