@@ -56,3 +56,4 @@ clean:
 # docs/screenshots/admin-*: every admin console page (the admin browser tests).
 screenshots-admin: $(STAMP) chromium
 	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_browser.py -k axe
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_admin_detail_browser.py -k axe

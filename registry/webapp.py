@@ -121,6 +121,7 @@ def build_app(
     catalog = services.registry.catalog
     if isinstance(catalog, PostgresReferenceCatalog):
         catalog.follow(progress.reference_stamp)
+    progress.on_erasure(read_model.forget_timelines)
     vault = services.registry.key_vault
     if isinstance(vault, PostgresKeyVault):
         progress.on_erasure(vault.forget_erased)

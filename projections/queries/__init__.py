@@ -52,7 +52,6 @@ class ReadModel(TimelineQueries, ReferenceQueries, KeyQueries, CatalogueQueries)
         notification listener reconnected), so drop everything. Subscribed to the process's
         erasure notifications (``registry.webapp``)."""
         self._forget_keys_of(submission_id)
-        self._forget_timeline(submission_id)
 
 
 __all__ = ["EventSource", "KeyRecord", "ReadModel", "as_of_document"]

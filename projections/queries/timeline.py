@@ -13,16 +13,18 @@ before and after it (reference ids and accessions, never display strings).
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
 from domain.fields import PERSONAL_FIELDS
-from domain.ids import category_id
+from domain.ids import biotools_record_id, category_id
 from projections.projectors.events import ERASED, attr, iso, kind
 from projections.projectors.history import item_of, redact
 from projections.projectors.submission_doc import Doc, fold
@@ -227,45 +229,65 @@ def reference_steps(events: Iterable[Any]) -> list[Doc]:
 
 
 TIMELINES_KEPT = 32
-"""Folded timelines kept per process at most (the least recently read go first)."""
+"""Submissions whose decoded events and folded timeline are kept per process at most."""
 
-_Stamp = tuple[int, Any, Any]
+
+@dataclass(frozen=True)
+class _Kept:
+    """A submission's decoded events (its own, its bio.tools record's) and their timeline."""
+
+    own: tuple[Any, ...]
+    record: tuple[Any, ...]
+    entries: list[Doc]
 
 
 class TimelineCache:
-    """Folded timelines by submission, each with the stamp of the events it was folded from (how
-    many, and the last one's aggregate and version): a new event changes the stamp, so an entry
-    is never stale. Thread-safe; an erasure drops the submission's entry (``forget``)."""
+    """Decoded events and folded timelines by submission, least recently read first out.
+
+    Never stale: every read fetches the events after the last ones held (one query per
+    aggregate) and folds again when there are any. Decrypted personal values must not outlive an
+    erasure: a submission whose events show an erasure is never kept, and the erasure
+    notification drops it at once (``ReadModel.forget_timelines``, wired in ``registry.webapp``).
+    Thread-safe."""
 
     def __init__(self, size: int = TIMELINES_KEPT) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._entries: OrderedDict[UUID, tuple[_Stamp, list[Doc]]] = OrderedDict()
+        self._kept: OrderedDict[UUID, _Kept] = OrderedDict()
 
-    def get(self, sid: UUID, stamp: _Stamp) -> list[Doc] | None:
-        """The timeline folded under ``stamp``, if held."""
+    def get(self, sid: UUID) -> _Kept | None:
+        """What is held for ``sid``."""
         with self._lock:
-            found = self._entries.get(sid)
-            if found is None or found[0] != stamp:
-                return None
-            self._entries.move_to_end(sid)
-            return found[1]
+            found = self._kept.get(sid)
+            if found is not None:
+                self._kept.move_to_end(sid)
+            return found
 
-    def put(self, sid: UUID, stamp: _Stamp, entries: list[Doc]) -> None:
-        """Keep a timeline (dropping the least recently read past the size)."""
+    def put(self, sid: UUID, kept: _Kept) -> None:
+        """Hold ``kept`` (dropping the least recently read past the size)."""
         with self._lock:
-            self._entries[sid] = (stamp, entries)
-            self._entries.move_to_end(sid)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self._kept[sid] = kept
+            self._kept.move_to_end(sid)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
 
     def forget(self, sid: UUID | None) -> None:
-        """Drop one submission's timeline (None: every one)."""
+        """Drop one submission (None: every one)."""
         with self._lock:
             if sid is None:
-                self._entries.clear()
+                self._kept.clear()
             else:
-                self._entries.pop(sid, None)
+                self._kept.pop(sid, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._kept)
+
+
+def _after(store: Any, aggregate: UUID, known: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The aggregate's events after the ones ``known`` (all when none)."""
+    last = known[-1].originator_version if known else None
+    return tuple(store.get(aggregate, gt=last))
 
 
 class TimelineQueries(SubmissionQueries):
@@ -279,23 +301,32 @@ class TimelineQueries(SubmissionQueries):
         sid = _uuid(submission_id)
         if sid is None or self.registry is None:
             return None
-        events = self._events_of(sid)
-        if not events:
-            return None
         if self._timelines is None:
             self._timelines = TimelineCache()
-        last = events[-1]
-        stamp: _Stamp = (len(events), attr(last, "originator_id"), attr(last, "originator_version"))
-        entries = self._timelines.get(sid, stamp)
-        if entries is None:
-            entries = timeline_of(events)
-            if not any(e["type"] == "Submission.Erased" for e in entries):
-                self._timelines.put(sid, stamp, entries)
+        store = self.registry.events
+        record_id = biotools_record_id(sid)
+        kept = self._timelines.get(sid)
+        own_known, record_known = (kept.own, kept.record) if kept else ((), ())
+        new_own = _after(store, sid, own_known)
+        new_record = _after(store, record_id, record_known)
+        if kept is not None and not new_own and not new_record:
+            return kept.entries or None
+        if any(kind(e) == "Submission.Erased" for e in new_own):
+            # Decoded before the erasure: read everything again (personal values now erased).
+            self._timelines.forget(sid)
+            own_known, record_known = (), ()
+            new_own, new_record = tuple(store.get(sid)), tuple(store.get(record_id))
+        own, record = own_known + new_own, record_known + new_record
+        events = list(heapq.merge(own, record, key=lambda e: e.timestamp))
+        entries = timeline_of(events)
+        if entries and not any(e["type"] == "Submission.Erased" for e in entries):
+            self._timelines.put(sid, _Kept(own, record, entries))
         return entries or None
 
-    def _forget_timeline(self, submission_id: UUID | None) -> None:
-        """Drop the folded timeline of an erased submission (it held personal values; None:
-        every submission's)."""
+    def forget_timelines(self, submission_id: UUID | None) -> None:
+        """The erasure of ``submission_id`` committed (None: erasures may have been missed):
+        drop the decoded events and timelines held for it. Subscribed to the process's erasure
+        notifications (``registry.webapp``)."""
         if self._timelines is not None:
             self._timelines.forget(submission_id)
 

@@ -50,6 +50,7 @@ def test_the_status_panel_offers_only_the_transitions_the_lifecycle_allows(site:
     assert response.status_code == 303
     html = _detail(site, created)
     assert "Status changed to Approved." in html
+    assert re.search(r"Version 3 · updated <time[^>]*>[^<]+</time> by Admin: ops", html)
     assert _buttons(html) == ["rejected", "under_review", "deprecated"]
     history = site.client.get(f"/admin/submissions/{created['id']}/history").text
     assert "Status changed: Submitted → Approved" in history
@@ -104,7 +105,10 @@ def test_every_record_field_says_who_last_changed_it_in_which_version(site: Site
     html = _detail(site, created)
     row = html.split('data-field="service_name"', 1)[1].split("</div>", 1)[0]
     assert "Blamed" in row
-    assert re.search(r"by API: Initial key \(<a href=\"[^\"]+#step-\d+\">version 3</a>\)", row)
+    link = re.search(r"by API: Initial key \(<a href=\"([^\"]+)#step-(\d+)\">version 3</a>\)", row)
+    assert link
+    target = site.client.get(link[1].replace("&amp;", "&")).text
+    assert f'id="step-{link[2]}" data-version="3"' in target
     description = html.split('data-field="service_description"', 1)[1].split("</div>", 1)[0]
     assert "by Submitter" in description
     assert "version 1</a>" in description
@@ -226,6 +230,14 @@ def test_erasure_needs_the_name_typed_exactly_and_keeps_the_history(site: Site) 
     assert done.status_code == 303
     assert done.headers["location"] == "/admin/submissions/"
     assert site.client.get(f"/admin/submissions/{created['id']}/").status_code == 410
+    history = site.client.get(f"/admin/submissions/{created['id']}/history")
+    assert history.status_code == 200
+    assert "Personal data erased" in history.text
+    assert "Owner asked (ticket 42)" in history.text
+    assert "Ada" not in history.text  # the submitter's first name in the payload
+    first = site.client.get(f"/admin/submissions/{created['id']}/versions/1")
+    assert first.status_code == 200
+    assert "value erased" in first.text
     timeline = site.live.read.submission_timeline(created["id"])
     assert timeline is not None
     assert timeline[-1]["type"] == "Submission.Erased"
@@ -274,6 +286,8 @@ def test_a_stale_edit_gets_the_conflict_page_and_a_guided_reapply(site: Site) ->
     text = conflict.text
     assert "This submission was changed while you were editing" in text
     assert "Changes made by API: Initial key" in text
+    steps = text.split('id="intervening"', 1)[1].split("</ul>", 1)[0]
+    assert "Content edited by API: Initial key at" in steps
     assert "Both changed: Service Name" in text
     your = text.split('id="your-changes"', 1)[1].split("</table>", 1)[0]
     assert "https://b.example.org" in your
@@ -440,3 +454,46 @@ def test_the_timeline_has_no_cap_and_shows_more_in_pages_of_fifty(site: Site) ->
     assert "changed 60 times in between" in compared
     assert "<del>Busy</del>" in compared
     assert "<ins>Busy 59</ins>" in compared
+
+
+def test_a_message_the_domain_refuses_is_a_422_naming_the_problem(site: Site) -> None:
+    created = site.register(service_name="Odd Message")
+    token = sign_in_with_key(site.client, site.live.admin_full)
+    html = _detail(site, created)
+    response = site.client.post(
+        f"/admin/submissions/{created['id']}/status",
+        data={
+            "status": "approved",
+            "comment": "x" * 2001,
+            "version": _version(html),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 422
+    assert "The message must be at most 2,000 characters." in response.text
+    odd = site.client.post(
+        f"/admin/submissions/{created['id']}/status",
+        data={
+            "status": "approved",
+            "comment": "bad \x00 byte",
+            "version": _version(html),
+            "csrf_token": token,
+        },
+    )
+    assert odd.status_code == 422, odd.text
+    assert 'id="problem"' in odd.text
+    doc = site.live.read.submission(created["id"])
+    assert doc is not None
+    assert doc["status"] == "submitted"
+
+
+def test_a_key_label_the_domain_refuses_is_a_422(site: Site) -> None:
+    created = site.register(service_name="Odd Label")
+    token = sign_in_with_key(site.client, site.live.admin_full)
+    response = site.client.post(
+        f"/admin/submissions/{created['id']}/keys/issue",
+        data={"label": "bad \x00 label", "scope": "write", "csrf_token": token},
+    )
+    assert response.status_code == 422, response.text
+    assert "The key was not issued" in response.text
+    assert len(site.live.read.keys_of(created["id"])) == 1

@@ -5,6 +5,7 @@ reference data pages; screenshots when ``REGISTRY_UI_SCREENSHOTS`` is set."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,6 +73,8 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
     site.amend_as_owner(created, service_name="Accessible Service II")
     site.amend_as_owner(created, service_description="A service used in most labs. " * 12)
     sid = created["id"]
+    erased = site.register(service_name="Erased Service")
+    site.erase(erased)
     latest = site.live.read.submission(sid)["version"]
     cat = site.live.category
     pages = {
@@ -82,6 +85,7 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
         "admin-keys": f"/admin/submissions/{sid}/keys",
         "admin-erase": f"/admin/submissions/{sid}/erase",
         "admin-edit": f"/admin/submissions/{sid}/edit",
+        "admin-erased-history": f"/admin/submissions/{erased['id']}/history",
         "admin-reference-categories": "/admin/reference/categories/",
         "admin-reference-pis": "/admin/reference/pis/",
         "admin-reference-history": f"/admin/reference/categories/{cat}/history",
@@ -120,3 +124,49 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
                 if js and name == "admin-detail":
                     screenshot(page, f"{name}-320-light")
             context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_any_two_versions_are_compared_from_the_timeline_by_keyboard(
+    site: Site, browser: Any, js: bool
+) -> None:
+    created = site.register(service_name="Picked")
+    site.amend_as_owner(created, service_name="Picked Again")
+    with serve(site.client.app) as base:
+        context = _context(browser, js)
+        page = context.new_page()
+        _sign_in(page, base, site.live.admin_read)
+        page.goto(f"{base}/admin/submissions/{created['id']}/history")
+        page.get_by_label("Compare from version 1").focus()
+        page.keyboard.press("Space")
+        page.get_by_label("Compare to version 3").focus()
+        page.keyboard.press("Space")
+        page.get_by_role("button", name="Compare selected").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Version 1 → version 3")).to_be_visible()
+        expect(page.locator("table.diff del").first).to_have_text("Picked")
+        expect(page.locator("table.diff ins").first).to_have_text("Picked Again")
+        context.close()
+
+
+def test_a_new_key_downloads_as_a_text_file_without_javascript(site: Site, browser: Any) -> None:
+    created = site.register(service_name="Downloadable")
+    with serve(site.client.app) as base:
+        context = browser.new_context(accept_downloads=True)
+        context.route("**/*.js", lambda route: route.abort())
+        page = context.new_page()
+        _sign_in(page, base, site.live.admin_full)
+        page.goto(f"{base}/admin/submissions/{created['id']}/keys")
+        page.get_by_role("button", name="Issue new key").click()
+        expect(page.locator("#new-key")).to_be_visible()
+        key = page.locator("#new-key").input_value()
+        count, report = axe_violations(page)
+        assert count == 0, report
+        with page.expect_download() as info:
+            page.locator("#download-key").click()
+        download = info.value
+        assert download.suggested_filename == f"registry-key-{created['id']}.txt"
+        path = download.path()
+        assert path is not None
+        assert Path(path).read_text(encoding="utf-8") == key
+        context.close()

@@ -16,12 +16,19 @@ pytestmark = pytest.mark.integration
 
 def test_categories_list_with_usage_counts_linked_to_the_filtered_list(site: Site) -> None:
     site.register(service_name="Uses Tools")
+    other = site.live.app.create_category({"name": "Elsewhere"}, actor="admin:root")
+    site.register(service_name="Uses Elsewhere", service_category_ids=[int(str(other.id))])
+    site.sync()
     sign_in_with_key(site.client, site.live.admin_read)
     page = site.client.get("/admin/reference/categories/")
     assert page.status_code == 200
     row = page.text.split(f'data-id="{site.live.category}"', 1)[1].split("</tr>", 1)[0]
-    assert f'href="/admin/submissions/?service_categories={site.live.category}"' in row
+    assert f'href="/admin/submissions/?category={site.live.category}"' in row
     assert ">1 submission<" in row
+    listed = site.client.get(f"/admin/submissions/?category={site.live.category}")
+    assert listed.status_code == 200
+    assert "Uses Tools" in listed.text
+    assert "Uses Elsewhere" not in listed.text
     assert "Edit" not in row  # a Viewer reads only
 
 

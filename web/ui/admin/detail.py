@@ -57,6 +57,17 @@ from web.ui.versions import (
 )
 
 BASE: Final = "/admin/submissions/{id}/"
+#: The events that move a submission's ``updated_at`` (the title bar's "updated … by …").
+_UPDATES: Final = frozenset(
+    {
+        "Submission.Registered",
+        "Submission.Imported",
+        "Submission.Amended",
+        "Submission.RelatedServicesChanged",
+        "Submission.StatusChanged",
+        "Submission.MaturityTagsAssigned",
+    }
+)
 COMMENT_MAX: Final = 2000
 
 #: The status panel's buttons, in order: (target, label).
@@ -192,9 +203,13 @@ class DetailPages(AdminPages):
 
     # -- loading -----------------------------------------------------------------------------
 
-    async def _gate(self, request: Request, role: Role) -> tuple[Admin, uuid.UUID, Doc] | Response:
+    async def _gate(
+        self, request: Request, role: Role, *, erased_ok: bool = False
+    ) -> tuple[Admin, uuid.UUID, Doc] | Response:
         """The admin (at least ``role``), the id and the live document; else the answer (the
-        sign-in redirect, 403, 404, or 410 for an erased submission)."""
+        sign-in redirect, 403, 404, or 410 for an erased submission). ``erased_ok``: an erased
+        submission's last document from its timeline instead (personal values erased, marked
+        ``erased``), for the history pages: its history stays (decision 9)."""
         admin = await self.access.require(request, role)
         if isinstance(admin, Response):
             return admin
@@ -204,12 +219,23 @@ class DetailPages(AdminPages):
         doc = await self.ctx.call(self.ctx.read.submission, sid)
         if doc is None:
             gone = await self.ctx.call(self.ctx.read.erased, sid)
+            if gone and erased_ok:
+                steps = await self._timeline(sid)
+                last = next((e["doc"] for e in reversed(steps) if e["doc"] is not None), None)
+                if last is not None:
+                    served = await self.ctx.call(
+                        self.ctx.read.submission_version, sid, last["version"]
+                    )
+                    if served is not None:
+                        return admin, sid, {**served, "erased": True, "updated_by": ""}
             if gone:
                 return error_page(
                     self.renderer, request, 410, "This submission was erased. Its history stays."
                 )
             return error_page(self.renderer, request, 404)
-        return admin, sid, doc
+        entries = await self._timeline(sid)
+        by = next((e["changed_by"] for e in reversed(entries) if e["type"] in _UPDATES), "")
+        return admin, sid, {**doc, "updated_by": actor_badge(str(by)) if by else ""}
 
     def _header(self, doc: Mapping[str, Any], tab: str) -> dict[str, Any]:
         return {
@@ -378,6 +404,16 @@ class DetailPages(AdminPages):
         )
         try:
             await write_submission(self.ctx, command, lambda _: sid)
+        except ValidationFailed as exc:
+            return await self._overview(
+                request,
+                admin,
+                sid,
+                doc,
+                status=422,
+                problem="; ".join(m for ms in exc.errors.values() for m in ms),
+                comment=comment,
+            )
         except (InvalidTransition, PermissionDenied):
             return await self._overview(
                 request,
@@ -498,7 +534,11 @@ class DetailPages(AdminPages):
                 "Choose read-write or read-only and a label of at most 100 characters.",
             )
         issue = functools.partial(self.ctx.registry.issue_key, sid, label, scope, actor=admin.actor)
-        written = await self.ctx.write(issue, KEY_PROJECTIONS, lambda done: done)
+        try:
+            written = await self.ctx.write(issue, KEY_PROJECTIONS, lambda done: done)
+        except ValidationFailed as exc:
+            problem = "; ".join(m for ms in exc.errors.values() for m in ms)
+            return error_page(self.renderer, request, 422, f"The key was not issued: {problem}")
         return await self._one_time(request, admin, doc, written.result.api_key)
 
     async def reset_keys(self, request: Request) -> Response:
@@ -716,6 +756,7 @@ class DetailPages(AdminPages):
             "theirs": compare(theirs) if theirs else None,
             "actors": actors,
             "last_at": loaded["between"][-1]["changed_at"] if loaded["between"] else None,
+            "steps": [self._entry(e, sid) for e in loaded["between"]],
             "yours": yours,
             "both": [f.label for f in EDIT_FIELDS if f.name in both],
             "rows": self._edit_rows(values, {}, both),

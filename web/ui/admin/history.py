@@ -37,7 +37,7 @@ class HistoryPages(DetailPages):
     async def history(self, request: Request) -> Response:
         """The timeline: filters ``type`` and ``actor``, ``order=oldest``, ``from``/``to``
         (versions), pages of 50 with "Show more" (htmx appends the next entries)."""
-        gated = await self._gate(request, Role.VIEWER)
+        gated = await self._gate(request, Role.VIEWER, erased_ok=True)
         if isinstance(gated, Response):
             return gated
         admin, sid, doc = gated
@@ -97,7 +97,7 @@ class HistoryPages(DetailPages):
 
     async def version(self, request: Request) -> Response:
         """The record as it was at version ``n`` (404 for a version it never had)."""
-        gated = await self._gate(request, Role.VIEWER)
+        gated = await self._gate(request, Role.VIEWER, erased_ok=True)
         if isinstance(gated, Response):
             return gated
         admin, sid, doc = gated
@@ -109,7 +109,7 @@ class HistoryPages(DetailPages):
 
     async def compare(self, request: Request) -> Response:
         """Versions ``from`` and ``to`` side by side (§7.3); 400 without two valid versions."""
-        gated = await self._gate(request, Role.VIEWER)
+        gated = await self._gate(request, Role.VIEWER, erased_ok=True)
         if isinstance(gated, Response):
             return gated
         admin, sid, doc = gated

@@ -35,18 +35,18 @@ class Kind:
     title: str
     noun: str
     projection: str
-    list_filter: str  # the submissions list's filter parameter
+    list_filter: str  # the admin submissions list's filter parameter (web.ui.admin.listing)
 
 
 KINDS: Final[dict[str, Kind]] = {
     "categories": Kind(
-        "categories", "category", "Categories", "category", "categories", "service_categories"
+        "categories", "category", "Categories", "category", "categories", "category"
     ),
     "centres": Kind(
         "centres", "centre", "Service centres", "service centre", "service_centres",
-        "service_center",
+        "center",
     ),
-    "pis": Kind("pis", "pi", "PIs", "PI", "pis", "responsible_pis"),
+    "pis": Kind("pis", "pi", "PIs", "PI", "pis", "pi"),
 }  # fmt: skip
 
 LABELS: Final[dict[str, str]] = {
