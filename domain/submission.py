@@ -16,6 +16,7 @@ from eventsourcing.utils import register_topic
 from domain import keys as keylib
 from domain.biotools import biotools_id_from_url
 from domain.changes import Change, DisplayNames, build_changes
+from domain.editing import AmendmentPlan
 from domain.errors import NotFound, TagsNotAllowed
 from domain.fields import DEFAULTS, RELATED_FIELD, RENAMED_FIELDS, current_names, with_defaults
 from domain.lifecycle import check_transition
@@ -304,26 +305,18 @@ class Submission(Aggregate):
         if new_id:
             self._biotools_linked(actor=actor, biotools_id=new_id)
 
-    def amend(
-        self,
-        actor: str,
-        *,
-        by_admin: bool,
-        values: dict[str, Any],
-        changes: list[Change],
-        status_reset: bool,
-    ) -> None:
+    def amend(self, actor: str, plan: AmendmentPlan, *, by_admin: bool) -> None:
         """Record a planned amendment (``domain.editing.plan_amendment``) and follow a changed
         bio.tools URL."""
         old_url = self.values.get("biotools_url") or ""
         self._amended(
             actor=actor,
             by_admin=by_admin,
-            values=values,
-            changes=changes,
-            status_reset=status_reset,
+            values=plan.values,
+            changes=plan.changes,
+            status_reset=plan.status_reset,
         )
-        if "biotools_url" in values:
+        if "biotools_url" in plan.values:
             self.follow_biotools_url(actor, old_url)
 
     def change_status(

@@ -115,13 +115,7 @@ class SubmissionCommands(RelationCommands):
         )
         if plan is None:
             return Outcome(submission.id, None, submission.version, False, submission.status)
-        submission.amend(
-            actor,
-            by_admin=by_admin,
-            values=plan.values,
-            changes=plan.changes,
-            status_reset=plan.status_reset,
-        )
+        submission.amend(actor, plan, by_admin=by_admin)
         others = []
         if RELATED_FIELD in plan.values:
             before = previous.get(RELATED_FIELD) or []
