@@ -209,34 +209,38 @@ class SubmissionQueries(QueryBase):
         """The detail shape as it was at ``at``: the submission's events (and its bio.tools
         record's) folded through the projector's own ``fold``; None before it existed and
         from its erasure on (before it, an erased submission's personal values read
-        ``"[erased]"``)."""
+        ``"[erased]"``). Only the events up to ``at`` are decoded (decrypted): nothing is kept
+        between reads."""
         sid = _uuid(submission_id)
         if sid is None or self.registry is None:
             return None
-        doc = as_of_document(self._events_of(sid), _at(at))
+        store = self.registry.events
+        events = heapq.merge(
+            store.get(sid), store.get(biotools_record_id(sid)), key=lambda e: e.timestamp
+        )
+        doc = as_of_document(events, _at(at), erased=self.erased(sid))
         if doc is None:
             return None
         row = self._one(AS_OF, (Jsonb(doc),))
         return served(row, full_record=True) if row else None
 
-    def _events_of(self, sid: UUID) -> list[Any]:
-        assert self.registry is not None
-        store = self.registry.events
-        own = store.get(sid)
-        record = store.get(biotools_record_id(sid))
-        return list(heapq.merge(own, record, key=lambda e: e.timestamp))
 
-
-def as_of_document(events: Iterable[Any], at: datetime) -> Doc | None:
-    """Fold the events up to ``at``; None when there are none yet, and from the erasure on
-    (``fold`` ends the document at ``Erased``). Before an erasure, its personal values read
-    ``"[erased]"`` whatever the events were decoded with (a key cached past the erasure)."""
-    ordered = list(events)
+def as_of_document(
+    events: Iterable[Any], at: datetime, *, erased: bool | None = None
+) -> Doc | None:
+    """Fold the events (oldest first) up to ``at``; None when there are none yet, and from the
+    erasure on (``fold`` ends the document at ``Erased``). Events after ``at`` are not looked at
+    (not decoded, when ``events`` is lazy) unless ``erased`` is None, when the erasure is found
+    among them. Before an erasure, its personal values read ``"[erased]"`` whatever the events
+    were decoded with (a key cached past the erasure)."""
+    if erased is None:
+        events = list(events)
+        erased = any(kind(e) == "Submission.Erased" for e in events)
     doc: Doc | None = None
-    for event in ordered:
+    for event in events:
         if _at(event.timestamp) > at:
             break
         doc = fold(doc, event)
-    if doc is not None and any(kind(e) == "Submission.Erased" for e in ordered):
+    if doc is not None and erased:
         doc = {k: (ERASED_VALUE if k in PERSONAL_FIELDS else v) for k, v in doc.items()}
     return doc
