@@ -43,6 +43,20 @@ class StepResult:
         return sum(1 for s in self.statuses if not 200 <= s < 300)
 
 
+async def _send(send: Send, client: Client, i: int, result: StepResult) -> int:
+    """Send request ``i``; its status (0: transport error), the first failure kept."""
+    try:
+        response = await send(client, i)
+    except HttpError as exc:
+        if result.first_error is None:
+            result.first_error = repr(exc)
+        return 0
+    status = response.status_code
+    if not 200 <= status < 300 and result.first_error is None:
+        result.first_error = f"{status}: {response.text[:300]}"
+    return status
+
+
 async def _run(
     base_url: str, send: Send, concurrency: int, count: int | None, duration: float | None
 ) -> StepResult:
@@ -61,15 +75,7 @@ async def _run(
                 if deadline is not None and time.perf_counter() >= deadline:
                     return
                 t0 = time.perf_counter()
-                try:
-                    response = await send(client, i)
-                    status = response.status_code
-                    if not 200 <= status < 300 and result.first_error is None:
-                        result.first_error = f"{status}: {response.text[:300]}"
-                except HttpError as exc:
-                    status = 0
-                    if result.first_error is None:
-                        result.first_error = repr(exc)
+                status = await _send(send, client, i, result)
                 result.latencies.append(time.perf_counter() - t0)
                 result.statuses.append(status)
 
@@ -92,14 +98,7 @@ async def _open(base_url: str, send: Send, rate: float, count: int, connections:
     async def one(i: int, due: float) -> None:
         client = await free.get()
         try:
-            response = await send(client, i)
-            status = response.status_code
-            if not 200 <= status < 300 and result.first_error is None:
-                result.first_error = f"{status}: {response.text[:300]}"
-        except HttpError as exc:
-            status = 0
-            if result.first_error is None:
-                result.first_error = repr(exc)
+            status = await _send(send, client, i, result)
         finally:
             free.put_nowait(client)
         result.latencies.append(loop.time() - due)

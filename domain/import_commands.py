@@ -237,7 +237,7 @@ class ImportCommands(ReferenceCommands, BioToolsCommands):
             biotools_id=biotools_id_from_url(str(values.get("biotools_url") or "")),
         )
         for entry in sorted(legacy.history, key=lambda e: e.changed_at):
-            submission._history_imported(
+            submission.import_history(
                 actor=IMPORT_ACTOR,
                 changed_by=entry.changed_by,
                 changed_at=iso_utc(entry.changed_at),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain import keys as keylib
 from domain.errors import NotFound, ValidationFailed
@@ -38,17 +38,8 @@ class KeyCommands(RegistryBase):
             errors["scope"] = [f'"{scope}" is not a valid choice.']
         if errors:
             raise ValidationFailed(errors)
-        plaintext = keylib.generate_key()
-        key_id = uuid4()
         created_by = keylib.actor_label(actor) if actor.startswith("admin:") else actor
-        submission._key_issued(
-            actor=actor,
-            key_id=str(key_id),
-            key_hash=keylib.hash_key(plaintext),
-            label=label,
-            scope=scope,
-            created_by=created_by,
-        )
+        key_id, plaintext = submission.issue_key(actor, label, scope, created_by)
         return IssuedKey(
             submission.id,
             key_id,
@@ -64,20 +55,15 @@ class KeyCommands(RegistryBase):
     def revoke_key(self, submission_id: UUID, key_id: UUID, *, actor: str) -> Outcome:
         """Revoke one key; revoking a revoked key records nothing."""
         submission = self._submission(submission_id)
-        key = submission.keys.get(str(key_id))
-        if key is None:
-            raise NotFound(f"Key {key_id} not found.")
-        if not key["is_active"]:
+        if not submission.revoke_key(actor, str(key_id)):
             return Outcome(submission.id, None, submission.version, False, submission.status)
-        submission._key_revoked(actor=actor, key_id=str(key_id))
         position = self._save(submission)
         return Outcome(submission.id, position, submission.version, True, submission.status)
 
     def reset_keys(self, submission_id: UUID, *, actor: str) -> IssuedKey:
         """Revoke every active key and issue one write key labelled ``Admin reset …``."""
         submission = self._submission(submission_id)
-        for key in submission.active_keys():
-            submission._key_revoked(actor=actor, key_id=key["key_id"])
+        submission.revoke_all_keys(actor)
         label = keylib.reset_label(keylib.actor_label(actor), self._today())
         issued = self._issue(submission, label, "write", actor)
         position = self._save(submission)

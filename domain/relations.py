@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.changes import DisplayNames, build_changes
+from domain.changes import DisplayNames
 from domain.fields import RELATED_FIELD
 from domain.registry_base import RegistryBase
 from domain.submission import Submission
@@ -57,13 +57,8 @@ class RelationCommands(RegistryBase):
                 continue
             current = list(other.values.get(RELATED_FIELD) or [])
             new = sorted({*current, own} if other_id in after else set(current) - {own})
-            if new == sorted(current):
-                continue
-            changes = build_changes({RELATED_FIELD: current}, {RELATED_FIELD: new}, names)
-            other._related_services_changed(
-                actor=actor, values={RELATED_FIELD: new}, changes=changes
-            )
-            changed.append(other)
+            if other.change_related_services(actor, new, names):
+                changed.append(other)
         return changed
 
 

@@ -8,12 +8,18 @@ keys. Every event carries ``actor`` and (inherited) ``timestamp``; payloads are 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import register_topic
 
-from domain.changes import Change
-from domain.fields import DEFAULTS, RENAMED_FIELDS, current_names, with_defaults
+from domain import keys as keylib
+from domain.biotools import biotools_id_from_url
+from domain.changes import Change, DisplayNames, build_changes
+from domain.editing import AmendmentPlan
+from domain.errors import NotFound, TagsNotAllowed
+from domain.fields import DEFAULTS, RELATED_FIELD, RENAMED_FIELDS, current_names, with_defaults
+from domain.lifecycle import check_transition
 
 RENAMED_KEYS = frozenset(RENAMED_FIELDS)
 
@@ -254,6 +260,125 @@ class Submission(Aggregate):
         self.biotools_id: str | None = None
         self.is_erased = False
         self.registered_by = actor
+
+    # -- commands: each decides from the aggregate's state, then triggers its events; the
+    # -- application services call these, never the appliers below ----------------------------
+
+    def issue_key(self, actor: str, label: str, scope: str, created_by: str) -> tuple[UUID, str]:
+        """Mint a key; its id and its plaintext (shown once: only its hash is recorded)."""
+        plaintext = keylib.generate_key()
+        key_id = uuid4()
+        self._key_issued(
+            actor=actor,
+            key_id=str(key_id),
+            key_hash=keylib.hash_key(plaintext),
+            label=label,
+            scope=scope,
+            created_by=created_by,
+        )
+        return key_id, plaintext
+
+    def revoke_key(self, actor: str, key_id: str) -> bool:
+        """Revoke an active key; False (nothing recorded) when it is revoked already."""
+        key = self.keys.get(key_id)
+        if key is None:
+            raise NotFound(f"Key {key_id} not found.")
+        if not key["is_active"]:
+            return False
+        self._key_revoked(actor=actor, key_id=key_id)
+        return True
+
+    def revoke_all_keys(self, actor: str) -> None:
+        """Revoke every active key."""
+        for key in self.active_keys():
+            self._key_revoked(actor=actor, key_id=key["key_id"])
+
+    def follow_biotools_url(self, actor: str, old_url: str = "") -> None:
+        """Link the bio.tools record the current ``biotools_url`` names, unlinking the one
+        ``old_url`` named; nothing when both name the same record."""
+        old_id = biotools_id_from_url(old_url)
+        new_id = biotools_id_from_url(self.values.get("biotools_url") or "")
+        if old_id == new_id:
+            return
+        if old_id:
+            self._biotools_unlinked(actor=actor, biotools_id=old_id)
+        if new_id:
+            self._biotools_linked(actor=actor, biotools_id=new_id)
+
+    def amend(self, actor: str, plan: AmendmentPlan, *, by_admin: bool) -> None:
+        """Record a planned amendment (``domain.editing.plan_amendment``) and follow a changed
+        bio.tools URL."""
+        old_url = self.values.get("biotools_url") or ""
+        self._amended(
+            actor=actor,
+            by_admin=by_admin,
+            values=plan.values,
+            changes=plan.changes,
+            status_reset=plan.status_reset,
+        )
+        if "biotools_url" in plan.values:
+            self.follow_biotools_url(actor, old_url)
+
+    def change_status(
+        self, actor: str, target: str, *, by_admin: bool, comment: str, names: DisplayNames
+    ) -> list[Change] | None:
+        """Move along the transition table (leaving ``approved`` clears the maturity tags); None
+        (nothing recorded) for the same status."""
+        if target == self.status:
+            return None
+        check_transition(self.status, target, by_admin=by_admin)
+        values: dict[str, Any] = {"status": target}
+        if self.status == "approved":
+            values.update(primary_maturity_tag=None, secondary_maturity_tags=[])
+        changes = build_changes(self.current(), values, names)
+        self._status_changed(
+            actor=actor,
+            old_status=self.status,
+            new_status=target,
+            comment=comment,
+            values=values,
+            changes=changes,
+        )
+        return changes
+
+    def assign_tags(
+        self, actor: str, primary: str | None, secondary: list[str], names: DisplayNames
+    ) -> list[Change]:
+        """Set the maturity tags (only an approved submission has any); the changes recorded,
+        none for identical tags."""
+        if self.status != "approved" and (primary or secondary):
+            raise TagsNotAllowed("⚠ Maturity tags can only be assigned to approved services.")
+        values = {
+            "primary_maturity_tag": primary or None,
+            "secondary_maturity_tags": sorted(set(secondary)),
+        }
+        changes = build_changes(self.current(), values, names)
+        if changes:
+            self._tags_assigned(actor=actor, values=values, changes=changes)
+        return changes
+
+    def change_related_services(self, actor: str, related: list[str], names: DisplayNames) -> bool:
+        """Set the related services (the other side of a relation); False when unchanged."""
+        current = list(self.values.get(RELATED_FIELD) or [])
+        if sorted(related) == sorted(current):
+            return False
+        changes = build_changes({RELATED_FIELD: current}, {RELATED_FIELD: related}, names)
+        self._related_services_changed(
+            actor=actor, values={RELATED_FIELD: related}, changes=changes
+        )
+        return True
+
+    def erase(self, actor: str, reason: str) -> None:
+        """Record the erasure (the personal-data key is destroyed by the application)."""
+        self._erased(actor=actor, reason=reason)
+
+    def import_history(
+        self, actor: str, changed_by: str, changed_at: str, changes: list[Change]
+    ) -> None:
+        """Record one entry of the existing system's history (values already imported)."""
+        self._history_imported(
+            actor=actor, changed_by=changed_by, changed_at=changed_at, changes=changes
+        )
 
     # -- appliers: each runs on the command and again on replay --------------------------------
 

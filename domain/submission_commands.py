@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain import keys as keylib
-from domain.biotools import biotools_id_from_url
 from domain.catalog import canonical_licenses
-from domain.changes import DisplayNames, build_changes
+from domain.changes import DisplayNames
 from domain.editing import AmendmentImpact, AmendmentPlan, amendment_impact, plan_amendment
-from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
+from domain.errors import NotFound, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
-from domain.lifecycle import check_transition, validate_tags
+from domain.lifecycle import validate_tags
 from domain.lookups import DisplayAdapter
 from domain.normalise import normalise_text
 from domain.parsing import parse_input
@@ -53,19 +52,10 @@ class SubmissionCommands(RelationCommands):
             submission_ip=ip,
             user_agent_hash=user_agent_hash,
         )
-        plaintext = keylib.generate_key()
-        key_id = uuid4()
-        submission._key_issued(
-            actor=actor,
-            key_id=str(key_id),
-            key_hash=keylib.hash_key(plaintext),
-            label=keylib.INITIAL_KEY_LABEL,
-            scope="write",
-            created_by="submitter",
+        key_id, plaintext = submission.issue_key(
+            actor, keylib.INITIAL_KEY_LABEL, "write", created_by="submitter"
         )
-        biotools_id = biotools_id_from_url(merged.get("biotools_url") or "")
-        if biotools_id:
-            submission._biotools_linked(actor=actor, biotools_id=biotools_id)
+        submission.follow_biotools_url(actor)
         others = self._counterparts(submission, [], merged[RELATED_FIELD], actor=actor, names=names)
         position = self._save(submission, *others)
         return Registration(submission.id, key_id, plaintext, position, submission.version)
@@ -111,15 +101,7 @@ class SubmissionCommands(RelationCommands):
         previous, plan, names = self._plan(submission, data, by_admin=by_admin)
         if plan is None:
             return Outcome(submission.id, None, submission.version, False, submission.status)
-        submission._amended(
-            actor=actor,
-            by_admin=by_admin,
-            values=plan.values,
-            changes=plan.changes,
-            status_reset=plan.status_reset,
-        )
-        if "biotools_url" in plan.values:
-            self._relink_biotools(submission, previous.get("biotools_url") or "", actor)
+        submission.amend(actor, plan, by_admin=by_admin)
         others = []
         if RELATED_FIELD in plan.values:
             before = previous.get(RELATED_FIELD) or []
@@ -186,16 +168,6 @@ class SubmissionCommands(RelationCommands):
         )
         return previous, plan, names
 
-    def _relink_biotools(self, submission: Submission, old_url: str, actor: str) -> None:
-        old_id = biotools_id_from_url(old_url)
-        new_id = biotools_id_from_url(submission.values.get("biotools_url") or "")
-        if old_id == new_id:
-            return
-        if old_id:
-            submission._biotools_unlinked(actor=actor, biotools_id=old_id)
-        if new_id:
-            submission._biotools_linked(actor=actor, biotools_id=new_id)
-
     # -- lifecycle ----------------------------------------------------------------------------
 
     def change_status(
@@ -210,23 +182,12 @@ class SubmissionCommands(RelationCommands):
     ) -> Outcome:
         """Move along the transition table; the same status records nothing."""
         submission = self._submission(submission_id, expected_version)
-        if target == submission.status:
-            return Outcome(submission.id, None, submission.version, False, submission.status)
-        check_transition(submission.status, target, by_admin=by_admin)
-        before = submission.current()
-        values: dict[str, Any] = {"status": target}
-        if submission.status == "approved":
-            values.update(primary_maturity_tag=None, secondary_maturity_tags=[])
         _, names = self._refs()
-        changes = build_changes(before, values, names)
-        submission._status_changed(
-            actor=actor,
-            old_status=submission.status,
-            new_status=target,
-            comment=comment or "",
-            values=values,
-            changes=changes,
+        changes = submission.change_status(
+            actor, target, by_admin=by_admin, comment=comment or "", names=names
         )
+        if changes is None:
+            return Outcome(submission.id, None, submission.version, False, submission.status)
         position = self._save(submission)
         return Outcome(submission.id, position, submission.version, True, target, changes)
 
@@ -244,18 +205,10 @@ class SubmissionCommands(RelationCommands):
         errors = validate_tags(primary, secondary)
         if errors:
             raise ValidationFailed(errors)
-        if submission.status != "approved" and (primary or secondary):
-            msg = "⚠ Maturity tags can only be assigned to approved services."
-            raise TagsNotAllowed(msg)
-        values = {
-            "primary_maturity_tag": primary or None,
-            "secondary_maturity_tags": sorted(set(secondary)),
-        }
         _, names = self._refs()
-        changes = build_changes(submission.current(), values, names)
+        changes = submission.assign_tags(actor, primary, secondary, names)
         if not changes:
             return Outcome(submission.id, None, submission.version, False, submission.status)
-        submission._tags_assigned(actor=actor, values=values, changes=changes)
         position = self._save(submission)
         return Outcome(
             submission.id, position, submission.version, True, submission.status, changes
@@ -282,7 +235,7 @@ class SubmissionCommands(RelationCommands):
         _, names = self._refs()
         related = list(submission.values.get(RELATED_FIELD) or [])
         others = self._counterparts(submission, related, [], actor=actor, names=names)
-        submission._erased(actor=actor, reason=note)
+        submission.erase(actor, note)
         position = self._save(submission, *others)
         self.key_vault.destroy(submission.id)
         return Erasure(

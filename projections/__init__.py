@@ -43,6 +43,20 @@ runner fails there instead of applying twice), then one SELECT per table for the
 above 200 rows), then `pg_notify` of the new position. Rebuild pages are 5,000 notifications with
 `synchronous_commit = off`; memory stays flat in the log's length.
 
+The `submissions` row is not written in the command's transaction (decision, issue 19)
+-------------------------------------------------------------------------------------
+An inline projection would spare a write its read-your-writes wait for `submissions` (the B5
+live lag: p50 3.8-7.6 ms, p99 9-27 ms under creates in the README's run). Kept asynchronous, for
+now, on these figures: the SQL floor of a create, the event INSERT plus the row upsert in one
+pipelined transaction (`make bench`'s minimal-create reference), ran at 667-2,558/s at c=8 on a
+loaded 2-core machine where a create over HTTP ran at 127-312/s in the same runs (`registry
+bench --quick`, 6 runs, issue 19's note): a create's cost is mostly outside its SQL, and the
+wait adds the lag to its latency while holding no connection. Writing the row inline would put
+the document's fold, its reference lookups and the upsert inside the event store's serialised
+insert (it holds a table lock to keep notification ids in commit order), and give the table
+two writers (command and runner) for rebuilds to reconcile. Revisit when the open-loop create
+p99 is dominated by the wait.
+
 Running (`projections.runner.Runner`, `projections.progress.ProgressListener`)
 -------------------------------------------------------------------------------
 `Runner(database_url, app=None, projectors=None, *, auto_promote=False, page_size=5000,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -22,14 +23,36 @@ from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
     AS_OF,
     DETAIL,
+    KEYS_CAP,
     NO_STAMP,
     Stamp,
+    keyed_list_query,
     list_query,
+    page_bounds,
 )
 
 COUNT_CACHE_SIZE = 1_000
 """List counts kept per process at most (the cache starts over when full)."""
+KEYS_CACHE_SIZE = 64
+"""Lists (filters and ordering) whose first ids are kept per process at most."""
+
 CountKey = tuple[tuple[str, str | None], ...]
+ListKey = tuple[CountKey, str | None]
+
+
+@dataclass(frozen=True)
+class ListKeys:
+    """A list's count and the ids of its first `KEYS_CAP` positions, as of ``stamp``."""
+
+    stamp: Stamp
+    total: int
+    ids: bytes
+    """The ids' 16 bytes each, in list order (compact: a UUID object costs 100 bytes)."""
+
+    def page(self, offset: int, limit: int) -> list[UUID]:
+        """The ids of positions ``offset`` to ``offset + limit`` (fewer past the end)."""
+        chunk = self.ids[offset * 16 : (offset + limit) * 16]
+        return [UUID(bytes=chunk[i : i + 16]) for i in range(0, len(chunk), 16)]
 
 
 # The history as one JSON text built by the server: a thousand changes cost one value to pass
@@ -110,6 +133,7 @@ class SubmissionQueries(QueryBase):
 
     registry: EventSource | None = None
     _counts: dict[CountKey, tuple[Stamp, int]]
+    _keys: dict[ListKey, ListKeys]
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -136,9 +160,13 @@ class SubmissionQueries(QueryBase):
         The count of a filter is kept per process under the read tables' stamp and reused
         while the tables still have that stamp, checked in the same statement (so a write the
         caller has seen always counts): counting every matching row was most of a list page.
-        The page itself is found through the ordering's index (``schema/ddl/submissions``).
+        The first `KEYS_CAP` ids of a list (filters and ordering) are kept the same way: a
+        page among them is then fetched by id, without selecting and sorting the matching rows.
         """
         key: CountKey = tuple(sorted(filters.items()))
+        limit, offset = page_bounds(page, page_size)
+        if offset + limit <= KEYS_CAP:
+            return self._keyed_page(key, filters, ordering, offset, limit)
         cached = self._counts.get(key)
         query, params = list_query(
             filters, ordering, page, page_size, cached[0] if cached else NO_STAMP
@@ -152,6 +180,39 @@ class SubmissionQueries(QueryBase):
         else:
             total = int(first["total"])
             self._remember_count(key, _stamp(first), total)
+        return total, _listed(rows)
+
+    def _keyed_page(
+        self,
+        key: CountKey,
+        filters: Mapping[str, str | None],
+        ordering: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        list_key: ListKey = (key, ordering)
+        cached = self._keys.get(list_key)
+        known, page_ids = (
+            (cached.stamp, cached.ids[offset * 16 : (offset + limit) * 16])
+            if cached
+            else (NO_STAMP, b"")
+        )
+        query, params = keyed_list_query(
+            filters, ordering, known, page_ids, (offset + 1, offset + limit)
+        )
+        rows = self._all(query, params)
+        first = rows[0]
+        if first["total"] is None:
+            # Null only when the stamp was the one passed in: the cached ids are current.
+            assert cached is not None
+            total = cached.total
+        else:
+            total = int(first["total"])
+            stamp = _stamp(first)
+            self._remember_count(key, stamp, total)
+            if None not in stamp:
+                ids = bytes(first["keys"] or b"")
+                keep(self._keys, list_key, ListKeys(stamp, total, ids), KEYS_CACHE_SIZE)
         return total, _listed(rows)
 
     def _remember_count(self, key: CountKey, stamp: Stamp, total: int) -> None:
@@ -209,34 +270,38 @@ class SubmissionQueries(QueryBase):
         """The detail shape as it was at ``at``: the submission's events (and its bio.tools
         record's) folded through the projector's own ``fold``; None before it existed and
         from its erasure on (before it, an erased submission's personal values read
-        ``"[erased]"``)."""
+        ``"[erased]"``). Only the events up to ``at`` are decoded (decrypted): nothing is kept
+        between reads."""
         sid = _uuid(submission_id)
         if sid is None or self.registry is None:
             return None
-        doc = as_of_document(self._events_of(sid), _at(at))
+        store = self.registry.events
+        events = heapq.merge(
+            store.get(sid), store.get(biotools_record_id(sid)), key=lambda e: e.timestamp
+        )
+        doc = as_of_document(events, _at(at), erased=self.erased(sid))
         if doc is None:
             return None
         row = self._one(AS_OF, (Jsonb(doc),))
         return served(row, full_record=True) if row else None
 
-    def _events_of(self, sid: UUID) -> list[Any]:
-        assert self.registry is not None
-        store = self.registry.events
-        own = store.get(sid)
-        record = store.get(biotools_record_id(sid))
-        return list(heapq.merge(own, record, key=lambda e: e.timestamp))
 
-
-def as_of_document(events: Iterable[Any], at: datetime) -> Doc | None:
-    """Fold the events up to ``at``; None when there are none yet, and from the erasure on
-    (``fold`` ends the document at ``Erased``). Before an erasure, its personal values read
-    ``"[erased]"`` whatever the events were decoded with (a key cached past the erasure)."""
-    ordered = list(events)
+def as_of_document(
+    events: Iterable[Any], at: datetime, *, erased: bool | None = None
+) -> Doc | None:
+    """Fold the events (oldest first) up to ``at``; None when there are none yet, and from the
+    erasure on (``fold`` ends the document at ``Erased``). Events after ``at`` are not looked at
+    (not decoded, when ``events`` is lazy) unless ``erased`` is None, when the erasure is found
+    among them. Before an erasure, its personal values read ``"[erased]"`` whatever the events
+    were decoded with (a key cached past the erasure)."""
+    if erased is None:
+        events = list(events)
+        erased = any(kind(e) == "Submission.Erased" for e in events)
     doc: Doc | None = None
-    for event in ordered:
+    for event in events:
         if _at(event.timestamp) > at:
             break
         doc = fold(doc, event)
-    if doc is not None and any(kind(e) == "Submission.Erased" for e in ordered):
+    if doc is not None and erased:
         doc = {k: (ERASED_VALUE if k in PERSONAL_FIELDS else v) for k, v in doc.items()}
     return doc

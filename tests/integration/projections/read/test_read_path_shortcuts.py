@@ -9,22 +9,30 @@ from typing import Any
 
 import orjson
 import psycopg
+import pytest
 
 from domain.keys import hash_key
 from projections import operations
 from projections.projectors.events import iso
+from projections.queries import submission_sql, submissions
+from projections.queries.submission_sql import KEYS_CAP
+from projections.queries.submissions import ListKeys
 from tests.integration.projections.read.conftest import ADMIN, Stack
 
 
-def test_a_list_page_reuses_its_count_only_while_the_tables_stand_still(stack: Stack) -> None:
+def test_a_list_page_reuses_its_ids_and_count_only_while_the_tables_stand_still(
+    stack: Stack,
+) -> None:
     first = stack.register(service_name="First")
     stack.sync()
     filters = {"status": "submitted"}
     assert stack.read.list_submissions(filters, None, 1, 20)[0] == 1
-    key = tuple(sorted(filters.items()))
-    stamp, _ = stack.read._counts[key]
-    # A count kept under the current stamp is served as is: the statement did not count again.
-    stack.read._counts[key] = (stamp, 42)
+    key = (tuple(sorted(filters.items())), None)
+    kept = stack.read._keys[key]
+    assert kept.page(0, 20) == [first.submission_id]
+    # What is kept under the current stamp is served as is: the statement neither counted nor
+    # selected the matching rows again.
+    stack.read._keys[key] = ListKeys(kept.stamp, 42, kept.ids)
     assert stack.read.list_submissions(filters, None, 1, 20)[0] == 42
     second = stack.register(service_name="Second")
     stack.sync()
@@ -33,7 +41,7 @@ def test_a_list_page_reuses_its_count_only_while_the_tables_stand_still(stack: S
         2,
         [str(second.submission_id), str(first.submission_id)],
     )
-    assert stack.read._counts[key][0] != stamp
+    assert stack.read._keys[key].stamp != kept.stamp
 
 
 def test_a_renamed_centre_changes_the_centre_filter_at_once(stack: Stack) -> None:
@@ -43,6 +51,20 @@ def test_a_renamed_centre_changes_the_centre_filter_at_once(stack: Stack) -> Non
     stack.app.update_reference("centre", stack.centre, {"short_name": "Renamed"}, actor=ADMIN)
     stack.sync()
     assert stack.read.list_submissions({"service_center": "bigi"}, None, 1, 20) == (0, [])
+
+
+def test_a_page_beyond_the_kept_ids_reuses_only_a_current_count(stack: Stack) -> None:
+    stack.register()
+    stack.sync()
+    deep = KEYS_CAP // 100 + 1  # page size 100: positions beyond KEYS_CAP
+    assert stack.read.list_submissions({}, None, deep, 100) == (1, [])
+    key = tuple(sorted({}.items()))
+    stamp, _ = stack.read._counts[key]
+    stack.read._counts[key] = (stamp, 4242)
+    assert stack.read.list_submissions({}, None, deep, 100) == (4242, [])
+    stack.register(service_name="Another")
+    stack.sync()
+    assert stack.read.list_submissions({}, None, deep, 100) == (2, [])
 
 
 def test_a_prepared_read_survives_a_view_changing_its_column_types(stack: Stack) -> None:
@@ -119,14 +141,20 @@ def test_a_key_use_is_written_in_the_background_without_a_listing(stack: Stack) 
     assert row is not None
 
 
-def test_every_page_of_a_list_is_in_order_and_counted(stack: Stack) -> None:
+def test_a_list_longer_than_the_kept_ids_counts_every_row(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(submission_sql, "KEYS_CAP", 2)
+    monkeypatch.setattr(submissions, "KEYS_CAP", 2)
     made = [stack.register(service_name=name) for name in ("Aaa", "Bbb", "Ccc")]
     stack.sync()
     newest_first = [str(m.submission_id) for m in reversed(made)]
-    for page in (1, 2):
-        count, items = stack.read.list_submissions({}, None, page, 2)
-        assert (count, [i["id"] for i in items]) == (3, newest_first[(page - 1) * 2 : page * 2])
-    assert stack.read.list_submissions({}, None, 3, 2) == (3, [])
+    count, items = stack.read.list_submissions({}, None, 1, 2)  # within the kept ids
+    assert (count, [i["id"] for i in items]) == (3, newest_first[:2])
+    count, items = stack.read.list_submissions({}, None, 2, 2)  # beyond them
+    assert (count, [i["id"] for i in items]) == (3, newest_first[2:])
+    count, items = stack.read.list_submissions({}, None, 1, 2)  # kept: served by id
+    assert (count, [i["id"] for i in items]) == (3, newest_first[:2])
 
 
 REFERENCE_FIELDS = (
