@@ -168,9 +168,21 @@ def test_a_keyboard_only_registration_through_the_pickers(site: Site, browser: A
         expect(page.locator("#id_edam_topics-chips li")).to_have_count(1)
         expect(combo).to_be_focused()
         pick(page, "licenses", "apache", "Apache-2.0")
+        # Check your answers first (nothing saved), then submit from there.
+        page.locator("#preview-form").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#check-answers")).to_be_focused()
+        expect(page.locator("#check-answers")).to_contain_text("Bioinformatics (topic_0091)")
+        expect(page.locator("#id_licenses-chips input[value='Apache-2.0']")).to_have_count(1)
+        count, report = axe_violations(page)
+        assert count == 0, report
+        screenshot(page, "register-check-answers-desktop-light")
+        page.locator("#id_data_protection_consent").focus()  # consent is asked again
+        page.keyboard.press("Space")
         page.locator("#submit-form").focus()
         page.keyboard.press("Enter")
         expect(page.locator("h1")).to_have_text("Registration submitted")
+        expect(page.locator("#registration-success")).to_be_focused()
         submission_id = page.locator("#submission-id").inner_text()
     doc = site.live.read.submission(UUID(submission_id))
     assert doc is not None

@@ -457,3 +457,51 @@ def test_a_logo_is_uploaded_with_the_registration_and_named_again_after_an_error
     doc = site.live.read.submission(submission_id)
     assert doc is not None
     assert str(doc["logo_url"]).endswith(".png")
+
+
+def test_check_your_answers_validates_without_saving(site: Site) -> None:
+    data = form_data(site.live, _preview="1", comments="Preview comment")
+    page = post(site.client, data)
+    assert page.status_code == 200
+    html = soup(page.text)
+    assert html.title.get_text().startswith("Check your answers: Register a service")
+    rows = {
+        row.find("dt").get_text(): row.find_all("dd")
+        for row in html.select("#check-answers .summary-row")
+    }
+    assert rows["Name of the Service"][0].get_text() == "Sequence Mapper"
+    assert rows["Any Comments"][0].get_text() == "Preview comment"
+    assert rows["Service category — select all that apply"][0].get_text() == "Tools"
+    assert rows["Is KPI monitoring in place?"][0].get_text() == "Planned"
+    change = rows["Name of the Service"][1].find("a")
+    assert change["href"] == "#id_service_name"
+    assert change.get_text() == "Change Name of the Service"
+    # The answers stay in the form, ready to submit; nothing was recorded.
+    assert html.find(id="id_service_name")["value"] == "Sequence Mapper"
+    assert site.live.read.list_submissions({}, "-submitted_at", 1, 10)[0] == 0
+    # With errors, the preview is the usual error page.
+    invalid = post(site.client, form_data(site.live, _preview="1", service_name="ab"))
+    assert invalid.status_code == 422
+    assert soup(invalid.text).find(id="check-answers") is None
+
+
+def test_another_registration_can_start_from_the_previous_ones_shared_answers(
+    site: Site,
+) -> None:
+    response = post(site.client, form_data(site.live, service_name="First Service"))
+    assert response.status_code == 303
+    page = soup(site.client.get("/register/success/").text)
+    link = page.find("a", string="Register another service based on this one")
+    assert link["href"] == "/register/?from=previous"
+    form = soup(site.client.get("/register/?from=previous").text)
+    assert form.find(id="id_submitter_first_name")["value"] == "Ada"
+    assert form.find(id="id_host_institute")["value"] == "Bielefeld University"
+    assert form.select_one(f"input[name=responsible_pis][value='{site.live.pi}']").has_attr(
+        "checked"
+    )
+    assert form.find(id="id_licenses")["value"] == "MIT"
+    assert form.find(id="id_service_name")["value"] == ""  # the service's own answers are not
+    assert form.find(id="id_website_url")["value"] == ""
+    # The key itself is gone.
+    again = site.client.get("/register/success/", follow_redirects=False)
+    assert again.status_code == 303

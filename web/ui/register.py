@@ -64,6 +64,18 @@ VALIDATE_CLASS: Final = "ui_validate"
 INVALID_CLASS: Final = "invalid"
 
 HONEYPOT: Final = "website_confirm"
+PREVIEW: Final = "_preview"
+#: The answers "Register another service based on this one" copies (§5.4): not the service's own.
+CLONED: Final = (
+    "submitter_first_name",
+    "submitter_last_name",
+    "submitter_affiliation",
+    "service_center",
+    "responsible_pis",
+    "host_institute",
+    "licenses",
+    "service_categories",
+)
 HONEYPOT_MESSAGE: Final = "There was a problem with your submission. Please try again."
 CONFIRM_MISSING: Final = "Please confirm your email address."
 CONFIRM_DIFFERENT: Final = "Email addresses do not match."
@@ -134,7 +146,14 @@ class RegisterPages:
     async def register(self, request: Request) -> Response:
         """The form (GET), or a registration (POST)."""
         if request.method != "POST":
-            return await self._form(request, {}, {})
+            values: dict[str, Any] = {}
+            if request.query_params.get("from") == "previous":
+                session = await in_read_thread(
+                    lambda: self.sessions.current(request, "flow", extend=False)
+                )
+                clone = session.data.get("clone") if session is not None else None
+                values = dict(clone) if isinstance(clone, dict) else {}
+            return await self._form(request, values, {})
         try:
             posted = await self._read(request)
         except ApiError as exc:
@@ -149,6 +168,8 @@ class RegisterPages:
             return await self._form(
                 request, posted.values, {}, status=422, general=[HONEYPOT_MESSAGE]
             )
+        if posted.values.get(PREVIEW):
+            return await self._preview(request, posted)
         client = self.ctx.client_ip(request) or "unknown"
         limiter = self.ctx.limiter
         learning = limiter.limits(INVALID_CLASS)
@@ -185,12 +206,35 @@ class RegisterPages:
                 refused["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
             return await self._form(request, posted.values, refused, status=422)
         response = RedirectResponse("/register/success/", status_code=303)
-        data = {"api_key": registration[1], "submission_id": str(registration[0])}
+        clone = {k: posted.values[k] for k in CLONED if posted.values.get(k)}
+        data = {"api_key": registration[1], "submission_id": str(registration[0]), "clone": clone}
         await in_read_thread(
             lambda: self.sessions.start(request, response, "flow", str(registration[0]), data)
         )
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    async def _preview(self, request: Request, posted: Posted) -> Response:
+        """ "Check your answers" (SHOULD): validated without saving; with errors the usual
+        422, else the form again under a summary of every answer."""
+        try:
+            self.ctx.limiter.hit(VALIDATE_CLASS, self.ctx.client_ip(request) or "unknown")
+        except ApiError as exc:
+            return error_page(self.renderer, request, exc.status, None, exc.headers)
+        data, errors = await self._resolved(posted)
+        if posted.logo is not None:
+            try:
+                await self.ctx.call(process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes)
+            except LogoRejected as exc:
+                errors.setdefault("logo", []).append(str(exc))
+        errors = _merge(errors, await self.ctx.call(self.ctx.registry.check_registration, data))
+        if posted.logo is not None and "logo" not in errors:
+            errors["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
+            if len(errors) == 1:  # only the file to choose again: the answers are fine
+                return await self._form(request, posted.values, errors, preview=True)
+        if errors:
+            return await self._form(request, posted.values, errors, status=422)
+        return await self._form(request, posted.values, {}, preview=True)
 
     async def _resolved(self, posted: Posted) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """The domain's input with EDAM names resolved to accessions (the no-JS text field
@@ -272,6 +316,7 @@ class RegisterPages:
         *,
         status: int = 200,
         general: Sequence[str] = (),
+        preview: bool = False,
     ) -> Response:
         """The form page: ``values`` kept, ``errors`` (wire or form names) shown."""
         options = await self._options(values)
@@ -281,6 +326,8 @@ class RegisterPages:
         summary = [("", m, "") for m in general] + summary_with_labels(
             summary_errors(errors, _order(sections)), sections
         )
+        if preview:  # the file reminder is a note under the answers, not an error
+            summary = [item for item in summary if item[0] != "logo"]
         token, fresh = self.csrf.token(request, None)
         required = required_names(sections)
         done = sum(1 for f in _fields(sections) if f.required and (f.value or _checked(f)))
@@ -294,6 +341,7 @@ class RegisterPages:
             "required_done": done,
             "draft_ttl_days": self.ctx.settings.ui_draft_ttl_days,
             "prefill": self.biotools is not None,
+            "answers": answers(sections) if preview else [],
         }
         response = self.renderer.page(
             request, "register/page.html", context, status=status, private=True
@@ -310,8 +358,15 @@ class RegisterPages:
         def pop() -> tuple[Session | None, Response]:
             session = self.sessions.current(request, "flow", extend=False)
             response = Response()
-            if session is not None:
+            if session is not None and session.data.get("api_key"):
                 self.sessions.end(request, response, "flow")
+                # The key is gone; what "Register another service based on this one" needs
+                # stays for the flow's lifetime.
+                clone = session.data.get("clone")
+                if clone:
+                    self.sessions.start(
+                        request, response, "flow", session.subject, {"clone": clone}
+                    )
             return session, response
 
         session, ended = await in_read_thread(pop)
@@ -467,6 +522,26 @@ class RegisterPages:
                 except BioToolsLookupFailed as exc:
                     context["error"] = str(exc)
         return self.renderer.page(request, "register/_prefill.html", context, private=True)
+
+
+def answers(sections: Sequence[FormSection]) -> list[tuple[str, str, str]]:
+    """``(label, answer, link)`` of every question, for "Check your answers"."""
+    out = []
+    for f in _fields(sections):
+        if f.control == "consent" or (f.reveal_of and not f.revealed):
+            continue
+        if f.control in ("radios", "checkboxes"):
+            shown = ", ".join(o.label for o in f.options if o.checked)
+        elif f.control == "picker":
+            shown = ", ".join(
+                c.label if c.label == c.value else f"{c.label} ({c.value})" for c in f.chips
+            )
+        elif f.control == "file":
+            shown = f.error
+        else:
+            shown = f.value
+        out.append((f.label, shown, f"#{f.id}"))
+    return out
 
 
 def prefill_rows(record: Mapping[str, Any], read: ReadPort) -> list[dict[str, Any]]:
