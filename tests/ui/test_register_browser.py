@@ -177,8 +177,7 @@ def test_a_keyboard_only_registration_through_the_pickers(site: Site, browser: A
         count, report = axe_violations(page)
         assert count == 0, report
         screenshot(page, "register-check-answers-desktop-light")
-        page.locator("#id_data_protection_consent").focus()  # consent is asked again
-        page.keyboard.press("Space")
+        expect(page.locator("#id_data_protection_consent")).to_be_checked()
         page.locator("#submit-form").focus()
         page.keyboard.press("Enter")
         expect(page.locator("h1")).to_have_text("Registration submitted")

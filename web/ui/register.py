@@ -321,7 +321,11 @@ class RegisterPages:
         """The form page: ``values`` kept, ``errors`` (wire or form names) shown."""
         options = await self._options(values)
         sections = form_sections(
-            values, {k: " ".join(v) for k, v in errors.items()}, mode="register", options=options
+            values,
+            {k: " ".join(v) for k, v in errors.items()},
+            mode="register",
+            options=options,
+            keep_consent=preview,
         )
         summary = [("", m, "") for m in general] + summary_with_labels(
             summary_errors(errors, _order(sections)), sections
