@@ -505,3 +505,12 @@ def test_another_registration_can_start_from_the_previous_ones_shared_answers(
     # The key itself is gone.
     again = site.client.get("/register/success/", follow_redirects=False)
     assert again.status_code == 303
+
+
+def test_the_kpi_year_is_cleared_while_monitoring_is_only_planned(site: Site) -> None:
+    planned = post(site.client, form_data(site.live, kpi_monitoring="planned", kpi_since="2018"))
+    assert planned.status_code == 303
+    page = soup(site.client.get("/register/success/").text)
+    doc = site.live.read.submission(UUID(page.find(id="submission-id").get_text()))
+    assert doc is not None
+    assert doc["kpi_since"] == ""

@@ -733,6 +733,8 @@ def domain_data(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             del data[name]
     if CONSENT_FIELD not in data:
         data[CONSENT_FIELD] = False
+    if data.get("kpi_monitoring") == "planned":
+        data["kpi_since"] = ""  # hidden while monitoring is only planned: cleared [ORIG]
     return data
 
 
