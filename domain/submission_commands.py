@@ -16,8 +16,8 @@ from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import check_transition, validate_tags
 from domain.normalise import normalise_text
+from domain.parsed_registration import CheckedRegistration
 from domain.parsing import parse_input
-from domain.registration_check import CheckedRegistration
 from domain.relations import RelationCommands
 from domain.results import Erasure, Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
