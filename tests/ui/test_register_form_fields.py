@@ -38,6 +38,9 @@ OPTIONS = FormOptions(
 )
 
 
+LICENCE_OR_NOTE = "Select at least one license or provide a license note."
+
+
 def render(sections: tuple[FormSection, ...], **more: Any) -> BeautifulSoup:
     renderer = Renderer(Settings())
     template = renderer.env.from_string(
@@ -201,13 +204,20 @@ def test_a_generic_message_in_the_summary_names_its_field() -> None:
             ("service_description", "This field is required.", "id_service_description"),
             ("service_name", "Service name must be at least 3 characters.", "id_service_name"),
             ("", "This form expired. Check your answers and submit again.", ""),
+            (
+                "licenses",
+                "Select at least one license or provide a license note.",
+                "id_licenses-input",
+            ),
         ],
         sections,
     )
+    assert items[3][2] == "id_licenses"  # the control without JS; form.js moves on to the box
     assert [m for _, m, _ in items] == [
         "Service Description: This field is required.",
         "Service name must be at least 3 characters.",
         "This form expired. Check your answers and submit again.",
+        LICENCE_OR_NOTE,
     ]
 
 

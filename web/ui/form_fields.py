@@ -241,12 +241,19 @@ def summary_with_labels(
 ) -> list[tuple[str, str, str]]:
     """The error summary's ``(name, message, target)`` items, a generic message ("This field
     is required.") preceded by its field's label, so that every item names its field; the
-    message itself stays the domain's, verbatim."""
-    labels = {f.name: f.label for s in sections for f in s.fields}
+    message itself stays the domain's, verbatim.
+
+    A link to a picker's combobox (``#id_licenses-input``, which exists only with JavaScript)
+    points at the picker's text field instead, the control without JavaScript; with it,
+    ``form.js`` moves the focus on to the combobox."""
+    fields = {f.name: f for s in sections for f in s.fields}
     out = []
     for name, message, target in summary:
-        if name in labels and _GENERIC.match(message):
-            message = f"{labels[name]}: {message}"
+        f = fields.get(name)
+        if f is not None and _GENERIC.match(message):
+            message = f"{f.label}: {message}"
+        if f is not None and f.control == "picker" and target == f"{f.id}-input":
+            target = f.id
         out.append((name, message, target))
     return out
 
