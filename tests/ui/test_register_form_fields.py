@@ -35,6 +35,7 @@ OPTIONS = FormOptions(
         {"id": "pi-2", "display_name": "Partner P", "institute": "Y", "is_associated_partner": 1},
     ],
     labels={"topic_0121": "Proteomics"},
+    definitions={"topic_0121": "Protein and peptide identification."},
 )
 
 
@@ -253,3 +254,10 @@ def test_the_consent_is_kept_only_when_asked() -> None:
     assert kept.find(id="id_data_protection_consent").has_attr("checked")
     dropped = render(form_sections(values, {}, options=OPTIONS))
     assert not dropped.find(id="id_data_protection_consent").has_attr("checked")
+
+
+def test_a_chosen_edam_chip_tells_about_its_term() -> None:
+    page = render(form_sections({"edam_topics": "topic_0121"}, {}, options=OPTIONS))
+    about = page.select_one("#id_edam_topics-chips details.chip-definition")
+    assert about.find("summary").get_text(" ", strip=True) == "About this term : Proteomics"
+    assert about.find("p").get_text() == "Protein and peptide identification."

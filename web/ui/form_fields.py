@@ -97,6 +97,8 @@ class Chip:
 
     value: str
     label: str
+    definition: str = ""
+    """An EDAM term's definition ("About this term", §5.3.1)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class FormOptions:
     pis: Sequence[Mapping[str, Any]] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     """Display labels of picker values (EDAM accessions, SPDX ids, service ids)."""
+    definitions: Mapping[str, str] = field(default_factory=dict)
+    """EDAM definitions of chosen terms, by accession."""
     suggestions: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Datalist suggestions per field (reference data only, §3.7)."""
     logo_url: str = ""
@@ -449,7 +453,10 @@ def _build(
             for p in opts.pis
         )
     elif control == "picker":
-        chips = tuple(Chip(v, label or opts.labels.get(v, "") or v) for v, label in _items(raw))
+        chips = tuple(
+            Chip(v, label or opts.labels.get(v, "") or v, opts.definitions.get(v, ""))
+            for v, label in _items(raw)
+        )
         value = ", ".join(c.value for c in chips)
     reveal_of, reveal_values = REVEALS.get(f.name, ("", ()))
     revealed = True
