@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from domain.fields import form_sections as catalogue_sections
 from schema.settings import Settings
+from web.ui.assets import Assets
 from web.ui.form_fields import (
     FormOptions,
     FormSection,
@@ -261,3 +262,11 @@ def test_a_chosen_edam_chip_tells_about_its_term() -> None:
     about = page.select_one("#id_edam_topics-chips details.chip-definition")
     assert about.find("summary").get_text(" ", strip=True) == "About this term : Proteomics"
     assert about.find("p").get_text() == "Protein and peptide identification."
+
+
+def test_the_forms_script_keeps_its_budget() -> None:
+    # form.js is loaded by the form pages only (app.js keeps its 12 kB for every page); it is
+    # served unminified, so the budget is on the raw bytes.
+    assets = Assets()
+    assert assets.size("ui/form.js") <= 16_000
+    assert assets.size("ui/app.js") + assets.size("ui/form.js") <= 24_000
