@@ -530,3 +530,13 @@ def test_institute_suggestions_come_from_reference_data_and_approved_services_on
     assert "Approved Institute" in options
     assert "Bielefeld-Gießen" in options  # a centre's name
     assert "Unreviewed Institute" not in options
+
+
+def test_related_service_suggestions_list_approved_services_only(site: Site) -> None:
+    approved = site.approved(service_name="Galaxy Europe")
+    site.register(service_name="Galaxy Draft")
+    found = soup(site.client.get("/ui/suggest/services?q=galaxy&name=related_services").text)
+    options = found.select("li[role=option]")
+    assert [o["data-value"] for o in options] == [approved["id"]]
+    assert options[0]["data-label"] == "Galaxy Europe"
+    assert options[0]["id"] == f"related_services-opt-{approved['id']}"
