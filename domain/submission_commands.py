@@ -14,8 +14,8 @@ from domain.editing import AmendmentImpact, AmendmentPlan, amendment_impact, pla
 from domain.errors import NotFound, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import validate_tags
-from domain.lookups import DisplayAdapter
 from domain.normalise import normalise_text
+from domain.parsed_registration import CheckedRegistration
 from domain.parsing import parse_input
 from domain.relations import RelationCommands
 from domain.results import Erasure, Outcome, Registration, SubmissionView, key_view
@@ -41,7 +41,8 @@ class SubmissionCommands(RelationCommands):
         actor: str = "submitter",
     ) -> Registration:
         """Validate and record a new submission with its initial write key."""
-        merged, errors, names = self._registration(data)
+        checked = self._registration(data)
+        merged, errors, names = checked.values, checked.errors, checked.names
         if errors:
             raise ValidationFailed(errors)
         merged.pop(CONSENT_FIELD, None)
@@ -63,11 +64,9 @@ class SubmissionCommands(RelationCommands):
     def check_registration(self, data: Mapping[str, object]) -> dict[str, list[str]]:
         """Every error :meth:`register_submission` would refuse ``data`` with, recording
         nothing (the web form's inline validation and preview)."""
-        return self._registration(data)[1]
+        return self._registration(data).errors
 
-    def _registration(
-        self, data: Mapping[str, object]
-    ) -> tuple[dict[str, Any], dict[str, list[str]], DisplayAdapter]:
+    def _registration(self, data: Mapping[str, object]) -> CheckedRegistration:
         """The merged values of a registration, its errors, and the display names."""
         values, errors = parse_input(data)
         errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
@@ -85,7 +84,7 @@ class SubmissionCommands(RelationCommands):
             ),
         )
         errors = _merge(errors, self._relation_errors(None, merged[RELATED_FIELD], []))
-        return merged, errors, names
+        return CheckedRegistration(merged, errors, names)
 
     def amend_submission(
         self,

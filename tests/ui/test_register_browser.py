@@ -168,9 +168,20 @@ def test_a_keyboard_only_registration_through_the_pickers(site: Site, browser: A
         expect(page.locator("#id_edam_topics-chips li")).to_have_count(1)
         expect(combo).to_be_focused()
         pick(page, "licenses", "apache", "Apache-2.0")
+        # Check your answers first (nothing saved), then submit from there.
+        page.locator("#preview-form").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#check-answers")).to_be_focused()
+        expect(page.locator("#check-answers")).to_contain_text("Bioinformatics (topic_0091)")
+        expect(page.locator("#id_licenses-chips input[value='Apache-2.0']")).to_have_count(1)
+        count, report = axe_violations(page)
+        assert count == 0, report
+        screenshot(page, "register-check-answers-desktop-light")
+        expect(page.locator("#id_data_protection_consent")).to_be_checked()
         page.locator("#submit-form").focus()
         page.keyboard.press("Enter")
         expect(page.locator("h1")).to_have_text("Registration submitted")
+        expect(page.locator("#registration-success")).to_be_focused()
         submission_id = page.locator("#submission-id").inner_text()
     doc = site.live.read.submission(UUID(submission_id))
     assert doc is not None
@@ -215,6 +226,11 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
         page.focus("#id_kpi_monitoring_1")
         page.keyboard.press("Space")
         expect(page.locator("#field-wrapper-kpi_since")).to_be_hidden()
+        # The PI filter hides the rows that do not match, and says how many are shown.
+        page.fill("#id_responsible_pis-filter", "zzz")
+        expect(page.locator("#id_responsible_pis-filter-count")).to_have_text("0 of 1 shown")
+        page.fill("#id_responsible_pis-filter", "")
+        expect(page.locator("#id_responsible_pis-filter-count")).to_have_text("1 of 1 shown")
         # Character count.
         page.fill("#id_service_description", "Short")
         expect(page.locator("#id_service_description-count")).to_have_text(
@@ -224,12 +240,17 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
         expect(page.locator("#id_license_note-count")).to_have_text(
             "You have 3 characters too many"
         )
+        page.fill("#id_license_note", "")
         # Live validation runs on a field showing an error, and clears it.
         page.fill("#id_service_name", "ab")
         page.locator("#submit-form").press("Enter")
         ready(page)
         error = page.locator("#id_service_name-error")
         expect(error).to_contain_text("Service name must be at least 3 characters.")
+        # The licence's summary link leads to the licence combobox (the no-JS field without JS).
+        page.locator("#error-summary a[href='#id_licenses']").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#id_licenses-input")).to_be_focused()
         page.fill("#id_service_name", "A good name")
         page.locator("#id_service_name").press("Tab")
         expect(error).to_be_hidden()

@@ -457,3 +457,116 @@ def test_a_logo_is_uploaded_with_the_registration_and_named_again_after_an_error
     doc = site.live.read.submission(submission_id)
     assert doc is not None
     assert str(doc["logo_url"]).endswith(".png")
+
+
+def test_check_your_answers_validates_without_saving(site: Site) -> None:
+    data = form_data(site.live, _preview="1", comments="Preview comment")
+    page = post(site.client, data)
+    assert page.status_code == 200
+    html = soup(page.text)
+    assert html.title.get_text().startswith("Check your answers: Register a service")
+    rows = {
+        row.find("dt").get_text(): row.find_all("dd")
+        for row in html.select("#check-answers .summary-row")
+    }
+    assert rows["Name of the Service"][0].get_text() == "Sequence Mapper"
+    assert rows["Any Comments"][0].get_text() == "Preview comment"
+    assert rows["Service category — select all that apply"][0].get_text() == "Tools"
+    assert rows["Is KPI monitoring in place?"][0].get_text() == "Planned"
+    change = rows["Name of the Service"][1].find("a")
+    assert change["href"] == "#id_service_name"
+    assert change.get_text() == "Change Name of the Service"
+    # The answers stay in the form, ready to submit; nothing was recorded.
+    assert html.find(id="id_service_name")["value"] == "Sequence Mapper"
+    assert site.live.read.list_submissions({}, "-submitted_at", 1, 10)[0] == 0
+    # With errors, the preview is the usual error page.
+    invalid = post(site.client, form_data(site.live, _preview="1", service_name="ab"))
+    assert invalid.status_code == 422
+    assert soup(invalid.text).find(id="check-answers") is None
+
+
+def test_another_registration_can_start_from_the_previous_ones_shared_answers(
+    site: Site,
+) -> None:
+    response = post(site.client, form_data(site.live, service_name="First Service"))
+    assert response.status_code == 303
+    page = soup(site.client.get("/register/success/").text)
+    link = page.find("a", string="Register another service based on this one")
+    assert link["href"] == "/register/?from=previous"
+    form = soup(site.client.get("/register/?from=previous").text)
+    assert form.find(id="id_submitter_first_name")["value"] == "Ada"
+    assert form.find(id="id_host_institute")["value"] == "Bielefeld University"
+    assert form.select_one(f"input[name=responsible_pis][value='{site.live.pi}']").has_attr(
+        "checked"
+    )
+    assert form.find(id="id_licenses")["value"] == "MIT"
+    assert form.find(id="id_service_name")["value"] == ""  # the service's own answers are not
+    assert form.find(id="id_website_url")["value"] == ""
+    # The key itself is gone.
+    again = site.client.get("/register/success/", follow_redirects=False)
+    assert again.status_code == 303
+
+
+def test_the_kpi_year_is_cleared_while_monitoring_is_only_planned(site: Site) -> None:
+    planned = post(site.client, form_data(site.live, kpi_monitoring="planned", kpi_since="2018"))
+    assert planned.status_code == 303
+    page = soup(site.client.get("/register/success/").text)
+    doc = site.live.read.submission(UUID(page.find(id="submission-id").get_text()))
+    assert doc is not None
+    assert doc["kpi_since"] == ""
+
+
+def test_institute_suggestions_come_from_reference_data_and_approved_services_only(
+    site: Site,
+) -> None:
+    site.approved(host_institute="Approved Institute")
+    site.register(host_institute="Unreviewed Institute")
+    options = [
+        o["value"]
+        for o in soup(site.client.get("/register/").text).select(
+            "#host-institute-suggestions option"
+        )
+    ]
+    assert "Approved Institute" in options
+    assert "Bielefeld-Gießen" in options  # a centre's name
+    assert "Unreviewed Institute" not in options
+
+
+def test_related_service_suggestions_list_approved_services_only(site: Site) -> None:
+    approved = site.approved(service_name="Galaxy Europe")
+    site.register(service_name="Galaxy Draft")
+    found = soup(site.client.get("/ui/suggest/services?q=galaxy&name=related_services").text)
+    options = found.select("li[role=option]")
+    assert [o["data-value"] for o in options] == [approved["id"]]
+    assert options[0]["data-label"] == "Galaxy Europe"
+    assert options[0]["id"] == f"related_services-opt-{approved['id']}"
+
+
+def test_malformed_answers_get_messages_naming_their_fields_never_a_500(site: Site) -> None:
+    data = form_data(
+        site.live,
+        year_established="abc",
+        service_center="not-a-uuid",
+        service_categories=["x"],
+        date_of_entry="2026-13-01",
+        register_as_elixir="maybe",
+        data_access_type="secret",
+    )
+    response = post(site.client, data)
+    assert response.status_code == 422
+    links = {a["href"] for a in soup(response.text).select("#error-summary a")}
+    assert {
+        "#id_year_established",
+        "#id_service_center",
+        "#id_service_categories",
+        "#id_date_of_entry",
+        "#id_register_as_elixir",
+        "#id_data_access_type",
+    } <= links
+    garbage = site.client.post(
+        "/register/",
+        content=b"--x\r\nbroken",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert garbage.status_code in (400, 403)
+    assert "text/html" in garbage.headers["content-type"]

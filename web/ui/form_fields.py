@@ -97,6 +97,8 @@ class Chip:
 
     value: str
     label: str
+    definition: str = ""
+    """An EDAM term's definition ("About this term", §5.3.1)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class FormOptions:
     pis: Sequence[Mapping[str, Any]] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     """Display labels of picker values (EDAM accessions, SPDX ids, service ids)."""
+    definitions: Mapping[str, str] = field(default_factory=dict)
+    """EDAM definitions of chosen terms, by accession."""
     suggestions: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Datalist suggestions per field (reference data only, §3.7)."""
     logo_url: str = ""
@@ -202,12 +206,14 @@ def form_sections(
     *,
     mode: Mode = "register",
     options: FormOptions | None = None,
+    keep_consent: bool = False,
 ) -> tuple[FormSection, ...]:
     """Sections A–G for one rendering.
 
     ``values``: what the form shows (a posted form under form or wire names, or a stored
     document under wire or served names); ``errors``: one message per field (form or wire
-    names); ``options``: reference choices (none: empty groups)."""
+    names); ``options``: reference choices (none: empty groups); ``keep_consent``: show a given
+    consent ticked (the "Check your answers" page; never after an error, §4)."""
     opts = options or FormOptions()
     lookup = _Values(values)
     errs = {form_name(k): v for k, v in errors.items()}
@@ -219,7 +225,7 @@ def form_sections(
         for f in placed[key]:
             if mode == "edit" and f.role == "consent":
                 continue
-            built.append(_build(f, lookup, errs, opts, mode))
+            built.append(_build(f, lookup, errs, opts, mode, keep_consent))
             if f.name == "internal_contact_email" and mode == "register":
                 built.append(_confirm(lookup, errs))
         description = str(texts()["sections"].get(key, ""))
@@ -239,12 +245,19 @@ def summary_with_labels(
 ) -> list[tuple[str, str, str]]:
     """The error summary's ``(name, message, target)`` items, a generic message ("This field
     is required.") preceded by its field's label, so that every item names its field; the
-    message itself stays the domain's, verbatim."""
-    labels = {f.name: f.label for s in sections for f in s.fields}
+    message itself stays the domain's, verbatim.
+
+    A link to a picker's combobox (``#id_licenses-input``, which exists only with JavaScript)
+    points at the picker's text field instead, the control without JavaScript; with it,
+    ``form.js`` moves the focus on to the combobox."""
+    fields = {f.name: f for s in sections for f in s.fields}
     out = []
     for name, message, target in summary:
-        if name in labels and _GENERIC.match(message):
-            message = f"{labels[name]}: {message}"
+        f = fields.get(name)
+        if f is not None and _GENERIC.match(message):
+            message = f"{f.label}: {message}"
+        if f is not None and f.control == "picker" and target == f"{f.id}-input":
+            target = f.id
         out.append((name, message, target))
     return out
 
@@ -302,6 +315,8 @@ class _Values:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Mapping):  # a served reference (the centre): its id
+        return _item(value)[0]
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, (list, tuple)):
@@ -379,7 +394,12 @@ def _control(f: Field) -> Control:
 
 
 def _build(
-    f: Field, lookup: _Values, errors: Mapping[str, str], opts: FormOptions, mode: Mode
+    f: Field,
+    lookup: _Values,
+    errors: Mapping[str, str],
+    opts: FormOptions,
+    mode: Mode,
+    keep_consent: bool = False,
 ) -> FormField:
     name = form_name(f.name)
     control = _control(f)
@@ -433,7 +453,10 @@ def _build(
             for p in opts.pis
         )
     elif control == "picker":
-        chips = tuple(Chip(v, label or opts.labels.get(v, "") or v) for v, label in _items(raw))
+        chips = tuple(
+            Chip(v, label or opts.labels.get(v, "") or v, opts.definitions.get(v, ""))
+            for v, label in _items(raw)
+        )
         value = ", ".join(c.value for c in chips)
     reveal_of, reveal_values = REVEALS.get(f.name, ("", ()))
     revealed = True
@@ -444,7 +467,9 @@ def _build(
         wire=f.name,
         label=f.form_label,
         control=control,
-        value="" if control in ("file", "consent") else value,
+        value=_consent(raw)
+        if control == "consent" and keep_consent
+        else ("" if control in ("file", "consent") else value),
         hint=_hint(name, f),
         error=errors.get(name, "") or errors.get(f.name, ""),
         required=required,
@@ -467,6 +492,11 @@ def _build(
         current=opts.logo_url if (control == "file" and mode == "edit") else "",
         scroll=f.refers_to == "pi",
     )
+
+
+def _consent(raw: Any) -> str:
+    """``on`` when a consent was given."""
+    return "on" if raw is True or str(raw).strip().lower() in ("on", "true", "1") else ""
 
 
 def _condition_holds(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,18 @@ VALIDATE_CLASS: Final = "ui_validate"
 INVALID_CLASS: Final = "invalid"
 
 HONEYPOT: Final = "website_confirm"
+PREVIEW: Final = "_preview"
+#: The answers "Register another service based on this one" copies (§5.4): not the service's own.
+CLONED: Final = (
+    "submitter_first_name",
+    "submitter_last_name",
+    "submitter_affiliation",
+    "service_center",
+    "responsible_pis",
+    "host_institute",
+    "licenses",
+    "service_categories",
+)
 HONEYPOT_MESSAGE: Final = "There was a problem with your submission. Please try again."
 CONFIRM_MISSING: Final = "Please confirm your email address."
 CONFIRM_DIFFERENT: Final = "Email addresses do not match."
@@ -73,6 +86,9 @@ MAX_FIELDS: Final = 500
 PICKERS: Final = frozenset({"edam_topics", "edam_operations", "licenses", "related_services"})
 MIN_QUERY: Final = 2
 SUGGESTIONS: Final = 20
+#: The approved services' host institutes: how long they are kept, and how many services read.
+INSTITUTES_TTL: Final = 300.0
+INSTITUTES_MAX: Final = 2000
 ACCESSION: Final = re.compile(r"^(topic|operation|data|format)_\d{4,}$")
 UNKNOWN_EDAM: Final = "Unknown EDAM {branch}: '{token}'"
 
@@ -116,6 +132,7 @@ class RegisterPages:
         self.sessions = sessions
         self.csrf = csrf
         self.biotools = biotools
+        self._institutes: tuple[float, list[str]] | None = None
 
     def routes(self) -> list[BaseRoute]:
         """The registration routes."""
@@ -134,7 +151,14 @@ class RegisterPages:
     async def register(self, request: Request) -> Response:
         """The form (GET), or a registration (POST)."""
         if request.method != "POST":
-            return await self._form(request, {}, {})
+            values: dict[str, Any] = {}
+            if request.query_params.get("from") == "previous":
+                session = await in_read_thread(
+                    lambda: self.sessions.current(request, "flow", extend=False)
+                )
+                clone = session.data.get("clone") if session is not None else None
+                values = dict(clone) if isinstance(clone, dict) else {}
+            return await self._form(request, values, {})
         try:
             posted = await self._read(request)
         except ApiError as exc:
@@ -149,13 +173,19 @@ class RegisterPages:
             return await self._form(
                 request, posted.values, {}, status=422, general=[HONEYPOT_MESSAGE]
             )
+        if posted.values.get(PREVIEW):
+            return await self._preview(request, posted)
         client = self.ctx.client_ip(request) or "unknown"
         limiter = self.ctx.limiter
         learning = limiter.limits(INVALID_CLASS)
-        try:
+
+        def admit() -> float | None:
             if learning:
                 limiter.check(INVALID_CLASS, client)
-            stamp = limiter.hit(REGISTER_CLASS, client)
+            return limiter.hit(REGISTER_CLASS, client)
+
+        try:  # in a worker thread: the limiter's store may be remote (a shared limit)
+            stamp = await self.ctx.call(admit)
         except ApiError as exc:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         payload, errors = await self._resolved(posted)
@@ -178,19 +208,52 @@ class RegisterPages:
             registration = await self._register(request, payload)
         except ValidationFailed as exc:
             if learning:
-                limiter.release(REGISTER_CLASS, client, stamp)
-                limiter.record(INVALID_CLASS, client)
+
+                def learn() -> None:
+                    limiter.release(REGISTER_CLASS, client, stamp)
+                    limiter.record(INVALID_CLASS, client)
+
+                await self.ctx.call(learn)
             refused = dict(exc.errors)
             if posted.logo is not None and "logo" not in refused:
                 refused["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
             return await self._form(request, posted.values, refused, status=422)
         response = RedirectResponse("/register/success/", status_code=303)
-        data = {"api_key": registration[1], "submission_id": str(registration[0])}
+        clone = {k: posted.values[k] for k in CLONED if posted.values.get(k)}
+        data = {"api_key": registration[1], "submission_id": str(registration[0]), "clone": clone}
         await in_read_thread(
             lambda: self.sessions.start(request, response, "flow", str(registration[0]), data)
         )
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    async def _hit(self, kind: str, request: Request) -> None:
+        """Count one request of the client against ``kind`` (a 429 ``ApiError`` over the
+        limit), in a worker thread: the limiter's store may be remote."""
+        client = self.ctx.client_ip(request) or "unknown"
+        await self.ctx.call(self.ctx.limiter.hit, kind, client)
+
+    async def _preview(self, request: Request, posted: Posted) -> Response:
+        """ "Check your answers" (SHOULD): validated without saving; with errors the usual
+        422, else the form again under a summary of every answer."""
+        try:
+            await self._hit(VALIDATE_CLASS, request)
+        except ApiError as exc:
+            return error_page(self.renderer, request, exc.status, None, exc.headers)
+        data, errors = await self._resolved(posted)
+        if posted.logo is not None:
+            try:
+                await self.ctx.call(process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes)
+            except LogoRejected as exc:
+                errors.setdefault("logo", []).append(str(exc))
+        errors = _merge(errors, await self.ctx.call(self.ctx.registry.check_registration, data))
+        if posted.logo is not None and "logo" not in errors:
+            errors["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
+            if len(errors) == 1:  # only the file to choose again: the answers are fine
+                return await self._form(request, posted.values, errors, preview=True)
+        if errors:
+            return await self._form(request, posted.values, errors, status=422)
+        return await self._form(request, posted.values, {}, preview=True)
 
     async def _resolved(self, posted: Posted) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """The domain's input with EDAM names resolved to accessions (the no-JS text field
@@ -240,11 +303,13 @@ class RegisterPages:
         def run() -> FormOptions:
             found = read.registration_options()
             labels: dict[str, str] = {}
+            definitions: dict[str, str] = {}
             for name in ("edam_topics", "edam_operations"):
                 for value in _split(values.get(name)):
                     term = read.edam_term(value)
                     if term and term.get("label"):
                         labels[value] = str(term["label"])
+                        definitions[value] = str(term.get("definition") or "")
             chosen = set(_split(values.get("licenses")))
             if chosen:
                 for licence in read.licenses(None):
@@ -259,7 +324,10 @@ class RegisterPages:
                 if doc and doc.get("service_name"):
                     labels[value] = str(doc["service_name"])
             return FormOptions.from_registration_options(
-                found, labels=labels, suggestions=_suggestions(found)
+                found,
+                labels=labels,
+                definitions=definitions,
+                suggestions=_suggestions(found, self._approved_institutes()),
             )
 
         return await in_read_thread(run)
@@ -272,15 +340,22 @@ class RegisterPages:
         *,
         status: int = 200,
         general: Sequence[str] = (),
+        preview: bool = False,
     ) -> Response:
         """The form page: ``values`` kept, ``errors`` (wire or form names) shown."""
         options = await self._options(values)
         sections = form_sections(
-            values, {k: " ".join(v) for k, v in errors.items()}, mode="register", options=options
+            values,
+            {k: " ".join(v) for k, v in errors.items()},
+            mode="register",
+            options=options,
+            keep_consent=preview,
         )
         summary = [("", m, "") for m in general] + summary_with_labels(
             summary_errors(errors, _order(sections)), sections
         )
+        if preview:  # the file reminder is a note under the answers, not an error
+            summary = [item for item in summary if item[0] != "logo"]
         token, fresh = self.csrf.token(request, None)
         required = required_names(sections)
         done = sum(1 for f in _fields(sections) if f.required and (f.value or _checked(f)))
@@ -294,6 +369,7 @@ class RegisterPages:
             "required_done": done,
             "draft_ttl_days": self.ctx.settings.ui_draft_ttl_days,
             "prefill": self.biotools is not None,
+            "answers": answers(sections) if preview else [],
         }
         response = self.renderer.page(
             request, "register/page.html", context, status=status, private=True
@@ -310,8 +386,15 @@ class RegisterPages:
         def pop() -> tuple[Session | None, Response]:
             session = self.sessions.current(request, "flow", extend=False)
             response = Response()
-            if session is not None:
+            if session is not None and session.data.get("api_key"):
                 self.sessions.end(request, response, "flow")
+                # The key is gone; what "Register another service based on this one" needs
+                # stays for the flow's lifetime.
+                clone = session.data.get("clone")
+                if clone:
+                    self.sessions.start(
+                        request, response, "flow", session.subject, {"clone": clone}
+                    )
             return session, response
 
         session, ended = await in_read_thread(pop)
@@ -344,9 +427,8 @@ class RegisterPages:
             self.csrf.check(request, None, posted.token)
         except CsrfFailed:
             return error_page(self.renderer, request, 403)
-        client = self.ctx.client_ip(request) or "unknown"
         try:
-            self.ctx.limiter.hit(VALIDATE_CLASS, client)
+            await self._hit(VALIDATE_CLASS, request)
         except ApiError as exc:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         name = str(posted.values.get("field") or "")
@@ -365,6 +447,23 @@ class RegisterPages:
             {"name": name, "message": " ".join(messages)},
             private=True,
         )
+
+    def _approved_institutes(self) -> list[str]:
+        """The host institutes of approved services (what the public catalogue shows), kept
+        for :data:`INSTITUTES_TTL` seconds: suggestions, not facts, so a little staleness is
+        fine and the form page does not search the catalogue on every request."""
+        now = time.monotonic()
+        if self._institutes is not None and now - self._institutes[0] < INSTITUTES_TTL:
+            return self._institutes[1]
+        criteria = CatalogueParams.parse(QueryParams({})).criteria()
+        criteria["page_size"] = INSTITUTES_MAX
+        items = self.ctx.read.catalogue_search(criteria).get("items") or []
+        names = sorted(
+            {str(i["host_institute"]).strip() for i in items if i.get("host_institute")},
+            key=str.casefold,
+        )
+        self._institutes = (now, names)
+        return names
 
     # -- the pickers' suggestions (§5.3.1) ---------------------------------------------------
 
@@ -444,9 +543,8 @@ class RegisterPages:
         biotools_id = params.get("id") or biotools_id_from_url(params.get("biotools_url", ""))
         context: dict[str, Any] = {"rows": [], "error": "", "name": ""}
         lookup = self.biotools
-        client = self.ctx.client_ip(request) or "unknown"
         try:
-            self.ctx.limiter.hit(VALIDATE_CLASS, client)
+            await self._hit(VALIDATE_CLASS, request)
         except ApiError:
             context["error"] = "too many look-ups; try again later"
         else:
@@ -467,6 +565,26 @@ class RegisterPages:
                 except BioToolsLookupFailed as exc:
                     context["error"] = str(exc)
         return self.renderer.page(request, "register/_prefill.html", context, private=True)
+
+
+def answers(sections: Sequence[FormSection]) -> list[tuple[str, str, str]]:
+    """``(label, answer, link)`` of every question, for "Check your answers"."""
+    out = []
+    for f in _fields(sections):
+        if f.control == "consent" or (f.reveal_of and not f.revealed):
+            continue
+        if f.control in ("radios", "checkboxes"):
+            shown = ", ".join(o.label for o in f.options if o.checked)
+        elif f.control == "picker":
+            shown = ", ".join(
+                c.label if c.label == c.value else f"{c.label} ({c.value})" for c in f.chips
+            )
+        elif f.control == "file":
+            shown = f.error
+        else:
+            shown = f.value
+        out.append((f.label, shown, f"#{f.id}"))
+    return out
 
 
 def prefill_rows(record: Mapping[str, Any], read: ReadPort) -> list[dict[str, Any]]:
@@ -654,6 +772,8 @@ def domain_data(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             del data[name]
     if CONSENT_FIELD not in data:
         data[CONSENT_FIELD] = False
+    if data.get("kpi_monitoring") == "planned":
+        data["kpi_since"] = ""  # hidden while monitoring is only planned: cleared [ORIG]
     return data
 
 
@@ -700,9 +820,12 @@ def _order(sections: Sequence[FormSection]) -> list[str]:
 _INSTITUTE_SPLIT = re.compile(r"\s*;\s*")
 
 
-def _suggestions(found: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[str]]:
-    """Datalist suggestions from reference data only (§3.7): PI institutes, centre names."""
-    names: set[str] = set()
+def _suggestions(
+    found: Mapping[str, Sequence[Mapping[str, Any]]], approved: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """Datalist suggestions from reference data and approved services only (§3.7): PI
+    institutes, centre names, host institutes of approved services."""
+    names: set[str] = set(approved)
     for pi in found.get("pis") or ():
         for part in _INSTITUTE_SPLIT.split(str(pi.get("institute") or "")):
             if part:

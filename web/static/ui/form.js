@@ -287,3 +287,8 @@ document.addEventListener("click", function (e) {
     if (combo) { combo.scrollIntoView({ block: "center" }); combo.focus(); }
   }
 });
+/* "Check your answers" is focused on load, so its heading is read first. */
+(function () {
+  function focus() { var c = document.getElementById("check-answers"); if (c && !document.getElementById("error-summary")) c.focus(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focus); else focus();
+})();
