@@ -294,8 +294,11 @@ class AmendmentPreview(Protocol):
 class OwnerPort(Protocol):
     """The owner's update pages' domain calls beyond ``RegistryPort`` (spec/ui.md §5.6)."""
 
-    def get_submission(self, submission_id: uuid.UUID) -> OwnedSubmission:
-        """The submission now (``domain.errors.NotFound`` when unknown or erased)."""
+    def get_submission(
+        self, submission_id: uuid.UUID, version: int | None = None
+    ) -> OwnedSubmission:
+        """The submission now, or as of ``version`` (``domain.errors.NotFound`` when unknown
+        or erased)."""
 
     def preview_amendment(
         self,

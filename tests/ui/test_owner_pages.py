@@ -534,3 +534,53 @@ def test_edam_names_resolve_and_unknown_ones_are_named(site: Site) -> None:
     unknown = client.post("/update/edit/", data={**form, "edam_topics": "No Such Topic"})
     assert unknown.status_code == 422
     assert "Unknown EDAM topic: &#39;No Such Topic&#39;" in unknown.text
+
+
+# -- undo (SHOULD, §5.6, §9 item 10) --------------------------------------------------------------
+
+
+def test_undo_restores_exactly_the_changed_fields_as_a_new_change(site: Site) -> None:
+    created = site.approved(service_name="Undo Tool")
+    client = signed_in(site, created)
+    form = edit_form(client)
+    saved = client.post(
+        "/update/edit/",
+        data={**form, "service_name": "Undo Tool Renamed"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = client.get("/update/success/")
+    assert "Undo these changes" in page.text
+    assert "does not restore an approval" in page.text
+    version = version_of(site, created)
+    response = client.post(
+        "/update/undo",
+        data={"csrf_token": token_of(page.text), "version": str(version)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/update/edit/?m=undone"
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Undo Tool"
+    assert view.version == version + 1  # a compensating event: nothing deleted
+    assert view.status == "submitted"  # the approval is not restored
+    history = site.live.read.history(UUID(created["id"]))
+    assert [c["field"] for c in history[-1]["changes"]] == ["service_name"]
+
+
+def test_undo_is_refused_once_the_registration_changed_since(site: Site) -> None:
+    created = site.approved(service_name="Undo Later")
+    client = signed_in(site, created)
+    form = edit_form(client)
+    client.post("/update/edit/", data={**form, "service_name": "Undo Later 2"})
+    page = client.get("/update/success/")
+    saved = version_of(site, created)
+    site.amend_as_owner(created, github_url="https://github.com/example/after")
+    response = client.post(
+        "/update/undo",
+        data={"csrf_token": token_of(page.text), "version": str(saved)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/update/edit/?m=notundone"
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Undo Later 2"

@@ -69,7 +69,16 @@ BANNERS: Final = {
     "signedout": ("You have signed out.", "status"),
     "nochange": ("No changes were made.", "status"),
     "readonly": (READ_ONLY, "alert"),
+    "undone": ("Your changes were undone.", "status"),
+    "notundone": (
+        "These changes can no longer be undone: they are older than 10 minutes or the"
+        " registration changed since.",
+        "alert",
+    ),
 }
+
+#: How long the success page offers "Undo these changes" (§5.6, §9 item 10).
+UNDO_SECONDS: Final = 600
 
 KEY_MIN, KEY_MAX = 20, 200
 #: Fields one edit form may post (the form has ~60; pickers post one per chip).
@@ -270,6 +279,7 @@ class OwnerPages:
             Route("/update/deprecate/", self.deprecate, methods=["GET", "HEAD"]),
             Route("/update/history/", self.history, methods=["GET", "HEAD"]),
             Route("/update/success/", self.success, methods=["GET", "HEAD"]),
+            Route("/update/undo", self.undo, methods=["POST"]),
         ]
 
     # -- sign-in ------------------------------------------------------------------------------
@@ -550,7 +560,13 @@ class OwnerPages:
         reset = getattr(result, "status", "") == "submitted" and owner.submission.status in (
             "approved",
         )
-        data = {**owner.session.data, "saved": result.version, "reset": reset}
+        data = {
+            **owner.session.data,
+            "saved": result.version,
+            "before": owner.submission.version,
+            "saved_at": dt.datetime.now(dt.UTC).isoformat(),
+            "reset": reset,
+        }
         await in_read_thread(
             lambda: self.sessions.store.touch(
                 owner.session.id_hash, owner.session.idle_expires_at, data
@@ -678,11 +694,82 @@ class OwnerPages:
         fields = (
             [r["label"] for r in entry["rows"] if r["field"] not in _LIFECYCLE] if entry else []
         )
-        extra = {"entry": entry, "reset": reset, "fields": fields}
+        extra = {
+            "entry": entry,
+            "reset": reset,
+            "fields": fields,
+            "undo": owner.can_write and _undoable(owner, saved),
+            "saved": saved,
+        }
         return self._page(request, "owner/success.html", owner, "edit", extra)
+
+    async def undo(self, request: Request) -> Response:
+        """``POST /update/undo``: a compensating edit restoring the previous values of exactly
+        the fields the last save changed, within 10 minutes and only when nothing changed
+        since (an owner edit like any other: it never restores an approval)."""
+        form = await request.form()
+        owner = await self._owner(request)
+        if owner is None:
+            return self._expired()
+        try:
+            self.csrf.check(request, owner.session, _text(form, "csrf_token"))
+        except CsrfFailed:
+            return error_page(self.renderer, request, 403, EXPIRED_MESSAGE)
+        if not owner.can_write:
+            return RedirectResponse("/update/?m=readonly", status_code=303)
+        saved = _int(_text(form, "version"))
+        before = owner.session.data.get("before")
+        if saved is None or not isinstance(before, int) or not _undoable(owner, saved):
+            return RedirectResponse("/update/edit/?m=notundone", status_code=303)
+        sid = owner.submission.id
+
+        def previous() -> dict[str, object]:
+            old = self.domain.get_submission(sid, before).values
+            now = owner.submission.values
+            return {
+                name: old.get(name)
+                for name in (*EDIT_FIELDS, "logo")
+                if old.get(name) != now.get(name)
+            }
+
+        updates = await in_read_thread(previous)
+
+        def amend() -> Any:
+            return self.ctx.registry.amend_submission(
+                sid, updates, actor=owner.actor, by_admin=False, expected_version=saved
+            )
+
+        try:
+            await write_submission(self.ctx, amend, lambda _: sid)
+        except (StaleVersion, ConcurrentModification, ValidationFailed):
+            return RedirectResponse("/update/edit/?m=notundone", status_code=303)
+        data = {
+            k: v
+            for k, v in owner.session.data.items()
+            if k not in ("saved", "before", "saved_at", "reset")
+        }
+        await in_read_thread(
+            lambda: self.sessions.store.touch(
+                owner.session.id_hash, owner.session.idle_expires_at, data
+            )
+        )
+        return RedirectResponse("/update/edit/?m=undone", status_code=303)
 
 
 _LIFECYCLE: Final = frozenset({"status", "primary_maturity_tag", "secondary_maturity_tags"})
+
+
+def _undoable(owner: Owner, saved: int) -> bool:
+    """Whether the owner's last save (``saved``, this session's) may still be undone: it is
+    the current version and at most ten minutes old."""
+    data = owner.session.data
+    if data.get("saved") != saved or owner.submission.version != saved:
+        return False
+    try:
+        at = dt.datetime.fromisoformat(str(data.get("saved_at")))
+    except ValueError:
+        return False
+    return (dt.datetime.now(dt.UTC) - at).total_seconds() <= UNDO_SECONDS
 
 
 def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
