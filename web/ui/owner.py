@@ -296,21 +296,22 @@ class OwnerPages:
         except CsrfFailed:
             return self._sign_in_page(request, errors=[("", EXPIRED_MESSAGE, "")], status=403)
         ip = self.ctx.client_ip(request) or "unknown"
+        # In a worker thread: the limiter's store may be remote (Redis, PostgreSQL).
         try:
-            self.ctx.limiter.check(RATE_CLASS, ip)
+            await in_read_thread(lambda: self.ctx.limiter.check(RATE_CLASS, ip))
         except ApiError as exc:
             return error_page(self.renderer, request, 429, _retry_text(exc.headers), exc.headers)
         key = _text(form, "api_key").strip()
         if not key:
             return self._sign_in_page(request, errors=[("api_key", KEY_REQUIRED, "")], status=422)
         if not KEY_MIN <= len(key) <= KEY_MAX:
-            self.ctx.limiter.record(RATE_CLASS, ip)
+            await in_read_thread(lambda: self.ctx.limiter.record(RATE_CLASS, ip))
             return self._sign_in_page(request, errors=[("api_key", KEY_FORMAT, "")], status=422)
         record = await in_read_thread(lambda: self.ctx.read.api_key(keylib.hash_key(key)))
         usable = record is not None and record.is_active and record.submission_id is not None
         stored = record.key_hash if record is not None and usable else None
         if not keylib.verify(key, stored):
-            self.ctx.limiter.record(RATE_CLASS, ip)
+            await in_read_thread(lambda: self.ctx.limiter.record(RATE_CLASS, ip))
             return self._sign_in_page(request, errors=[("api_key", KEY_INVALID, "")], status=403)
         assert record is not None
         response = RedirectResponse(_next(_text(form, "next")), status_code=303)
