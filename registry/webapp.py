@@ -16,6 +16,7 @@ from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
 from projections.ui_sessions import PostgresSessionStore
+from registry.biotools_lookup import ClientLookup
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
@@ -111,6 +112,7 @@ def build_app(
         projection_status=lambda: projection_status(url),
         warnings=warning_probes(url),
         quarantined=progress.quarantined,
+        biotools=ClientLookup(settings.biotools_url),
     )
     return create_app(web)
 

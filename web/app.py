@@ -30,7 +30,15 @@ from web.inputguard import NulGuardMiddleware
 from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
-from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, SessionStore, WaitFor
+from web.ports import (
+    BioToolsLookup,
+    IdempotencyStore,
+    Quarantined,
+    ReadPort,
+    RegistryPort,
+    SessionStore,
+    WaitFor,
+)
 from web.requestid import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.servererror import ProblemOnErrorMiddleware
@@ -67,6 +75,7 @@ class WebServices:
         quarantined: ``quarantined(projection, subject)`` for read-your-writes (see
             ``web.context``).
         sessions: the web pages' session store (None: no signed-in pages).
+        biotools: the registration form's bio.tools look-up (None: no prefill button).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -82,6 +91,7 @@ class WebServices:
     warnings: Sequence[tuple[str, health.Probe]] = ()
     quarantined: Quarantined | None = None
     sessions: SessionStore | None = None
+    biotools: BioToolsLookup | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -140,7 +150,7 @@ def create_app(services: WebServices) -> Starlette:
         *assets.routes(),
         *docs.routes(),
         *api_routes(services, ctx),
-        *page_routes(ctx, renderer, services.sessions),
+        *page_routes(ctx, renderer, services.sessions, biotools=services.biotools),
         *services.extra_routes,
     ]
     middleware = [

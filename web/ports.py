@@ -381,3 +381,18 @@ class SessionStore(Protocol):
     def server_key(self) -> bytes:
         """The installation's random secret for signed double-submit CSRF tokens (made on
         first use, the same for every web process)."""
+
+
+class BioToolsLookupFailed(Exception):
+    """Raised by a :class:`BioToolsLookup` when the entry cannot be had (not found, timeout,
+    bio.tools unavailable or refusing); its text is the reason shown to the person."""
+
+
+class BioToolsLookup(Protocol):
+    """The registration form's bio.tools prefill (spec/ui.md §5.3): one live look-up of a tool,
+    implemented over the workers' bio.tools client and injected by the composition root (the
+    web package never imports ``workers``)."""
+
+    def lookup(self, biotools_id: str) -> Doc:
+        """The tool's flat record (``schema.biotools.flat_record``'s shape); raises
+        :class:`BioToolsLookupFailed`."""

@@ -11,7 +11,14 @@ from bs4 import BeautifulSoup
 
 from domain.fields import form_sections as catalogue_sections
 from schema.settings import Settings
-from web.ui.form_fields import FormOptions, FormSection, field_names, form_sections, required_names
+from web.ui.form_fields import (
+    FormOptions,
+    FormSection,
+    field_names,
+    form_sections,
+    required_names,
+    summary_with_labels,
+)
 from web.ui.forms import form_name
 from web.ui.render import Renderer
 
@@ -185,3 +192,20 @@ def test_the_form_has_no_inline_script_style_or_handlers() -> None:
     assert form.has_attr("novalidate")
     assert form["enctype"] == "multipart/form-data"
     assert page.select_one("nav[aria-label='Form sections'] a[href='#section-g']") is not None
+
+
+def test_a_generic_message_in_the_summary_names_its_field() -> None:
+    sections = form_sections({}, {}, options=OPTIONS)
+    items = summary_with_labels(
+        [
+            ("service_description", "This field is required.", "id_service_description"),
+            ("service_name", "Service name must be at least 3 characters.", "id_service_name"),
+            ("", "This form expired. Check your answers and submit again.", ""),
+        ],
+        sections,
+    )
+    assert [m for _, m, _ in items] == [
+        "Service Description: This field is required.",
+        "Service name must be at least 3 characters.",
+        "This form expired. Check your answers and submit again.",
+    ]

@@ -19,6 +19,7 @@ from schema.settings import Settings
 from tests.integration.web.conftest import Live
 from tests.ui.conftest import Site
 from web.app import WebServices, create_app
+from web.ports import BioToolsLookup, BioToolsLookupFailed
 
 pytestmark = pytest.mark.integration
 
@@ -279,7 +280,9 @@ def test_inline_validation_answers_one_fields_error(site: Site) -> None:
 
 
 @contextmanager
-def limited_client(site: Site, limits: str) -> Iterator[TestClient]:
+def limited_client(
+    site: Site, limits: str = "off", biotools: BioToolsLookup | None = None
+) -> Iterator[TestClient]:
     pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
     services = WebServices(
         settings=Settings(rate_limits=limits, database_url=site.url),
@@ -287,6 +290,7 @@ def limited_client(site: Site, limits: str) -> Iterator[TestClient]:
         read_model=site.live.read,
         wait_for=site.live.listener.wait_for,
         sessions=PostgresSessionStore(pool),
+        biotools=biotools,
     )
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:
@@ -352,3 +356,152 @@ def test_unknown_edam_names_and_more_than_six_terms_are_refused(site: Site) -> N
     many = post(site.client, form_data(site.live, edam_topics=seven))
     assert many.status_code == 422
     assert "Select at most 6 EDAM topics." in soup(many.text).find(id="error-summary").get_text()
+
+
+#: A bio.tools record in the flat shape the look-up returns (schema.biotools.flat_record).
+MAPPER_RECORD: dict[str, Any] = {
+    "biotools_id": "mapper",
+    "name": "Read Mapper",
+    "description": "Maps reads to genomes.",
+    "homepage": "https://mapper.example.org",
+    "license": "mit",
+    "publications": [{"pmid": "12345678", "doi": ""}, {"pmid": "", "doi": "10.1000/xyz123"}],
+    "edam_topic_uris": ["http://edamontology.org/topic_0080", "http://edamontology.org/topic_9999"],
+    "functions": [{"operations": [{"uri": "http://edamontology.org/operation_0292"}]}],
+    "links": [{"url": "https://github.com/example/mapper", "type": ["Repository"]}],
+    "download": [],
+}
+
+
+class FakeLookup:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def lookup(self, biotools_id: str) -> dict[str, Any]:
+        self.asked.append(biotools_id)
+        if biotools_id != "mapper":
+            raise BioToolsLookupFailed(f"no tool with the id '{biotools_id}'")
+        return MAPPER_RECORD
+
+
+def test_the_biotools_prefill_offers_what_bio_tools_has_matched_to_reference_data(
+    site: Site,
+) -> None:
+    lookup = FakeLookup()
+    with limited_client(site, biotools=lookup) as client:
+        assert soup(client.get("/register/").text).find(id="biotools-fetch") is not None
+        found = client.get("/ui/biotools/prefill?biotools_url=https://bio.tools/mapper")
+        assert found.status_code == 200
+        rows = {
+            box["data-prefill-target"]: box
+            for box in soup(found.text).select("input[data-prefill-target]")
+        }
+        assert lookup.asked == ["mapper"]
+        assert rows["service_name"]["data-prefill-value"] == "Read Mapper"
+        assert rows["website_url"]["data-prefill-value"] == "https://mapper.example.org"
+        assert rows["publications_pmids"]["data-prefill-value"] == "12345678, 10.1000/xyz123"
+        # EDAM terms by URI, unknown ones left out; the licence by its SPDX id, any case.
+        assert rows["edam_topics"]["data-prefill-value"] == "topic_0080"
+        assert rows["edam_topics"]["data-prefill-labels"] == "Sequence analysis"
+        assert rows["edam_operations"]["data-prefill-value"] == "operation_0292"
+        assert rows["licenses"]["data-prefill-value"] == "MIT"
+        assert rows["github_url"]["data-prefill-value"] == "https://github.com/example/mapper"
+        failed = client.get("/ui/biotools/prefill?id=nothing")
+        message = soup(failed.text).find(id="biotools-error").get_text()
+        assert message == "bio.tools lookup failed: no tool with the id 'nothing'"
+    # Without a configured look-up there is no button.
+    assert soup(site.client.get("/register/").text).find(id="biotools-fetch") is None
+
+
+def test_the_registration_page_stays_within_its_budget(site: Site) -> None:
+    for n in range(60):  # a realistic reference list
+        site.live.app.create_pi(
+            {"last_name": f"Person{n}", "first_name": "Pat"}, actor="admin:root"
+        )
+    site.sync()
+    page = site.client.get("/register/")
+    assert len(page.content) <= 90_000, len(page.content)
+    assert len(soup(page.text).select("input[name=responsible_pis]")) == 61
+
+
+def png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGBA", (8, 8), (0, 128, 0, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_logo_is_uploaded_with_the_registration_and_named_again_after_an_error(
+    site: Site,
+) -> None:
+    refused = post(
+        site.client,
+        form_data(site.live, service_name="ab"),
+        files={"logo": ("logo.png", png(), "image/png")},
+    )
+    assert refused.status_code == 422
+    error = soup(refused.text).find(id="id_logo-error").get_text(" ", strip=True)
+    assert error == "Error: You chose logo.png; choose it again."
+    bad = post(site.client, form_data(site.live), files={"logo": ("x.png", b"nope", "image/png")})
+    assert bad.status_code == 422
+    assert soup(bad.text).find("a", href="#id_logo") is not None
+    response = post(
+        site.client, form_data(site.live), files={"logo": ("logo.png", png(), "image/png")}
+    )
+    assert response.status_code == 303
+    page = site.client.get("/register/success/")
+    submission_id = UUID(soup(page.text).find(id="submission-id").get_text())
+    doc = site.live.read.submission(submission_id)
+    assert doc is not None
+    assert str(doc["logo_url"]).endswith(".png")
+
+
+def test_check_your_answers_validates_without_saving(site: Site) -> None:
+    data = form_data(site.live, _preview="1", comments="Preview comment")
+    page = post(site.client, data)
+    assert page.status_code == 200
+    html = soup(page.text)
+    assert html.title.get_text().startswith("Check your answers: Register a service")
+    rows = {
+        row.find("dt").get_text(): row.find_all("dd")
+        for row in html.select("#check-answers .summary-row")
+    }
+    assert rows["Name of the Service"][0].get_text() == "Sequence Mapper"
+    assert rows["Any Comments"][0].get_text() == "Preview comment"
+    assert rows["Service category — select all that apply"][0].get_text() == "Tools"
+    assert rows["Is KPI monitoring in place?"][0].get_text() == "Planned"
+    change = rows["Name of the Service"][1].find("a")
+    assert change["href"] == "#id_service_name"
+    assert change.get_text() == "Change Name of the Service"
+    # The answers stay in the form, ready to submit; nothing was recorded.
+    assert html.find(id="id_service_name")["value"] == "Sequence Mapper"
+    assert site.live.read.list_submissions({}, "-submitted_at", 1, 10)[0] == 0
+    # With errors, the preview is the usual error page.
+    invalid = post(site.client, form_data(site.live, _preview="1", service_name="ab"))
+    assert invalid.status_code == 422
+    assert soup(invalid.text).find(id="check-answers") is None
+
+
+def test_another_registration_can_start_from_the_previous_ones_shared_answers(
+    site: Site,
+) -> None:
+    response = post(site.client, form_data(site.live, service_name="First Service"))
+    assert response.status_code == 303
+    page = soup(site.client.get("/register/success/").text)
+    link = page.find("a", string="Register another service based on this one")
+    assert link["href"] == "/register/?from=previous"
+    form = soup(site.client.get("/register/?from=previous").text)
+    assert form.find(id="id_submitter_first_name")["value"] == "Ada"
+    assert form.find(id="id_host_institute")["value"] == "Bielefeld University"
+    assert form.select_one(f"input[name=responsible_pis][value='{site.live.pi}']").has_attr(
+        "checked"
+    )
+    assert form.find(id="id_licenses")["value"] == "MIT"
+    assert form.find(id="id_service_name")["value"] == ""  # the service's own answers are not
+    assert form.find(id="id_website_url")["value"] == ""
+    # The key itself is gone.
+    again = site.client.get("/register/success/", follow_redirects=False)
+    assert again.status_code == 303

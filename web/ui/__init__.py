@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.context import Context, in_read_thread
-from web.ports import OwnerPort, SessionStore
+from web.ports import BioToolsLookup, OwnerPort, SessionStore
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.owner import OwnerPages
@@ -56,10 +56,14 @@ class SessionPages:
 
 
 def page_routes(
-    ctx: Context | None, renderer: Renderer, sessions: SessionStore | None
+    ctx: Context | None,
+    renderer: Renderer,
+    sessions: SessionStore | None,
+    *,
+    biotools: BioToolsLookup | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
-    (only with a session store)."""
+    (only with a session store); ``biotools``: the registration form's prefill look-up."""
     routes: list[BaseRoute] = []
     if ctx is not None:
         routes += PublicPages(ctx, renderer).routes()
@@ -69,7 +73,7 @@ def page_routes(
         pages = SessionPages(renderer, manager, csrf)
         routes.append(Route("/session/extend", pages.extend, methods=["POST"]))
         if ctx is not None:
-            routes += RegisterPages(ctx, renderer, manager, csrf).routes()
+            routes += RegisterPages(ctx, renderer, manager, csrf, biotools).routes()
         if ctx is not None and isinstance(ctx.registry, OwnerPort):
             routes += OwnerPages(ctx, renderer, manager, csrf, ctx.registry).routes()
     return routes

@@ -14,6 +14,7 @@ logo). ``templates/form/_submission_form.html`` renders them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -226,6 +227,28 @@ def form_sections(
     return tuple(s for s in out if s.fields)
 
 
+#: Messages that do not say which field they are about (the domain's and the API's generic
+#: ones): the error summary names the field before them.
+_GENERIC = re.compile(
+    r"^(This |A valid |Must be |Not a valid |Date has |Ensure this field |Expected )"
+)
+
+
+def summary_with_labels(
+    summary: Sequence[tuple[str, str, str]], sections: Sequence[FormSection]
+) -> list[tuple[str, str, str]]:
+    """The error summary's ``(name, message, target)`` items, a generic message ("This field
+    is required.") preceded by its field's label, so that every item names its field; the
+    message itself stays the domain's, verbatim."""
+    labels = {f.name: f.label for s in sections for f in s.fields}
+    out = []
+    for name, message, target in summary:
+        if name in labels and _GENERIC.match(message):
+            message = f"{labels[name]}: {message}"
+        out.append((name, message, target))
+    return out
+
+
 def required_names(sections: Sequence[FormSection]) -> tuple[str, ...]:
     """The form names of the required questions (the progress bar's N)."""
     return tuple(f.name for s in sections for f in s.fields if f.required)
@@ -363,7 +386,13 @@ def _build(
     raw = lookup.raw(f, name)
     present = lookup.has(f, name)
     # A radio group always holds an answer once it has a default: it is not "(optional)".
-    required = f.required or f.role == "consent" or (control == "radios" and f.has_default)
+    # A minimum length refuses the empty text the form always sends: required on the form.
+    required = (
+        f.required
+        or f.role == "consent"
+        or (control == "radios" and f.has_default)
+        or f.min_length is not None
+    )
     conditional = f.required_when is not None
     value = _text(raw)
     if not present and f.has_default and not f.is_list and f.kind != "file":

@@ -28,6 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message
 
+from domain.biotools import biotools_id_from_url
 from domain.errors import ValidationFailed
 from domain.fields import BY_NAME, CONSENT_FIELD
 from domain.fields import form_sections as catalogue_sections
@@ -37,7 +38,7 @@ from web.context import Context, in_read_thread
 from web.endpoints.submissions import write_submission
 from web.errors import ApiError
 from web.media.logo import LogoRejected, process_logo
-from web.ports import ReadPort
+from web.ports import BioToolsLookup, BioToolsLookupFailed, ReadPort
 from web.ui.catalogue import CatalogueParams
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
@@ -48,6 +49,7 @@ from web.ui.form_fields import (
     field_names,
     form_sections,
     required_names,
+    summary_with_labels,
     texts,
 )
 from web.ui.forms import LIST_FIELDS, form_name, summary_errors, to_wire, wire_name
@@ -62,6 +64,18 @@ VALIDATE_CLASS: Final = "ui_validate"
 INVALID_CLASS: Final = "invalid"
 
 HONEYPOT: Final = "website_confirm"
+PREVIEW: Final = "_preview"
+#: The answers "Register another service based on this one" copies (§5.4): not the service's own.
+CLONED: Final = (
+    "submitter_first_name",
+    "submitter_last_name",
+    "submitter_affiliation",
+    "service_center",
+    "responsible_pis",
+    "host_institute",
+    "licenses",
+    "service_categories",
+)
 HONEYPOT_MESSAGE: Final = "There was a problem with your submission. Please try again."
 CONFIRM_MISSING: Final = "Please confirm your email address."
 CONFIRM_DIFFERENT: Final = "Email addresses do not match."
@@ -92,7 +106,8 @@ class Posted:
 
     values: dict[str, Any]
     data: dict[str, Any]
-    logo: UploadFile | None
+    logo: tuple[str, bytes] | None
+    """The uploaded logo's file name and bytes."""
     token: str
     honeypot: str
 
@@ -100,11 +115,19 @@ class Posted:
 class RegisterPages:
     """``/register/``, ``/register/success/``, ``/register/validate/`` and the suggestions."""
 
-    def __init__(self, ctx: Context, renderer: Renderer, sessions: Sessions, csrf: Csrf) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        renderer: Renderer,
+        sessions: Sessions,
+        csrf: Csrf,
+        biotools: BioToolsLookup | None = None,
+    ) -> None:
         self.ctx = ctx
         self.renderer = renderer
         self.sessions = sessions
         self.csrf = csrf
+        self.biotools = biotools
 
     def routes(self) -> list[BaseRoute]:
         """The registration routes."""
@@ -115,6 +138,7 @@ class RegisterPages:
             Route("/ui/suggest/edam", self.suggest_edam, methods=["GET", "HEAD"]),
             Route("/ui/suggest/licenses", self.suggest_licenses, methods=["GET", "HEAD"]),
             Route("/ui/suggest/services", self.suggest_services, methods=["GET", "HEAD"]),
+            Route("/ui/biotools/prefill", self.prefill, methods=["GET"]),
         ]
 
     # -- the form ---------------------------------------------------------------------------
@@ -122,7 +146,14 @@ class RegisterPages:
     async def register(self, request: Request) -> Response:
         """The form (GET), or a registration (POST)."""
         if request.method != "POST":
-            return await self._form(request, {}, {})
+            values: dict[str, Any] = {}
+            if request.query_params.get("from") == "previous":
+                session = await in_read_thread(
+                    lambda: self.sessions.current(request, "flow", extend=False)
+                )
+                clone = session.data.get("clone") if session is not None else None
+                values = dict(clone) if isinstance(clone, dict) else {}
+            return await self._form(request, values, {})
         try:
             posted = await self._read(request)
         except ApiError as exc:
@@ -137,6 +168,8 @@ class RegisterPages:
             return await self._form(
                 request, posted.values, {}, status=422, general=[HONEYPOT_MESSAGE]
             )
+        if posted.values.get(PREVIEW):
+            return await self._preview(request, posted)
         client = self.ctx.client_ip(request) or "unknown"
         limiter = self.ctx.limiter
         learning = limiter.limits(INVALID_CLASS)
@@ -150,7 +183,7 @@ class RegisterPages:
         if posted.logo is not None:
             try:
                 logo = await self.ctx.call(
-                    process_logo, await posted.logo.read(), self.ctx.settings.logo_max_bytes
+                    process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes
                 )
             except LogoRejected as exc:
                 errors.setdefault("logo", []).append(str(exc))
@@ -170,15 +203,38 @@ class RegisterPages:
                 limiter.record(INVALID_CLASS, client)
             refused = dict(exc.errors)
             if posted.logo is not None and "logo" not in refused:
-                refused["logo"] = [LOGO_AGAIN.format(name=posted.logo.filename)]
+                refused["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
             return await self._form(request, posted.values, refused, status=422)
         response = RedirectResponse("/register/success/", status_code=303)
-        data = {"api_key": registration[1], "submission_id": str(registration[0])}
+        clone = {k: posted.values[k] for k in CLONED if posted.values.get(k)}
+        data = {"api_key": registration[1], "submission_id": str(registration[0]), "clone": clone}
         await in_read_thread(
             lambda: self.sessions.start(request, response, "flow", str(registration[0]), data)
         )
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    async def _preview(self, request: Request, posted: Posted) -> Response:
+        """ "Check your answers" (SHOULD): validated without saving; with errors the usual
+        422, else the form again under a summary of every answer."""
+        try:
+            self.ctx.limiter.hit(VALIDATE_CLASS, self.ctx.client_ip(request) or "unknown")
+        except ApiError as exc:
+            return error_page(self.renderer, request, exc.status, None, exc.headers)
+        data, errors = await self._resolved(posted)
+        if posted.logo is not None:
+            try:
+                await self.ctx.call(process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes)
+            except LogoRejected as exc:
+                errors.setdefault("logo", []).append(str(exc))
+        errors = _merge(errors, await self.ctx.call(self.ctx.registry.check_registration, data))
+        if posted.logo is not None and "logo" not in errors:
+            errors["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
+            if len(errors) == 1:  # only the file to choose again: the answers are fine
+                return await self._form(request, posted.values, errors, preview=True)
+        if errors:
+            return await self._form(request, posted.values, errors, status=422)
+        return await self._form(request, posted.values, {}, preview=True)
 
     async def _resolved(self, posted: Posted) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """The domain's input with EDAM names resolved to accessions (the no-JS text field
@@ -260,13 +316,18 @@ class RegisterPages:
         *,
         status: int = 200,
         general: Sequence[str] = (),
+        preview: bool = False,
     ) -> Response:
         """The form page: ``values`` kept, ``errors`` (wire or form names) shown."""
         options = await self._options(values)
         sections = form_sections(
             values, {k: " ".join(v) for k, v in errors.items()}, mode="register", options=options
         )
-        summary = [("", m, "") for m in general] + summary_errors(errors, _order(sections))
+        summary = [("", m, "") for m in general] + summary_with_labels(
+            summary_errors(errors, _order(sections)), sections
+        )
+        if preview:  # the file reminder is a note under the answers, not an error
+            summary = [item for item in summary if item[0] != "logo"]
         token, fresh = self.csrf.token(request, None)
         required = required_names(sections)
         done = sum(1 for f in _fields(sections) if f.required and (f.value or _checked(f)))
@@ -279,6 +340,8 @@ class RegisterPages:
             "required_total": len(required),
             "required_done": done,
             "draft_ttl_days": self.ctx.settings.ui_draft_ttl_days,
+            "prefill": self.biotools is not None,
+            "answers": answers(sections) if preview else [],
         }
         response = self.renderer.page(
             request, "register/page.html", context, status=status, private=True
@@ -295,8 +358,15 @@ class RegisterPages:
         def pop() -> tuple[Session | None, Response]:
             session = self.sessions.current(request, "flow", extend=False)
             response = Response()
-            if session is not None:
+            if session is not None and session.data.get("api_key"):
                 self.sessions.end(request, response, "flow")
+                # The key is gone; what "Register another service based on this one" needs
+                # stays for the flow's lifetime.
+                clone = session.data.get("clone")
+                if clone:
+                    self.sessions.start(
+                        request, response, "flow", session.subject, {"clone": clone}
+                    )
             return session, response
 
         session, ended = await in_read_thread(pop)
@@ -420,6 +490,129 @@ class RegisterPages:
         found = await in_read_thread(run)
         return self._options_page(request, "related_services", found)
 
+    # -- bio.tools prefill (§5.3) --------------------------------------------------------------
+
+    async def prefill(self, request: Request) -> Response:
+        """The values bio.tools has for ``?biotools_url=`` (or ``?id=``), as a fragment of
+        checkboxes and "Apply selected"; a failure is a message, and the form still works."""
+        params = request.query_params
+        biotools_id = params.get("id") or biotools_id_from_url(params.get("biotools_url", ""))
+        context: dict[str, Any] = {"rows": [], "error": "", "name": ""}
+        lookup = self.biotools
+        client = self.ctx.client_ip(request) or "unknown"
+        try:
+            self.ctx.limiter.hit(VALIDATE_CLASS, client)
+        except ApiError:
+            context["error"] = "too many look-ups; try again later"
+        else:
+            if lookup is None:
+                context["error"] = "the look-up is not configured"
+            elif not biotools_id:
+                context["error"] = "enter a bio.tools URL such as https://bio.tools/galaxy"
+            else:
+                read = self.ctx.read
+                wanted: str = biotools_id
+
+                def run() -> dict[str, Any]:
+                    record = lookup.lookup(wanted)
+                    return {"rows": prefill_rows(record, read), "error": "", "name": record["name"]}
+
+                try:
+                    context = await self.ctx.call(run)
+                except BioToolsLookupFailed as exc:
+                    context["error"] = str(exc)
+        return self.renderer.page(request, "register/_prefill.html", context, private=True)
+
+
+def answers(sections: Sequence[FormSection]) -> list[tuple[str, str, str]]:
+    """``(label, answer, link)`` of every question, for "Check your answers"."""
+    out = []
+    for f in _fields(sections):
+        if f.control == "consent" or (f.reveal_of and not f.revealed):
+            continue
+        if f.control in ("radios", "checkboxes"):
+            shown = ", ".join(o.label for o in f.options if o.checked)
+        elif f.control == "picker":
+            shown = ", ".join(
+                c.label if c.label == c.value else f"{c.label} ({c.value})" for c in f.chips
+            )
+        elif f.control == "file":
+            shown = f.error
+        else:
+            shown = f.value
+        out.append((f.label, shown, f"#{f.id}"))
+    return out
+
+
+def prefill_rows(record: Mapping[str, Any], read: ReadPort) -> list[dict[str, Any]]:
+    """What a bio.tools record offers the form: ``{name, label, shown, value, labels}`` per
+    field with a value; EDAM terms by URI (known, non-obsolete ones), the licence by SPDX id."""
+    labels = {f.name: f.label for s in form_sections({}, {}) for f in s.fields}
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, value: str, shown: str = "", chips: Sequence[tuple[str, str]] = ()) -> None:
+        if value:
+            rows.append(
+                {
+                    "name": name,
+                    "label": labels.get(name, name),
+                    "value": value,
+                    "shown": shown or value,
+                    "labels": "||".join(label for _, label in chips),
+                }
+            )
+
+    add("service_name", str(record.get("name") or "").strip())
+    add("service_description", str(record.get("description") or "").strip())
+    homepage = str(record.get("homepage") or "")
+    add("website_url", homepage if homepage.startswith("https://") else "")
+    pubs = [str(p.get("pmid") or p.get("doi") or "") for p in record.get("publications") or ()]
+    add("publications_pmids", ", ".join(p for p in pubs if p))
+    for name, uris in (
+        ("edam_topics", record.get("edam_topic_uris") or []),
+        (
+            "edam_operations",
+            [
+                o.get("uri")
+                for fn in record.get("functions") or ()
+                for o in fn.get("operations", ())
+            ],
+        ),
+    ):
+        chips: list[tuple[str, str]] = []
+        for uri in dict.fromkeys(str(u) for u in uris if u):
+            term = read.edam_term(uri.rstrip("/").rsplit("/", 1)[-1])
+            if term and not term.get("is_obsolete") and term["accession"] not in dict(chips):
+                chips.append((str(term["accession"]), str(term["label"])))
+        chips = chips[:6]
+        add(
+            name,
+            ",".join(a for a, _ in chips),
+            ", ".join(f"{label} ({a})" for a, label in chips),
+            chips,
+        )
+    licence = str(record.get("license") or "").strip()
+    if licence:
+        known = {
+            str(r["license_id"]).lower(): r
+            for r in read.licenses(licence)
+            if not r["is_deprecated"]
+        }
+        match = known.get(licence.lower())
+        if match is not None:
+            spdx = str(match["license_id"])
+            add("licenses", spdx, f"{match['name']} ({spdx})", [(spdx, str(match["name"]))])
+    github = next(
+        (
+            str(x.get("url"))
+            for x in [*(record.get("links") or ()), *(record.get("download") or ())]
+            if str(x.get("url") or "").startswith("https://github.com/")
+        ),
+        "",
+    )
+    add("github_url", github)
+    return rows
+
 
 def resolve_edam(read: ReadPort, branch: str, tokens: Iterable[str]) -> tuple[list[str], list[str]]:
     """``(accessions, unresolved tokens)``: accessions (and legacy ids) as they are, then exact
@@ -492,11 +685,11 @@ async def _parse_form(request: Request, raw: bytes, max_part_size: int) -> FormD
 
 async def _posted(form: FormData) -> Posted:
     pairs: list[tuple[str, str]] = []
-    logo: UploadFile | None = None
+    logo: tuple[str, bytes] | None = None
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
             if key == "logo" and value.filename:
-                logo = value
+                logo = (value.filename, await value.read())
             continue
         pairs.append((key, value))
     values: dict[str, Any] = {}

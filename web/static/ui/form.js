@@ -215,6 +215,42 @@
     reveal(); progress();
   });
 
+  // bio.tools prefill: rows for fields already answered start unticked; "Apply selected" fills.
+  function answered(name) {
+    var box = form.querySelector('fieldset[data-picker="' + name + '"]');
+    if (box && !box.disabled) return $$(".chips li", box).length > 0;
+    var el = document.getElementById("id_" + name);
+    return !!(el && el.value.trim());
+  }
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "biotools-result") return;
+    $$("[data-prefill-target]", e.detail.target).forEach(function (box) {
+      box.checked = !answered(box.dataset.prefillTarget);
+    });
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest || !e.target.closest("#biotools-apply")) return;
+    var done = 0;
+    $$("[data-prefill-target]:checked", form).forEach(function (row) {
+      var name = row.dataset.prefillTarget, values = row.dataset.prefillValue.split(",");
+      var labels = row.dataset.prefillLabels.split("||");
+      var box = form.querySelector('fieldset[data-picker="' + name + '"]');
+      if (box && !box.disabled) {
+        values.forEach(function (v, i) { choose(box, { dataset: { value: v, label: labels[i] || v } }); });
+      } else {
+        var el = document.getElementById("id_" + name);
+        if (!el) return;
+        el.value = box ? values.join(", ") : row.dataset.prefillValue;
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      done++;
+    });
+    var out = document.getElementById("biotools-result");
+    out.textContent = done + " answer" + (done === 1 ? "" : "s") + " copied from bio.tools.";
+    var first = document.getElementById("id_service_name");
+    if (first) first.focus();
+  });
+
   reveal(); progress();
   $$("[data-count-for]", form).forEach(function (c) { var el = document.getElementById(c.dataset.countFor); if (el) count(el, true); });
 })();
@@ -236,3 +272,23 @@ document.addEventListener("click", function (e) {
     out.textContent = "Key downloaded";
   }
 });
+/* The success banner is focused on load, so its heading is announced first. */
+(function () {
+  function focus() { var b = document.getElementById("registration-success"); if (b) b.focus(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focus); else focus();
+})();
+/* An error summary link to a picker's no-JS text field focuses its combobox instead. */
+document.addEventListener("click", function (e) {
+  var link = e.target.closest && e.target.closest("#error-summary a[href^='#']");
+  var el = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (el && el.disabled && el.hasAttribute("data-picker-text")) {
+    e.preventDefault();
+    var combo = document.getElementById(el.id + "-input");
+    if (combo) { combo.scrollIntoView({ block: "center" }); combo.focus(); }
+  }
+});
+/* "Check your answers" is focused on load, so its heading is read first. */
+(function () {
+  function focus() { var c = document.getElementById("check-answers"); if (c && !document.getElementById("error-summary")) c.focus(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focus); else focus();
+})();
