@@ -206,3 +206,18 @@ def _uuid(created: dict[str, Any]) -> Any:
     from uuid import UUID
 
     return UUID(created["id"])
+
+
+def test_the_public_history_passes_axe_in_both_schemes(site: Site, browser: Any) -> None:
+    created = site.approved(service_name="History in Public")
+    site.amend_as_owner(created, github_url="https://github.com/example/history-public")
+    site.amend_as_owner(created, service_name="History in Public, renamed")
+    site.status(created, "approved")
+    with serve(site.client.app) as base:
+        for scheme in ("light", "dark"):
+            for js in (True, False):
+                context, page = new_page(browser, scheme, js=js)
+                page.goto(base + f"/catalogue/{created['id']}/history/")
+                expect(page.locator("#timeline > li")).to_have_count(3)
+                check(page, "service-history", scheme, shot=js)
+                context.close()
