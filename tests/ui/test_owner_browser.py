@@ -221,3 +221,25 @@ def test_the_public_history_passes_axe_in_both_schemes(site: Site, browser: Any)
                 expect(page.locator("#timeline > li")).to_have_count(3)
                 check(page, "service-history", scheme, shot=js)
                 context.close()
+
+
+def test_the_conflict_page_passes_axe_and_its_merged_form_saves(site: Site, browser: Any) -> None:
+    with serve(site.client.app) as base:
+        for scheme in ("light", "dark"):
+            created = site.approved(service_name=f"Conflict {scheme}")
+            context, page = new_page(browser, scheme, js=False)
+            sign_in(page, base, created["api_key"])
+            expect(page).to_have_url(base + "/update/edit/")
+            site.amend_as_owner(created, github_url=f"https://github.com/example/{scheme}")
+            page.get_by_label("Name of the Service").fill(f"Conflict {scheme} mine")
+            page.get_by_role("button", name="Save changes").click()
+            expect(page.locator("h1")).to_have_text(
+                "This registration was changed after you opened it"
+            )
+            check(page, "update-conflict", scheme)
+            expect(page.get_by_label("GitHub URL", exact=False).first).to_have_value(
+                f"https://github.com/example/{scheme}"
+            )
+            page.get_by_role("button", name="Save changes").click()
+            expect(page).to_have_url(base + "/update/success/")
+            context.close()

@@ -51,7 +51,11 @@ def version_of(site: Site, created: dict[str, Any]) -> int:
 
 def edit_form(client: TestClient) -> dict[str, Any]:
     """The edit form's fields as the browser would send them (text inputs, checked radios)."""
-    page = client.get("/update/edit/").text
+    return edit_form_of(client.get("/update/edit/").text)
+
+
+def edit_form_of(page: str) -> dict[str, Any]:
+    """The fields of the edit form on ``page``."""
     html = page[page.index('id="edit-form"') :]
     html = html[: html.index("</form>")]
     data: dict[str, Any] = {}
@@ -441,13 +445,30 @@ def test_a_stale_version_is_a_conflict_never_an_overwrite(site: Site) -> None:
     client = signed_in(site, created)
     form = edit_form(client)
     site.amend_as_owner(created, github_url="https://github.com/example/theirs")
+    site.amend_as_owner(created, service_description="Their description. " * 5)
     before = version_of(site, created)
-    response = client.post("/update/edit/", data={**form, "service_name": "Mine"})
+    response = client.post(
+        "/update/edit/",
+        data={**form, "service_name": "Mine", "service_description": "My description. " * 5},
+    )
     assert response.status_code == 409
     assert "Someone else changed this registration after you opened it." in response.text
     assert "https://github.com/example/theirs" in response.text
     assert version_of(site, created) == before
-    assert site.live.app.get_submission(UUID(created["id"])).values["service_name"] == "Shared Tool"
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Shared Tool"
+    # The guided merge: the form holds the current version with only my changes applied.
+    assert "You changed: Service Name, Service Description." in response.text
+    assert "Changed by both:</strong> Service Description." in response.text
+    merged = {**edit_form_of(response.text)}
+    assert merged["version"] == str(before)
+    assert merged["service_name"] == "Mine"
+    assert merged["github_url"] == "https://github.com/example/theirs"  # theirs kept
+    saved = client.post("/update/edit/", data=merged, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Mine"
+    assert view.values["github_url"] == "https://github.com/example/theirs"
 
 
 def test_invalid_values_answer_422_with_the_domains_message_linked_to_the_field(

@@ -33,8 +33,9 @@ from domain.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from domain.fields import CONSENT_FIELD, form_sections
+from domain.fields import BY_NAME, CONSENT_FIELD, change_name, form_sections
 from domain.lifecycle import STATUS_LABELS
+from domain.parsing import parse_input
 from web.auth import Principal
 from web.context import Context, in_read_thread, logo_url
 from web.endpoints.submissions import write_submission
@@ -59,7 +60,7 @@ READ_ONLY: Final = "This key can view but not change the registration."
 UPDATED: Final = "Your service registration has been updated successfully."
 STALE: Final = (
     "Someone else changed this registration after you opened it. Nothing of yours was saved: "
-    "look at their changes below, then make yours again on the current version."
+    "check their changes below; the form now holds the current version with your changes."
 )
 
 #: ``?m=`` banners: fixed texts only, so a link cannot put words on the page.
@@ -457,27 +458,31 @@ class OwnerPages:
         preview: AmendmentPreview | None = None,
         status: int = 200,
     ) -> Response:
-        summary = summary_errors(errors, EDIT_FIELDS)
-        impact = impact_text(preview) if preview is not None else None
+        extra = await self._form_context(request, owner, values, errors, version, preview)
+        extra["rows"] = _value_rows(owner.submission.values)
+        return self._page(request, "owner/edit.html", owner, "edit", extra, status)
+
+    async def _form_context(
+        self,
+        request: Request,
+        owner: Owner,
+        values: Mapping[str, Any],
+        errors: Mapping[str, Sequence[str]],
+        version: int,
+        preview: AmendmentPreview | None = None,
+    ) -> dict[str, Any]:
+        """What ``owner/_form.html`` renders: forms' sections in edit mode over ``values``."""
         found = await in_read_thread(self.ctx.read.registration_options)
         messages = {name: " ".join(texts) for name, texts in errors.items()}
         base = self.ctx.base_url(request)
         current_logo = logo_url(base, owner.submission.values.get("logo")) or ""
         options = FormOptions.from_registration_options(found, logo_url=current_logo)
-        sections = list(form_views(values, messages, mode="edit", options=options))
-        extra = {
-            "sections": sections,
-            "summary": summary,
+        return {
+            "sections": list(form_views(values, messages, mode="edit", options=options)),
+            "summary": summary_errors(errors, EDIT_FIELDS),
             "version": version,
-            "impact": impact,
-            "rows": _value_rows(owner.submission.values),
-            "public_url": (
-                f"/catalogue/{owner.submission.id}/"
-                if owner.submission.status in ("approved", "deprecated")
-                else ""
-            ),
+            "impact": impact_text(preview) if preview is not None else None,
         }
-        return self._page(request, "owner/edit.html", owner, "edit", extra, status)
 
     async def _post_edit(self, request: Request) -> Response:
         settings = self.ctx.settings
@@ -537,7 +542,7 @@ class OwnerPages:
                     request, owner, posted, exc.errors, version or 0, status=422
                 )
             except StaleVersion:
-                return await self._conflict(request, owner, version or 0)
+                return await self._conflict(request, owner, version or 0, updates)
             return await self._edit_page(
                 request, owner, posted, {}, preview.version, preview=preview
             )
@@ -554,7 +559,7 @@ class OwnerPages:
                 request, owner, posted, exc.errors, version or 0, status=422
             )
         except (StaleVersion, ConcurrentModification):
-            return await self._conflict(request, owner, version or 0)
+            return await self._conflict(request, owner, version or 0, updates)
         result = written.result
         if not getattr(result, "changed", True):
             return RedirectResponse("/update/edit/?m=nochange", status_code=303)
@@ -575,13 +580,41 @@ class OwnerPages:
         )
         return RedirectResponse("/update/success/", status_code=303)
 
-    async def _conflict(self, request: Request, owner: Owner, version: int) -> Response:
-        """409: the version the form was made from is not the current one; the changes made
-        since are shown, nothing of the owner's is saved (never a silent overwrite)."""
+    async def _conflict(
+        self, request: Request, owner: Owner, seen: int, updates: Mapping[str, object]
+    ) -> Response:
+        """409 (spec/ui.md §5.7.4, §9 item 9): the form was made from version ``seen``, not
+        the current one. Nothing is saved (never a silent overwrite). The page shows what others
+        changed since, what this owner changed, the fields both changed, and the form again over
+        the **current** version with only this owner's changes applied: saving it is the
+        merge."""
         sid = owner.submission.id
-        items = await in_read_thread(lambda: self.ctx.read.history(sid))
-        since = [_entry(item) for item in items if int(item.get("version", 0)) > version]
-        extra = {"entries": list(reversed(since)), "message": STALE, "seen": version}
+        current = owner.submission.values
+
+        def read() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            items = self.ctx.read.history(sid)
+            old = self.domain.get_submission(sid, seen).values if seen > 0 else current
+            return items, dict(old)
+
+        items, old = await in_read_thread(read)
+        since = [item for item in items if int(item.get("version", 0)) > seen]
+        theirs = {
+            str(c.get("field"))
+            for item in since
+            for c in item.get("changes") or []
+            if c.get("field") not in _LIFECYCLE
+        }
+        parsed, _ = parse_input(updates)
+        mine = [name for name, value in parsed.items() if old.get(name) != value]
+        merged = {**current, **{name: parsed[name] for name in mine}}
+        extra = await self._form_context(request, owner, merged, {}, owner.submission.version)
+        extra.update(
+            entries=[_entry(item) for item in reversed(since)],
+            message=STALE,
+            seen=seen,
+            mine=[BY_NAME[n].label for n in mine],
+            both=[BY_NAME[n].label for n in mine if change_name(n) in theirs],
+        )
         return self._page(request, "owner/conflict.html", owner, "edit", extra, status=409)
 
     async def _resolved(
