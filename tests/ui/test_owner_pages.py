@@ -260,6 +260,7 @@ def test_a_read_scope_key_sees_values_but_no_form_and_cannot_post(site: Site) ->
     assert 'id="edit-form"' not in page.text
     assert "Deprecate this service" not in page.text
     assert "Read Only Tool" in page.text
+    assert "<dd>Tools</dd>" in page.text  # the category's name, not its id
     before = version_of(site, created)
     response = client.post(
         "/update/edit/",

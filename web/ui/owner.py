@@ -44,7 +44,7 @@ from web.media.logo import LogoRejected, process_logo
 from web.ports import AmendmentPreview, OwnedSubmission, OwnerPort
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
-from web.ui.form_fields import FormOptions
+from web.ui.form_fields import FormOptions, FormSection
 from web.ui.form_fields import form_sections as form_views
 from web.ui.forms import summary_errors, to_wire
 from web.ui.register import LOGO_AGAIN, UNKNOWN_EDAM, resolve_edam
@@ -216,17 +216,6 @@ def posted_values(form: FormData) -> dict[str, Any]:
         values = [v for v in form.getlist(name) if isinstance(v, str)]
         out[name] = values if len(values) > 1 else (values[0] if values else "")
     return out
-
-
-def form_value(value: Any) -> str:
-    """A raw value as the interim form's text (lists comma-separated)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -459,7 +448,7 @@ class OwnerPages:
         status: int = 200,
     ) -> Response:
         extra = await self._form_context(request, owner, values, errors, version, preview)
-        extra["rows"] = _value_rows(owner.submission.values)
+        extra["rows"] = _value_rows(extra["sections"])
         return self._page(request, "owner/edit.html", owner, "edit", extra, status)
 
     async def _form_context(
@@ -835,9 +824,22 @@ def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _value_rows(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The read-only summary of a read-scope key: every form field with its value."""
-    return [(f.form_label, form_value(values.get(f.name)) or "(empty)") for f in _edit_fields()]
+def _value_rows(sections: Iterable[FormSection]) -> list[tuple[str, str]]:
+    """The read-only summary of a read-scope key: every question of the form with its answer
+    as the form shows it (choice and chip labels, not ids)."""
+    rows = []
+    for section in sections:
+        for f in section.fields:
+            if f.control == "file":
+                continue
+            if f.options:
+                shown = ", ".join(o.label for o in f.options if o.checked)
+            elif f.chips:
+                shown = ", ".join(c.label for c in f.chips)
+            else:
+                shown = f.value
+            rows.append((f.label, shown or "(empty)"))
+    return rows
 
 
 def _retry_text(headers: Mapping[str, str] | None) -> str:
