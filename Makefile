@@ -40,7 +40,9 @@ test: lint typecheck contracts chromium
 
 # docs/screenshots/: every public and owner page, desktop and 320 px, light and dark (the browser tests).
 screenshots: $(STAMP) chromium
-	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_browser.py tests/ui/test_owner_browser.py -k "axe or impact or timeout"
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_browser.py -k axe
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_register_browser.py -k "axe or keyboard"
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_owner_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'

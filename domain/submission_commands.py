@@ -14,8 +14,8 @@ from domain.changes import build_changes
 from domain.errors import NotFound, TagsNotAllowed, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import check_transition, validate_tags
-from domain.lookups import DisplayAdapter
 from domain.normalise import normalise_text
+from domain.parsed_registration import CheckedRegistration
 from domain.parsing import parse_input
 from domain.results import Erasure, Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
@@ -41,7 +41,8 @@ class SubmissionCommands(AmendmentPlanning):
         actor: str = "submitter",
     ) -> Registration:
         """Validate and record a new submission with its initial write key."""
-        merged, errors, names = self._registration(data)
+        checked = self._registration(data)
+        merged, errors, names = checked.values, checked.errors, checked.names
         if errors:
             raise ValidationFailed(errors)
         merged.pop(CONSENT_FIELD, None)
@@ -72,11 +73,9 @@ class SubmissionCommands(AmendmentPlanning):
     def check_registration(self, data: Mapping[str, object]) -> dict[str, list[str]]:
         """Every error :meth:`register_submission` would refuse ``data`` with, recording
         nothing (the web form's inline validation and preview)."""
-        return self._registration(data)[1]
+        return self._registration(data).errors
 
-    def _registration(
-        self, data: Mapping[str, object]
-    ) -> tuple[dict[str, Any], dict[str, list[str]], DisplayAdapter]:
+    def _registration(self, data: Mapping[str, object]) -> CheckedRegistration:
         """The merged values of a registration, its errors, and the display names."""
         values, errors = parse_input(data)
         errors = _merge(errors, name_errors(values, SUBMISSION_NAMES))
@@ -94,7 +93,7 @@ class SubmissionCommands(AmendmentPlanning):
             ),
         )
         errors = _merge(errors, self._relation_errors(None, merged[RELATED_FIELD], []))
-        return merged, errors, names
+        return CheckedRegistration(merged, errors, names)
 
     def amend_submission(
         self,

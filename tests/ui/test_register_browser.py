@@ -177,8 +177,7 @@ def test_a_keyboard_only_registration_through_the_pickers(site: Site, browser: A
         count, report = axe_violations(page)
         assert count == 0, report
         screenshot(page, "register-check-answers-desktop-light")
-        page.locator("#id_data_protection_consent").focus()  # consent is asked again
-        page.keyboard.press("Space")
+        expect(page.locator("#id_data_protection_consent")).to_be_checked()
         page.locator("#submit-form").focus()
         page.keyboard.press("Enter")
         expect(page.locator("h1")).to_have_text("Registration submitted")
@@ -227,6 +226,11 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
         page.focus("#id_kpi_monitoring_1")
         page.keyboard.press("Space")
         expect(page.locator("#field-wrapper-kpi_since")).to_be_hidden()
+        # The PI filter hides the rows that do not match, and says how many are shown.
+        page.fill("#id_responsible_pis-filter", "zzz")
+        expect(page.locator("#id_responsible_pis-filter-count")).to_have_text("0 of 1 shown")
+        page.fill("#id_responsible_pis-filter", "")
+        expect(page.locator("#id_responsible_pis-filter-count")).to_have_text("1 of 1 shown")
         # Character count.
         page.fill("#id_service_description", "Short")
         expect(page.locator("#id_service_description-count")).to_have_text(

@@ -209,3 +209,37 @@ def test_a_generic_message_in_the_summary_names_its_field() -> None:
         "Service name must be at least 3 characters.",
         "This form expired. Check your answers and submit again.",
     ]
+
+
+def test_a_stored_document_fills_the_edit_form_under_its_served_names() -> None:
+    doc = {
+        "service_name": "Galaxy",
+        "service_center": {"id": "c-1", "short_name": "BioInfra"},
+        "service_categories": [{"id": 1, "name": "Tools"}],
+        "responsible_pis": [{"id": "pi-1", "display_name": "Ada Lovelace"}],
+        "edam_operations": [{"accession": "operation_0292", "label": "Sequence alignment"}],
+        "related_services": [{"id": "s-9", "service_name": "Other"}],
+        "kpi_since": "2019",
+        "date_of_entry": "2026-01-02",
+        "register_as_elixir": True,
+    }
+    sections = form_sections(doc, {}, mode="edit", options=OPTIONS)
+    by_name = {f.name: f for s in sections for f in s.fields}
+    assert by_name["service_center"].value == "c-1"
+    assert [o.value for o in by_name["service_center"].options if o.checked] == ["c-1"]
+    assert [o.value for o in by_name["service_categories"].options if o.checked] == ["1"]
+    assert [o.value for o in by_name["responsible_pis"].options if o.checked] == ["pi-1"]
+    assert [(c.value, c.label) for c in by_name["edam_operations"].chips] == [
+        ("operation_0292", "Sequence alignment")
+    ]
+    assert [(c.value, c.label) for c in by_name["related_services"].chips] == [("s-9", "Other")]
+    assert by_name["date_of_entry"].value == "2026-01-02"
+    assert [o.value for o in by_name["register_as_elixir"].options if o.checked] == ["True"]
+
+
+def test_the_consent_is_kept_only_when_asked() -> None:
+    values = {"data_protection_consent": "on"}
+    kept = render(form_sections(values, {}, options=OPTIONS, keep_consent=True))
+    assert kept.find(id="id_data_protection_consent").has_attr("checked")
+    dropped = render(form_sections(values, {}, options=OPTIONS))
+    assert not dropped.find(id="id_data_protection_consent").has_attr("checked")

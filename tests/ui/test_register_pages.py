@@ -505,3 +505,28 @@ def test_another_registration_can_start_from_the_previous_ones_shared_answers(
     # The key itself is gone.
     again = site.client.get("/register/success/", follow_redirects=False)
     assert again.status_code == 303
+
+
+def test_the_kpi_year_is_cleared_while_monitoring_is_only_planned(site: Site) -> None:
+    planned = post(site.client, form_data(site.live, kpi_monitoring="planned", kpi_since="2018"))
+    assert planned.status_code == 303
+    page = soup(site.client.get("/register/success/").text)
+    doc = site.live.read.submission(UUID(page.find(id="submission-id").get_text()))
+    assert doc is not None
+    assert doc["kpi_since"] == ""
+
+
+def test_institute_suggestions_come_from_reference_data_and_approved_services_only(
+    site: Site,
+) -> None:
+    site.approved(host_institute="Approved Institute")
+    site.register(host_institute="Unreviewed Institute")
+    options = [
+        o["value"]
+        for o in soup(site.client.get("/register/").text).select(
+            "#host-institute-suggestions option"
+        )
+    ]
+    assert "Approved Institute" in options
+    assert "Bielefeld-Gießen" in options  # a centre's name
+    assert "Unreviewed Institute" not in options

@@ -202,12 +202,14 @@ def form_sections(
     *,
     mode: Mode = "register",
     options: FormOptions | None = None,
+    keep_consent: bool = False,
 ) -> tuple[FormSection, ...]:
     """Sections A–G for one rendering.
 
     ``values``: what the form shows (a posted form under form or wire names, or a stored
     document under wire or served names); ``errors``: one message per field (form or wire
-    names); ``options``: reference choices (none: empty groups)."""
+    names); ``options``: reference choices (none: empty groups); ``keep_consent``: show a given
+    consent ticked (the "Check your answers" page; never after an error, §4)."""
     opts = options or FormOptions()
     lookup = _Values(values)
     errs = {form_name(k): v for k, v in errors.items()}
@@ -219,7 +221,7 @@ def form_sections(
         for f in placed[key]:
             if mode == "edit" and f.role == "consent":
                 continue
-            built.append(_build(f, lookup, errs, opts, mode))
+            built.append(_build(f, lookup, errs, opts, mode, keep_consent))
             if f.name == "internal_contact_email" and mode == "register":
                 built.append(_confirm(lookup, errs))
         description = str(texts()["sections"].get(key, ""))
@@ -302,6 +304,8 @@ class _Values:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Mapping):  # a served reference (the centre): its id
+        return _item(value)[0]
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, (list, tuple)):
@@ -379,7 +383,12 @@ def _control(f: Field) -> Control:
 
 
 def _build(
-    f: Field, lookup: _Values, errors: Mapping[str, str], opts: FormOptions, mode: Mode
+    f: Field,
+    lookup: _Values,
+    errors: Mapping[str, str],
+    opts: FormOptions,
+    mode: Mode,
+    keep_consent: bool = False,
 ) -> FormField:
     name = form_name(f.name)
     control = _control(f)
@@ -444,7 +453,9 @@ def _build(
         wire=f.name,
         label=f.form_label,
         control=control,
-        value="" if control in ("file", "consent") else value,
+        value=_consent(raw)
+        if control == "consent" and keep_consent
+        else ("" if control in ("file", "consent") else value),
         hint=_hint(name, f),
         error=errors.get(name, "") or errors.get(f.name, ""),
         required=required,
@@ -467,6 +478,11 @@ def _build(
         current=opts.logo_url if (control == "file" and mode == "edit") else "",
         scroll=f.refers_to == "pi",
     )
+
+
+def _consent(raw: Any) -> str:
+    """``on`` when a consent was given."""
+    return "on" if raw is True or str(raw).strip().lower() in ("on", "true", "1") else ""
 
 
 def _condition_holds(

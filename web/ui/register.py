@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ MAX_FIELDS: Final = 500
 PICKERS: Final = frozenset({"edam_topics", "edam_operations", "licenses", "related_services"})
 MIN_QUERY: Final = 2
 SUGGESTIONS: Final = 20
+#: The approved services' host institutes: how long they are kept, and how many services read.
+INSTITUTES_TTL: Final = 300.0
+INSTITUTES_MAX: Final = 2000
 ACCESSION: Final = re.compile(r"^(topic|operation|data|format)_\d{4,}$")
 UNKNOWN_EDAM: Final = "Unknown EDAM {branch}: '{token}'"
 
@@ -128,6 +132,7 @@ class RegisterPages:
         self.sessions = sessions
         self.csrf = csrf
         self.biotools = biotools
+        self._institutes: tuple[float, list[str]] | None = None
 
     def routes(self) -> list[BaseRoute]:
         """The registration routes."""
@@ -303,7 +308,7 @@ class RegisterPages:
                 if doc and doc.get("service_name"):
                     labels[value] = str(doc["service_name"])
             return FormOptions.from_registration_options(
-                found, labels=labels, suggestions=_suggestions(found)
+                found, labels=labels, suggestions=_suggestions(found, self._approved_institutes())
             )
 
         return await in_read_thread(run)
@@ -321,7 +326,11 @@ class RegisterPages:
         """The form page: ``values`` kept, ``errors`` (wire or form names) shown."""
         options = await self._options(values)
         sections = form_sections(
-            values, {k: " ".join(v) for k, v in errors.items()}, mode="register", options=options
+            values,
+            {k: " ".join(v) for k, v in errors.items()},
+            mode="register",
+            options=options,
+            keep_consent=preview,
         )
         summary = [("", m, "") for m in general] + summary_with_labels(
             summary_errors(errors, _order(sections)), sections
@@ -420,6 +429,23 @@ class RegisterPages:
             {"name": name, "message": " ".join(messages)},
             private=True,
         )
+
+    def _approved_institutes(self) -> list[str]:
+        """The host institutes of approved services (what the public catalogue shows), kept
+        for :data:`INSTITUTES_TTL` seconds: suggestions, not facts, so a little staleness is
+        fine and the form page does not search the catalogue on every request."""
+        now = time.monotonic()
+        if self._institutes is not None and now - self._institutes[0] < INSTITUTES_TTL:
+            return self._institutes[1]
+        criteria = CatalogueParams.parse(QueryParams({})).criteria()
+        criteria["page_size"] = INSTITUTES_MAX
+        items = self.ctx.read.catalogue_search(criteria).get("items") or []
+        names = sorted(
+            {str(i["host_institute"]).strip() for i in items if i.get("host_institute")},
+            key=str.casefold,
+        )
+        self._institutes = (now, names)
+        return names
 
     # -- the pickers' suggestions (§5.3.1) ---------------------------------------------------
 
@@ -729,6 +755,8 @@ def domain_data(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             del data[name]
     if CONSENT_FIELD not in data:
         data[CONSENT_FIELD] = False
+    if data.get("kpi_monitoring") == "planned":
+        data["kpi_since"] = ""  # hidden while monitoring is only planned: cleared [ORIG]
     return data
 
 
@@ -775,9 +803,12 @@ def _order(sections: Sequence[FormSection]) -> list[str]:
 _INSTITUTE_SPLIT = re.compile(r"\s*;\s*")
 
 
-def _suggestions(found: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[str]]:
-    """Datalist suggestions from reference data only (§3.7): PI institutes, centre names."""
-    names: set[str] = set()
+def _suggestions(
+    found: Mapping[str, Sequence[Mapping[str, Any]]], approved: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """Datalist suggestions from reference data and approved services only (§3.7): PI
+    institutes, centre names, host institutes of approved services."""
+    names: set[str] = set(approved)
     for pi in found.get("pis") or ():
         for part in _INSTITUTE_SPLIT.split(str(pi.get("institute") or "")):
             if part:
