@@ -63,7 +63,9 @@ STALE: Final = (
     "check their changes below; the form now holds the current version with your changes."
 )
 
-#: ``?m=`` banners: fixed texts only, so a link cannot put words on the page.
+#: Banners (§8): fixed texts only. A signed-in owner's are kept in the session and shown once
+#: (consumed on the next page); the two an owner without a session sees come as ``?m=``.
+QUERY_BANNERS: Final = frozenset({"expired", "signedout"})
 BANNERS: Final = {
     "expired": ("Your session has expired. Please enter your API key again.", "alert"),
     "deprecated": ("Your service has been marked as deprecated.", "status"),
@@ -228,6 +230,8 @@ class Owner:
     scope: str
     submission: OwnedSubmission
     csrf_token: str
+    flash: str = ""
+    """The banner left by the previous request (consumed: shown once)."""
 
     @property
     def can_write(self) -> bool:
@@ -331,7 +335,7 @@ class OwnerPages:
             "field_error": next((m for n, m, _ in errors if n == "api_key"), ""),
             "csrf_token": token,
             "next": _next(request.query_params.get("next", "")),
-            "banner": BANNERS.get(request.query_params.get("m", "")),
+            "banner": _banner(request, owner),
             "owner": owner,
         }
         response = self.renderer.page(
@@ -380,6 +384,18 @@ class OwnerPages:
                 self.sessions.store.delete(session.id_hash)
                 return None
             token, _ = self.csrf.token(request, session)
+            flash = str(session.data.get("flash", ""))
+            if flash:
+                data = {k: v for k, v in session.data.items() if k != "flash"}
+                self.sessions.store.touch(session.id_hash, session.idle_expires_at, data)
+                session = Session(
+                    session.id_hash,
+                    session.kind,
+                    session.subject,
+                    session.csrf_secret,
+                    session.idle_expires_at,
+                    data,
+                )
             return Owner(
                 session,
                 session.subject,
@@ -387,9 +403,24 @@ class OwnerPages:
                 str(session.data.get("scope", "read")),
                 submission,
                 token,
+                flash,
             )
 
         return await in_read_thread(run)
+
+    async def _flash(
+        self, owner: Owner, location: str, code: str, drop: Iterable[str] = ()
+    ) -> Response:
+        """303 to ``location``, leaving the banner ``code`` in the session for the next page."""
+        gone = {"flash", *drop}
+        data = {k: v for k, v in owner.session.data.items() if k not in gone}
+        data["flash"] = code
+        await in_read_thread(
+            lambda: self.sessions.store.touch(
+                owner.session.id_hash, owner.session.idle_expires_at, data
+            )
+        )
+        return RedirectResponse(location, status_code=303)
 
     def _expired(self) -> Response:
         return RedirectResponse("/update/?m=expired", status_code=303)
@@ -404,7 +435,7 @@ class OwnerPages:
             "status_label": STATUS_LABELS.get(sub.status, sub.status),
             "csrf_token": owner.csrf_token,
             "tab": tab,
-            "banner": BANNERS.get(request.query_params.get("m", "")),
+            "banner": _banner(request, owner),
             "idle_expires": owner.session.idle_expires_at,
             "idle_seconds": self.sessions.idle_seconds("owner"),
             "warn_before": self.ctx.settings.ui_warn_before_seconds,
@@ -489,7 +520,7 @@ class OwnerPages:
             seen = _int(_text(form, "version")) or owner.submission.version
             return await self._edit_page(request, owner, values, errors, seen, status=403)
         if not owner.can_write:
-            return RedirectResponse("/update/?m=readonly", status_code=303)
+            return await self._flash(owner, "/update/", "readonly")
         if _text(form, "_deprecate"):
             return await self._deprecate(request, owner)
         version = _int(_text(form, "version"))
@@ -551,7 +582,7 @@ class OwnerPages:
             return await self._conflict(request, owner, version or 0, updates)
         result = written.result
         if not getattr(result, "changed", True):
-            return RedirectResponse("/update/edit/?m=nochange", status_code=303)
+            return await self._flash(owner, "/update/edit/", "nochange")
         reset = getattr(result, "status", "") == "submitted" and owner.submission.status in (
             "approved",
         )
@@ -687,7 +718,7 @@ class OwnerPages:
                 await write_submission(self.ctx, run, lambda _: sid)
             except (InvalidTransition, PermissionDenied) as exc:
                 return error_page(self.renderer, request, 409, str(exc))
-        return RedirectResponse("/update/?m=deprecated", status_code=303)
+        return await self._flash(owner, "/update/", "deprecated")
 
     # -- history and success ------------------------------------------------------------------
 
@@ -739,11 +770,11 @@ class OwnerPages:
         except CsrfFailed:
             return error_page(self.renderer, request, 403, EXPIRED_MESSAGE)
         if not owner.can_write:
-            return RedirectResponse("/update/?m=readonly", status_code=303)
+            return await self._flash(owner, "/update/", "readonly")
         saved = _int(_text(form, "version"))
         before = owner.session.data.get("before")
         if saved is None or not isinstance(before, int) or not _undoable(owner, saved):
-            return RedirectResponse("/update/edit/?m=notundone", status_code=303)
+            return await self._flash(owner, "/update/edit/", "notundone")
         sid = owner.submission.id
 
         def previous() -> dict[str, object]:
@@ -765,18 +796,10 @@ class OwnerPages:
         try:
             await write_submission(self.ctx, amend, lambda _: sid)
         except (StaleVersion, ConcurrentModification, ValidationFailed):
-            return RedirectResponse("/update/edit/?m=notundone", status_code=303)
-        data = {
-            k: v
-            for k, v in owner.session.data.items()
-            if k not in ("saved", "before", "saved_at", "reset")
-        }
-        await in_read_thread(
-            lambda: self.sessions.store.touch(
-                owner.session.id_hash, owner.session.idle_expires_at, data
-            )
+            return await self._flash(owner, "/update/edit/", "notundone")
+        return await self._flash(
+            owner, "/update/edit/", "undone", drop=("saved", "before", "saved_at", "reset")
         )
-        return RedirectResponse("/update/edit/?m=undone", status_code=303)
 
 
 _LIFECYCLE: Final = frozenset({"status", "primary_maturity_tag", "secondary_maturity_tags"})
@@ -840,6 +863,15 @@ def _value_rows(sections: Iterable[FormSection]) -> list[tuple[str, str]]:
                 shown = f.value
             rows.append((f.label, shown or "(empty)"))
     return rows
+
+
+def _banner(request: Request, owner: Owner | None) -> tuple[str, str] | None:
+    """The page's banner: the session's (shown once), else a ``?m=`` one of a signed-out
+    person."""
+    if owner is not None and owner.flash in BANNERS:
+        return BANNERS[owner.flash]
+    code = request.query_params.get("m", "")
+    return BANNERS[code] if code in QUERY_BANNERS else None
 
 
 def _retry_text(headers: Mapping[str, str] | None) -> str:
