@@ -240,12 +240,17 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
         expect(page.locator("#id_license_note-count")).to_have_text(
             "You have 3 characters too many"
         )
+        page.fill("#id_license_note", "")
         # Live validation runs on a field showing an error, and clears it.
         page.fill("#id_service_name", "ab")
         page.locator("#submit-form").press("Enter")
         ready(page)
         error = page.locator("#id_service_name-error")
         expect(error).to_contain_text("Service name must be at least 3 characters.")
+        # The licence's summary link leads to the licence combobox (the no-JS field without JS).
+        page.locator("#error-summary a[href='#id_licenses']").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#id_licenses-input")).to_be_focused()
         page.fill("#id_service_name", "A good name")
         page.locator("#id_service_name").press("Tab")
         expect(error).to_be_hidden()

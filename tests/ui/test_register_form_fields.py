@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from domain.fields import form_sections as catalogue_sections
 from schema.settings import Settings
+from web.ui.assets import Assets
 from web.ui.form_fields import (
     FormOptions,
     FormSection,
@@ -35,7 +36,11 @@ OPTIONS = FormOptions(
         {"id": "pi-2", "display_name": "Partner P", "institute": "Y", "is_associated_partner": 1},
     ],
     labels={"topic_0121": "Proteomics"},
+    definitions={"topic_0121": "Protein and peptide identification."},
 )
+
+
+LICENCE_OR_NOTE = "Select at least one license or provide a license note."
 
 
 def render(sections: tuple[FormSection, ...], **more: Any) -> BeautifulSoup:
@@ -201,13 +206,20 @@ def test_a_generic_message_in_the_summary_names_its_field() -> None:
             ("service_description", "This field is required.", "id_service_description"),
             ("service_name", "Service name must be at least 3 characters.", "id_service_name"),
             ("", "This form expired. Check your answers and submit again.", ""),
+            (
+                "licenses",
+                "Select at least one license or provide a license note.",
+                "id_licenses-input",
+            ),
         ],
         sections,
     )
+    assert items[3][2] == "id_licenses"  # the control without JS; form.js moves on to the box
     assert [m for _, m, _ in items] == [
         "Service Description: This field is required.",
         "Service name must be at least 3 characters.",
         "This form expired. Check your answers and submit again.",
+        LICENCE_OR_NOTE,
     ]
 
 
@@ -243,3 +255,18 @@ def test_the_consent_is_kept_only_when_asked() -> None:
     assert kept.find(id="id_data_protection_consent").has_attr("checked")
     dropped = render(form_sections(values, {}, options=OPTIONS))
     assert not dropped.find(id="id_data_protection_consent").has_attr("checked")
+
+
+def test_a_chosen_edam_chip_tells_about_its_term() -> None:
+    page = render(form_sections({"edam_topics": "topic_0121"}, {}, options=OPTIONS))
+    about = page.select_one("#id_edam_topics-chips details.chip-definition")
+    assert about.find("summary").get_text(" ", strip=True) == "About this term : Proteomics"
+    assert about.find("p").get_text() == "Protein and peptide identification."
+
+
+def test_the_forms_script_keeps_its_budget() -> None:
+    # form.js is loaded by the form pages only (app.js keeps its 12 kB for every page); it is
+    # served unminified, so the budget is on the raw bytes.
+    assets = Assets()
+    assert assets.size("ui/form.js") <= 16_000
+    assert assets.size("ui/app.js") + assets.size("ui/form.js") <= 24_000

@@ -530,3 +530,43 @@ def test_institute_suggestions_come_from_reference_data_and_approved_services_on
     assert "Approved Institute" in options
     assert "Bielefeld-Gießen" in options  # a centre's name
     assert "Unreviewed Institute" not in options
+
+
+def test_related_service_suggestions_list_approved_services_only(site: Site) -> None:
+    approved = site.approved(service_name="Galaxy Europe")
+    site.register(service_name="Galaxy Draft")
+    found = soup(site.client.get("/ui/suggest/services?q=galaxy&name=related_services").text)
+    options = found.select("li[role=option]")
+    assert [o["data-value"] for o in options] == [approved["id"]]
+    assert options[0]["data-label"] == "Galaxy Europe"
+    assert options[0]["id"] == f"related_services-opt-{approved['id']}"
+
+
+def test_malformed_answers_get_messages_naming_their_fields_never_a_500(site: Site) -> None:
+    data = form_data(
+        site.live,
+        year_established="abc",
+        service_center="not-a-uuid",
+        service_categories=["x"],
+        date_of_entry="2026-13-01",
+        register_as_elixir="maybe",
+        data_access_type="secret",
+    )
+    response = post(site.client, data)
+    assert response.status_code == 422
+    links = {a["href"] for a in soup(response.text).select("#error-summary a")}
+    assert {
+        "#id_year_established",
+        "#id_service_center",
+        "#id_service_categories",
+        "#id_date_of_entry",
+        "#id_register_as_elixir",
+        "#id_data_access_type",
+    } <= links
+    garbage = site.client.post(
+        "/register/",
+        content=b"--x\r\nbroken",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert garbage.status_code in (400, 403)
+    assert "text/html" in garbage.headers["content-type"]

@@ -97,6 +97,8 @@ class Chip:
 
     value: str
     label: str
+    definition: str = ""
+    """An EDAM term's definition ("About this term", §5.3.1)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class FormOptions:
     pis: Sequence[Mapping[str, Any]] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     """Display labels of picker values (EDAM accessions, SPDX ids, service ids)."""
+    definitions: Mapping[str, str] = field(default_factory=dict)
+    """EDAM definitions of chosen terms, by accession."""
     suggestions: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Datalist suggestions per field (reference data only, §3.7)."""
     logo_url: str = ""
@@ -241,12 +245,19 @@ def summary_with_labels(
 ) -> list[tuple[str, str, str]]:
     """The error summary's ``(name, message, target)`` items, a generic message ("This field
     is required.") preceded by its field's label, so that every item names its field; the
-    message itself stays the domain's, verbatim."""
-    labels = {f.name: f.label for s in sections for f in s.fields}
+    message itself stays the domain's, verbatim.
+
+    A link to a picker's combobox (``#id_licenses-input``, which exists only with JavaScript)
+    points at the picker's text field instead, the control without JavaScript; with it,
+    ``form.js`` moves the focus on to the combobox."""
+    fields = {f.name: f for s in sections for f in s.fields}
     out = []
     for name, message, target in summary:
-        if name in labels and _GENERIC.match(message):
-            message = f"{labels[name]}: {message}"
+        f = fields.get(name)
+        if f is not None and _GENERIC.match(message):
+            message = f"{f.label}: {message}"
+        if f is not None and f.control == "picker" and target == f"{f.id}-input":
+            target = f.id
         out.append((name, message, target))
     return out
 
@@ -442,7 +453,10 @@ def _build(
             for p in opts.pis
         )
     elif control == "picker":
-        chips = tuple(Chip(v, label or opts.labels.get(v, "") or v) for v, label in _items(raw))
+        chips = tuple(
+            Chip(v, label or opts.labels.get(v, "") or v, opts.definitions.get(v, ""))
+            for v, label in _items(raw)
+        )
         value = ", ".join(c.value for c in chips)
     reveal_of, reveal_values = REVEALS.get(f.name, ("", ()))
     revealed = True

@@ -289,11 +289,13 @@ class RegisterPages:
         def run() -> FormOptions:
             found = read.registration_options()
             labels: dict[str, str] = {}
+            definitions: dict[str, str] = {}
             for name in ("edam_topics", "edam_operations"):
                 for value in _split(values.get(name)):
                     term = read.edam_term(value)
                     if term and term.get("label"):
                         labels[value] = str(term["label"])
+                        definitions[value] = str(term.get("definition") or "")
             chosen = set(_split(values.get("licenses")))
             if chosen:
                 for licence in read.licenses(None):
@@ -308,7 +310,10 @@ class RegisterPages:
                 if doc and doc.get("service_name"):
                     labels[value] = str(doc["service_name"])
             return FormOptions.from_registration_options(
-                found, labels=labels, suggestions=_suggestions(found, self._approved_institutes())
+                found,
+                labels=labels,
+                definitions=definitions,
+                suggestions=_suggestions(found, self._approved_institutes()),
             )
 
         return await in_read_thread(run)
