@@ -610,3 +610,25 @@ def test_undo_is_refused_once_the_registration_changed_since(site: Site) -> None
     assert "can no longer be undone" in client.get("/update/edit/").text
     view = site.live.app.get_submission(UUID(created["id"]))
     assert view.values["service_name"] == "Undo Later 2"
+
+
+def test_malformed_answers_name_their_fields_and_a_broken_body_is_no_500(site: Site) -> None:
+    created = site.approved()
+    client = signed_in(site, created)
+    form = edit_form(client)
+    before = version_of(site, created)
+    response = client.post(
+        "/update/edit/",
+        data={**form, "year_established": "abc", "service_center": "not-a-uuid"},
+    )
+    assert response.status_code == 422
+    assert 'href="#id_year_established"' in response.text
+    assert 'href="#id_service_center' in response.text
+    broken = client.post(
+        "/update/edit/",
+        content=b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb',
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code in (400, 403)  # never a 500
+    assert "text/html" in broken.headers["content-type"]
+    assert version_of(site, created) == before

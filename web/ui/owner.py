@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -284,7 +285,7 @@ class OwnerPages:
         if request.method != "POST":
             owner = await self._owner(request, extend=False)
             return self._sign_in_page(request, owner=owner)
-        form = await request.form()
+        form = await _read_form(request)
         try:
             self.csrf.check(request, None, _text(form, "csrf_token"))
         except CsrfFailed:
@@ -347,7 +348,7 @@ class OwnerPages:
 
     async def sign_out(self, request: Request) -> Response:
         """End the owner session (CSRF-checked) and go back to ``/update/``."""
-        form = await request.form()
+        form = await _read_form(request)
         response = RedirectResponse("/update/?m=signedout", status_code=303)
 
         def run() -> bool:
@@ -506,9 +507,7 @@ class OwnerPages:
 
     async def _post_edit(self, request: Request) -> Response:
         settings = self.ctx.settings
-        form = await request.form(
-            max_files=1, max_fields=MAX_FIELDS, max_part_size=settings.logo_max_bytes + 1024
-        )
+        form = await _read_form(request, max_part_size=settings.logo_max_bytes + 1024)
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
@@ -663,7 +662,7 @@ class OwnerPages:
     async def impact(self, request: Request) -> Response:
         """The live review-impact box (htmx, on ``change``): what saving the form as it is now
         would do; records nothing."""
-        form = await request.form()
+        form = await _read_form(request)
         owner = await self._owner(request)
         if owner is None:
             return Response(status_code=204, headers={"Cache-Control": "no-store"})
@@ -761,7 +760,7 @@ class OwnerPages:
         """``POST /update/undo``: a compensating edit restoring the previous values of exactly
         the fields the last save changed, within 10 minutes and only when nothing changed
         since (an owner edit like any other: it never restores an approval)."""
-        form = await request.form()
+        form = await _read_form(request)
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
@@ -863,6 +862,15 @@ def _value_rows(sections: Iterable[FormSection]) -> list[tuple[str, str]]:
                 shown = f.value
             rows.append((f.label, shown or "(empty)"))
     return rows
+
+
+async def _read_form(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
+    """The posted form; a body that cannot be read (broken multipart, too many parts) is the
+    400 page, never a 500."""
+    try:
+        return await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=max_part_size)
+    except Exception as exc:  # starlette's MultiPartException and friends: a bad body
+        raise HTTPException(400, "The form could not be read.") from exc
 
 
 def _banner(request: Request, owner: Owner | None) -> tuple[str, str] | None:
