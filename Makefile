@@ -38,10 +38,11 @@ chromium:
 test: lint typecheck contracts chromium
 	$(BIN)/pytest -q
 
-# docs/screenshots/: every public page, desktop and 320 px, light and dark (the browser tests).
+# docs/screenshots/: every public and owner page, desktop and 320 px, light and dark (the browser tests).
 screenshots: $(STAMP) chromium
 	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_browser.py -k axe
 	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_register_browser.py -k "axe or keyboard"
+	REGISTRY_UI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/ui/test_owner_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'

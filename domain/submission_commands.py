@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain import keys as keylib
 from domain.catalog import canonical_licenses
-from domain.changes import DisplayNames
-from domain.editing import AmendmentImpact, AmendmentPlan, amendment_impact, plan_amendment
 from domain.errors import NotFound, ValidationFailed
 from domain.fields import CONSENT_FIELD, RELATED_FIELD, with_defaults
 from domain.lifecycle import validate_tags
 from domain.normalise import normalise_text
 from domain.parsed_registration import CheckedRegistration
 from domain.parsing import parse_input
-from domain.relations import RelationCommands
 from domain.results import Erasure, Outcome, Registration, SubmissionView, key_view
 from domain.submission import Submission
+from domain.submission_preview import AmendmentPlanning
 from domain.text import SUBMISSION_NAMES, name_errors
 from domain.validation import validate
 
@@ -27,7 +24,7 @@ from domain.validation import validate
 MAX_REASON_LENGTH = 2000
 
 
-class SubmissionCommands(RelationCommands):
+class SubmissionCommands(AmendmentPlanning):
     """Commands and event-sourced reads of submissions."""
 
     # -- registration and editing -------------------------------------------------------------
@@ -110,62 +107,6 @@ class SubmissionCommands(RelationCommands):
         return Outcome(
             submission.id, position, submission.version, True, submission.status, plan.changes
         )
-
-    def preview_amendment(
-        self,
-        submission_id: UUID,
-        data: Mapping[str, object],
-        *,
-        by_admin: bool,
-        expected_version: int | None = None,
-    ) -> AmendmentImpact:
-        """What ``amend_submission`` with the same arguments would do, recording nothing: the
-        same validation (``ValidationFailed``), the same reset rule (``plan_amendment``)."""
-        submission = self._submission(submission_id, expected_version)
-        _, plan, _ = self._plan(submission, data, by_admin=by_admin)
-        return amendment_impact(
-            plan,
-            version=submission.version,
-            status=submission.status,
-            exempt=self.exempt_fields,
-            by_admin=by_admin,
-        )
-
-    def _plan(
-        self, submission: Submission, data: Mapping[str, object], *, by_admin: bool
-    ) -> tuple[dict[str, Any], AmendmentPlan | None, DisplayNames]:
-        """The validated amendment of ``submission`` by ``data`` (``ValidationFailed``)."""
-        updates, errors = parse_input(data)
-        updates = canonical_licenses(updates, self.catalog)
-        updates.pop(CONSENT_FIELD, None)  # consent is asked on create only
-        refs, names = self._refs()
-        previous = submission.current()
-        merged = {**previous, **updates}
-        changed = {k: v for k, v in updates.items() if previous.get(k) != v}
-        errors = _merge(errors, name_errors(changed, SUBMISSION_NAMES))
-        errors = _merge(
-            errors,
-            validate(
-                merged,
-                previous=previous,
-                refs=refs,
-                catalog=self.catalog,
-                today=self._today(),
-            ),
-        )
-        if RELATED_FIELD in updates:
-            errors = _merge(
-                errors,
-                self._relation_errors(
-                    submission.id, updates[RELATED_FIELD], previous.get(RELATED_FIELD) or []
-                ),
-            )
-        if errors:
-            raise ValidationFailed(errors)
-        plan = plan_amendment(
-            previous, updates, by_admin=by_admin, exempt=self.exempt_fields, names=names
-        )
-        return previous, plan, names
 
     # -- lifecycle ----------------------------------------------------------------------------
 

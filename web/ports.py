@@ -149,6 +149,72 @@ class RegistryPort(Protocol):
         """Deactivate (soft delete) or reactivate a reference record."""
 
 
+class OwnedKey(Protocol):
+    """A key of a submission as the owner's pages check it (never the plaintext)."""
+
+    @property
+    def key_id(self) -> uuid.UUID: ...
+    @property
+    def is_active(self) -> bool: ...
+
+
+class OwnedSubmission(Protocol):
+    """A submission's raw state, folded from the event log (the owner's pages prefill their
+    form with it and check that the session's key is still active)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def values(self) -> dict[str, Any]: ...
+    @property
+    def keys(self) -> Any: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
+
+class AmendmentPreview(Protocol):
+    """What saving an edit would do (``domain.editing.AmendmentImpact``)."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def changes(self) -> list[dict[str, str]]: ...
+    @property
+    def status_reset(self) -> bool: ...
+    @property
+    def review_fields(self) -> list[str]: ...
+    @property
+    def free_fields(self) -> list[str]: ...
+
+
+@runtime_checkable
+class OwnerPort(Protocol):
+    """The owner's update pages' domain calls beyond ``RegistryPort`` (spec/ui.md §5.6)."""
+
+    def get_submission(
+        self, submission_id: uuid.UUID, version: int | None = None
+    ) -> OwnedSubmission:
+        """The submission now, or as of ``version`` (``domain.errors.NotFound`` when unknown
+        or erased)."""
+
+    def preview_amendment(
+        self,
+        submission_id: uuid.UUID,
+        data: Mapping[str, object],
+        *,
+        by_admin: bool,
+        expected_version: int | None,
+    ) -> AmendmentPreview:
+        """The reset rule asked in advance: validates like ``amend_submission``
+        (``ValidationFailed``, ``StaleVersion``), records nothing."""
+
+
 class ReadPort(KeyLookup, Protocol):
     """The read queries the API serves from."""
 
@@ -267,69 +333,6 @@ class ReadPort(KeyLookup, Protocol):
 
     def catalogue_recent(self, limit: int) -> tuple[int, list[Doc]]:
         """How many services the public sees, and the ``limit`` most recently approved."""
-
-
-class OwnedKey(Protocol):
-    """A key of a submission as the owner's pages check it (never the plaintext)."""
-
-    @property
-    def key_id(self) -> uuid.UUID: ...
-    @property
-    def is_active(self) -> bool: ...
-
-
-class OwnedSubmission(Protocol):
-    """A submission's raw state, folded from the event log (the owner's pages prefill their
-    form with it and check that the session's key is still active)."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def values(self) -> dict[str, Any]: ...
-    @property
-    def keys(self) -> Any: ...
-    @property
-    def updated_at(self) -> dt.datetime: ...
-
-
-class AmendmentPreview(Protocol):
-    """What saving an edit would do (``domain.editing.AmendmentImpact``)."""
-
-    @property
-    def version(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def changes(self) -> list[dict[str, str]]: ...
-    @property
-    def status_reset(self) -> bool: ...
-    @property
-    def review_fields(self) -> list[str]: ...
-    @property
-    def free_fields(self) -> list[str]: ...
-
-
-@runtime_checkable
-class OwnerPort(Protocol):
-    """The owner's update pages' domain calls beyond ``RegistryPort`` (spec/ui.md §5.6)."""
-
-    def get_submission(self, submission_id: uuid.UUID) -> OwnedSubmission:
-        """The submission now (``domain.errors.NotFound`` when unknown or erased)."""
-
-    def preview_amendment(
-        self,
-        submission_id: uuid.UUID,
-        data: Mapping[str, object],
-        *,
-        by_admin: bool,
-        expected_version: int | None,
-    ) -> AmendmentPreview:
-        """The reset rule asked in advance: validates like ``amend_submission``
-        (``ValidationFailed``, ``StaleVersion``), records nothing."""
 
 
 class IdempotencyStore(Protocol):

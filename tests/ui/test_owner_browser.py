@@ -206,3 +206,59 @@ def _uuid(created: dict[str, Any]) -> Any:
     from uuid import UUID
 
     return UUID(created["id"])
+
+
+def test_the_public_history_passes_axe_in_both_schemes(site: Site, browser: Any) -> None:
+    created = site.approved(service_name="History in Public")
+    site.amend_as_owner(created, github_url="https://github.com/example/history-public")
+    site.amend_as_owner(created, service_name="History in Public, renamed")
+    site.status(created, "approved")
+    with serve(site.client.app) as base:
+        for scheme in ("light", "dark"):
+            for js in (True, False):
+                context, page = new_page(browser, scheme, js=js)
+                page.goto(base + f"/catalogue/{created['id']}/history/")
+                expect(page.locator("#timeline > li")).to_have_count(3)
+                check(page, "service-history", scheme, shot=js)
+                context.close()
+
+
+def test_the_conflict_page_passes_axe_and_its_merged_form_saves(site: Site, browser: Any) -> None:
+    with serve(site.client.app) as base:
+        for scheme in ("light", "dark"):
+            created = site.approved(service_name=f"Conflict {scheme}")
+            context, page = new_page(browser, scheme, js=False)
+            sign_in(page, base, created["api_key"])
+            expect(page).to_have_url(base + "/update/edit/")
+            site.amend_as_owner(created, github_url=f"https://github.com/example/{scheme}")
+            page.get_by_label("Name of the Service").fill(f"Conflict {scheme} mine")
+            page.get_by_role("button", name="Save changes").click()
+            expect(page.locator("h1")).to_have_text(
+                "This registration was changed after you opened it"
+            )
+            check(page, "update-conflict", scheme)
+            expect(page.get_by_label("GitHub URL", exact=False).first).to_have_value(
+                f"https://github.com/example/{scheme}"
+            )
+            page.get_by_role("button", name="Save changes").click()
+            expect(page).to_have_url(base + "/update/success/")
+            context.close()
+
+
+def test_the_read_only_view_of_a_read_key_passes_axe(site: Site, browser: Any) -> None:
+    created = site.approved(service_name="Read Only View")
+    issued = site.live.client.post(
+        f"/api/v1/submissions/{created['id']}/keys/",
+        json={"label": "Viewer", "scope": "read"},
+        headers=site.live.admin(),
+    )
+    assert issued.status_code == 201, issued.text
+    site.sync()
+    with serve(site.client.app) as base:
+        for scheme in ("light", "dark"):
+            context, page = new_page(browser, scheme, js=True)
+            sign_in(page, base, issued.json()["api_key"])
+            expect(page.locator("#read-only")).to_be_visible()
+            expect(page.locator("#edit-form")).to_have_count(0)
+            check(page, "update-read-only", scheme)
+            context.close()

@@ -18,6 +18,7 @@ from projections.ui_sessions import PostgresSessionStore
 from schema.settings import Settings
 from tests.ui.conftest import Site
 from web.app import WebServices, create_app
+from web.ui.owner import READ_ONLY
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +52,11 @@ def version_of(site: Site, created: dict[str, Any]) -> int:
 
 def edit_form(client: TestClient) -> dict[str, Any]:
     """The edit form's fields as the browser would send them (text inputs, checked radios)."""
-    page = client.get("/update/edit/").text
+    return edit_form_of(client.get("/update/edit/").text)
+
+
+def edit_form_of(page: str) -> dict[str, Any]:
+    """The fields of the edit form on ``page``."""
     html = page[page.index('id="edit-form"') :]
     html = html[: html.index("</form>")]
     data: dict[str, Any] = {}
@@ -256,6 +261,7 @@ def test_a_read_scope_key_sees_values_but_no_form_and_cannot_post(site: Site) ->
     assert 'id="edit-form"' not in page.text
     assert "Deprecate this service" not in page.text
     assert "Read Only Tool" in page.text
+    assert "<dd>Tools</dd>" in page.text  # the category's name, not its id
     before = version_of(site, created)
     response = client.post(
         "/update/edit/",
@@ -263,7 +269,8 @@ def test_a_read_scope_key_sees_values_but_no_form_and_cannot_post(site: Site) ->
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/update/?m=readonly"
+    assert response.headers["location"] == "/update/"
+    assert READ_ONLY in client.get("/update/").text
     assert version_of(site, created) == before
 
 
@@ -300,11 +307,9 @@ def test_deprecation_asks_for_confirmation_then_records_it_once(site: Site) -> N
         "/update/edit/", data={"csrf_token": token, "_deprecate": "1"}, follow_redirects=False
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/update/?m=deprecated"
-    assert (
-        "Your service has been marked as deprecated."
-        in client.get(response.headers["location"]).text
-    )
+    assert response.headers["location"] == "/update/"
+    assert "Your service has been marked as deprecated." in client.get("/update/").text
+    assert "Your service has been marked as deprecated." not in client.get("/update/").text
     view = site.live.app.get_submission(UUID(created["id"]))
     assert view.status == "deprecated"
     again = client.post(
@@ -431,8 +436,10 @@ def test_saving_without_a_change_records_nothing(site: Site) -> None:
     before = version_of(site, created)
     response = client.post("/update/edit/", data=edit_form(client), follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/update/edit/?m=nochange"
-    assert "No changes were made." in client.get(response.headers["location"]).text
+    assert response.headers["location"] == "/update/edit/"
+    assert "No changes were made." in client.get("/update/edit/").text
+    assert "No changes were made." not in client.get("/update/edit/").text  # shown once
+    assert "No changes were made." not in client.get("/update/edit/?m=nochange").text
     assert version_of(site, created) == before
 
 
@@ -441,13 +448,30 @@ def test_a_stale_version_is_a_conflict_never_an_overwrite(site: Site) -> None:
     client = signed_in(site, created)
     form = edit_form(client)
     site.amend_as_owner(created, github_url="https://github.com/example/theirs")
+    site.amend_as_owner(created, service_description="Their description. " * 5)
     before = version_of(site, created)
-    response = client.post("/update/edit/", data={**form, "service_name": "Mine"})
+    response = client.post(
+        "/update/edit/",
+        data={**form, "service_name": "Mine", "service_description": "My description. " * 5},
+    )
     assert response.status_code == 409
     assert "Someone else changed this registration after you opened it." in response.text
     assert "https://github.com/example/theirs" in response.text
     assert version_of(site, created) == before
-    assert site.live.app.get_submission(UUID(created["id"])).values["service_name"] == "Shared Tool"
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Shared Tool"
+    # The guided merge: the form holds the current version with only my changes applied.
+    assert "You changed: Service Name, Service Description." in response.text
+    assert "Changed by both:</strong> Service Description." in response.text
+    merged = {**edit_form_of(response.text)}
+    assert merged["version"] == str(before)
+    assert merged["service_name"] == "Mine"
+    assert merged["github_url"] == "https://github.com/example/theirs"  # theirs kept
+    saved = client.post("/update/edit/", data=merged, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Mine"
+    assert view.values["github_url"] == "https://github.com/example/theirs"
 
 
 def test_invalid_values_answer_422_with_the_domains_message_linked_to_the_field(
@@ -534,3 +558,77 @@ def test_edam_names_resolve_and_unknown_ones_are_named(site: Site) -> None:
     unknown = client.post("/update/edit/", data={**form, "edam_topics": "No Such Topic"})
     assert unknown.status_code == 422
     assert "Unknown EDAM topic: &#39;No Such Topic&#39;" in unknown.text
+
+
+# -- undo (SHOULD, §5.6, §9 item 10) --------------------------------------------------------------
+
+
+def test_undo_restores_exactly_the_changed_fields_as_a_new_change(site: Site) -> None:
+    created = site.approved(service_name="Undo Tool")
+    client = signed_in(site, created)
+    form = edit_form(client)
+    saved = client.post(
+        "/update/edit/",
+        data={**form, "service_name": "Undo Tool Renamed"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = client.get("/update/success/")
+    assert "Undo these changes" in page.text
+    assert "does not restore an approval" in page.text
+    version = version_of(site, created)
+    response = client.post(
+        "/update/undo",
+        data={"csrf_token": token_of(page.text), "version": str(version)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/update/edit/"
+    assert "Your changes were undone." in client.get("/update/edit/").text
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Undo Tool"
+    assert view.version == version + 1  # a compensating event: nothing deleted
+    assert view.status == "submitted"  # the approval is not restored
+    history = site.live.read.history(UUID(created["id"]))
+    assert [c["field"] for c in history[-1]["changes"]] == ["service_name"]
+
+
+def test_undo_is_refused_once_the_registration_changed_since(site: Site) -> None:
+    created = site.approved(service_name="Undo Later")
+    client = signed_in(site, created)
+    form = edit_form(client)
+    client.post("/update/edit/", data={**form, "service_name": "Undo Later 2"})
+    page = client.get("/update/success/")
+    saved = version_of(site, created)
+    site.amend_as_owner(created, github_url="https://github.com/example/after")
+    response = client.post(
+        "/update/undo",
+        data={"csrf_token": token_of(page.text), "version": str(saved)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/update/edit/"
+    assert "can no longer be undone" in client.get("/update/edit/").text
+    view = site.live.app.get_submission(UUID(created["id"]))
+    assert view.values["service_name"] == "Undo Later 2"
+
+
+def test_malformed_answers_name_their_fields_and_a_broken_body_is_no_500(site: Site) -> None:
+    created = site.approved()
+    client = signed_in(site, created)
+    form = edit_form(client)
+    before = version_of(site, created)
+    response = client.post(
+        "/update/edit/",
+        data={**form, "year_established": "abc", "service_center": "not-a-uuid"},
+    )
+    assert response.status_code == 422
+    assert 'href="#id_year_established"' in response.text
+    assert 'href="#id_service_center' in response.text
+    broken = client.post(
+        "/update/edit/",
+        content=b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb',
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code in (400, 403)  # never a 500
+    assert "text/html" in broken.headers["content-type"]
+    assert version_of(site, created) == before

@@ -29,6 +29,7 @@ from web.ui.admin.accounts import AdminAccounts
 from web.ui.csrf import Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.owner import OwnerPages
+from web.ui.public_history import PublicHistoryPages
 from web.ui.register import RegisterPages
 from web.ui.render import Renderer
 from web.ui.routes import PublicPages
@@ -85,6 +86,7 @@ def page_routes(
     routes: list[BaseRoute] = []
     if ctx is not None:
         routes += PublicPages(ctx, renderer).routes()
+        routes += PublicHistoryPages(ctx, renderer).routes()
     if sessions is not None:
         manager = Sessions(sessions, renderer.settings)
         csrf = Csrf(renderer.settings, sessions.server_key)

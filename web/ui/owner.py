@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -33,8 +34,9 @@ from domain.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from domain.fields import CONSENT_FIELD, form_sections
+from domain.fields import BY_NAME, CONSENT_FIELD, change_name, form_sections
 from domain.lifecycle import STATUS_LABELS
+from domain.parsing import parse_input
 from web.auth import Principal
 from web.context import Context, in_read_thread, logo_url
 from web.endpoints.submissions import write_submission
@@ -43,7 +45,7 @@ from web.media.logo import LogoRejected, process_logo
 from web.ports import AmendmentPreview, OwnedSubmission, OwnerPort
 from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
 from web.ui.errors import error_page
-from web.ui.form_fields import FormOptions
+from web.ui.form_fields import FormOptions, FormSection
 from web.ui.form_fields import form_sections as form_views
 from web.ui.forms import summary_errors, to_wire
 from web.ui.register import LOGO_AGAIN, UNKNOWN_EDAM, resolve_edam
@@ -59,17 +61,28 @@ READ_ONLY: Final = "This key can view but not change the registration."
 UPDATED: Final = "Your service registration has been updated successfully."
 STALE: Final = (
     "Someone else changed this registration after you opened it. Nothing of yours was saved: "
-    "look at their changes below, then make yours again on the current version."
+    "check their changes below; the form now holds the current version with your changes."
 )
 
-#: ``?m=`` banners: fixed texts only, so a link cannot put words on the page.
+#: Banners (§8): fixed texts only. A signed-in owner's are kept in the session and shown once
+#: (consumed on the next page); the two an owner without a session sees come as ``?m=``.
+QUERY_BANNERS: Final = frozenset({"expired", "signedout"})
 BANNERS: Final = {
     "expired": ("Your session has expired. Please enter your API key again.", "alert"),
     "deprecated": ("Your service has been marked as deprecated.", "status"),
     "signedout": ("You have signed out.", "status"),
     "nochange": ("No changes were made.", "status"),
     "readonly": (READ_ONLY, "alert"),
+    "undone": ("Your changes were undone.", "status"),
+    "notundone": (
+        "These changes can no longer be undone: they are older than 10 minutes or the"
+        " registration changed since.",
+        "alert",
+    ),
 }
+
+#: How long the success page offers "Undo these changes" (§5.6, §9 item 10).
+UNDO_SECONDS: Final = 600
 
 KEY_MIN, KEY_MAX = 20, 200
 #: Fields one edit form may post (the form has ~60; pickers post one per chip).
@@ -208,17 +221,6 @@ def posted_values(form: FormData) -> dict[str, Any]:
     return out
 
 
-def form_value(value: Any) -> str:
-    """A raw value as the interim form's text (lists comma-separated)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 @dataclass(frozen=True)
 class Owner:
     """The signed-in owner: the session, its key and the submission now."""
@@ -229,6 +231,8 @@ class Owner:
     scope: str
     submission: OwnedSubmission
     csrf_token: str
+    flash: str = ""
+    """The banner left by the previous request (consumed: shown once)."""
 
     @property
     def can_write(self) -> bool:
@@ -270,6 +274,7 @@ class OwnerPages:
             Route("/update/deprecate/", self.deprecate, methods=["GET", "HEAD"]),
             Route("/update/history/", self.history, methods=["GET", "HEAD"]),
             Route("/update/success/", self.success, methods=["GET", "HEAD"]),
+            Route("/update/undo", self.undo, methods=["POST"]),
         ]
 
     # -- sign-in ------------------------------------------------------------------------------
@@ -280,27 +285,28 @@ class OwnerPages:
         if request.method != "POST":
             owner = await self._owner(request, extend=False)
             return self._sign_in_page(request, owner=owner)
-        form = await request.form()
+        form = await _read_form(request)
         try:
             self.csrf.check(request, None, _text(form, "csrf_token"))
         except CsrfFailed:
             return self._sign_in_page(request, errors=[("", EXPIRED_MESSAGE, "")], status=403)
         ip = self.ctx.client_ip(request) or "unknown"
+        # In a worker thread: the limiter's store may be remote (Redis, PostgreSQL).
         try:
-            self.ctx.limiter.check(RATE_CLASS, ip)
+            await in_read_thread(lambda: self.ctx.limiter.check(RATE_CLASS, ip))
         except ApiError as exc:
             return error_page(self.renderer, request, 429, _retry_text(exc.headers), exc.headers)
         key = _text(form, "api_key").strip()
         if not key:
             return self._sign_in_page(request, errors=[("api_key", KEY_REQUIRED, "")], status=422)
         if not KEY_MIN <= len(key) <= KEY_MAX:
-            self.ctx.limiter.record(RATE_CLASS, ip)
+            await in_read_thread(lambda: self.ctx.limiter.record(RATE_CLASS, ip))
             return self._sign_in_page(request, errors=[("api_key", KEY_FORMAT, "")], status=422)
         record = await in_read_thread(lambda: self.ctx.read.api_key(keylib.hash_key(key)))
         usable = record is not None and record.is_active and record.submission_id is not None
         stored = record.key_hash if record is not None and usable else None
         if not keylib.verify(key, stored):
-            self.ctx.limiter.record(RATE_CLASS, ip)
+            await in_read_thread(lambda: self.ctx.limiter.record(RATE_CLASS, ip))
             return self._sign_in_page(request, errors=[("api_key", KEY_INVALID, "")], status=403)
         assert record is not None
         response = RedirectResponse(_next(_text(form, "next")), status_code=303)
@@ -330,7 +336,7 @@ class OwnerPages:
             "field_error": next((m for n, m, _ in errors if n == "api_key"), ""),
             "csrf_token": token,
             "next": _next(request.query_params.get("next", "")),
-            "banner": BANNERS.get(request.query_params.get("m", "")),
+            "banner": _banner(request, owner),
             "owner": owner,
         }
         response = self.renderer.page(
@@ -342,7 +348,7 @@ class OwnerPages:
 
     async def sign_out(self, request: Request) -> Response:
         """End the owner session (CSRF-checked) and go back to ``/update/``."""
-        form = await request.form()
+        form = await _read_form(request)
         response = RedirectResponse("/update/?m=signedout", status_code=303)
 
         def run() -> bool:
@@ -379,6 +385,18 @@ class OwnerPages:
                 self.sessions.store.delete(session.id_hash)
                 return None
             token, _ = self.csrf.token(request, session)
+            flash = str(session.data.get("flash", ""))
+            if flash:
+                data = {k: v for k, v in session.data.items() if k != "flash"}
+                self.sessions.store.touch(session.id_hash, session.idle_expires_at, data)
+                session = Session(
+                    session.id_hash,
+                    session.kind,
+                    session.subject,
+                    session.csrf_secret,
+                    session.idle_expires_at,
+                    data,
+                )
             return Owner(
                 session,
                 session.subject,
@@ -386,9 +404,24 @@ class OwnerPages:
                 str(session.data.get("scope", "read")),
                 submission,
                 token,
+                flash,
             )
 
         return await in_read_thread(run)
+
+    async def _flash(
+        self, owner: Owner, location: str, code: str, drop: Iterable[str] = ()
+    ) -> Response:
+        """303 to ``location``, leaving the banner ``code`` in the session for the next page."""
+        gone = {"flash", *drop}
+        data = {k: v for k, v in owner.session.data.items() if k not in gone}
+        data["flash"] = code
+        await in_read_thread(
+            lambda: self.sessions.store.touch(
+                owner.session.id_hash, owner.session.idle_expires_at, data
+            )
+        )
+        return RedirectResponse(location, status_code=303)
 
     def _expired(self) -> Response:
         return RedirectResponse("/update/?m=expired", status_code=303)
@@ -403,7 +436,7 @@ class OwnerPages:
             "status_label": STATUS_LABELS.get(sub.status, sub.status),
             "csrf_token": owner.csrf_token,
             "tab": tab,
-            "banner": BANNERS.get(request.query_params.get("m", "")),
+            "banner": _banner(request, owner),
             "idle_expires": owner.session.idle_expires_at,
             "idle_seconds": self.sessions.idle_seconds("owner"),
             "warn_before": self.ctx.settings.ui_warn_before_seconds,
@@ -446,33 +479,35 @@ class OwnerPages:
         preview: AmendmentPreview | None = None,
         status: int = 200,
     ) -> Response:
-        summary = summary_errors(errors, EDIT_FIELDS)
-        impact = impact_text(preview) if preview is not None else None
+        extra = await self._form_context(request, owner, values, errors, version, preview)
+        extra["rows"] = _value_rows(extra["sections"])
+        return self._page(request, "owner/edit.html", owner, "edit", extra, status)
+
+    async def _form_context(
+        self,
+        request: Request,
+        owner: Owner,
+        values: Mapping[str, Any],
+        errors: Mapping[str, Sequence[str]],
+        version: int,
+        preview: AmendmentPreview | None = None,
+    ) -> dict[str, Any]:
+        """What ``owner/_form.html`` renders: forms' sections in edit mode over ``values``."""
         found = await in_read_thread(self.ctx.read.registration_options)
         messages = {name: " ".join(texts) for name, texts in errors.items()}
         base = self.ctx.base_url(request)
         current_logo = logo_url(base, owner.submission.values.get("logo")) or ""
         options = FormOptions.from_registration_options(found, logo_url=current_logo)
-        sections = list(form_views(values, messages, mode="edit", options=options))
-        extra = {
-            "sections": sections,
-            "summary": summary,
+        return {
+            "sections": list(form_views(values, messages, mode="edit", options=options)),
+            "summary": summary_errors(errors, EDIT_FIELDS),
             "version": version,
-            "impact": impact,
-            "rows": _value_rows(owner.submission.values),
-            "public_url": (
-                f"/catalogue/{owner.submission.id}/"
-                if owner.submission.status in ("approved", "deprecated")
-                else ""
-            ),
+            "impact": impact_text(preview) if preview is not None else None,
         }
-        return self._page(request, "owner/edit.html", owner, "edit", extra, status)
 
     async def _post_edit(self, request: Request) -> Response:
         settings = self.ctx.settings
-        form = await request.form(
-            max_files=1, max_fields=MAX_FIELDS, max_part_size=settings.logo_max_bytes + 1024
-        )
+        form = await _read_form(request, max_part_size=settings.logo_max_bytes + 1024)
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
@@ -484,7 +519,7 @@ class OwnerPages:
             seen = _int(_text(form, "version")) or owner.submission.version
             return await self._edit_page(request, owner, values, errors, seen, status=403)
         if not owner.can_write:
-            return RedirectResponse("/update/?m=readonly", status_code=303)
+            return await self._flash(owner, "/update/", "readonly")
         if _text(form, "_deprecate"):
             return await self._deprecate(request, owner)
         version = _int(_text(form, "version"))
@@ -526,7 +561,7 @@ class OwnerPages:
                     request, owner, posted, exc.errors, version or 0, status=422
                 )
             except StaleVersion:
-                return await self._conflict(request, owner, version or 0)
+                return await self._conflict(request, owner, version or 0, updates)
             return await self._edit_page(
                 request, owner, posted, {}, preview.version, preview=preview
             )
@@ -543,14 +578,20 @@ class OwnerPages:
                 request, owner, posted, exc.errors, version or 0, status=422
             )
         except (StaleVersion, ConcurrentModification):
-            return await self._conflict(request, owner, version or 0)
+            return await self._conflict(request, owner, version or 0, updates)
         result = written.result
         if not getattr(result, "changed", True):
-            return RedirectResponse("/update/edit/?m=nochange", status_code=303)
+            return await self._flash(owner, "/update/edit/", "nochange")
         reset = getattr(result, "status", "") == "submitted" and owner.submission.status in (
             "approved",
         )
-        data = {**owner.session.data, "saved": result.version, "reset": reset}
+        data = {
+            **owner.session.data,
+            "saved": result.version,
+            "before": owner.submission.version,
+            "saved_at": dt.datetime.now(dt.UTC).isoformat(),
+            "reset": reset,
+        }
         await in_read_thread(
             lambda: self.sessions.store.touch(
                 owner.session.id_hash, owner.session.idle_expires_at, data
@@ -558,13 +599,41 @@ class OwnerPages:
         )
         return RedirectResponse("/update/success/", status_code=303)
 
-    async def _conflict(self, request: Request, owner: Owner, version: int) -> Response:
-        """409: the version the form was made from is not the current one; the changes made
-        since are shown, nothing of the owner's is saved (never a silent overwrite)."""
+    async def _conflict(
+        self, request: Request, owner: Owner, seen: int, updates: Mapping[str, object]
+    ) -> Response:
+        """409 (spec/ui.md §5.7.4, §9 item 9): the form was made from version ``seen``, not
+        the current one. Nothing is saved (never a silent overwrite). The page shows what others
+        changed since, what this owner changed, the fields both changed, and the form again over
+        the **current** version with only this owner's changes applied: saving it is the
+        merge."""
         sid = owner.submission.id
-        items = await in_read_thread(lambda: self.ctx.read.history(sid))
-        since = [_entry(item) for item in items if int(item.get("version", 0)) > version]
-        extra = {"entries": list(reversed(since)), "message": STALE, "seen": version}
+        current = owner.submission.values
+
+        def read() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            items = self.ctx.read.history(sid)
+            old = self.domain.get_submission(sid, seen).values if seen > 0 else current
+            return items, dict(old)
+
+        items, old = await in_read_thread(read)
+        since = [item for item in items if int(item.get("version", 0)) > seen]
+        theirs = {
+            str(c.get("field"))
+            for item in since
+            for c in item.get("changes") or []
+            if c.get("field") not in _LIFECYCLE
+        }
+        parsed, _ = parse_input(updates)
+        mine = [name for name, value in parsed.items() if old.get(name) != value]
+        merged = {**current, **{name: parsed[name] for name in mine}}
+        extra = await self._form_context(request, owner, merged, {}, owner.submission.version)
+        extra.update(
+            entries=[_entry(item) for item in reversed(since)],
+            message=STALE,
+            seen=seen,
+            mine=[BY_NAME[n].label for n in mine],
+            both=[BY_NAME[n].label for n in mine if change_name(n) in theirs],
+        )
         return self._page(request, "owner/conflict.html", owner, "edit", extra, status=409)
 
     async def _resolved(
@@ -593,7 +662,7 @@ class OwnerPages:
     async def impact(self, request: Request) -> Response:
         """The live review-impact box (htmx, on ``change``): what saving the form as it is now
         would do; records nothing."""
-        form = await request.form()
+        form = await _read_form(request)
         owner = await self._owner(request)
         if owner is None:
             return Response(status_code=204, headers={"Cache-Control": "no-store"})
@@ -648,7 +717,7 @@ class OwnerPages:
                 await write_submission(self.ctx, run, lambda _: sid)
             except (InvalidTransition, PermissionDenied) as exc:
                 return error_page(self.renderer, request, 409, str(exc))
-        return RedirectResponse("/update/?m=deprecated", status_code=303)
+        return await self._flash(owner, "/update/", "deprecated")
 
     # -- history and success ------------------------------------------------------------------
 
@@ -678,11 +747,74 @@ class OwnerPages:
         fields = (
             [r["label"] for r in entry["rows"] if r["field"] not in _LIFECYCLE] if entry else []
         )
-        extra = {"entry": entry, "reset": reset, "fields": fields}
+        extra = {
+            "entry": entry,
+            "reset": reset,
+            "fields": fields,
+            "undo": owner.can_write and _undoable(owner, saved),
+            "saved": saved,
+        }
         return self._page(request, "owner/success.html", owner, "edit", extra)
+
+    async def undo(self, request: Request) -> Response:
+        """``POST /update/undo``: a compensating edit restoring the previous values of exactly
+        the fields the last save changed, within 10 minutes and only when nothing changed
+        since (an owner edit like any other: it never restores an approval)."""
+        form = await _read_form(request)
+        owner = await self._owner(request)
+        if owner is None:
+            return self._expired()
+        try:
+            self.csrf.check(request, owner.session, _text(form, "csrf_token"))
+        except CsrfFailed:
+            return error_page(self.renderer, request, 403, EXPIRED_MESSAGE)
+        if not owner.can_write:
+            return await self._flash(owner, "/update/", "readonly")
+        saved = _int(_text(form, "version"))
+        before = owner.session.data.get("before")
+        if saved is None or not isinstance(before, int) or not _undoable(owner, saved):
+            return await self._flash(owner, "/update/edit/", "notundone")
+        sid = owner.submission.id
+
+        def previous() -> dict[str, object]:
+            old = self.domain.get_submission(sid, before).values
+            now = owner.submission.values
+            return {
+                name: old.get(name)
+                for name in (*EDIT_FIELDS, "logo")
+                if old.get(name) != now.get(name)
+            }
+
+        updates = await in_read_thread(previous)
+
+        def amend() -> Any:
+            return self.ctx.registry.amend_submission(
+                sid, updates, actor=owner.actor, by_admin=False, expected_version=saved
+            )
+
+        try:
+            await write_submission(self.ctx, amend, lambda _: sid)
+        except (StaleVersion, ConcurrentModification, ValidationFailed):
+            return await self._flash(owner, "/update/edit/", "notundone")
+        return await self._flash(
+            owner, "/update/edit/", "undone", drop=("saved", "before", "saved_at", "reset")
+        )
 
 
 _LIFECYCLE: Final = frozenset({"status", "primary_maturity_tag", "secondary_maturity_tags"})
+
+
+def _undoable(owner: Owner, saved: int) -> bool:
+    """Whether the owner's last save (``saved``, this session's) may still be undone: it is
+    the current version and at most ten minutes old."""
+    data = owner.session.data
+    if data.get("saved") != saved or owner.submission.version != saved:
+        return False
+    try:
+        at = dt.datetime.fromisoformat(str(data.get("saved_at")))
+    except ValueError:
+        return False
+    return (dt.datetime.now(dt.UTC) - at).total_seconds() <= UNDO_SECONDS
 
 
 def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -714,9 +846,40 @@ def _entry(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _value_rows(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The read-only summary of a read-scope key: every form field with its value."""
-    return [(f.form_label, form_value(values.get(f.name)) or "(empty)") for f in _edit_fields()]
+def _value_rows(sections: Iterable[FormSection]) -> list[tuple[str, str]]:
+    """The read-only summary of a read-scope key: every question of the form with its answer
+    as the form shows it (choice and chip labels, not ids)."""
+    rows = []
+    for section in sections:
+        for f in section.fields:
+            if f.control == "file":
+                continue
+            if f.options:
+                shown = ", ".join(o.label for o in f.options if o.checked)
+            elif f.chips:
+                shown = ", ".join(c.label for c in f.chips)
+            else:
+                shown = f.value
+            rows.append((f.label, shown or "(empty)"))
+    return rows
+
+
+async def _read_form(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
+    """The posted form; a body that cannot be read (broken multipart, too many parts) is the
+    400 page, never a 500."""
+    try:
+        return await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=max_part_size)
+    except Exception as exc:  # starlette's MultiPartException and friends: a bad body
+        raise HTTPException(400, "The form could not be read.") from exc
+
+
+def _banner(request: Request, owner: Owner | None) -> tuple[str, str] | None:
+    """The page's banner: the session's (shown once), else a ``?m=`` one of a signed-out
+    person."""
+    if owner is not None and owner.flash in BANNERS:
+        return BANNERS[owner.flash]
+    code = request.query_params.get("m", "")
+    return BANNERS[code] if code in QUERY_BANNERS else None
 
 
 def _retry_text(headers: Mapping[str, str] | None) -> str:
