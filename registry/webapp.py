@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from psycopg_pool import ConnectionPool
 from starlette.applications import Starlette
 
 from projections import operations
@@ -15,14 +16,18 @@ from projections.idempotency import IdempotencyStore
 from projections.key_vault import PostgresKeyVault
 from projections.progress import ProgressListener
 from projections.queries import ReadModel
+from projections.ratelimits import PostgresRateLimitStorage
 from projections.reference_catalog import PostgresReferenceCatalog
 from projections.ui_sessions import PostgresSessionStore
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
 from registry.runtime import Services, broker_url, open_database
-from schema.settings import load_settings
+from schema.settings import Settings, load_settings
 from web.app import WebServices, create_app
+from web.media.s3 import S3MediaStore
+from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics
+from web.ratelimit import Limiter, RateLimiter, SharedRateLimiter, redis_storage
 
 log = logging.getLogger("registry.metrics")
 
@@ -117,8 +122,32 @@ def build_app(
         projection_status=lambda: projection_status(url),
         warnings=warning_probes(url),
         quarantined=progress.quarantined,
+        limiter=rate_limiter(settings, services.pool),
+        media=media_store(settings),
     )
     return create_app(web)
+
+
+def media_store(settings: Settings) -> MediaStore:
+    """The bucket of ``REGISTRY_MEDIA_S3_BUCKET`` when set, else the directory ``media_root``."""
+    if settings.media_s3_bucket:
+        return S3MediaStore(
+            settings.media_s3_bucket,
+            prefix=settings.media_s3_prefix,
+            endpoint_url=settings.media_s3_endpoint_url,
+            region=settings.media_s3_region,
+        )
+    return FilesystemMediaStore(settings.media_root)
+
+
+def rate_limiter(settings: Settings, pool: ConnectionPool[Any]) -> Limiter:
+    """The rate limiter ``settings.limit_storage`` asks for (``web.ratelimit``); ``database``
+    counts through ``pool`` (the registry pool: one short statement per counted call)."""
+    where = settings.limit_storage
+    if where == "memory":
+        return RateLimiter(settings.rate_limits)
+    storage = PostgresRateLimitStorage(pool) if where == "database" else redis_storage(where)
+    return SharedRateLimiter(settings.rate_limits, storage)
 
 
 def create_from_environment() -> Starlette:

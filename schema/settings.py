@@ -45,6 +45,16 @@ class Settings(BaseModel):
     media_dir: Path | None = Field(
         default=None, description="Uploaded logos; unset: <data_dir>/media."
     )
+    media_s3_bucket: str | None = Field(
+        default=None,
+        description="Keep uploaded logos in this bucket of an S3-compatible store instead of"
+        " media_dir (several hosts: docs/deploy.md).",
+    )
+    media_s3_prefix: str = Field(default="", description="Key prefix of the logos in the bucket.")
+    media_s3_endpoint_url: str | None = Field(
+        default=None, description="The store's URL when it is not AWS (MinIO, Ceph, …)."
+    )
+    media_s3_region: str | None = None
     logo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -60,6 +70,12 @@ class Settings(BaseModel):
         default="anonymous=10/minute,invalid=60/minute,key=60/minute",
         description="'off', or comma-separated class=N/second|minute|hour (classes anonymous,"
         " invalid, key: see web.ratelimit).",
+    )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="Where rate-limit counts are kept: 'memory' (per process), 'database'"
+        " (PostgreSQL, shared), redis:// or rediss:// (shared); unset: the Redis broker when"
+        " REGISTRY_BROKER_URL is redis://, else memory.",
     )
     no_reset_fields: tuple[str, ...] | None = Field(
         default=None,
@@ -203,6 +219,28 @@ class Settings(BaseModel):
         if value is not None and not value.startswith((*schemes, "stub://")):
             raise ValueError("must start with redis://, amqp://, postgresql:// or stub://")
         return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_limit_storage(cls, value: str | None) -> str | None:
+        named = ("memory", "database")
+        if (
+            value is not None
+            and value not in named
+            and not value.startswith(("redis://", "rediss://"))
+        ):
+            raise ValueError("must be memory, database, redis:// or rediss://")
+        return value
+
+    @property
+    def limit_storage(self) -> str:
+        """``memory``, ``database`` or a Redis URL: the configured rate-limit storage, else the
+        Redis broker's, else ``memory``."""
+        if self.rate_limit_storage is not None:
+            return self.rate_limit_storage
+        if self.broker_url is not None and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory"
 
     @property
     def media_root(self) -> Path:

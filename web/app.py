@@ -31,6 +31,7 @@ from web.media import serve as media
 from web.media.store import FilesystemMediaStore, MediaStore
 from web.metrics import Metrics, MetricsAccess, MetricsMiddleware, make_endpoint
 from web.ports import IdempotencyStore, Quarantined, ReadPort, RegistryPort, SessionStore, WaitFor
+from web.ratelimit import Limiter
 from web.requestid import RequestIdMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.servererror import ProblemOnErrorMiddleware
@@ -67,6 +68,7 @@ class WebServices:
         quarantined: ``quarantined(projection, subject)`` for read-your-writes (see
             ``web.context``).
         sessions: the web pages' session store (None: no signed-in pages).
+        limiter: the rate limiter (None: per process, in memory; ``web.ratelimit``).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -82,6 +84,7 @@ class WebServices:
     warnings: Sequence[tuple[str, health.Probe]] = ()
     quarantined: Quarantined | None = None
     sessions: SessionStore | None = None
+    limiter: Limiter | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -100,6 +103,7 @@ def context_of(services: WebServices) -> Context | None:
         idempotency=services.idempotency,
         media=services.media_store(),
         quarantined=services.quarantined,
+        limiter=services.limiter,
     )
 
 

@@ -56,7 +56,7 @@ from web.ports import (
     RegistryPort,
     WaitFor,
 )
-from web.ratelimit import RateLimiter
+from web.ratelimit import Limiter, RateLimiter
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Recorded)
@@ -119,6 +119,7 @@ class Context:
         idempotency: IdempotencyStore | None,
         media: MediaStore | None = None,
         quarantined: Quarantined | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.settings = settings
         self.media: MediaStore = media or FilesystemMediaStore(settings.media_root)
@@ -129,7 +130,7 @@ class Context:
         self._turns = Turns()
         self.idempotency = idempotency
         self.auth = Authenticator(read_model)
-        self.limiter = RateLimiter(settings.rate_limits)
+        self.limiter: Limiter = limiter or RateLimiter(settings.rate_limits)
         self.trusted: tuple[Network, ...] = parse_networks(settings.trusted_proxies)
         self._bases: dict[tuple[Any, ...], str] = {}
 

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import redis
 
 from domain.biotools import BioToolsRecord
 from domain.ids import biotools_record_id
@@ -57,6 +58,8 @@ TAKEOVER_BOUND = 15.0
 #: Seconds of load before and after the kill.
 LOAD_BEFORE, LOAD_AFTER = 15.0, 20.0
 WRITERS = 4
+#: Refused registrations one client address may send per hour, across all hosts.
+INVALID_LIMIT = 4
 
 
 @dataclass
@@ -302,6 +305,11 @@ def two_hosts(
         REGISTRY_BROKER_MAINTENANCE_CHANCE="1000000",
         # A claim on a mail its (killed) worker never sent is taken over after 5 s.
         REGISTRY_MAIL_CLAIM_SECONDS="5",
+        # Rate limits in the shared store (the Redis broker's database, the default with a
+        # Redis broker): refused registrations per client address. The load sends none; the
+        # probe sends its own from an address of its own (X-Forwarded-For from a trusted peer).
+        REGISTRY_RATE_LIMITS=f"invalid={INVALID_LIMIT}/hour",
+        REGISTRY_TRUSTED_PROXIES="127.0.0.1",
     )
     a, b = (
         Host(name, {**env, "PGAPPNAME": f"host-{name}", "REGISTRY_DATA_DIR": str(tmp_path / name)},
@@ -313,6 +321,27 @@ def two_hosts(
     finally:
         b.stop()
         a.stop()
+        client = redis.Redis.from_url(redis_broker_url)
+        for key in client.scan_iter("LIMITS*"):  # the counts of this test's limits
+            client.delete(key)
+        client.close()
+
+
+def _global_limit(hosts: list[Host]) -> list[int]:
+    """The statuses of refused registrations from one address, alternating between the hosts:
+    the limit is global when the first `INVALID_LIMIT` are 400 and the rest 429 on every host
+    (per-process counts would allow `INVALID_LIMIT` on each)."""
+    statuses = []
+    for n in range(INVALID_LIMIT + 2):
+        host = hosts[n % len(hosts)]
+        response = httpx.post(
+            f"{host.base}/api/v1/submissions/",
+            json={"service_name": ""},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+    return statuses
 
 
 def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serves_alone(
@@ -345,6 +374,7 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     wait_until(lambda: len(_holders(cluster.url, [a, b])) >= len(held_by_a), 30, "locks settled")
     locks = set(_holders(cluster.url, [a, b]))
     payload = _admin_setup(a.base, admin_key)
+    limited = _global_limit([a, b])
     biotools_ids = sorted(p.stem for p in FIXTURES_DIR.glob("*.json"))[:20]
     ready = time.monotonic() - started
 
@@ -394,10 +424,12 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
         f" {len(failed_b)}); takeover of {len(locks)} locks {takeover:.2f} s;"
         f" writes after the kill {dict(after_kill)}; syncs recorded per submission"
         f" {dict(syncs)}; mails {len(mails)} ({len(duplicates)} delivered twice);"
-        f" peak connections {peak.value}; ready in {ready:.1f} s;"
+        f" rate limit through both hosts {limited}; peak connections {peak.value};"
+        f" ready in {ready:.1f} s;"
         f" run {time.monotonic() - started:.1f} s; reads {dict(tally.reads)}"
     )
     peak.close()
+    assert limited == [400] * INVALID_LIMIT + [429, 429]
     assert lost == []
     assert tally.stale == []
     assert failed_b == []

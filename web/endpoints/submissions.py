@@ -13,7 +13,7 @@ import functools
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -41,6 +41,7 @@ from web.media.logo import LogoRejected, ProcessedLogo, process_logo
 from web.ports import Doc, Recorded
 
 R = TypeVar("R", bound=Recorded)
+T = TypeVar("T")
 
 log = logging.getLogger("registry.web")
 
@@ -130,17 +131,26 @@ async def create(ctx: Context, request: Request, api: int = 1) -> Response:
     budget; refused as invalid input, it is moved to the more generous ``invalid`` budget."""
     ip = ctx.client_ip(request)
     client = ip or "unknown"
-    learning = ctx.limiter.limits(INVALID_CLASS)
-    if learning:
-        ctx.limiter.check(INVALID_CLASS, client)
-    stamp = ctx.limiter.hit(CREATE_CLASS, client)
+    limiter = ctx.limiter
+    learning = limiter.limits(INVALID_CLASS)
+
+    def admit() -> float | None:
+        if learning:
+            limiter.check(INVALID_CLASS, client)
+        return limiter.hit(CREATE_CLASS, client)
+
+    def refused_as_invalid() -> None:
+        limiter.release(CREATE_CLASS, client, stamp)
+        limiter.record(INVALID_CLASS, client)
+
+    # A shared store is a network round trip: never on the event loop.
+    stamp = await ctx.call(admit) if limiter.remote else admit()
     try:
         return await _register(ctx, request, ip, api)
     except (ApiError, RegistryError) as exc:
         status = exc.status if isinstance(exc, ApiError) else status_for(exc)[0]
         if learning and status in INVALID_INPUT:
-            ctx.limiter.release(CREATE_CLASS, client, stamp)
-            ctx.limiter.record(INVALID_CLASS, client)
+            await ctx.call(refused_as_invalid) if limiter.remote else refused_as_invalid()
         raise
 
 
@@ -179,6 +189,24 @@ async def _payload(ctx: Context, body: PatchBody, logo: ProcessedLogo | None) ->
     return payload
 
 
+async def _unless_refused(ctx: Context, payload: Mapping[str, Any], write: Awaitable[T]) -> T:
+    """Await ``write``; when its command is refused (nothing recorded refers to the logo saved
+    for it), delete that logo, so no refused upload stays behind in the media store. A failure
+    that may have recorded the command (the database went away) keeps the file."""
+    try:
+        return await write
+    except OutcomeUnknown:
+        raise
+    except RegistryError:
+        logo = payload.get("logo")
+        if isinstance(logo, str):
+            try:
+                await ctx.call(ctx.media.delete, logo)
+            except Exception:  # the refusal is the answer; a leftover file is only logged
+                log.warning("could not delete the refused command's logo %s", logo, exc_info=True)
+        raise
+
+
 async def _create(
     ctx: Context,
     request: Request,
@@ -196,7 +224,9 @@ async def _create(
         ip=ip,
         user_agent_hash=user_agent_hash(request),
     )
-    written = await write_submission(ctx, register, lambda done: done.submission_id)
+    written = await _unless_refused(
+        ctx, register.args[0], write_submission(ctx, register, lambda done: done.submission_id)
+    )
     result = written.result
     # Whatever the read side can show, the one-time key reaches the client.
     out = for_api(api, ctx.with_links(request, written.doc or {"id": str(result.submission_id)}))
@@ -360,8 +390,12 @@ async def patch(ctx: Context, request: Request, api: int = 1) -> Response:
         expected_version=expected,
     )
     # Without If-Match the caller asked for no version: a lost race is merged by trying again.
-    written = await write_submission(
-        ctx, amend, lambda _: submission_id, retry=submission_id if expected is None else None
+    written = await _unless_refused(
+        ctx,
+        amend.args[1],
+        write_submission(
+            ctx, amend, lambda _: submission_id, retry=submission_id if expected is None else None
+        ),
     )
     return written_response(ctx, request, written, submission_id, api)
 

@@ -31,6 +31,11 @@ class MediaStore(Protocol):
         """The content stored under ``path``, or None when there is no such logo."""
         ...
 
+    def delete(self, path: str) -> None:
+        """Remove what :meth:`save` stored under ``path`` (nothing refers to it: the command
+        it was saved for was refused); a name that is not a logo's, or is gone, is ignored."""
+        ...
+
 
 class FilesystemMediaStore:
     """A :class:`MediaStore` over a directory (``REGISTRY_MEDIA_DIR``)."""
@@ -89,3 +94,8 @@ class FilesystemMediaStore:
             return (self.root / path).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+
+    def delete(self, path: str) -> None:
+        """Only names matching :data:`LOGO_NAME` are removed; a missing file is ignored."""
+        if LOGO_NAME.fullmatch(path):
+            (self.root / path).unlink(missing_ok=True)

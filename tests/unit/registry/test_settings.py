@@ -48,6 +48,7 @@ def test_comma_lists_are_split_and_trimmed() -> None:
         ("REGISTRY_BROKER_URL", "kafka://localhost"),
         ("REGISTRY_LOG_LEVEL", "LOUD"),
         ("REGISTRY_AUTO_PROMOTE", "perhaps"),
+        ("REGISTRY_RATE_LIMIT_STORAGE", "memcached://localhost"),
     ],
 )
 def test_an_invalid_value_names_its_variable(variable: str, value: str) -> None:
