@@ -5,11 +5,13 @@ Each host is a process group of its own (``tests.hosts.hosts``) running ``regist
 advisory lock (the projection runners, the side-effect follower, the scheduler). Writer threads
 create submissions (each linked to a bio.tools entry of the fake server, so each create asks for
 one sync and two mails) and PATCH their own through one host and read every acknowledged write
-back through the other. Host a's whole process group is SIGKILLed mid-load; host b takes every
-lock over and serves alone. The figures are printed; the assertions: no acknowledged write lost,
-every acknowledged write read back through either host, reads through the survivor never fail,
-each sync recorded once and each mail delivered once (one Message-ID, one delivery), and the
-takeover within `TAKEOVER_BOUND`.
+back through the other. Before the kill, a key revoked through host a is refused by host b at the
+first request after the revoke's answer, and refused registrations from one address are limited
+once across both hosts (the shared Redis store). Host a's whole process group is SIGKILLed
+mid-load; host b takes every lock over and serves alone. The figures are printed; the
+assertions: no acknowledged write lost, every acknowledged write read back through either host,
+reads through the survivor never fail, each sync recorded once and each mail delivered once (one
+Message-ID, one delivery), and the takeover within `TAKEOVER_BOUND`.
 
 The database is a private cluster (as the fault tests' is): two hosts' processes hold more
 connections than the suite's shared server allows a test (30); the test prints the peak.
@@ -73,6 +75,7 @@ class Tally:
     reads: Counter[str] = field(default_factory=Counter)  # "<host> ok|stale|failed|<status>"
     failed_reads: list[tuple[str, float]] = field(default_factory=list)  # (host, when)
     stale: list[str] = field(default_factory=list)
+    revoked: set[str] = field(default_factory=set)  # submissions whose key was revoked
 
     def count(self, counter: Counter[str], what: str) -> None:
         with self.lock:
@@ -249,8 +252,9 @@ def _lost(base: str, admin: dict[str, str], tally: Tally) -> list[str]:
     lost = []
     with httpx.Client(base_url=base, timeout=30) as client:
         for sid, (key, _) in tally.created.items():
+            owner = {"Authorization": f"ApiKey {key}"}
             got = client.get(
-                f"/api/v1/submissions/{sid}/", headers={"Authorization": f"ApiKey {key}"}
+                f"/api/v1/submissions/{sid}/", headers=admin if sid in tally.revoked else owner
             )
             if got.status_code != 200:
                 lost.append(f"create {sid}: {got.status_code}")
@@ -327,6 +331,25 @@ def two_hosts(
         client.close()
 
 
+def _revoked_key_refused_by(
+    writer: Host, reader: Host, admin: dict[str, str], tally: Tally
+) -> bool:
+    """Revoke the key of one submission of the load through `writer`; whether `reader` refuses
+    it at the first request after the revoke's answer (its key cache holds no stale key)."""
+    with tally.lock:
+        sid, (key, _) = next(iter(tally.created.items()))
+        tally.revoked.add(sid)
+    detail = f"/api/v1/submissions/{sid}/"
+    owner = {"Authorization": f"ApiKey {key}"}
+    httpx.get(reader.base + detail, headers=owner, timeout=30)  # cached on the reader now
+    [listed] = httpx.get(f"{writer.base}{detail}keys/", headers=admin, timeout=30).json()
+    revoked = httpx.post(
+        f"{writer.base}{detail}keys/{listed['id']}/revoke/", headers=admin, timeout=30
+    )
+    assert revoked.status_code == 200, revoked.text
+    return httpx.get(reader.base + detail, headers=owner, timeout=30).status_code == 401
+
+
 def _global_limit(hosts: list[Host]) -> list[int]:
     """The statuses of refused registrations from one address, alternating between the hosts:
     the limit is global when the first `INVALID_LIMIT` are 400 and the rest 429 on every host
@@ -383,6 +406,7 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
         wait_until(lambda: len(tally.created) >= 10, 60, "writes before the kill")
         deadline = time.monotonic() + LOAD_BEFORE
         wait_until(lambda: time.monotonic() > deadline, LOAD_BEFORE + 5, "load before")
+        stale_key_refused = _revoked_key_refused_by(a, b, admin, tally)
         before = dict(tally.writes)
         assert all(h == "a" for h in _holders(cluster.url, [a, b]).values())
         a.kill()  # SIGKILL of host a's whole process group
@@ -418,18 +442,21 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     read_ok = sum(n for what, n in tally.reads.items() if what.endswith(" ok"))
     print(
         f"\ntwo hosts, host a SIGKILLed mid-load: acknowledged {acknowledged}"
-        f" ({len(tally.created)} creates, {len(tally.patched)} PATCHes); lost {len(lost)};"
+        f" ({len(tally.created)} creates, {len(tally.patched)} PATCHes);"
+        f" lost {len(lost)} {lost[:3]};"
         f" read back through the other host {read_ok} ok, {len(tally.stale)} stale;"
         f" failed reads during the kill {len(tally.failed_reads)} (through the survivor:"
         f" {len(failed_b)}); takeover of {len(locks)} locks {takeover:.2f} s;"
         f" writes after the kill {dict(after_kill)}; syncs recorded per submission"
         f" {dict(syncs)}; mails {len(mails)} ({len(duplicates)} delivered twice);"
+        f" revoked key refused by the other host at once {stale_key_refused};"
         f" rate limit through both hosts {limited}; peak connections {peak.value};"
         f" ready in {ready:.1f} s;"
         f" run {time.monotonic() - started:.1f} s; reads {dict(tally.reads)}"
     )
     peak.close()
     assert limited == [400] * INVALID_LIMIT + [429, 429]
+    assert stale_key_refused
     assert lost == []
     assert tally.stale == []
     assert failed_b == []
