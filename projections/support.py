@@ -37,6 +37,7 @@ UNITS: tuple[str, ...] = (
     "worker_tracking",
     "ui_sessions",
     "mail_deliveries",
+    "scheduler_runs",
     "rate_limit_windows",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
