@@ -51,6 +51,8 @@ from tests.e2e.test_up_workers import _Inbox, smtp_server
 from tests.faults.processes import PrivateCluster, cluster
 from tests.hosts.hosts import Host, hosts_env, migrate_and_admin_key, until, visible
 from workers.fake_biotools import FIXTURES_DIR
+from workers.follower import FOLLOWER_LOCK_KEY
+from workers.scheduler import SCHEDULER_LOCK_KEY
 
 pytestmark = pytest.mark.e2e
 __all__ = ["cluster", "fake_biotools", "processes", "redis_broker_url", "smtp_server"]
@@ -206,6 +208,19 @@ def _host_of(application_name: str, hosts: list[Host]) -> str:
 def _holders(url: str, hosts: list[Host]) -> dict[str, str]:
     """Lock -> the host holding it."""
     return {lock: _host_of(app, hosts) for lock, app in _advisory_locks(url)}
+
+
+def _split(key: int) -> str:
+    """How pg_locks shows a 64-bit advisory key: ``classid:objid`` (high and low 32 bits)."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    return f"{unsigned >> 32}:{unsigned & 0xFFFFFFFF}"
+
+
+def _role(lock: str) -> str:
+    """Which leader a lock elects: the follower, the scheduler, or a projection runner."""
+    return {_split(FOLLOWER_LOCK_KEY): "follower", _split(SCHEDULER_LOCK_KEY): "scheduler"}.get(
+        lock, "runners"
+    )
 
 
 def _connections(url: str) -> int:
@@ -409,14 +424,22 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
         stale_key_refused = _revoked_key_refused_by(a, b, admin, tally)
         before = dict(tally.writes)
         assert all(h == "a" for h in _holders(cluster.url, [a, b]).values())
-        a.kill()  # SIGKILL of host a's whole process group
         killed = time.monotonic()
+        a.kill()  # SIGKILL of host a's whole process group (and its processes reaped)
         load.alive = [b]  # the proxy stops sending to the dead host
-        takeover = until(
-            lambda: {k for k, h in _holders(cluster.url, [a, b]).items() if h == "b"} >= locks,
-            TAKEOVER_BOUND,
-            "host b holding every lock",
-        )
+        taken: dict[str, float] = {}  # lock -> seconds after the kill host b held it
+
+        def all_taken() -> bool:
+            now = time.monotonic() - killed
+            for lock, host in _holders(cluster.url, [a, b]).items():
+                if host == "b":
+                    taken.setdefault(lock, now)
+            return set(taken) >= locks
+
+        takeover = until(all_taken, TAKEOVER_BOUND, "host b holding every lock")
+        by_role: dict[str, float] = {}
+        for lock, seconds in taken.items():
+            by_role[_role(lock)] = max(by_role.get(_role(lock), 0.0), seconds)
         deadline = time.monotonic() + LOAD_AFTER
         wait_until(lambda: time.monotonic() > deadline, LOAD_AFTER + 5, "load after")
         after_kill = {k: v - before.get(k, 0) for k, v in tally.writes.items()}
@@ -446,7 +469,8 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
         f" lost {len(lost)} {lost[:3]};"
         f" read back through the other host {read_ok} ok, {len(tally.stale)} stale;"
         f" failed reads during the kill {len(tally.failed_reads)} (through the survivor:"
-        f" {len(failed_b)}); takeover of {len(locks)} locks {takeover:.2f} s;"
+        f" {len(failed_b)}); takeover of {len(locks)} locks {takeover:.2f} s"
+        f" ({', '.join(f'{r} {t:.2f} s' for r, t in sorted(by_role.items()))});"
         f" writes after the kill {dict(after_kill)}; syncs recorded per submission"
         f" {dict(syncs)}; mails {len(mails)} ({len(duplicates)} delivered twice);"
         f" revoked key refused by the other host at once {stale_key_refused};"
@@ -462,6 +486,7 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     assert failed_b == []
     assert all(t < 5 for t in failed_a_after)
     assert takeover < TAKEOVER_BOUND
+    assert set(by_role) == {"follower", "scheduler", "runners"}
     assert after_kill.get("b 201", 0) > 0
     assert not any(k.startswith("b 5") for k in after_kill)
     assert set(syncs) == {1}
