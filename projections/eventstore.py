@@ -86,7 +86,9 @@ class OneTripRecorder(PostgresApplicationRecorder):
     The same message carries what must commit with the events or not at all: the keys of new
     subjects (`pending_keys`), and for a `Submission.Erased` event the erasure of its subject
     (`projections.erasure`: the key destroyed, snapshots and kept responses dropped, what older
-    releases stored in clear redacted, the erasure announced).
+    releases stored in clear redacted, the erasure announced), and for reference events
+    (categories, centres, PIs) a NOTIFY of `REFERENCE_CHANNEL`, so every host's cached copies of
+    those records end at commit.
 
     A lost connection is retried until the pool's wait (`POSTGRES_CONNECT_TIMEOUT`, the
     process's bounded wait for the database) has passed, not ten times that wait as

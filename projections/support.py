@@ -39,6 +39,7 @@ UNITS: tuple[str, ...] = (
     "rate_limit_windows",
     "mail_deliveries",
     "admin_accounts",
+    "scheduler_runs",
 )
 """Every support unit, in the order a fresh database creates them (`schema/ddl/<unit>/`)."""
 

@@ -12,8 +12,10 @@ and releases the claim when sending failed (the job's retry sends it). A copy th
 message sent skips it; one that finds it claimed by a live sender raises `MailInFlight`, and
 the job is retried once the claim's lease (`REGISTRY_MAIL_CLAIM_SECONDS`) has run out: a claim
 its worker died with is then taken over, so no mail is lost. The one window left for a second
-delivery is a worker dying between the mail server's acceptance and the commit of "sent" (a few
-milliseconds) and the lease running out.
+delivery is a worker dying between the mail server's acceptance and the commit of "sent": an
+SMTP sender reports the acceptance before QUIT (`SmtpSender.send_then`), so that window is one
+round trip and one UPDATE (it was the QUIT, the close and a pool checkout too: 3 duplicates in
+one run of the multi-host test).
 """
 
 from __future__ import annotations
@@ -69,14 +71,28 @@ class LedgerSender:
             return
         if not self._claim(message_id):
             return
-        try:
-            self._inner.send(message)
-        except BaseException:
+        marked = []
+
+        def mark_sent() -> None:
             with self._pool.connection() as conn:
-                conn.execute(_RELEASE, (message_id,), prepare=False)
+                conn.execute(_SENT, (message_id,), prepare=False)
+            marked.append(True)
+
+        # An SMTP sender reports the server's acceptance before QUIT: the record follows it
+        # within a round trip, which is the whole window for a second delivery.
+        send_then = getattr(self._inner, "send_then", None)
+        try:
+            if send_then is not None:
+                send_then(message, mark_sent)
+            else:
+                self._inner.send(message)
+        except BaseException:
+            if not marked:  # not accepted (as far as we know): the job's retry sends it
+                with self._pool.connection() as conn:
+                    conn.execute(_RELEASE, (message_id,), prepare=False)
             raise
-        with self._pool.connection() as conn:
-            conn.execute(_SENT, (message_id,), prepare=False)
+        if not marked:
+            mark_sent()
 
     def _claim(self, message_id: str) -> bool:
         """True when this sender now holds the message; False when it was sent already."""

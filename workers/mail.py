@@ -13,7 +13,7 @@ import logging
 import os
 import smtplib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -196,6 +196,12 @@ class SmtpSender:
 
     def send(self, message: EmailMessage) -> None:
         """Deliver `message` to every To and Cc recipient."""
+        self.send_then(message, None)
+
+    def send_then(self, message: EmailMessage, accepted: Callable[[], None] | None) -> None:
+        """`send`, calling `accepted()` as soon as the server has accepted the message (before
+        QUIT), so a record of the delivery is made within a round trip of it
+        (`workers.delivery`)."""
         smtp_class = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
         with smtp_class(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
@@ -203,6 +209,8 @@ class SmtpSender:
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)
+            if accepted is not None:
+                accepted()
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ Each host is a process group of its own (``tests.hosts.hosts``) running ``regist
 advisory lock (the projection runners, the side-effect follower, the scheduler). Writer threads
 create submissions (each linked to a bio.tools entry of the fake server, so each create asks for
 one sync and two mails) and PATCH their own through one host and read every acknowledged write
-back through the other. Host a's whole process group is SIGKILLed mid-load; host b takes every
-lock over and serves alone. The figures are printed; the assertions: no acknowledged write lost,
-every acknowledged write read back through either host, reads through the survivor never fail,
-each sync recorded once and each mail delivered once (one Message-ID, one delivery), and the
-takeover within `TAKEOVER_BOUND`.
+back through the other. Before the kill, a key revoked through host a is refused by host b at the
+first request after the revoke's answer, and refused registrations from one address are limited
+once across both hosts (the shared Redis store). Host a's whole process group is SIGKILLed
+mid-load; host b takes every lock over and serves alone. The figures are printed; the
+assertions: no acknowledged write lost, every acknowledged write read back through either host,
+reads through the survivor never fail, each sync recorded once and each mail delivered once (one
+Message-ID, one delivery), and the takeover within `TAKEOVER_BOUND`.
 
 The database is a private cluster (as the fault tests' is): two hosts' processes hold more
 connections than the suite's shared server allows a test (30); the test prints the peak.
@@ -33,6 +35,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import redis
 
 from bench.fake_biotools import FIXTURES_DIR
 from domain.biotools import BioToolsRecord
@@ -48,6 +51,8 @@ from tests.e2e.test_up import _admin_setup
 from tests.e2e.test_up_workers import _Inbox, smtp_server
 from tests.faults.processes import PrivateCluster, cluster
 from tests.hosts.hosts import Host, hosts_env, migrate_and_admin_key, until, visible
+from workers.follower import FOLLOWER_LOCK_KEY
+from workers.scheduler import SCHEDULER_LOCK_KEY
 
 pytestmark = pytest.mark.e2e
 __all__ = ["cluster", "fake_biotools", "processes", "redis_broker_url", "smtp_server"]
@@ -57,6 +62,8 @@ TAKEOVER_BOUND = 15.0
 #: Seconds of load before and after the kill.
 LOAD_BEFORE, LOAD_AFTER = 15.0, 20.0
 WRITERS = 4
+#: Refused registrations one client address may send per hour, across all hosts.
+INVALID_LIMIT = 4
 
 
 @dataclass
@@ -70,6 +77,7 @@ class Tally:
     reads: Counter[str] = field(default_factory=Counter)  # "<host> ok|stale|failed|<status>"
     failed_reads: list[tuple[str, float]] = field(default_factory=list)  # (host, when)
     stale: list[str] = field(default_factory=list)
+    revoked: set[str] = field(default_factory=set)  # submissions whose key was revoked
 
     def count(self, counter: Counter[str], what: str) -> None:
         with self.lock:
@@ -202,6 +210,19 @@ def _holders(url: str, hosts: list[Host]) -> dict[str, str]:
     return {lock: _host_of(app, hosts) for lock, app in _advisory_locks(url)}
 
 
+def _split(key: int) -> str:
+    """How pg_locks shows a 64-bit advisory key: ``classid:objid`` (high and low 32 bits)."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    return f"{unsigned >> 32}:{unsigned & 0xFFFFFFFF}"
+
+
+def _role(lock: str) -> str:
+    """Which leader a lock elects: the follower, the scheduler, or a projection runner."""
+    return {_split(FOLLOWER_LOCK_KEY): "follower", _split(SCHEDULER_LOCK_KEY): "scheduler"}.get(
+        lock, "runners"
+    )
+
+
 def _connections(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute(
@@ -246,8 +267,9 @@ def _lost(base: str, admin: dict[str, str], tally: Tally) -> list[str]:
     lost = []
     with httpx.Client(base_url=base, timeout=30) as client:
         for sid, (key, _) in tally.created.items():
+            owner = {"Authorization": f"ApiKey {key}"}
             got = client.get(
-                f"/api/v1/submissions/{sid}/", headers={"Authorization": f"ApiKey {key}"}
+                f"/api/v1/submissions/{sid}/", headers=admin if sid in tally.revoked else owner
             )
             if got.status_code != 200:
                 lost.append(f"create {sid}: {got.status_code}")
@@ -302,6 +324,11 @@ def two_hosts(
         REGISTRY_BROKER_MAINTENANCE_CHANCE="1000000",
         # A claim on a mail its (killed) worker never sent is taken over after 5 s.
         REGISTRY_MAIL_CLAIM_SECONDS="5",
+        # Rate limits in the shared store (the Redis broker's database, the default with a
+        # Redis broker): refused registrations per client address. The load sends none; the
+        # probe sends its own from an address of its own (X-Forwarded-For from a trusted peer).
+        REGISTRY_RATE_LIMITS=f"invalid={INVALID_LIMIT}/hour",
+        REGISTRY_TRUSTED_PROXIES="127.0.0.1",
     )
     a, b = (
         Host(name, {**env, "PGAPPNAME": f"host-{name}", "REGISTRY_DATA_DIR": str(tmp_path / name)},
@@ -313,6 +340,46 @@ def two_hosts(
     finally:
         b.stop()
         a.stop()
+        client = redis.Redis.from_url(redis_broker_url)
+        for key in client.scan_iter("LIMITS*"):  # the counts of this test's limits
+            client.delete(key)
+        client.close()
+
+
+def _revoked_key_refused_by(
+    writer: Host, reader: Host, admin: dict[str, str], tally: Tally
+) -> bool:
+    """Revoke the key of one submission of the load through `writer`; whether `reader` refuses
+    it at the first request after the revoke's answer (its key cache holds no stale key)."""
+    with tally.lock:
+        sid, (key, _) = next(iter(tally.created.items()))
+        tally.revoked.add(sid)
+    detail = f"/api/v1/submissions/{sid}/"
+    owner = {"Authorization": f"ApiKey {key}"}
+    httpx.get(reader.base + detail, headers=owner, timeout=30)  # cached on the reader now
+    [listed] = httpx.get(f"{writer.base}{detail}keys/", headers=admin, timeout=30).json()
+    revoked = httpx.post(
+        f"{writer.base}{detail}keys/{listed['id']}/revoke/", headers=admin, timeout=30
+    )
+    assert revoked.status_code == 200, revoked.text
+    return httpx.get(reader.base + detail, headers=owner, timeout=30).status_code == 401
+
+
+def _global_limit(hosts: list[Host]) -> list[int]:
+    """The statuses of refused registrations from one address, alternating between the hosts:
+    the limit is global when the first `INVALID_LIMIT` are 400 and the rest 429 on every host
+    (per-process counts would allow `INVALID_LIMIT` on each)."""
+    statuses = []
+    for n in range(INVALID_LIMIT + 2):
+        host = hosts[n % len(hosts)]
+        response = httpx.post(
+            f"{host.base}/api/v1/submissions/",
+            json={"service_name": ""},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+    return statuses
 
 
 def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serves_alone(
@@ -345,6 +412,7 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     wait_until(lambda: len(_holders(cluster.url, [a, b])) >= len(held_by_a), 30, "locks settled")
     locks = set(_holders(cluster.url, [a, b]))
     payload = _admin_setup(a.base, admin_key)
+    limited = _global_limit([a, b])
     biotools_ids = sorted(p.stem for p in FIXTURES_DIR.glob("*.json"))[:20]
     ready = time.monotonic() - started
 
@@ -353,16 +421,25 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
         wait_until(lambda: len(tally.created) >= 10, 60, "writes before the kill")
         deadline = time.monotonic() + LOAD_BEFORE
         wait_until(lambda: time.monotonic() > deadline, LOAD_BEFORE + 5, "load before")
+        stale_key_refused = _revoked_key_refused_by(a, b, admin, tally)
         before = dict(tally.writes)
         assert all(h == "a" for h in _holders(cluster.url, [a, b]).values())
-        a.kill()  # SIGKILL of host a's whole process group
         killed = time.monotonic()
+        a.kill()  # SIGKILL of host a's whole process group (and its processes reaped)
         load.alive = [b]  # the proxy stops sending to the dead host
-        takeover = until(
-            lambda: {k for k, h in _holders(cluster.url, [a, b]).items() if h == "b"} >= locks,
-            TAKEOVER_BOUND,
-            "host b holding every lock",
-        )
+        taken: dict[str, float] = {}  # lock -> seconds after the kill host b held it
+
+        def all_taken() -> bool:
+            now = time.monotonic() - killed
+            for lock, host in _holders(cluster.url, [a, b]).items():
+                if host == "b":
+                    taken.setdefault(lock, now)
+            return set(taken) >= locks
+
+        takeover = until(all_taken, TAKEOVER_BOUND, "host b holding every lock")
+        by_role: dict[str, float] = {}
+        for lock, seconds in taken.items():
+            by_role[_role(lock)] = max(by_role.get(_role(lock), 0.0), seconds)
         deadline = time.monotonic() + LOAD_AFTER
         wait_until(lambda: time.monotonic() > deadline, LOAD_AFTER + 5, "load after")
         after_kill = {k: v - before.get(k, 0) for k, v in tally.writes.items()}
@@ -388,21 +465,28 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     read_ok = sum(n for what, n in tally.reads.items() if what.endswith(" ok"))
     print(
         f"\ntwo hosts, host a SIGKILLed mid-load: acknowledged {acknowledged}"
-        f" ({len(tally.created)} creates, {len(tally.patched)} PATCHes); lost {len(lost)};"
+        f" ({len(tally.created)} creates, {len(tally.patched)} PATCHes);"
+        f" lost {len(lost)} {lost[:3]};"
         f" read back through the other host {read_ok} ok, {len(tally.stale)} stale;"
         f" failed reads during the kill {len(tally.failed_reads)} (through the survivor:"
-        f" {len(failed_b)}); takeover of {len(locks)} locks {takeover:.2f} s;"
+        f" {len(failed_b)}); takeover of {len(locks)} locks {takeover:.2f} s"
+        f" ({', '.join(f'{r} {t:.2f} s' for r, t in sorted(by_role.items()))});"
         f" writes after the kill {dict(after_kill)}; syncs recorded per submission"
         f" {dict(syncs)}; mails {len(mails)} ({len(duplicates)} delivered twice);"
-        f" peak connections {peak.value}; ready in {ready:.1f} s;"
+        f" revoked key refused by the other host at once {stale_key_refused};"
+        f" rate limit through both hosts {limited}; peak connections {peak.value};"
+        f" ready in {ready:.1f} s;"
         f" run {time.monotonic() - started:.1f} s; reads {dict(tally.reads)}"
     )
     peak.close()
+    assert limited == [400] * INVALID_LIMIT + [429, 429]
+    assert stale_key_refused
     assert lost == []
     assert tally.stale == []
     assert failed_b == []
     assert all(t < 5 for t in failed_a_after)
     assert takeover < TAKEOVER_BOUND
+    assert set(by_role) == {"follower", "scheduler", "runners"}
     assert after_kill.get("b 201", 0) > 0
     assert not any(k.startswith("b 5") for k in after_kill)
     assert set(syncs) == {1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
@@ -78,5 +79,32 @@ def test_a_message_another_worker_is_sending_is_left_to_it_until_its_claim_runs_
             conn.execute("UPDATE mail_deliveries SET claimed_at = now() - interval '61 seconds'")
         LedgerSender(sink, pool, lease=60).send(_message("<d@x>"))
         assert sink.sent == ["<d@x>"]
+    finally:
+        pool.close()
+
+
+class _AcceptedThenCut(_Sink):
+    """An SMTP sender whose server accepted the message, then the connection broke at QUIT."""
+
+    def send_then(self, message: EmailMessage, accepted: Callable[[], None] | None) -> None:
+        self.sent.append(str(message["Message-ID"]))
+        if accepted is not None:
+            accepted()
+        raise OSError("connection reset at QUIT")
+
+
+def test_a_message_the_server_accepted_is_not_sent_again_when_the_connection_broke_after(
+    database_url: str,
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        migrate_support(conn)
+    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=1, open=True)
+    try:
+        cut, retry = _AcceptedThenCut(), _Sink()
+        with pytest.raises(OSError, match="QUIT"):
+            LedgerSender(cut, pool).send(_message("<e@x>"))
+        LedgerSender(retry, pool).send(_message("<e@x>"))  # the job's retry
+        assert cut.sent == ["<e@x>"]
+        assert retry.sent == []
     finally:
         pool.close()
