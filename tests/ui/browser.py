@@ -4,6 +4,7 @@ axe-core through axe-playwright-python, and the checks every page must pass."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -22,9 +23,31 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = os.environ.get("REGISTRY_UI_SCREENSHOTS")
 
 
+#: uvicorn's loggers, whose levels and handlers a server's configuration changes for the whole
+#: process (a later test logging through them would find them silenced).
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
-    """``app`` on ``http://127.0.0.1:<free port>`` until the block ends."""
+    """``app`` on ``http://127.0.0.1:<free port>`` until the block ends (uvicorn's loggers are
+    as they were afterwards)."""
+    saved = [
+        (logger, logger.level, list(logger.handlers), logger.propagate)
+        for logger in map(logging.getLogger, UVICORN_LOGGERS)
+    ]
+    try:
+        with _serving(app) as base:
+            yield base
+    finally:
+        for logger, level, handlers, propagate in saved:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
+
+
+@contextmanager
+def _serving(app: Any) -> Iterator[str]:
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
