@@ -390,3 +390,15 @@ def test_only_managers_reach_the_account_management_even_by_direct_post(site: Si
         ).status_code
         == 403
     )
+
+
+def test_an_account_without_its_credentials_row_is_mended_by_a_password_reset(
+    site: Site,
+) -> None:
+    # As when `registry admins create` ran before `migrate` had made the support table.
+    site.live.app.create_admin_account("zed", "viewer", actor="admin:cli")
+    accounts = accounts_of(site)
+    token = accounts.reset_password(accounts.find("zed"), actor="admin:cli")
+    form = site.client.get(f"/admin/setup/{token}")
+    assert form.status_code == 200
+    assert "Choose a password for zed" in form.text

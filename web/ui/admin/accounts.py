@@ -23,6 +23,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from domain.admin_account import account_id
 from domain.errors import ValidationFailed
 from web.ports import AdminAccountRegistry, AdminCredentialStore
 from web.ui.admin import totp
@@ -111,20 +112,30 @@ class AdminAccounts:
 
     def find(self, username: str) -> UUID:
         """The id of ``username``; ValidationFailed naming ``username`` when unknown."""
-        row = self.store.by_username((username or "").strip().lower())
-        if row is None:
+        name = (username or "").strip().lower()
+        row = self.store.by_username(name)
+        if row is not None:
+            return row.account_id
+        # An account whose credentials row is missing (created while the support table was
+        # not migrated yet): the event log knows it; a password reset gives it a row.
+        state = self.registry.admin_account_state(account_id(name)) if name else None
+        if state is None:
             raise ValidationFailed({"username": [f'No account is named "{username}".']})
-        return row.account_id
+        return state.account_id
 
     def reset_password(self, ident: UUID, *, actor: str) -> str:
         """Forget the password (and its sessions' use) and issue a new setup token."""
         row = self.store.by_id(ident)
         state = self.registry.admin_account_state(ident)
-        if row is None or state is None:
+        if state is None:
             raise ValidationFailed({"username": ["No such account."]})
         token = secrets.token_urlsafe(32)
         self.registry.record_admin_password_reset(ident, actor=actor)
-        self.store.reset(ident, token_hash(token), self.clock() + SETUP_VALID)
+        expires = self.clock() + SETUP_VALID
+        if row is None:
+            self.store.create(ident, state.username, token_hash(token), expires)
+        else:
+            self.store.reset(ident, token_hash(token), expires)
         return token
 
     def set_role(self, ident: UUID, role: str, *, actor: str) -> bool:
