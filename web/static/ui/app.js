@@ -108,7 +108,7 @@
       var body = new URLSearchParams(new FormData(form));
       fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (r) {
-          if (r.status !== 204) { window.location.assign("/update/?m=expired"); return; }
+          if (r.status !== 204) { window.location.assign(dialog.getAttribute("data-expired-url")); return; }
           dialog.close();
           var idle = Number(dialog.getAttribute("data-idle-seconds")) * 1000;
           scheduleTimeout(dialog, Date.now() + idle);
