@@ -25,16 +25,17 @@ SCREENSHOTS = os.environ.get("REGISTRY_UI_SCREENSHOTS")
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """``app`` on ``http://127.0.0.1:<free port>`` until the block ends."""
-    # log_config/log_level None: uvicorn leaves the process's logging alone (a level set on
-    # "uvicorn.error" here would outlive the server and silence later tests' log records).
+    # Neither log_config nor log_level: uvicorn must not reconfigure this process's logging (its
+    # dictConfig stops "uvicorn.error" propagating and the level hides its INFO lines, which
+    # later tests of the JSON log lines in the same session rely on).
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=0,
+        lifespan="off",
         log_config=None,
         log_level=None,
         access_log=False,
-        lifespan="off",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -178,10 +178,14 @@ class RegisterPages:
         client = self.ctx.client_ip(request) or "unknown"
         limiter = self.ctx.limiter
         learning = limiter.limits(INVALID_CLASS)
-        try:
+
+        def admit() -> float | None:
             if learning:
                 limiter.check(INVALID_CLASS, client)
-            stamp = limiter.hit(REGISTER_CLASS, client)
+            return limiter.hit(REGISTER_CLASS, client)
+
+        try:  # in a worker thread: the limiter's store may be remote (a shared limit)
+            stamp = await self.ctx.call(admit)
         except ApiError as exc:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         payload, errors = await self._resolved(posted)
@@ -204,8 +208,12 @@ class RegisterPages:
             registration = await self._register(request, payload)
         except ValidationFailed as exc:
             if learning:
-                limiter.release(REGISTER_CLASS, client, stamp)
-                limiter.record(INVALID_CLASS, client)
+
+                def learn() -> None:
+                    limiter.release(REGISTER_CLASS, client, stamp)
+                    limiter.record(INVALID_CLASS, client)
+
+                await self.ctx.call(learn)
             refused = dict(exc.errors)
             if posted.logo is not None and "logo" not in refused:
                 refused["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
@@ -219,11 +227,17 @@ class RegisterPages:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    async def _hit(self, kind: str, request: Request) -> None:
+        """Count one request of the client against ``kind`` (a 429 ``ApiError`` over the
+        limit), in a worker thread: the limiter's store may be remote."""
+        client = self.ctx.client_ip(request) or "unknown"
+        await self.ctx.call(self.ctx.limiter.hit, kind, client)
+
     async def _preview(self, request: Request, posted: Posted) -> Response:
         """ "Check your answers" (SHOULD): validated without saving; with errors the usual
         422, else the form again under a summary of every answer."""
         try:
-            self.ctx.limiter.hit(VALIDATE_CLASS, self.ctx.client_ip(request) or "unknown")
+            await self._hit(VALIDATE_CLASS, request)
         except ApiError as exc:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         data, errors = await self._resolved(posted)
@@ -413,9 +427,8 @@ class RegisterPages:
             self.csrf.check(request, None, posted.token)
         except CsrfFailed:
             return error_page(self.renderer, request, 403)
-        client = self.ctx.client_ip(request) or "unknown"
         try:
-            self.ctx.limiter.hit(VALIDATE_CLASS, client)
+            await self._hit(VALIDATE_CLASS, request)
         except ApiError as exc:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         name = str(posted.values.get("field") or "")
@@ -530,9 +543,8 @@ class RegisterPages:
         biotools_id = params.get("id") or biotools_id_from_url(params.get("biotools_url", ""))
         context: dict[str, Any] = {"rows": [], "error": "", "name": ""}
         lookup = self.biotools
-        client = self.ctx.client_ip(request) or "unknown"
         try:
-            self.ctx.limiter.hit(VALIDATE_CLASS, client)
+            await self._hit(VALIDATE_CLASS, request)
         except ApiError:
             context["error"] = "too many look-ups; try again later"
         else:
