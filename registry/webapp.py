@@ -25,7 +25,7 @@ from registry.runtime import Services, broker_url, open_database
 from schema.settings import Settings, load_settings
 from web.app import WebServices, create_app
 from web.media.s3 import S3MediaStore
-from web.media.store import FilesystemMediaStore, MediaStore
+from web.media.store import FilesystemMediaStore
 from web.metrics import Metrics
 from web.ratelimit import Limiter, RateLimiter, SharedRateLimiter, redis_storage
 
@@ -128,7 +128,7 @@ def build_app(
     return create_app(web)
 
 
-def media_store(settings: Settings) -> MediaStore:
+def media_store(settings: Settings) -> FilesystemMediaStore | S3MediaStore:
     """The bucket of ``REGISTRY_MEDIA_S3_BUCKET`` when set, else the directory ``media_root``."""
     if settings.media_s3_bucket:
         return S3MediaStore(

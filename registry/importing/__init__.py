@@ -39,8 +39,8 @@ from registry.importing.export import (
 from registry.importing.load import Loader, Summary
 from registry.importing.media import Logos
 from registry.runtime import Services, opened
+from registry.webapp import media_store
 from schema.settings import Settings
-from web.media.store import FilesystemMediaStore
 
 #: Read tables an importer's user looks at next, and how long to wait for them to catch up.
 READ_TABLES = ("submissions", "submission_history", "api_keys", "categories")
@@ -83,7 +83,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        store = None if args.dry_run else FilesystemMediaStore(settings.media_root)
+        # The configured store: the bucket of REGISTRY_MEDIA_S3_BUCKET, else the directory.
+        store = None if args.dry_run else media_store(settings)
         carrier = Logos(media, store, settings.logo_max_bytes) if media else None
         summary = _load(services, export, carrier, dry_run=bool(args.dry_run))
         summary.report(sys.stdout, dry_run=bool(args.dry_run))

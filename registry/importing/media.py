@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from web.media.logo import LOGO_MAX_BYTES, LogoRejected, process_logo
+from web.media.s3 import S3MediaStore
 from web.media.store import LOGO_NAME, FilesystemMediaStore
 
 
@@ -32,7 +33,10 @@ class Logos:
     checks them)."""
 
     def __init__(
-        self, source: Path, store: FilesystemMediaStore | None, max_bytes: int = LOGO_MAX_BYTES
+        self,
+        source: Path,
+        store: FilesystemMediaStore | S3MediaStore | None,
+        max_bytes: int = LOGO_MAX_BYTES,
     ) -> None:
         self.source = source.resolve()
         self.store = store

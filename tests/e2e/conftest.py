@@ -227,7 +227,8 @@ def claimed_redis_db() -> Iterator[str]:
 
     The worker processes use Dramatiq's default namespace, so two runs sharing a database would
     take each other's jobs; a claim key (set only if absent) keeps concurrent runs apart. At the
-    end only the keys this test made (the ``dramatiq`` namespace and the claim) are deleted.
+    end only the keys this test made (the ``dramatiq`` namespace, rate-limit counts and the
+    claim) are deleted.
     """
     import redis
 
@@ -252,8 +253,11 @@ def claimed_redis_db() -> Iterator[str]:
     try:
         yield f"redis://127.0.0.1:6379/{db}"
     finally:
-        for key in claimed.scan_iter("dramatiq:*"):
-            claimed.delete(key)
+        # Dramatiq's namespace, and the rate limits' counts (a Redis broker is also their
+        # store unless REGISTRY_RATE_LIMIT_STORAGE says otherwise: web.ratelimit).
+        for pattern in ("dramatiq:*", "LIMITS:*"):
+            for key in claimed.scan_iter(pattern):
+                claimed.delete(key)
         if claimed.get(REDIS_CLAIM_KEY) == token.encode():
             claimed.delete(REDIS_CLAIM_KEY)
         claimed.close()

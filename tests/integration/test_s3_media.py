@@ -175,3 +175,14 @@ def test_a_refused_registration_leaves_no_logo_in_the_directory(tmp_path: Path) 
     assert list((tmp_path / "logos").iterdir()) == []
     assert _create_with_logo(api).status_code == 201
     assert len(list((tmp_path / "logos").iterdir())) == 1
+
+
+def test_the_import_keeps_a_logo_name_once_in_the_bucket(s3_endpoint: str, bucket: str) -> None:
+    store = _store(s3_endpoint, bucket)
+    assert isinstance(store, S3MediaStore)
+    name = f"logos/{uuid.uuid4()}.png"
+    assert store.save_as(name, b"first")
+    assert not store.save_as(name, b"second")  # taken: nothing replaced
+    assert store.read(name) == b"first"
+    with pytest.raises(ValueError, match="not a logo name"):
+        store.save_as("../elsewhere.png", b"x")

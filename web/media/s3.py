@@ -26,6 +26,7 @@ from web.media.store import LOGO_NAME
 TIMEOUTS = Config(connect_timeout=3, read_timeout=15, retries={"max_attempts": 3})
 
 _ABSENT = {"NoSuchKey", "404", "NotFound"}
+_TAKEN = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 
 
 class S3MediaStore:
@@ -62,6 +63,27 @@ class S3MediaStore:
             ContentType=MEDIA_TYPES.get(extension, "application/octet-stream"),
         )
         return path
+
+    def save_as(self, path: str, content: bytes) -> bool:
+        """Store ``content`` under ``path`` itself, a name ``LOGO_NAME`` serves (the import keeps
+        the existing system's names); False, storing nothing, when the name is taken (a
+        conditional PUT: ``If-None-Match: *``)."""
+        if not LOGO_NAME.fullmatch(path):
+            raise ValueError(f"not a logo name: {path!r}")
+        extension = path.rsplit(".", 1)[-1]
+        try:
+            self._s3.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + path,
+                Body=content,
+                ContentType=MEDIA_TYPES.get(extension, "application/octet-stream"),
+                IfNoneMatch="*",
+            )
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in _TAKEN:
+                return False
+            raise
+        return True
 
     def read(self, path: str) -> bytes | None:
         """Only names matching ``LOGO_NAME`` are looked up; a missing object is None."""
