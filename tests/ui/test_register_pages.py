@@ -92,6 +92,10 @@ def test_the_form_lists_the_reference_choices_and_sets_a_csrf_cookie(site: Site)
     assert html.find(id="id_date_of_entry")["value"]  # today
     assert int(html.select_one("#form-progress")["max"]) > 10
     assert html.find("main").find("h1").get_text() == "Register a service"
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
 
 
 def test_a_valid_registration_redirects_to_the_key_page_shown_once(site: Site) -> None:
@@ -103,6 +107,7 @@ def test_a_valid_registration_redirects_to_the_key_page_shown_once(site: Site) -
     page = site.client.get("/register/success/")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
     html = soup(page.text)
     key = html.find(id="api-key").get_text()
     submission_id = html.find(id="submission-id").get_text()
