@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,10 +9,8 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
-from psycopg.types.json import Jsonb
 
 from domain.fields import PERSONAL_FIELDS
-from domain.ids import biotools_record_id
 from projections.projectors.events import ERASED as ERASED_VALUE
 from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
@@ -21,7 +18,6 @@ from projections.queries import shapes
 from projections.queries.base import QueryBase, keep
 from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import (
-    AS_OF,
     DETAIL,
     KEYS_CAP,
     NO_STAMP,
@@ -265,25 +261,6 @@ class SubmissionQueries(QueryBase):
             }
             for r in self._all(FEED, (max(after, 0), bounded))
         ]
-
-    def submission_as_of(self, submission_id: UUID | str, at: datetime) -> dict[str, Any] | None:
-        """The detail shape as it was at ``at``: the submission's events (and its bio.tools
-        record's) folded through the projector's own ``fold``; None before it existed and
-        from its erasure on (before it, an erased submission's personal values read
-        ``"[erased]"``). Only the events up to ``at`` are decoded (decrypted): nothing is kept
-        between reads."""
-        sid = _uuid(submission_id)
-        if sid is None or self.registry is None:
-            return None
-        store = self.registry.events
-        events = heapq.merge(
-            store.get(sid), store.get(biotools_record_id(sid)), key=lambda e: e.timestamp
-        )
-        doc = as_of_document(events, _at(at), erased=self.erased(sid))
-        if doc is None:
-            return None
-        row = self._one(AS_OF, (Jsonb(doc),))
-        return served(row, full_record=True) if row else None
 
 
 def as_of_document(

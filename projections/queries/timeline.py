@@ -3,8 +3,9 @@ the timeline of every event with the document after it, any version's document, 
 of two versions, per-field provenance ("last changed by … in version n") and the last approved
 version.
 
-All of them are one fold over the submission's events (and its bio.tools record's), read through
-the per-process event cache that ``submission_as_of`` uses, with the projector's own ``fold``: a
+All of them are one fold over the submission's events (and its bio.tools record's), decoded once
+per process and change (:class:`TimelineCache`; the API's ``as_of`` reads the same), with the
+projector's own ``fold``: a
 version's document here equals the live document at that version by construction. The change
 records of each step are the history projection's (``item_of``), so the timeline and the API's
 history say the same thing; which fields a step changed is found by comparing the raw documents
@@ -18,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +31,7 @@ from projections.projectors.events import ERASED, attr, iso, kind
 from projections.projectors.history import item_of, redact
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries.submission_sql import AS_OF
-from projections.queries.submissions import SubmissionQueries, _uuid, served
+from projections.queries.submissions import SubmissionQueries, _at, _uuid, as_of_document, served
 
 #: Keys of a document that every step moves and that are no field of the record.
 _BOOKKEEPING = frozenset({"id", "version", "updated_at", "submitted_at"})
@@ -299,7 +301,32 @@ class TimelineQueries(SubmissionQueries):
         """Every step of the submission, oldest first (see :func:`timeline_of`); None when the
         registry never had it. The entries are shared: callers must not change them."""
         sid = _uuid(submission_id)
-        if sid is None or self.registry is None:
+        kept = self._decoded(sid) if sid is not None else None
+        return (kept.entries or None) if kept is not None else None
+
+    def submission_as_of(self, submission_id: UUID | str, at: datetime) -> dict[str, Any] | None:
+        """The detail shape as it was at ``at``: the submission's events (and its bio.tools
+        record's) folded through the projector's own ``fold``; None before it existed and from
+        its erasure on (before it, an erased submission's personal values read ``"[erased]"``).
+        The events come decoded from the timeline's store (:class:`TimelineCache`, which never
+        keeps an erased submission's), so the API's as-of read and the reviewer's pages share
+        one fold of one decoding."""
+        sid = _uuid(submission_id)
+        kept = self._decoded(sid) if sid is not None else None
+        if kept is None:
+            return None
+        erased = any(kind(e) == "Submission.Erased" for e in kept.own)
+        events = heapq.merge(kept.own, kept.record, key=lambda e: e.timestamp)
+        doc = as_of_document(events, _at(at), erased=erased)
+        if doc is None:
+            return None
+        row = self._one(AS_OF, (Jsonb(doc),))
+        return served(row, full_record=True) if row else None
+
+    def _decoded(self, sid: UUID) -> _Kept | None:
+        """The submission's decoded events and timeline, brought up to date with one query per
+        aggregate (kept unless the submission was erased); None when the registry never had it."""
+        if self.registry is None:
             return None
         if self._timelines is None:
             self._timelines = TimelineCache()
@@ -310,18 +337,20 @@ class TimelineQueries(SubmissionQueries):
         new_own = _after(store, sid, own_known)
         new_record = _after(store, record_id, record_known)
         if kept is not None and not new_own and not new_record:
-            return kept.entries or None
+            return kept
         if any(kind(e) == "Submission.Erased" for e in new_own):
             # Decoded before the erasure: read everything again (personal values now erased).
             self._timelines.forget(sid)
             own_known, record_known = (), ()
             new_own, new_record = tuple(store.get(sid)), tuple(store.get(record_id))
         own, record = own_known + new_own, record_known + new_record
+        if not own:
+            return None
         events = list(heapq.merge(own, record, key=lambda e: e.timestamp))
-        entries = timeline_of(events)
-        if entries and not any(e["type"] == "Submission.Erased" for e in entries):
-            self._timelines.put(sid, _Kept(own, record, entries))
-        return entries or None
+        fresh = _Kept(own, record, timeline_of(events))
+        if fresh.entries and not any(e["type"] == "Submission.Erased" for e in fresh.entries):
+            self._timelines.put(sid, fresh)
+        return fresh
 
     def forget_timelines(self, submission_id: UUID | None) -> None:
         """The erasure of ``submission_id`` committed (None: erasures may have been missed):
