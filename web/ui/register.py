@@ -267,6 +267,8 @@ class RegisterPages:
                 tokens = data.get(wire)
                 if isinstance(tokens, list) and tokens:
                     data[wire], unknown = resolve_edam(read, branch, tokens)
+                    if not unknown:  # re-rendered as the terms they are (chips, accessions)
+                        posted.values[form_name(wire)] = list(data[wire])
                     if unknown:
                         errors.setdefault(wire, []).extend(
                             UNKNOWN_EDAM.format(branch=branch, token=t) for t in unknown
