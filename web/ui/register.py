@@ -14,7 +14,6 @@ once (``no-store``).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import time
@@ -837,8 +836,3 @@ def _suggestions(
             names.add(str(centre["full_name"]))
     ordered = sorted(names, key=str.casefold)
     return {"submitter_affiliation": ordered, "host_institute": ordered}
-
-
-def today() -> str:
-    """Today's date (UTC), the default date of entry."""
-    return dt.datetime.now(dt.UTC).date().isoformat()
