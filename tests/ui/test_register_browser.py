@@ -198,7 +198,14 @@ def test_the_same_registration_works_without_javascript(site: Site, browser: Any
         # Conditional fields are all shown without JS.
         expect(page.locator("#id_toolbox_name")).to_be_visible()
         fill_required(page, site, js=False)
-        page.locator("#submit-form").press("Enter")
+        # Check your answers without JS too: nothing saved, every answer kept, no violation.
+        page.locator("#preview-form").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#check-answers")).to_contain_text("Sequence analysis (topic_0080)")
+        count, report = axe_violations(page)
+        assert count == 0, report
+        page.locator("#submit-form").focus()
+        page.keyboard.press("Enter")
         expect(page.locator("h1")).to_have_text("Registration submitted")
         submission_id = page.locator("#submission-id").inner_text()
         page.goto(base + "/register/success/")

@@ -14,7 +14,6 @@ once (``no-store``).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import time
@@ -267,6 +266,8 @@ class RegisterPages:
                 tokens = data.get(wire)
                 if isinstance(tokens, list) and tokens:
                     data[wire], unknown = resolve_edam(read, branch, tokens)
+                    if not unknown:  # re-rendered as the terms they are (chips, accessions)
+                        posted.values[form_name(wire)] = list(data[wire])
                     if unknown:
                         errors.setdefault(wire, []).extend(
                             UNKNOWN_EDAM.format(branch=branch, token=t) for t in unknown
@@ -835,8 +836,3 @@ def _suggestions(
             names.add(str(centre["full_name"]))
     ordered = sorted(names, key=str.casefold)
     return {"submitter_affiliation": ordered, "host_institute": ordered}
-
-
-def today() -> str:
-    """Today's date (UTC), the default date of entry."""
-    return dt.datetime.now(dt.UTC).date().isoformat()
