@@ -103,6 +103,7 @@ def compose(
     *,
     changes: Sequence[Mapping[str, Any]] = (),
     status_reset: bool = False,
+    comment: str = "",
     idempotency_key: str | None = None,
 ) -> list[EmailMessage]:
     """The mails for one notification: the admin mail, then the submitter mail when due.
@@ -151,7 +152,12 @@ def compose(
             to=[recipient],
             subject_line=subject(submitter_kind, s),
             bodies=submitter_body(
-                kind, s, changes=changes, status_reset=status_reset, org=settings.org
+                kind,
+                s,
+                changes=changes,
+                status_reset=status_reset,
+                comment=comment,
+                org=settings.org,
             ),
             idempotency_key=f"{idempotency_key}:submitter" if idempotency_key else None,
         )

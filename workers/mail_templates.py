@@ -173,8 +173,10 @@ def submitter_body(
     changes: Sequence[Mapping[str, Any]],
     status_reset: bool,
     org: Mapping[str, str],
+    comment: str = "",
 ) -> tuple[str, str]:
-    """The submitter mail for `created` (receipt), `updated` or `status_changed`."""
+    """The submitter mail for `created` (receipt), `updated` or `status_changed` (with the
+    admin's message to the submitter, when there is one)."""
     greeting = f"Dear {s.get('submitter_first_name', '')} {s.get('submitter_last_name', '')},"
     contact = org.get("contact_email", "")
     paragraphs = [" ".join(greeting.split())]
@@ -207,6 +209,8 @@ def submitter_body(
         status = str(s.get("status", ""))
         paragraphs.append(f"New status: {status_label(status).upper()}")
         paragraphs.append(STATUS_MESSAGES.get(status, DEFAULT_STATUS_MESSAGE))
+        if comment.strip():
+            paragraphs.append("Message from the reviewer: " + comment.strip())
         sections.append(("", [("Submission ID", _text(s.get("id")))]))
     sections.append(("", _footer(org)))
     text, markup = _render(sections, paragraphs)

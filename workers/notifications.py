@@ -17,12 +17,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Notification:
-    """What a mail needs about one event: the submission's fields as of that event, and for an
-    amendment its changes and whether it reset the status."""
+    """What a mail needs about one event: the submission's fields as of that event, for an
+    amendment its changes and whether it reset the status, and for a status change the admin's
+    message to the submitter."""
 
     submission: Mapping[str, Any]
     changes: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     status_reset: bool = False
+    comment: str = ""
 
 
 class NotificationSource(Protocol):
@@ -55,6 +57,7 @@ def deliver_notification(
         settings,
         changes=found.changes,
         status_reset=found.status_reset,
+        comment=found.comment,
         idempotency_key=f"{submission_id}:{position}:{kind}",
     )
     sent = 0

@@ -119,4 +119,5 @@ class RegistryNotifications:
             submission=mail_fields(view, self.registry.display_names()),
             changes=[dict(c) for c in getattr(event, "changes", None) or []],
             status_reset=bool(getattr(event, "status_reset", False)),
+            comment=str(getattr(event, "comment", "") or ""),
         )

@@ -117,6 +117,16 @@ def test_a_status_change_tells_the_submitter_the_new_status() -> None:
     assert "approved" in _text(submitter).split("New status: APPROVED", 1)[1]
 
 
+def test_the_admins_message_reaches_the_submitter_only() -> None:
+    rejected = {**SUBMISSION, "status": "rejected"}
+    admin, submitter = compose("status_changed", rejected, SETTINGS, comment="Add a <licence>.")
+    assert "Message from the reviewer: Add a <licence>." in _text(submitter)
+    assert "Add a &lt;licence&gt;." in _html(submitter)
+    assert "licence" not in _text(admin)
+    _, silent = compose("status_changed", rejected, SETTINGS)
+    assert "Message from the reviewer" not in _text(silent)
+
+
 def test_an_unlisted_status_gets_the_default_message() -> None:
     _, submitter = compose("status_changed", SUBMISSION, SETTINGS)
     assert "If you have questions about your submission, please contact us." in _text(submitter)
