@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg import sql
@@ -39,6 +40,8 @@ SERVER = os.environ.get("REGISTRY_BENCH_POSTGRES", "postgresql://postgres@127.0.
 REQUESTS = 200
 #: Registrations timed per route (each records a new submission).
 REGISTRATIONS = 50
+#: Events in the timeline the admin history page is timed on (spec/ui.md §2.6).
+TIMELINE_EVENTS = 1000
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -141,6 +144,30 @@ def _owner_client(client: TestClient, api_key: str) -> str:
     edit = _CSRF.search(client.get("/update/edit/").text)
     assert edit, "no CSRF token on /update/edit/"
     return edit.group(1)
+
+
+def _admin_client(client: TestClient, admin_key: str) -> None:
+    """Sign ``client`` in to the admin console with ``admin_key`` (a read key: a Viewer)."""
+    page = client.get("/admin/sign-in/")
+    token = _CSRF.search(page.text)
+    assert token, "no CSRF token on /admin/sign-in/"
+    signed = client.post(
+        "/admin/sign-in/",
+        data={"admin_key": admin_key, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+
+
+def _long_timeline(services: Services, submission_id: str) -> None:
+    """Amend one submission until its timeline holds :data:`TIMELINE_EVENTS` events."""
+    sid = UUID(submission_id)
+    app = services.registry
+    current = app.get_submission(sid).version
+    for i in range(current, TIMELINE_EVENTS):
+        app.amend_submission(
+            sid, {"host_institute": f"University, department {i}"}, actor=ADMIN, by_admin=True
+        )
 
 
 def _time_post(
@@ -299,6 +326,24 @@ def measure(count: int = 300, server: str = SERVER) -> dict[str, dict[str, float
                     {"HX-Request": "true"},
                 )
                 owner.close()
+            long = ids[0]
+            _long_timeline(services, long)
+            head = services.registry.recorder.max_notification_id() or 0
+            for projector in PROJECTORS:
+                assert progress.wait_for(projector.name, head, timeout=300), projector.name
+            if client.get("/admin/sign-in/").status_code == 200:
+                console = TestClient(client.app)
+                _admin_client(console, key)
+                rows[f"admin list /admin/submissions/ ({count})"] = _time(
+                    console, "/admin/submissions/"
+                )
+                rows[f"admin timeline ({TIMELINE_EVENTS} events, first 50)"] = _time(
+                    console, f"/admin/submissions/{long}/history"
+                )
+                console.close()
+            rows[f"API history ({TIMELINE_EVENTS} events)"] = _time(
+                client, f"/api/v1/submissions/{long}/history/", admin
+            )
             rows["API list page 1 (20)"] = _time(client, "/api/v1/submissions/", admin)
             rows["API detail"] = _time(client, f"/api/v1/submissions/{middle}/", admin)
             if client.get("/register/").status_code == 200:
@@ -321,7 +366,7 @@ def table(rows: dict[str, dict[str, float]], count: int) -> str:
     lines = [
         f"Web pages beside the API ({count} approved services, {REQUESTS} sequential requests"
         " each, in-process; spec/ui.md §2.6 budgets: catalogue page p95 <= 120 ms, fragment"
-        " <= 80 ms):",
+        " <= 80 ms, admin list <= 150 ms, timeline of 1,000 events <= 150 ms):",
         "",
         "| route | p50 ms | p95 ms | bytes |",
         "|---|---:|---:|---:|",

@@ -181,6 +181,25 @@ def test_the_biotools_page_lists_sync_failures_and_an_editor_syncs_selected_now(
         assert (
             "bio.tools sync: 1 synced (1 updated; 0 errors)." in client.get("/admin/biotools/").text
         )
+        # "Sync now" on the submission's own page syncs that record and returns there.
+        detail = f"/admin/submissions/{linked['id']}/"
+        assert "Sync now" in client.get(detail).text
+        again = client.post(
+            "/admin/biotools/sync",
+            data={"ids": [linked["id"]], "next": detail, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert again.status_code == 303
+        assert again.headers["location"] == detail
+        assert asked == [[linked["id"]], [linked["id"]]]
+        assert "bio.tools sync: 1 synced" in client.get(detail).text
+        # A "next" elsewhere is not followed.
+        elsewhere = client.post(
+            "/admin/biotools/sync",
+            data={"ids": [linked["id"]], "next": "https://evil.example/", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert elsewhere.headers["location"] == "/admin/biotools/"
 
 
 def test_statistics_come_from_the_event_log(site: Site) -> None:

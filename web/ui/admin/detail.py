@@ -308,6 +308,7 @@ class DetailPages(AdminPages):
             "comment": comment,
             "comment_max": COMMENT_MAX,
             "biotools": doc.get("biotoolsrecord"),
+            "can_sync": self.access.biotools_refresh is not None and admin.may(Role.EDITOR),
         }
         return await self.render(
             request, admin, "admin/detail/overview.html", context, status=status

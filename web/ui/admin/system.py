@@ -103,7 +103,11 @@ class SystemPages(AdminPages):
                 self.renderer, request, 400, f"ids: select at most {SYNC_CAP} records at a time."
             )
         summary = await self.ctx.call(refresh, ids)
-        return await self.back(request, admin, "/admin/biotools/", f"bio.tools sync: {summary}.")
+        # "Sync now" on a submission's page returns there; anything else to the records.
+        target = str(form.get("next") or "")
+        if not (len(ids) == 1 and target == f"/admin/submissions/{ids[0]}/"):
+            target = "/admin/biotools/"
+        return await self.back(request, admin, target, f"bio.tools sync: {summary}.")
 
     async def system(self, request: Request) -> Response:
         """Projection versions, the live one, positions and lag; versions of the app, EDAM
