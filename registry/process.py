@@ -148,8 +148,9 @@ def run_all(settings: Settings) -> int:
         stack.callback(GaugeFeeder(database.url, metrics).close)
         stack.enter_context(_worker(settings, database, services, metrics))
         stack.callback(_scheduler(settings, database, services).join)
-        probes = readiness_probes(services.pool, database.url, broker_url(settings, database))
-        app = build_app(settings, services, progress, probes, metrics)
+        broker = broker_url(settings, database)
+        probes = readiness_probes(services.pool, database.url, broker)
+        app = build_app(settings, services, progress, probes, metrics, broker)
         base = f"http://{settings.host}:{sock.getsockname()[1]}"  # --port 0: the one given
         if settings.smtp_url is None:
             print(f"registry: mail goes to {settings.data_dir / 'outbox'}", flush=True)

@@ -23,6 +23,7 @@ from projections.ui_sessions import PostgresSessionStore
 from registry.biotools_lookup import ClientLookup
 from registry.logs import configure_logging
 from registry.probes import Probe, readiness_probes, warning_probes
+from registry.queues import BrokerQueues
 from registry.runtime import Services, broker_url, open_database
 from schema.settings import Settings, load_settings
 from web.app import WebServices, create_app
@@ -108,8 +109,10 @@ def build_app(
     progress: ProgressListener,
     probes: Sequence[tuple[str, Probe]],
     metrics: Metrics | None = None,
+    broker: str | None = None,
 ) -> Starlette:
-    """The API over ``services`` with read-your-writes through ``progress``."""
+    """The API over ``services`` with read-your-writes through ``progress``; the System page
+    shows the depth of the worker queues on ``broker`` (a broker URL; None: not shown)."""
     url = services.database_url
     read_model = ReadModel(
         services.pool, registry=services.registry, key_stamp=lambda: progress.stamp("api_keys")
@@ -142,6 +145,7 @@ def build_app(
         limiter=rate_limiter(settings, services.pool),
         media=media_store(settings),
         biotools=ClientLookup(settings.biotools_url),
+        queue_depth=BrokerQueues(broker) if broker else None,
     )
     return create_app(web)
 
@@ -177,10 +181,11 @@ def create_from_environment() -> Starlette:
     database = open_database(settings)
     services = Services(database.url, settings)
     progress = ProgressListener(database.url)
-    probes = readiness_probes(services.pool, database.url, broker_url(settings, database))
+    broker = broker_url(settings, database)
+    probes = readiness_probes(services.pool, database.url, broker)
     metrics = Metrics()
     feeder = GaugeFeeder(database.url, metrics)
-    app = build_app(settings, services, progress, probes, metrics)
+    app = build_app(settings, services, progress, probes, metrics, broker)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -36,6 +36,7 @@ from web.ports import (
     BioToolsRefresh,
     IdempotencyStore,
     Quarantined,
+    QueueDepth,
     ReadPort,
     RegistryPort,
     SessionStore,
@@ -80,6 +81,7 @@ class WebServices:
         admin_credentials: the admin console's support tables (None: admin keys only, no
             named accounts).
         biotools_refresh: syncs bio.tools records now (None: no "Sync selected now").
+        queue_depth: the worker queues' depth for the System page (None: not shown).
     """
 
     probes: Sequence[tuple[str, health.Probe]] = ()
@@ -99,6 +101,7 @@ class WebServices:
     biotools: BioToolsLookup | None = None
     admin_credentials: AdminCredentialStore | None = None
     biotools_refresh: BioToolsRefresh | None = None
+    queue_depth: QueueDepth | None = None
 
     def media_store(self) -> MediaStore:
         """The configured store, else the filesystem under ``settings.media_root``."""
@@ -167,6 +170,7 @@ def create_app(services: WebServices) -> Starlette:
             projection_status=services.projection_status,
             signins=lambda result: services.metrics.ui_signins.labels(result).inc(),
             biotools_refresh=services.biotools_refresh,
+            queue_depth=services.queue_depth,
         ),
         *services.extra_routes,
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from web.auth import KeyLookup
 
@@ -536,3 +536,21 @@ class AdminAccountRegistry(Protocol):
 #: ``refresh(submission ids) -> summary``: sync these submissions' bio.tools records now (in the
 #: calling thread; the admin page's "Sync selected now"), answering a one-line summary.
 BioToolsRefresh = Callable[[Sequence[str]], str]
+
+
+class QueueLine(NamedTuple):
+    """One worker queue's depth: messages waiting, delayed (retries and ETAs) and dead-lettered;
+    None where the broker could not be read."""
+
+    name: str
+    waiting: int | None
+    delayed: int | None = None
+    dead: int | None = None
+
+
+class QueueDepth(Protocol):
+    """The worker queues' depth, read from the broker (the System page, spec/ui.md §5.7.7)."""
+
+    def depths(self) -> Sequence[QueueLine]:
+        """Every queue the workers consume, within a few seconds: a queue the broker does not
+        answer for has None counts (never an exception)."""

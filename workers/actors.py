@@ -17,14 +17,12 @@ from workers import runtime
 from workers.biotools_client import BioToolsRateLimited, BioToolsUnavailable
 from workers.delivery import MailInFlight
 from workers.notifications import deliver_notification
+from workers.queues import BIOTOOLS_QUEUE, MAIL_QUEUE
 from workers.sync import sync_submission
 
 __all__ = ["ALL_ACTORS", "bind_actors", "biotools_sync_exhausted", "send_mail", "sync_biotools"]
 
 log = logging.getLogger(__name__)
-
-BIOTOOLS_QUEUE = "biotools"
-MAIL_QUEUE = "mail"
 
 
 @dramatiq.actor(

@@ -245,3 +245,67 @@ def test_the_activity_atom_feed_needs_the_session_and_names_actors(site: Site) -
     assert len(entries) == 1
     assert entries[0].findtext("a:title", namespaces=ns) == "Status changed: Feed <Atom> & Co"
     assert entries[0].findtext("a:author/a:name", namespaces=ns) == "admin:ops"
+
+
+def queue_rows(html: str) -> dict[str, list[str]]:
+    soup = BeautifulSoup(html, "html.parser")
+    rows = {}
+    for row in soup.select("#queues-table tbody tr"):
+        cells = [td.get_text() for td in row.select("td")]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_system_page_shows_the_worker_queues_depth_or_unknown(site: Site) -> None:
+    """Messages waiting in the PostgreSQL broker's table (no worker runs here) and delayed ones;
+    a broker that cannot be reached shows "unknown", not an error."""
+    import dramatiq
+    from starlette.testclient import TestClient
+
+    from registry.queues import BrokerQueues
+    from schema.settings import Settings
+    from web.app import WebServices, create_app
+    from workers.broker import make_broker
+
+    assert "queues-table" not in site.client.get("/admin/system/").text  # no broker: not shown
+    broker = make_broker(site.url, set_global=False)
+    try:
+        for i in range(2):
+            broker.enqueue(
+                dramatiq.Message(
+                    queue_name="biotools",
+                    actor_name="sync_biotools",
+                    args=(f"submission-{i}",),
+                    kwargs={},
+                    options={},
+                )
+            )
+        later = dramatiq.Message(
+            queue_name="mail", actor_name="send_mail", args=("n-1",), kwargs={}, options={}
+        )
+        broker.enqueue(later, delay=600_000)
+    finally:
+        broker.close()
+
+    for depth, expected in (
+        (BrokerQueues(site.url), {"biotools": ["2", "0", "0"], "mail": ["0", "1", "0"]}),
+        (
+            BrokerQueues("redis://127.0.0.1:1/0", timeout=1),
+            {q: ["unknown"] * 3 for q in ("biotools", "mail")},
+        ),
+    ):
+        app = create_app(
+            WebServices(
+                settings=Settings(rate_limits="off", database_url=site.url),
+                registry=site.live.app,
+                read_model=site.live.read,
+                wait_for=site.live.listener.wait_for,
+                sessions=site.sessions,
+                queue_depth=depth,
+            )
+        )
+        with TestClient(app) as client:
+            sign_in_with_key(client, site.live.admin_read)
+            page = client.get("/admin/system/")
+            assert page.status_code == 200
+            assert queue_rows(page.text) == expected

@@ -21,6 +21,7 @@ from web.ports import (
     BioToolsLookup,
     BioToolsRefresh,
     OwnerPort,
+    QueueDepth,
     SessionStore,
 )
 from web.ui.admin import admin_routes
@@ -79,6 +80,7 @@ def page_routes(
     projection_status: Callable[[], Any] | None = None,
     signins: Callable[[str], None] | None = None,
     biotools_refresh: BioToolsRefresh | None = None,
+    queue_depth: QueueDepth | None = None,
 ) -> list[BaseRoute]:
     """The pages served over ``ctx`` (none without a read side) and the session endpoint
     (only with a session store); ``biotools``: the registration form's prefill look-up; named
@@ -115,6 +117,7 @@ def page_routes(
                 projection_status=projection_status,
                 signins=signins,
                 biotools_refresh=biotools_refresh,
+                queue_depth=queue_depth,
             )
             routes += admin_routes(ctx, renderer, access)
     return routes

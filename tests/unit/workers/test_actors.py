@@ -157,3 +157,10 @@ def test_a_mail_job_for_an_erased_submission_sends_nothing(harness: Harness) -> 
     send_mail.send("created", "gone", 1)
     harness.join("mail")
     assert not harness.outbox.exists()
+
+
+def test_the_system_page_lists_every_queue_an_actor_uses(harness: Harness) -> None:
+    from workers.actors import ALL_ACTORS
+    from workers.queues import ALL_QUEUES
+
+    assert {actor.queue_name for actor in ALL_ACTORS} == set(ALL_QUEUES)

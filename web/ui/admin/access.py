@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from domain import keys
 from web.context import in_read_thread
-from web.ports import AdminCredentialStore, BioToolsRefresh, ReadPort
+from web.ports import AdminCredentialStore, BioToolsRefresh, QueueDepth, ReadPort
 from web.ui.csrf import FIELD, Csrf, CsrfFailed
 from web.ui.errors import error_page
 from web.ui.render import Renderer
@@ -123,6 +123,7 @@ class AdminAccess:
         projection_status: Callable[[], Any] | None = None,
         signins: Callable[[str], None] | None = None,
         biotools_refresh: BioToolsRefresh | None = None,
+        queue_depth: QueueDepth | None = None,
     ) -> None:
         self.read = read
         self.sessions = sessions
@@ -133,6 +134,7 @@ class AdminAccess:
         self.projection_status = projection_status
         self._signins = signins
         self.biotools_refresh = biotools_refresh
+        self.queue_depth = queue_depth
 
     def counted(self, result: str) -> None:
         """Count a sign-in attempt in ``ui_signins_total{result}`` (ok, invalid, throttled)."""

@@ -110,12 +110,14 @@ class SystemPages(AdminPages):
         return await self.back(request, admin, target, f"bio.tools sync: {summary}.")
 
     async def system(self, request: Request) -> Response:
-        """Projection versions, the live one, positions and lag; versions of the app, EDAM
-        and SPDX; the admin keys (read-only: the CLI creates and revokes them)."""
+        """Projection versions, the live one, positions and lag; the worker queues' depth;
+        versions of the app, EDAM and SPDX; the admin keys (read-only: the CLI creates and
+        revokes them)."""
         admin = await self.access.require(request, Role.VIEWER)
         if isinstance(admin, Response):
             return admin
         status = self.access.projection_status
+        queues = self.access.queue_depth
 
         def run() -> dict[str, Any]:
             read = self.ctx.read
@@ -125,6 +127,8 @@ class SystemPages(AdminPages):
                 "projections": [dict(s) for s in status()] if status is not None else None,
                 "edam_version": (root or {}).get("edam_version") or "not loaded",
                 "keys": keys,
+                # The broker's own reads time out within seconds; None counts show "unknown".
+                "queues": list(queues.depths()) if queues is not None else None,
             }
 
         data = await in_read_thread(run)
