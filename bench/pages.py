@@ -129,34 +129,22 @@ def _time(client: TestClient, path: str, headers: dict[str, str] | None = None) 
     }
 
 
-def _owner_client(client: TestClient, api_key: str) -> str:
-    """Sign ``client`` in at ``/update/`` with ``api_key`` (the owner's session cookie is kept);
-    return the edit page's CSRF token."""
-    page = client.get("/update/")
-    token = _CSRF.search(page.text)
-    assert token, "no CSRF token on /update/"
+def _sign_in(client: TestClient, path: str, field: str, key: str) -> None:
+    """Post ``key`` as ``field`` to the sign-in form at ``path`` (the session cookie is kept)."""
+    token = _CSRF.search(client.get(path).text)
+    assert token, f"no CSRF token on {path}"
     signed = client.post(
-        "/update/",
-        data={"api_key": api_key, "csrf_token": token.group(1)},
-        follow_redirects=False,
+        path, data={field: key, "csrf_token": token.group(1)}, follow_redirects=False
     )
     assert signed.status_code == 303, signed.text
+
+
+def _owner_client(client: TestClient, api_key: str) -> str:
+    """Sign ``client`` in at ``/update/`` with ``api_key``; return the edit page's CSRF token."""
+    _sign_in(client, "/update/", "api_key", api_key)
     edit = _CSRF.search(client.get("/update/edit/").text)
     assert edit, "no CSRF token on /update/edit/"
     return edit.group(1)
-
-
-def _admin_client(client: TestClient, admin_key: str) -> None:
-    """Sign ``client`` in to the admin console with ``admin_key`` (a read key: a Viewer)."""
-    page = client.get("/admin/sign-in/")
-    token = _CSRF.search(page.text)
-    assert token, "no CSRF token on /admin/sign-in/"
-    signed = client.post(
-        "/admin/sign-in/",
-        data={"admin_key": admin_key, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert signed.status_code == 303, signed.text
 
 
 def _long_timeline(services: Services, submission_id: str) -> None:
@@ -333,7 +321,7 @@ def measure(count: int = 300, server: str = SERVER) -> dict[str, dict[str, float
                 assert progress.wait_for(projector.name, head, timeout=300), projector.name
             if client.get("/admin/sign-in/").status_code == 200:
                 console = TestClient(client.app)
-                _admin_client(console, key)
+                _sign_in(console, "/admin/sign-in/", "admin_key", key)
                 rows[f"admin list /admin/submissions/ ({count})"] = _time(
                     console, "/admin/submissions/"
                 )
