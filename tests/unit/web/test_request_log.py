@@ -165,3 +165,21 @@ def test_a_network_that_is_not_one_is_a_configuration_error() -> None:
         load_settings({"REGISTRY_METRICS_ALLOW": "10.0.0.0/8,intranet"})
     with pytest.raises(ConfigurationError, match="REGISTRY_TRUSTED_PROXIES"):
         load_settings({"REGISTRY_TRUSTED_PROXIES": "proxy.local"})
+
+
+def test_a_uvicorn_server_configured_earlier_in_the_process_does_not_silence_its_records() -> None:
+    import uvicorn
+
+    # What a server started earlier (a test's, or an embedding app's) leaves behind: uvicorn's
+    # own handlers, no propagation, and a WARNING level on its loggers.
+    uvicorn.Config(app=lambda *args: None, log_level="warning")
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream)
+    try:
+        logging.getLogger("uvicorn.error").info("Started server process [%d]", 7)
+        assert lines(stream)[-1]["message"] == "Started server process [7]"
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
