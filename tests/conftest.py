@@ -15,6 +15,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -175,14 +176,42 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     SERVER.current_test = item.nodeid
 
 
+#: The peak lines of the test processes (``pytest -n``): each reports its own private server.
+WORKER_PEAKS: list[str] = []
+
+
+def _peak_line() -> str | None:
+    if SERVER.private is None and not SERVER.peak:
+        return None
+    return (
+        f"PostgreSQL {SERVER.version} (private test server): at most {SERVER.peak} client"
+        f" connections at once (max_connections {TEST_MAX_CONNECTIONS}),"
+        f" during {SERVER.peak_test or '?'}"
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand the peak line to the controller (it prints the summary)."""
+    output = getattr(session.config, "workeroutput", None)
+    line = _peak_line()
+    if output is not None and line is not None:
+        output["postgres_peak"] = line
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """In the pytest-xdist controller: collect each worker's peak line."""
+    line = getattr(node, "workeroutput", {}).get("postgres_peak")
+    if line:
+        WORKER_PEAKS.append(f"[{node.gateway.id}] {line}")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Which server the session ran on and, on the private one, its peak connection count."""
-    if SERVER.private is not None or SERVER.peak:
-        terminalreporter.write_line(
-            f"PostgreSQL {SERVER.version} (private test server): at most {SERVER.peak} client"
-            f" connections at once (max_connections {TEST_MAX_CONNECTIONS}),"
-            f" during {SERVER.peak_test or '?'}"
-        )
+    """Which server the session ran on and, on the private one, its peak connection count
+    (one line per test process under pytest-xdist)."""
+    line = _peak_line()
+    for shown in [*sorted(WORKER_PEAKS), *([line] if line else [])]:
+        terminalreporter.write_line(shown)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
