@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,8 +84,7 @@ MAX_FIELDS: Final = 500
 PICKERS: Final = frozenset({"edam_topics", "edam_operations", "licenses", "related_services"})
 MIN_QUERY: Final = 2
 SUGGESTIONS: Final = 20
-#: The approved services' host institutes: how long they are kept, and how many services read.
-INSTITUTES_TTL: Final = 300.0
+#: How many approved services the host-institute suggestions are read from.
 INSTITUTES_MAX: Final = 2000
 ACCESSION: Final = re.compile(r"^(topic|operation|data|format)_\d{4,}$")
 UNKNOWN_EDAM: Final = "Unknown EDAM {branch}: '{token}'"
@@ -131,7 +129,6 @@ class RegisterPages:
         self.sessions = sessions
         self.csrf = csrf
         self.biotools = biotools
-        self._institutes: tuple[float, list[str]] | None = None
 
     def routes(self) -> list[BaseRoute]:
         """The registration routes."""
@@ -450,21 +447,15 @@ class RegisterPages:
         )
 
     def _approved_institutes(self) -> list[str]:
-        """The host institutes of approved services (what the public catalogue shows), kept
-        for :data:`INSTITUTES_TTL` seconds: suggestions, not facts, so a little staleness is
-        fine and the form page does not search the catalogue on every request."""
-        now = time.monotonic()
-        if self._institutes is not None and now - self._institutes[0] < INSTITUTES_TTL:
-            return self._institutes[1]
+        """The host institutes of approved services (what the public catalogue shows), read
+        with the form's other options: no per-process copy, so every host suggests the same."""
         criteria = CatalogueParams.parse(QueryParams({})).criteria()
         criteria["page_size"] = INSTITUTES_MAX
         items = self.ctx.read.catalogue_search(criteria).get("items") or []
-        names = sorted(
+        return sorted(
             {str(i["host_institute"]).strip() for i in items if i.get("host_institute")},
             key=str.casefold,
         )
-        self._institutes = (now, names)
-        return names
 
     # -- the pickers' suggestions (§5.3.1) ---------------------------------------------------
 
