@@ -29,13 +29,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from typing import Final
 
 from domain.text import check_storable
-
-Sanitiser = Callable[[str], str]
-"""Removes HTML from free text (:func:`strip_html` is the one implementation)."""
 
 _ELEMENT_NAMES: Final = """
     a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound
@@ -78,11 +74,11 @@ def normalise_plain(value: str) -> str:
     return unicodedata.normalize("NFC", check_storable(value)).strip()
 
 
-def normalise_text(value: str, sanitiser: Sanitiser = strip_html) -> str:
+def normalise_text(value: str) -> str:
     """Normalise free text: storable, HTML removed, NFC, stripped; idempotent."""
     current = check_storable(value)
     for _ in range(_MAX_ROUNDS):
-        step = unicodedata.normalize("NFC", sanitiser(current)).strip()
+        step = unicodedata.normalize("NFC", strip_html(current)).strip()
         if step == current:
             break
         current = step

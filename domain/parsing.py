@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.fields import CONSENT_FIELD, CONTENT, RENAMED_FIELDS
-from domain.normalise import Sanitiser, normalise_plain, normalise_text, strip_html
+from domain.normalise import normalise_plain, normalise_text
 
 NOT_STRING = "Not a valid string."
 NOT_BOOL = "Must be a valid boolean."
@@ -34,9 +34,7 @@ def _not_list(value: object) -> str:
     return f'Expected a list of items but got type "{type(value).__name__}".'
 
 
-def parse_input(
-    data: Mapping[str, object], sanitiser: Sanitiser = strip_html
-) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def parse_input(data: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Normalise the known fields of ``data``; return ``(values, errors)``."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -46,7 +44,7 @@ def parse_input(
             continue
         raw = data[name]
         try:
-            values[name] = _parse(kind, raw, sanitiser)
+            values[name] = _parse(kind, raw)
         except ValueError as exc:
             errors[name] = [str(exc)]
     if CONSENT_FIELD in data:
@@ -74,7 +72,7 @@ def _renamed(data: Mapping[str, object], errors: dict[str, list[str]]) -> Mappin
     return out
 
 
-def _parse(kind: str, raw: object, sanitiser: Sanitiser) -> Any:
+def _parse(kind: str, raw: object) -> Any:
     if kind in ("text", "plain"):
         if raw is None:
             return ""
@@ -82,7 +80,7 @@ def _parse(kind: str, raw: object, sanitiser: Sanitiser) -> Any:
             raw = str(raw)  # like DRF's CharField: numbers are accepted as text
         if not isinstance(raw, str):
             raise ValueError(NOT_STRING)
-        return normalise_text(raw, sanitiser) if kind == "text" else normalise_plain(raw)
+        return normalise_text(raw) if kind == "text" else normalise_plain(raw)
     if kind == "bool":
         if not isinstance(raw, bool):
             raise ValueError(NOT_BOOL)

@@ -64,11 +64,6 @@ class PostgresReferenceCatalog:
         self._fresh()
         return self._licenses.get(license_key(license_id))
 
-    def invalidate(self) -> None:
-        """Forget the cache (e.g. after a reference-data load in this process)."""
-        with self._lock:
-            self._loaded_at = None
-
     def _fresh(self) -> None:
         with self._lock:
             now = time.monotonic()
