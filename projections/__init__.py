@@ -39,9 +39,10 @@ How rows are written (`projections.store`, `projections.follow`)
 A page of notifications after the stored position (`id > position`: gaps are harmless) is applied
 in one transaction: compare-and-set of the position in `projection_versions` first (a second
 runner fails there instead of applying twice), then one SELECT per table for the touched rows,
-`apply` in memory, then deletes and upserts (executemany, or COPY into a temp table + one merge
-above 200 rows), then `pg_notify` of the new position. Rebuild pages are 5,000 notifications with
-`synchronous_commit = off`; memory stays flat in the log's length.
+`apply` in memory, then one DELETE and one upsert per table (the rows as one JSON array typed by
+the table's row type; rebuild pages COPY into a temp table + one merge instead), then `pg_notify`
+of the new position. Rebuild pages are 5,000 notifications with `synchronous_commit = off`;
+memory stays flat in the log's length.
 
 The `submissions` row is not written in the command's transaction (decision, issue 19)
 -------------------------------------------------------------------------------------

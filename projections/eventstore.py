@@ -71,17 +71,25 @@ Redactor = Callable[[StoredEvent], StoredEvent | None]
 class OneTripRecorder(PostgresApplicationRecorder):
     """eventsourcing's PostgreSQL application recorder, inserting in one round trip.
 
-    The statements are eventsourcing's own and keep its guarantees: the table's EXCLUSIVE lock
-    (insert order is commit order, so a reader of the notification log never passes a gap that
-    is filled later), the `lock_timeout`, the NOTIFY that wakes the projection runners, the
-    `(originator_id, originator_version)` key (a conflict is eventsourcing's `IntegrityError`).
-    Only the transport differs: BEGIN, lock, NOTIFY, INSERT and COMMIT travel as ONE simple-query
-    message, where eventsourcing pipelines six extended-protocol statements and waits for the
-    INSERT before sending COMMIT (two round trips, both while holding the table lock). The rows
-    are four arrays of plain types, quoted by psycopg (`sql.Literal`): a simple query takes no
-    parameters, and one message with one parse costs the web process about a third less CPU
-    than the pipeline (loopback micro-benchmark, 1 to 16 events). On an error the server skips
+    The statements are eventsourcing's own (a test pins the source they copy) and keep its
+    guarantees: the table's EXCLUSIVE lock (insert order is commit order, so a reader of the
+    notification log never passes a gap that is filled later), the `lock_timeout`, the NOTIFY
+    that wakes the projection runners, the `(originator_id, originator_version)` key (a
+    conflict is eventsourcing's `IntegrityError`). Only the transport differs: BEGIN, lock,
+    NOTIFY, INSERT and COMMIT travel as ONE simple-query message, where eventsourcing pipelines
+    six extended-protocol statements and waits for the INSERT before sending COMMIT (two round
+    trips, both while holding the table lock). The rows are four arrays of plain types, quoted
+    by psycopg (`sql.Literal`): a simple query takes no parameters. On an error the server skips
     the rest of the message, COMMIT included, and the transaction is rolled back here.
+
+    Kept on its figures (issue 19; 2-core machine shared with other work, load average 6-17):
+    eventsourcing's own insert, with the statements below added in its `_insert_events` hook,
+    took 1.5x the time and 2x the committer thread's CPU per insert (interleaved in one
+    process: 1 event 587 -> 881 us, CPU 266 -> 505 us; 16 events 5.0 -> 7.4 ms, CPU 0.8 ->
+    1.6 ms); creates through the group committer ran at 0.70x at c=8 (slower by 20-31 % in 6
+    of 6 interleaved block pairs), 0.72x at c=1, 0.87x at c=32; over HTTP (`registry bench
+    --quick --only create,patch`, 10 alternated pairs, medians) creates/s c=8 163 -> 130,
+    c=32 292 -> 236, their p99 +14-37 %; PATCHes/s c=8 and c=32 within 5 %, c=1 61 -> 52.
 
     The same message carries what must commit with the events or not at all: the keys of new
     subjects (`pending_keys`), and for a `Submission.Erased` event the erasure of its subject
@@ -152,12 +160,6 @@ class OneTripRecorder(PostgresApplicationRecorder):
         ]
         keys = self.pending_keys.pending_insert(fresh) if self.pending_keys and fresh else None
         erased = erased_subjects(stored_events)
-        # Application.save() always passes `tracking` (None unless a process application).
-        if any(v is not None for v in kwargs.values()) or self.datastore.enable_db_functions:
-            if keys or erased:
-                raise ProgrammingError("keys and erasures need the one-message insert")
-            recorded: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
-            return recorded
         statement = self._insert_template.format(
             keys=SQL("{};").format(keys[0]) if keys else SQL(""),
             erasure=SQL("{};").format(self._erasure(erased)) if erased else SQL(""),

@@ -187,7 +187,7 @@ class SharedFollower:
         caught_up = len(page) < self.page_size
         # One pipeline for the whole transaction: BEGIN, every member's compare-and-set and row
         # loads travel together; one sync brings their results; then every member's writes and
-        # notification and the COMMIT travel together (no COPY: it cannot be pipelined).
+        # notification and the COMMIT travel together.
         members = list(stores.values())
         with conn.pipeline() as pipeline, conn.transaction():
             advanced = advance_all(
@@ -211,6 +211,6 @@ class SharedFollower:
             check_advanced(advanced, members, position)
             changes = [(store, store.finish(p)) for store, p in pending]
             for store, change in changes:
-                store.write(conn, change, last, copy=False, notify=False)
+                store.write(conn, change, last, notify=False)
             notify_all(conn, members, last)
         return last

@@ -36,9 +36,6 @@ PROGRESS_CHANNEL = "registry_projection_progress"
 """NOTIFY channel: payload `<name>:<version>:<position>` after each commit (or `<name>:*:0`
 after a promote/rollback)."""
 
-COPY_THRESHOLD = 200
-"""Above this many upserts per table a batch goes through COPY + one merge statement."""
-
 _LOAD_CHUNK = 5000
 
 
@@ -66,7 +63,12 @@ class PositionConflict(Exception):
 
 
 class _TableSql:
-    """The pre-composed statements of one physical table."""
+    """The pre-composed statements of one physical table.
+
+    Two ways to write rows: live pages use one set-based statement per table (the rows as one
+    JSON array, typed by the table's own row type); rebuild pages COPY into a temporary stage
+    and merge it with one statement.
+    """
 
     def __init__(self, table: Table, version: int) -> None:
         self.table = table
@@ -81,20 +83,17 @@ class _TableSql:
             )
         else:
             action = sql.SQL("DO NOTHING")
-        placeholders = sql.SQL(", ").join(sql.Placeholder() * len(table.columns))
-        conflict = sql.SQL("ON CONFLICT ({}) ").format(keys) + action
+        conflict = sql.SQL(" ON CONFLICT ({}) ").format(keys) + action
+        rows = sql.SQL("jsonb_populate_recordset(NULL::{}, %s)").format(ident)
         # Rendered once: psycopg would walk a composed statement again on every execution.
         self.upsert = (
-            sql.SQL("INSERT INTO {} ({}) VALUES ({}) ").format(ident, cols, placeholders) + conflict
-        ).as_bytes()
-        # Many rows in one statement: the rows as one JSON array, typed by the table's own row
-        # type (executemany converted and sent every row's parameters in Python, one by one).
-        self.upsert_many = (
-            sql.SQL(
-                "INSERT INTO {0} ({1}) SELECT {1} FROM jsonb_populate_recordset(NULL::{0}, %s)"
-            ).format(ident, cols)
-            + sql.SQL(" ")
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(ident, cols, cols, rows)
             + conflict
+        ).as_bytes()
+        self.delete = (
+            sql.SQL("DELETE FROM {} WHERE ({}) IN (SELECT {} FROM {})").format(
+                ident, keys, keys, rows
+            )
         ).as_bytes()
         stage = sql.Identifier(f"stage_{self.physical}")
         self.create_stage = (
@@ -107,40 +106,31 @@ class _TableSql:
         )
         self.copy = sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols).as_bytes()
         self.merge = (
-            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ").format(ident, cols, cols, stage)
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(ident, cols, cols, stage)
             + conflict
         ).as_bytes()
         key = sql.Identifier(table.key[0])
         # Single-column keys: one `= ANY(array)` statement; composite keys: `IN (VALUES …)`.
         self.select = sql.SQL("SELECT * FROM {} WHERE {} = ANY(%s)").format(ident, key).as_bytes()
-        self.delete = sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(ident, key).as_bytes()
         if len(table.key) > 1:
-            match = sql.SQL(" AND ").join(
-                sql.SQL("{} = %s").format(sql.Identifier(c)) for c in table.key
-            )
             self.select_in = (
                 sql.SQL("SELECT * FROM {} WHERE ({}) IN ").format(ident, keys).as_bytes()
             )
             self.key_tuple = b"(" + b", ".join([b"%s"] * len(table.key)) + b")"
-            self.delete = (sql.SQL("DELETE FROM {} WHERE ").format(ident) + match).as_bytes()
-        # One row by its key given as JSON (a released row without a snapshot), typed by the
-        # table's own row type like `upsert_many`.
-        self.delete_json = (
-            sql.SQL(
-                "DELETE FROM {0} WHERE ({1}) ="
-                " (SELECT {1} FROM jsonb_populate_record(NULL::{0}, %s))"
-            )
-            .format(ident, keys)
-            .as_bytes()
-        )
         self._jsonb = [c in table.jsonb for c in table.columns]
 
-    def records(self, rows: list[Row]) -> Jsonb:
-        """`rows` as the JSON array `upsert_many` takes (exactly the table's columns)."""
+    def records(self, rows: Sequence[Row]) -> Jsonb:
+        """`rows` as the JSON array `upsert` takes (exactly the table's columns)."""
         columns = self.table.columns
         return Jsonb([{c: row[c] for c in columns} for row in rows], dumps=dumps_json)
 
+    def keys(self, keys: Sequence[tuple[Any, ...]]) -> Jsonb:
+        """`keys` as the JSON array `delete` takes."""
+        names = self.table.key
+        return Jsonb([dict(zip(names, k, strict=True)) for k in keys], dumps=dumps_json)
+
     def values(self, row: Row) -> list[Any]:
+        """`row`'s values in column order, as COPY writes them."""
         return [
             Jsonb(value, dumps=dumps_json) if jsonb and value is not None else value
             for value, jsonb in zip(
@@ -197,7 +187,8 @@ class VersionStore:
         advance: bool = True,
     ) -> None:
         """Apply `events` and move the position from `expected` to `position`, atomically
-        (`advance=False`: apply only, the position stays; for held events released again).
+        (`advance=False`: apply only, the position stays; for held events released again;
+        `bulk=True`: a rebuild page, written with COPY and committed asynchronously).
 
         Raises `PositionConflict` (nothing written) when the stored position is not `expected`,
         and `ProjectionError` (nothing written) when the projector fails on an event.
@@ -215,7 +206,7 @@ class VersionStore:
                 caught_up=caught_up,
                 advance=advance,
             )
-            self.write(conn, self.finish(pending), position, notify=advance)
+            self.write(conn, self.finish(pending), position, copy=bulk, notify=advance)
 
     def begin(
         self,
@@ -300,12 +291,12 @@ class VersionStore:
         changes: Changes,
         position: int,
         *,
-        copy: bool = True,
+        copy: bool = False,
         notify: bool = True,
     ) -> None:
-        """Write the changes and send the progress notification of `position`; `copy=False`
-        never uses COPY (pipeline mode does not allow it); `notify=False`: the caller notifies
-        (`notify_all`)."""
+        """Write the changes and send the progress notification of `position`; `copy=True`
+        (rebuild pages; not in pipeline mode) writes the rows with COPY; `notify=False`: the
+        caller notifies (`notify_all`)."""
         self._write(conn, changes, copy)
         if changes.held:
             conn.execute(
@@ -327,27 +318,21 @@ class VersionStore:
             (self.name, self.version),
         )
 
-    def _write(self, conn: psycopg.Connection[Any], changes: Changes, copy: bool) -> None:
+    def _write(self, conn: psycopg.Connection[Any], changes: Changes, copy: bool = False) -> None:
         for table, keys in changes.deletes.items():
             tsql = self._table(table)
-            if len(tsql.table.key) == 1:
-                conn.execute(tsql.delete, ([k[0] for k in keys],))
-            else:
-                with conn.cursor() as cur:
-                    cur.executemany(tsql.delete, [list(k) for k in keys])
+            conn.execute(tsql.delete, (tsql.keys(keys),))
         for table, rows in changes.upserts.items():
             tsql = self._table(table)
-            if copy and len(rows) > COPY_THRESHOLD:
+            if copy:
                 conn.execute(tsql.create_stage)
                 with conn.cursor() as cur:
                     with cur.copy(tsql.copy) as out:
                         for row in rows:
                             out.write_row(tsql.values(row))
                     cur.execute(tsql.merge)
-            elif len(rows) == 1:
-                conn.execute(tsql.upsert, tsql.values(rows[0]))
             else:
-                conn.execute(tsql.upsert_many, (tsql.records(rows),))
+                conn.execute(tsql.upsert, (tsql.records(rows),))
 
     def _table(self, name: str) -> _TableSql:
         try:
@@ -440,9 +425,9 @@ class VersionStore:
             row = cur.fetchone()
         kept = self.projector.while_quarantined(key, row)
         if kept is None and row is not None:
-            self._write(conn, Changes(deletes={key[0]: [key[1]]}), copy=False)
+            self._write(conn, Changes(deletes={key[0]: [key[1]]}))
         elif kept is not None and kept != row:
-            self._write(conn, Changes(upserts={key[0]: [kept]}), copy=False)
+            self._write(conn, Changes(upserts={key[0]: [kept]}))
         if row is None:
             return None
         return Jsonb({c: row[c] for c in tsql.table.columns}, dumps=dumps_json)
@@ -457,15 +442,16 @@ class VersionStore:
             (self.name, self.version),
         ).fetchall()
         skip = {int(position) for *_, position, wish in rows if wish == "skip"}
+        restore = Changes()
         for table, key, snapshot, _, _ in rows:
             if table == AGGREGATE:
                 continue
-            tsql = self._table(table)
             if snapshot is None:
-                named = dict(zip(tsql.table.key, key, strict=True))
-                conn.execute(tsql.delete_json, (Jsonb(named, dumps=dumps_json),))
+                restore.deletes.setdefault(table, []).append(tuple(key))
             else:
-                conn.execute(tsql.upsert_many, (Jsonb([snapshot], dumps=dumps_json),))
+                restore.upserts.setdefault(table, []).append(snapshot)
+        # The keys and snapshots are JSON: the statements type them by the table's row type.
+        self._write(conn, restore)
         held = conn.execute(
             "DELETE FROM projection_held_events WHERE name = %s AND version = %s"
             " RETURNING position",

@@ -138,24 +138,37 @@ def test_a_snapshot_is_taken_when_a_save_reaches_the_interval() -> None:
         committer.close()
 
 
-#: The eventsourcing code the group committer re-implements or calls (its private methods): the
-#: source of each, as of eventsourcing 9.5.6, by SHA-256 prefix.
+#: The eventsourcing code the group committer (projections/group_commit.py) and the recorder
+#: (projections/eventstore.py) re-implement or call (private methods among them): the source of
+#: each, as of eventsourcing 9.5.6, by SHA-256 prefix.
 RELIED_ON = {
     "Application.save": "4e9747d14b8fd046",  # _record, then _take_snapshots, then _notify
     "Application._record": "104c6186b29d5059",  # events.put, then the repository cache
     "Application._take_snapshots": "ae98c5b97ed9a8e3",
     "Application._notify": "6b32f9fc4b4cf455",
     "EventStore.put": "7cbbe45730a0d3b9",  # encode, then recorder.insert_events
+    # projections/eventstore.py's OneTripRecorder sends these methods' statements (the lock
+    # with its timeout, the NOTIFY, the INSERT, made in __init__) as one message.
+    "PostgresApplicationRecorder.__init__": "db36fb3de49a5292",
+    "PostgresApplicationRecorder.insert_events": "f1a98da0239e3ea7",
+    "PostgresApplicationRecorder._insert_stored_events": "139580714a659085",
+    "PostgresApplicationRecorder._lock_table": "42bc9c135b4a93c1",
+    "PostgresApplicationRecorder._notify_channel": "9e5bab72ecfbcf2e",
 }
 
 
-def test_the_eventsourcing_internals_the_committer_relies_on_are_unchanged() -> None:
+def test_the_eventsourcing_internals_the_write_side_relies_on_are_unchanged() -> None:
     import hashlib
     import inspect
 
     from eventsourcing.persistence import EventStore
+    from eventsourcing.postgres import PostgresApplicationRecorder
 
-    owners = {"Application": Application, "EventStore": EventStore}
+    owners = {
+        "Application": Application,
+        "EventStore": EventStore,
+        "PostgresApplicationRecorder": PostgresApplicationRecorder,
+    }
     changed = []
     for name, digest in RELIED_ON.items():
         owner, method = name.split(".")
@@ -164,6 +177,7 @@ def test_the_eventsourcing_internals_the_committer_relies_on_are_unchanged() -> 
             changed.append(name)
     assert not changed, (
         f"eventsourcing changed {', '.join(changed)}: projections/group_commit.py copies what "
-        "Application.save/_record do and calls _take_snapshots and _notify. Read the new code, "
-        "bring GroupCommitter.save/_insert in line, then update RELIED_ON."
+        "Application.save/_record do and calls _take_snapshots and _notify; "
+        "projections/eventstore.py's OneTripRecorder sends PostgresApplicationRecorder's insert "
+        "statements as one message. Read the new code, bring them in line, then update RELIED_ON."
     )
