@@ -3,6 +3,8 @@ signed-in admin, the CSRF token and the session's banners (spec/ui.md §5.7, §8
 
 from __future__ import annotations
 
+import functools
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from web.context import Context, in_read_thread
+from web.ports import Recorded
 from web.ui.admin.access import Admin, AdminAccess
 from web.ui.render import Renderer
 
@@ -48,3 +51,41 @@ class AdminPages:
         """``303`` to ``target`` with a banner for the next page."""
         await in_read_thread(lambda: self.access.flash(request, admin, banner))
         return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+    def status_command(
+        self,
+        admin: Admin,
+        sid: uuid.UUID,
+        target: str,
+        comment: str,
+        expected_version: int | None,
+    ) -> functools.partial[Recorded]:
+        """The command moving ``sid`` to status ``target`` as ``admin`` (the detail page's
+        status panel and the list's bulk action)."""
+        return functools.partial(
+            self.ctx.registry.change_status,
+            sid,
+            target,
+            actor=admin.actor,
+            by_admin=True,
+            comment=comment,
+            expected_version=expected_version,
+        )
+
+    def maturity_command(
+        self,
+        admin: Admin,
+        sid: uuid.UUID,
+        primary: str | None,
+        secondary: list[str],
+        expected_version: int | None,
+    ) -> functools.partial[Recorded]:
+        """The command setting the maturity tags of ``sid`` as ``admin`` (detail and bulk)."""
+        return functools.partial(
+            self.ctx.registry.assign_maturity_tags,
+            sid,
+            primary,
+            secondary,
+            actor=admin.actor,
+            expected_version=expected_version,
+        )

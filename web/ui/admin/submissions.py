@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 import json
 import uuid
@@ -264,25 +263,10 @@ class SubmissionListPages(AdminPages):
         for doc in change:
             sid = uuid.UUID(str(doc["id"]))
             if action == "assign_maturity":
-                command = functools.partial(
-                    self.ctx.registry.assign_maturity_tags,
-                    sid,
-                    primary,
-                    secondary,
-                    actor=admin.actor,
-                    expected_version=None,
-                )
+                command = self.maturity_command(admin, sid, primary, secondary, None)
             else:
                 assert target is not None
-                command = functools.partial(
-                    self.ctx.registry.change_status,
-                    sid,
-                    target,
-                    actor=admin.actor,
-                    by_admin=True,
-                    comment=comment,
-                    expected_version=None,
-                )
+                command = self.status_command(admin, sid, target, comment, None)
             try:
                 await self.ctx.write(command, SUBMISSION_PROJECTIONS, lambda r: r, retry=sid)
             except RegistryError as exc:
