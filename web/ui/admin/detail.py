@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -43,7 +43,7 @@ from web.endpoints.lifecycle import KEY_PROJECTIONS
 from web.endpoints.submissions import write_submission
 from web.ports import Doc, Recorded
 from web.ui.admin.access import Admin, Role
-from web.ui.admin.pages import AdminPages
+from web.ui.admin.pages import AdminPages, gated
 from web.ui.errors import error_page
 from web.ui.versions import (
     RECORD_FIELDS,
@@ -186,29 +186,6 @@ def _tags_text(tags: list[str]) -> str:
     return primary or rest
 
 
-_Pages = TypeVar("_Pages", bound="DetailPages")
-_Handler = Callable[[_Pages, Request, Admin, uuid.UUID, Doc], Awaitable[Response]]
-
-
-def gated(
-    role: Role, *, erased_ok: bool = False
-) -> Callable[[_Handler[_Pages]], Callable[[_Pages, Request], Awaitable[Response]]]:
-    """A detail page's endpoint from ``handler(self, request, admin, sid, doc)``: the handler
-    runs only for an admin with at least ``role`` and a submission there is (``_gate``)."""
-
-    def wrap(handler: _Handler[_Pages]) -> Callable[[_Pages, Request], Awaitable[Response]]:
-        @functools.wraps(handler)
-        async def endpoint(self: _Pages, request: Request) -> Response:
-            found = await self._gate(request, role, erased_ok=erased_ok)
-            if isinstance(found, Response):
-                return found
-            return await handler(self, request, *found)
-
-        return endpoint
-
-    return wrap
-
-
 class DetailPages(AdminPages):
     """Overview, as-of view, status, maturity, keys, erase and edit of one submission."""
 
@@ -281,7 +258,7 @@ class DetailPages(AdminPages):
 
     # -- overview ------------------------------------------------------------------------------
 
-    @gated(Role.VIEWER)
+    @gated(_gate, Role.VIEWER)
     async def overview(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The overview (Viewer); ``?as_of=<RFC 3339>`` shows the record as it was then."""
         as_of = request.query_params.get("as_of")
@@ -395,7 +372,7 @@ class DetailPages(AdminPages):
 
     # -- status and maturity ---------------------------------------------------------------------
 
-    @gated(Role.EDITOR)
+    @gated(_gate, Role.EDITOR)
     async def status(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Change the status (Editor): 303 with a banner; 409 for a transition the lifecycle
         does not allow or a stale version; 422 for a message too long."""
@@ -434,7 +411,7 @@ class DetailPages(AdminPages):
             banner += " Maturity tags were cleared."
         return await self.back(request, admin, f"/admin/submissions/{sid}/", banner)
 
-    @gated(Role.EDITOR)
+    @gated(_gate, Role.EDITOR)
     async def maturity(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Set the maturity tags of an approved service (Editor); 409 when not approved."""
         form = await request.form()
@@ -472,7 +449,7 @@ class DetailPages(AdminPages):
 
     # -- keys -------------------------------------------------------------------------------------
 
-    @gated(Role.VIEWER)
+    @gated(_gate, Role.VIEWER)
     async def keys(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The keys table (Viewer); the actions for Editors."""
         listed = await self.ctx.call(self.ctx.read.keys_of, sid)
@@ -494,7 +471,7 @@ class DetailPages(AdminPages):
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
 
-    @gated(Role.EDITOR)
+    @gated(_gate, Role.EDITOR)
     async def issue_key(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Issue a key (Editor); the plaintext shown once on a no-store page."""
         form = await request.form()
@@ -522,7 +499,7 @@ class DetailPages(AdminPages):
         context = {**self._header(doc, "keys"), **values}
         return await self.render(request, admin, "admin/detail/key_confirm.html", context)
 
-    @gated(Role.EDITOR)
+    @gated(_gate, Role.EDITOR)
     async def reset_keys(
         self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc
     ) -> Response:
@@ -533,7 +510,7 @@ class DetailPages(AdminPages):
         written = await self.ctx.write(reset, KEY_PROJECTIONS, lambda done: done)
         return await self._one_time(request, admin, doc, written.result.api_key)
 
-    @gated(Role.EDITOR)
+    @gated(_gate, Role.EDITOR)
     async def revoke_key(
         self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc
     ) -> Response:
@@ -554,7 +531,7 @@ class DetailPages(AdminPages):
 
     # -- erase ------------------------------------------------------------------------------------
 
-    @gated(Role.MANAGER)
+    @gated(_gate, Role.MANAGER)
     async def erase(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The confirmation page (GET) and the erasure (POST, Manager): the service name typed
         exactly, else 422."""
@@ -602,7 +579,7 @@ class DetailPages(AdminPages):
             for f in EDIT_FIELDS
         ]
 
-    @gated(Role.EDITOR)
+    @gated(_gate, Role.EDITOR)
     async def edit(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The edit form (GET) and saving it (POST, Editor): a stale version answers the
         conflict page (409) and saves nothing."""

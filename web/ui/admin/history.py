@@ -14,7 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from web.ports import Doc
 from web.ui.admin.access import Admin, Role
-from web.ui.admin.detail import BASE, DetailPages, gated
+from web.ui.admin.detail import BASE, DetailPages
+from web.ui.admin.pages import gated
 from web.ui.errors import error_page
 from web.ui.versions import TYPE_FILTERS, actor_badge, compare
 
@@ -36,7 +37,7 @@ class HistoryPages(DetailPages):
             Route(BASE + "compare", self.compare, methods=["GET", "HEAD"]),
         ]
 
-    @gated(Role.VIEWER, erased_ok=True)
+    @gated(DetailPages._gate, Role.VIEWER, erased_ok=True)
     async def history(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The timeline: filters ``type`` and ``actor``, ``order=oldest``, ``from``/``to``
         (versions), pages of 50 with "Show more" (htmx appends the next entries)."""
@@ -94,7 +95,7 @@ class HistoryPages(DetailPages):
             return await self.render(request, admin, "admin/history/_more.html", context)
         return await self.render(request, admin, "admin/history/timeline.html", context)
 
-    @gated(Role.VIEWER, erased_ok=True)
+    @gated(DetailPages._gate, Role.VIEWER, erased_ok=True)
     async def version(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The record as it was at version ``n`` (404 for a version it never had)."""
         n = _number(request.path_params["n"])
@@ -103,7 +104,7 @@ class HistoryPages(DetailPages):
             return error_page(self.renderer, request, 404, "The submission never had this version.")
         return await self.version_page(request, admin, sid, doc, then)
 
-    @gated(Role.VIEWER, erased_ok=True)
+    @gated(DetailPages._gate, Role.VIEWER, erased_ok=True)
     async def compare(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Versions ``from`` and ``to`` side by side (§7.3); 400 without two valid versions."""
         low, high = (
