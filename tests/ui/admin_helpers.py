@@ -9,6 +9,9 @@ from uuid import UUID
 
 from starlette.testclient import TestClient
 
+from projections.admin_accounts import PostgresAdminCredentials
+from web.ui.admin.accounts import AdminAccounts
+
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -67,17 +70,18 @@ def sign_in_with_account(
 PASSWORD = "purple-harbour-lantern-42"
 
 
-def make_account(site: Any, username: str, role: str, password: str = PASSWORD) -> UUID:
-    """An account made as the CLI makes it, its password set through its setup link."""
-    from projections.admin_accounts import PostgresAdminCredentials
-    from web.ui.admin.accounts import AdminAccounts
-
-    accounts = AdminAccounts(
+def accounts_of(site: Any) -> AdminAccounts:
+    """The named accounts' service over the test site's database (as the CLI makes it)."""
+    return AdminAccounts(
         site.live.app,
         PostgresAdminCredentials(site.live.read._pool),
         server_key=site.sessions.server_key,
     )
-    ident, token = accounts.create(username, role, actor="admin:test")
+
+
+def make_account(site: Any, username: str, role: str, password: str = PASSWORD) -> UUID:
+    """An account made as the CLI makes it, its password set through its setup link."""
+    ident, token = accounts_of(site).create(username, role, actor="admin:test")
     form = site.client.get(f"/admin/setup/{token}")
     done = site.client.post(
         f"/admin/setup/{token}",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from uuid import UUID
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,35 +14,19 @@ from domain.admin_account import account_id
 from projections.admin_accounts import PostgresAdminCredentials
 from registry.cli import main
 from schema.settings import Settings
-from tests.ui.admin_helpers import csrf_of, make_account, sign_in_with_account, sign_in_with_key
+from tests.ui.admin_helpers import (
+    PASSWORD,
+    accounts_of,
+    csrf_of,
+    make_account,
+    sign_in_with_account,
+    sign_in_with_key,
+)
 from tests.ui.conftest import Site
 from web.app import WebServices, create_app
 from web.ui.admin import totp
-from web.ui.admin.accounts import AdminAccounts
 
 pytestmark = pytest.mark.integration
-
-PASSWORD = "purple-harbour-lantern-42"
-
-
-def accounts_of(site: Site) -> AdminAccounts:
-    return AdminAccounts(
-        site.live.app,
-        PostgresAdminCredentials(site.live.read._pool),
-        server_key=site.sessions.server_key,
-    )
-
-
-def setup_account(site: Site, username: str, role: str, password: str = PASSWORD) -> UUID:
-    ident, token = accounts_of(site).create(username, role, actor="admin:test")
-    form = site.client.get(f"/admin/setup/{token}")
-    done = site.client.post(
-        f"/admin/setup/{token}",
-        data={"password": password, "confirm": password, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303, done.text
-    return ident
 
 
 @pytest.fixture
@@ -118,7 +101,7 @@ def test_the_cli_refuses_a_bad_or_taken_username_naming_the_field(
 
 
 def test_secrets_never_enter_the_events(site: Site) -> None:
-    ident = setup_account(site, "carol", "viewer")
+    ident = make_account(site, "carol", "viewer")
     row = PostgresAdminCredentials(site.live.read._pool).by_id(ident)
     assert row is not None
     assert row.password_hash is not None
@@ -137,7 +120,7 @@ def test_secrets_never_enter_the_events(site: Site) -> None:
 def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
     site: Site,
 ) -> None:
-    ident = setup_account(site, "dave", "viewer")
+    ident = make_account(site, "dave", "viewer")
     sign_in_with_account(site.client, "dave", PASSWORD)
     old_token = site.client.cookies["registry_admin"]
     accounts = accounts_of(site)
@@ -163,7 +146,7 @@ def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
 
 
 def test_a_password_reset_ends_the_session_and_the_old_password(site: Site) -> None:
-    ident = setup_account(site, "erin", "editor")
+    ident = make_account(site, "erin", "editor")
     sign_in_with_account(site.client, "erin", PASSWORD)
     accounts_of(site).reset_password(ident, actor="admin:cli")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
@@ -177,7 +160,7 @@ def test_a_password_reset_ends_the_session_and_the_old_password(site: Site) -> N
 
 
 def test_five_failed_sign_ins_are_throttled_with_retry_after(site: Site) -> None:
-    setup_account(site, "frank", "viewer")
+    make_account(site, "frank", "viewer")
     for attempt in range(6):
         form = site.client.get("/admin/sign-in/")
         response = site.client.post(
@@ -224,7 +207,7 @@ def _enrol(site: Site, token: str) -> str:
 
 
 def test_with_totp_enrolled_a_sign_in_needs_a_fresh_code(site: Site) -> None:
-    ident = setup_account(site, "gina", "viewer")
+    ident = make_account(site, "gina", "viewer")
     token = sign_in_with_account(site.client, "gina", PASSWORD)
     secret = _enrol(site, token)
     site.client.cookies.clear()
@@ -274,7 +257,7 @@ def test_with_totp_enrolled_a_sign_in_needs_a_fresh_code(site: Site) -> None:
 
 
 def test_a_required_totp_sends_an_account_without_it_to_enrol_first(site: Site) -> None:
-    setup_account(site, "hugo", "manager")
+    make_account(site, "hugo", "manager")
     pool = site.live.read._pool
     strict = create_app(
         WebServices(
@@ -316,7 +299,7 @@ def test_a_required_totp_sends_an_account_without_it_to_enrol_first(site: Site) 
 
 
 def test_changing_the_password_needs_the_current_one(site: Site) -> None:
-    setup_account(site, "ines", "viewer")
+    make_account(site, "ines", "viewer")
     token = sign_in_with_account(site.client, "ines", PASSWORD)
     new = "another-long-passphrase-7"
     wrong = site.client.post(
