@@ -19,6 +19,7 @@ from tests.ui.admin_helpers import (
     accounts_of,
     csrf_of,
     make_account,
+    post_sign_in,
     sign_in_with_account,
     sign_in_with_key,
 )
@@ -132,11 +133,7 @@ def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
     assert "dave (Manager)" in site.client.get("/admin/").text
     assert accounts.set_active(ident, False, actor="admin:alice")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
-    form = site.client.get("/admin/sign-in/")
-    refused = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "dave", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
+    refused = post_sign_in(site.client, username="dave", password=PASSWORD)
     assert refused.status_code == 401
     events = site.live.app.admin_account_events(ident)
     assert [(e["type"], e["actor"]) for e in events][2:] == [
@@ -150,11 +147,7 @@ def test_a_password_reset_ends_the_session_and_the_old_password(site: Site) -> N
     sign_in_with_account(site.client, "erin", PASSWORD)
     accounts_of(site).reset_password(ident, actor="admin:cli")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
-    form = site.client.get("/admin/sign-in/")
-    refused = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "erin", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
+    refused = post_sign_in(site.client, username="erin", password=PASSWORD)
     assert refused.status_code == 401
     assert "The username or password is not correct." in refused.text
 
@@ -162,33 +155,17 @@ def test_a_password_reset_ends_the_session_and_the_old_password(site: Site) -> N
 def test_five_failed_sign_ins_are_throttled_with_retry_after(site: Site) -> None:
     make_account(site, "frank", "viewer")
     for attempt in range(6):
-        form = site.client.get("/admin/sign-in/")
-        response = site.client.post(
-            "/admin/sign-in/",
-            data={
-                "username": "frank",
-                "password": "wrong-password!",
-                "csrf_token": csrf_of(form.text),
-            },
-        )
+        response = post_sign_in(site.client, username="frank", password="wrong-password!")
         assert response.status_code == (401 if attempt < 5 else 429), attempt
     assert int(response.headers["retry-after"]) > 0
     assert "Too many failed sign-ins. Try again after" in response.text
-    form = site.client.get("/admin/sign-in/")
-    still = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "frank", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
+    still = post_sign_in(site.client, username="frank", password=PASSWORD)
     assert still.status_code == 429  # even the right password waits
 
 
 def test_admin_key_failures_are_throttled_by_key_prefix(site: Site) -> None:
     for attempt in range(6):
-        form = site.client.get("/admin/sign-in/")
-        response = site.client.post(
-            "/admin/sign-in/",
-            data={"admin_key": f"badprefix{attempt}" + "x" * 30, "csrf_token": csrf_of(form.text)},
-        )
+        response = post_sign_in(site.client, admin_key=f"badprefix{attempt}" + "x" * 30)
         assert response.status_code == (401 if attempt < 5 else 429), attempt
 
 
@@ -211,39 +188,15 @@ def test_with_totp_enrolled_a_sign_in_needs_a_fresh_code(site: Site) -> None:
     token = sign_in_with_account(site.client, "gina", PASSWORD)
     secret = _enrol(site, token)
     site.client.cookies.clear()
-    form = site.client.get("/admin/sign-in/")
-    step_two = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "gina", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
+    step_two = post_sign_in(site.client, username="gina", password=PASSWORD)
     assert step_two.status_code == 200
     assert 'name="totp"' in step_two.text
     ticket = re.search(r'name="totp_ticket" value="([^"]+)"', step_two.text)
     assert ticket
-    wrong = site.client.post(
-        "/admin/sign-in/",
-        data={
-            "username": "gina",
-            "totp": "000000",
-            "totp_ticket": ticket.group(1),
-            "csrf_token": csrf_of(form.text),
-        },
-        follow_redirects=False,
-    )
-    assert wrong.status_code == 401
     replay = totp.code(secret, totp.current_step())  # the enrolment used this step already
-    reused = site.client.post(
-        "/admin/sign-in/",
-        data={
-            "username": "gina",
-            "totp": replay,
-            "totp_ticket": ticket.group(1),
-            "csrf_token": csrf_of(form.text),
-        },
-        follow_redirects=False,
-    )
-    assert reused.status_code == 401
+    for code in ("000000", replay):
+        refused = post_sign_in(site.client, username="gina", totp=code, totp_ticket=ticket[1])
+        assert refused.status_code == 401, code
     row = PostgresAdminCredentials(site.live.read._pool).by_id(ident)
     assert row is not None
     assert row.totp_secret == secret
@@ -270,12 +223,7 @@ def test_a_required_totp_sends_an_account_without_it_to_enrol_first(site: Site) 
         )
     )
     with TestClient(strict) as client:
-        form = client.get("/admin/sign-in/")
-        signed = client.post(
-            "/admin/sign-in/",
-            data={"username": "hugo", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-            follow_redirects=False,
-        )
+        signed = post_sign_in(client, username="hugo", password=PASSWORD)
         assert signed.status_code == 303
         away = client.get("/admin/", follow_redirects=False)
         assert away.status_code == 303
