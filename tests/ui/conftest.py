@@ -22,6 +22,7 @@ from schema.settings import Settings
 from tests.conftest import create_database
 from tests.integration.web.conftest import Live, live, open_live  # noqa: F401 (fixture)
 from web.app import WebServices, create_app
+from web.ports import BioToolsLookup
 
 ADMIN = "admin:root"
 
@@ -76,6 +77,17 @@ class Site:
         self.live.app.erase_submission(UUID(created["id"]), actor=ADMIN)
         self.sync()
 
+    def read_key(self, created: dict[str, Any]) -> str:
+        """A new read-scope key of the submission (label "Viewer"), issued by an admin."""
+        issued = self.live.client.post(
+            f"/api/v1/submissions/{created['id']}/keys/",
+            json={"label": "Viewer", "scope": "read"},
+            headers=self.live.admin(),
+        )
+        assert issued.status_code == 201, issued.text
+        self.sync()
+        return str(issued.json()["api_key"])
+
 
 @contextmanager
 def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
@@ -104,6 +116,28 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:
         yield Site(live, client, database_url, store)
+    finally:
+        client.close()
+        pool.close()
+
+
+@contextmanager
+def limited_client(
+    site: Site, limits: str = "off", biotools: BioToolsLookup | None = None
+) -> Iterator[TestClient]:
+    """Another app over the site's stack, with the rate ``limits`` (and a bio.tools look-up)."""
+    pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
+    services = WebServices(
+        settings=Settings(rate_limits=limits, database_url=site.url),
+        registry=site.live.app,
+        read_model=site.live.read,
+        wait_for=site.live.listener.wait_for,
+        sessions=PostgresSessionStore(pool),
+        biotools=biotools,
+    )
+    client = TestClient(create_app(services), raise_server_exceptions=False)
+    try:
+        yield client
     finally:
         client.close()
         pool.close()

@@ -247,17 +247,11 @@ def test_the_conflict_page_passes_axe_and_its_merged_form_saves(site: Site, brow
 
 def test_the_read_only_view_of_a_read_key_passes_axe(site: Site, browser: Any) -> None:
     created = site.approved(service_name="Read Only View")
-    issued = site.live.client.post(
-        f"/api/v1/submissions/{created['id']}/keys/",
-        json={"label": "Viewer", "scope": "read"},
-        headers=site.live.admin(),
-    )
-    assert issued.status_code == 201, issued.text
-    site.sync()
+    key = site.read_key(created)
     with serve(site.client.app) as base:
         for scheme in ("light", "dark"):
             context, page = new_page(browser, scheme, js=True)
-            sign_in(page, base, issued.json()["api_key"])
+            sign_in(page, base, key)
             expect(page.locator("#read-only")).to_be_visible()
             expect(page.locator("#edit-form")).to_have_count(0)
             check(page, "update-read-only", scheme)

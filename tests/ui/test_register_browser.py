@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
-from tests.ui.test_register_pages import FakeLookup, limited_client
+from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site, limited_client
+from tests.ui.test_register_pages import FakeLookup
 
 pytestmark = pytest.mark.integration
 

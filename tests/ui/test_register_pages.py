@@ -4,22 +4,16 @@ the inline validation endpoint, the honeypot and the rate limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 import pytest
 from bs4 import BeautifulSoup
-from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
-from projections.ui_sessions import PostgresSessionStore
-from schema.settings import Settings
 from tests.integration.web.conftest import Live
-from tests.ui.conftest import Site
-from web.app import WebServices, create_app
-from web.ports import BioToolsLookup, BioToolsLookupFailed
+from tests.ui.conftest import Site, limited_client
+from web.ports import BioToolsLookupFailed
 
 pytestmark = pytest.mark.integration
 
@@ -282,27 +276,6 @@ def test_inline_validation_answers_one_fields_error(site: Site) -> None:
         "/register/validate/", data={"field": "service_name", "service_name": "ab"}
     )
     assert forged.status_code == 403
-
-
-@contextmanager
-def limited_client(
-    site: Site, limits: str = "off", biotools: BioToolsLookup | None = None
-) -> Iterator[TestClient]:
-    pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
-    services = WebServices(
-        settings=Settings(rate_limits=limits, database_url=site.url),
-        registry=site.live.app,
-        read_model=site.live.read,
-        wait_for=site.live.listener.wait_for,
-        sessions=PostgresSessionStore(pool),
-        biotools=biotools,
-    )
-    client = TestClient(create_app(services), raise_server_exceptions=False)
-    try:
-        yield client
-    finally:
-        client.close()
-        pool.close()
 
 
 def test_registrations_over_the_ui_limit_get_the_429_page(site: Site) -> None:
