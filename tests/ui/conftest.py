@@ -22,7 +22,6 @@ from schema.settings import Settings
 from tests.conftest import create_database
 from tests.integration.web.conftest import Live, live, open_live  # noqa: F401 (fixture)
 from web.app import WebServices, create_app
-from web.ports import BioToolsLookup
 
 ADMIN = "admin:root"
 
@@ -122,25 +121,26 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
 
 
 @contextmanager
-def limited_client(
-    site: Site, limits: str = "off", biotools: BioToolsLookup | None = None
+def app_client(
+    site: Site, limits: str = "off", *, settings: Settings | None = None, **services: Any
 ) -> Iterator[TestClient]:
-    """Another app over the site's stack, with the rate ``limits`` (and a bio.tools look-up)."""
-    pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
-    services = WebServices(
-        settings=Settings(rate_limits=limits, database_url=site.url),
-        registry=site.live.app,
-        read_model=site.live.read,
-        wait_for=site.live.listener.wait_for,
-        sessions=PostgresSessionStore(pool),
-        biotools=biotools,
+    """Another app over the site's stack and session store: the rate ``limits`` (or whole
+    ``settings``) and more ``WebServices`` fields (a bio.tools look-up, a queue depth …)."""
+    app = create_app(
+        WebServices(
+            settings=settings or Settings(rate_limits=limits, database_url=site.url),
+            registry=site.live.app,
+            read_model=site.live.read,
+            wait_for=site.live.listener.wait_for,
+            sessions=site.sessions,
+            **services,
+        )
     )
-    client = TestClient(create_app(services), raise_server_exceptions=False)
+    client = TestClient(app, raise_server_exceptions=False)
     try:
         yield client
     finally:
         client.close()
-        pool.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import os
 import re
 
 import pytest
-from starlette.testclient import TestClient
 
 from domain.admin_account import account_id
 from projections.admin_accounts import PostgresAdminCredentials
@@ -23,8 +22,7 @@ from tests.ui.admin_helpers import (
     sign_in_with_account,
     sign_in_with_key,
 )
-from tests.ui.conftest import Site
-from web.app import WebServices, create_app
+from tests.ui.conftest import Site, app_client
 from web.ui.admin import totp
 
 pytestmark = pytest.mark.integration
@@ -211,18 +209,9 @@ def test_with_totp_enrolled_a_sign_in_needs_a_fresh_code(site: Site) -> None:
 
 def test_a_required_totp_sends_an_account_without_it_to_enrol_first(site: Site) -> None:
     make_account(site, "hugo", "manager")
-    pool = site.live.read._pool
-    strict = create_app(
-        WebServices(
-            settings=Settings(rate_limits="off", database_url=site.url, admin_require_totp=True),
-            registry=site.live.app,
-            read_model=site.live.read,
-            wait_for=site.live.listener.wait_for,
-            sessions=site.sessions,
-            admin_credentials=PostgresAdminCredentials(pool),
-        )
-    )
-    with TestClient(strict) as client:
+    settings = Settings(rate_limits="off", database_url=site.url, admin_require_totp=True)
+    credentials = PostgresAdminCredentials(site.live.read._pool)
+    with app_client(site, settings=settings, admin_credentials=credentials) as client:
         signed = post_sign_in(client, username="hugo", password=PASSWORD)
         assert signed.status_code == 303
         away = client.get("/admin/", follow_redirects=False)

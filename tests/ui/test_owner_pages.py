@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 from starlette.testclient import TestClient
 
-from tests.ui.conftest import Site, limited_client
+from tests.ui.conftest import Site, app_client
 from web.ui.owner import READ_ONLY
 
 pytestmark = pytest.mark.integration
@@ -195,7 +195,7 @@ def test_revoking_the_key_ends_its_session_at_once(site: Site) -> None:
 
 
 def test_failed_sign_ins_are_throttled_per_client(site: Site) -> None:
-    with limited_client(site, "ui_update=2/hour") as client:
+    with app_client(site, "ui_update=2/hour") as client:
         for _ in range(2):
             assert sign_in(client, "y" * 40).status_code == 403
         response = sign_in(client, "y" * 40)

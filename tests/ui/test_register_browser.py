@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site, limited_client
+from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site, app_client
 from tests.ui.test_register_pages import FakeLookup
 
 pytestmark = pytest.mark.integration
@@ -287,7 +287,7 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
 def test_the_biotools_prefill_fills_only_what_the_person_keeps_ticked(
     site: Site, browser: Any
 ) -> None:
-    with limited_client(site, biotools=FakeLookup()) as client, serve(client.app) as base:
+    with app_client(site, biotools=FakeLookup()) as client, serve(client.app) as base:
         page = open_page(browser, base, js=True)
         page.goto(base + "/register/")
         ready(page)

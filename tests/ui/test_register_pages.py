@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.integration.web.conftest import Live
-from tests.ui.conftest import Site, limited_client
+from tests.ui.conftest import Site, app_client
 from web.ports import BioToolsLookupFailed
 
 pytestmark = pytest.mark.integration
@@ -279,7 +279,7 @@ def test_inline_validation_answers_one_fields_error(site: Site) -> None:
 
 
 def test_registrations_over_the_ui_limit_get_the_429_page(site: Site) -> None:
-    with limited_client(site, "ui_register=1/hour,invalid=60/hour") as client:
+    with app_client(site, "ui_register=1/hour,invalid=60/hour") as client:
         # A refused attempt moves to the "invalid" budget: fixing errors costs no registration.
         refused = post(client, form_data(site.live, service_name="ab"))
         assert refused.status_code == 422
@@ -366,7 +366,7 @@ def test_the_biotools_prefill_offers_what_bio_tools_has_matched_to_reference_dat
     site: Site,
 ) -> None:
     lookup = FakeLookup()
-    with limited_client(site, biotools=lookup) as client:
+    with app_client(site, biotools=lookup) as client:
         assert soup(client.get("/register/").text).find(id="biotools-fetch") is not None
         found = client.get("/ui/biotools/prefill?biotools_url=https://bio.tools/mapper")
         assert found.status_code == 200
