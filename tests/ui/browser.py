@@ -23,6 +23,25 @@ SCREENSHOTS = os.environ.get("REGISTRY_UI_SCREENSHOTS")
 
 
 @contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright until the block ends; the test is skipped without it
+    (and fails under CI, where ``make test`` installs it with apt)."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is required under CI (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
 def serve(app: Any) -> Iterator[str]:
     """``app`` on ``http://127.0.0.1:<free port>`` until the block ends."""
     # log_config/log_level None: uvicorn leaves the process's logging alone (a level set on

@@ -242,19 +242,7 @@ def browser() -> Iterator[Any]:
 
     Not session-scoped: Playwright's sync API keeps an asyncio loop running in this thread
     while it is open, and every later test calling ``asyncio.run`` would fail."""
-    import os
+    from tests.ui.browser import chromium
 
-    from playwright.sync_api import sync_playwright
-
-    from tests.ui.browser import CHROMIUM
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is required under CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
