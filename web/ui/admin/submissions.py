@@ -49,7 +49,7 @@ from web.ui.admin.listing import (
     export_row,
 )
 from web.ui.admin.pages import AdminPages
-from web.ui.catalogue import CatalogueParams
+from web.ui.catalogue import CatalogueParams, filter_chips
 from web.ui.errors import error_page
 
 #: Bulk action -> (target status or None, label of the button's result, role needed).
@@ -456,18 +456,12 @@ def _facet_groups(
 
 
 def _chips(p: ListParams, references: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
-    chips = []
-    if p.q:
-        chips.append({"facet": "Search", "value": f"“{p.q}”", "href": p.without("q")})
-    for facet in ("status", "center", "category", "pi"):
-        for value in getattr(p, facet):
-            chips.append(
-                {
-                    "facet": FACET_LEGENDS[facet],
-                    "value": _label(facet, value, references),
-                    "href": p.without(facet, value),
-                }
-            )
+    chips = filter_chips(
+        p,
+        ("status", "center", "category", "pi"),
+        FACET_LEGENDS,
+        lambda facet, value: _label(facet, value, references),
+    )
     for facet in ("maturity", "elixir", "access", "biotools_sync"):
         value = getattr(p, facet)
         if value:
