@@ -20,6 +20,23 @@ CHROMIUM = "/usr/bin/chromium"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 #: Set to a directory (e.g. docs/screenshots) to save the screenshots of every page there.
 SCREENSHOTS = os.environ.get("REGISTRY_UI_SCREENSHOTS")
+#: Records Content-Security-Policy violations in ``window.__csp`` (an init script, which the
+#: page's CSP does not govern).
+CSP_RECORDER_SCRIPT = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+    (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def page_context(browser: Any, *, js: bool, scheme: str = "light", width: int = 1280) -> Any:
+    """A context in ``scheme`` (``width`` × 900) recording CSP violations in ``window.__csp``;
+    without ``js`` the pages' own scripts never run: exactly the no-JS rendering."""
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    context.add_init_script(CSP_RECORDER_SCRIPT)
+    if not js:
+        context.route("**/*.js", lambda route: route.abort())
+    return context
 
 
 @contextmanager

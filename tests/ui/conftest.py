@@ -25,14 +25,6 @@ from web.app import WebServices, create_app
 
 ADMIN = "admin:root"
 
-#: Records Content-Security-Policy violations in ``window.__csp`` (an init script, which the
-#: page's CSP does not govern).
-CSP_RECORDER_SCRIPT = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-    (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
 
 @dataclass
 class Site:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Site
 
 pytestmark = pytest.mark.integration
 
@@ -26,18 +26,10 @@ def _sign_in(page: Page, base: str, key: str) -> None:
 
 def _signed_in(browser: Any, js: bool, base: str, key: str) -> tuple[Any, Page]:
     """A new context (``js`` on or off) and its page, signed in with the admin ``key``."""
-    context = _context(browser, js)
+    context = page_context(browser, js=js)
     page = context.new_page()
     _sign_in(page, base, key)
     return context, page
-
-
-def _context(browser: Any, js: bool) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:  # the page's own scripts never run: exactly the no-JS rendering
-        context.route("**/*.js", lambda route: route.abort())
-    return context
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from schema.settings import Settings
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site, app_client
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Site, app_client
 from web.ui.session import token_hash
 
 pytestmark = pytest.mark.integration
@@ -37,10 +37,7 @@ def check(page: Page, name: str, scheme: str, *, shot: bool = True) -> None:
 
 
 def new_page(browser: Any, scheme: str, *, js: bool) -> tuple[Any, Page]:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:  # the page's own scripts never run: exactly the no-JS rendering
-        context.route("**/*.js", lambda route: route.abort())
+    context = page_context(browser, js=js, scheme=scheme)
     return context, context.new_page()
 
 

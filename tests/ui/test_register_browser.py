@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site, app_client
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Site, app_client
 from tests.ui.test_register_pages import FakeLookup
 
 pytestmark = pytest.mark.integration
@@ -22,11 +22,7 @@ pytestmark = pytest.mark.integration
 def open_page(
     browser: Any, base: str, *, js: bool, scheme: str = "light", width: int = 1280
 ) -> Page:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:
-        context.route("**/*.js", lambda route: route.abort())
-    page: Page = context.new_page()
+    page: Page = page_context(browser, js=js, scheme=scheme, width=width).new_page()
     return page
 
 
