@@ -31,7 +31,7 @@ from tests.e2e.conftest import (
     served_env,
     wait_until,
 )
-from tests.ui.browser import chromium
+from tests.ui.browser import chromium, fill_contacts
 
 pytestmark = pytest.mark.e2e
 
@@ -129,12 +129,7 @@ def fill_registration(page: Page, payload: dict[str, Any], name: str) -> None:
     page.check(f"input[name=responsible_pis][value='{payload['responsible_pi_ids'][0]}']")
     page.fill("#id_host_institute", "Bielefeld University")
     page.check(f"input[name=service_center][value='{payload['service_center_id']}']")
-    page.fill("#id_public_contact_email", "help@journey.example.org")
-    page.fill("#id_internal_contact_name", "Ada Internal")
-    page.fill("#id_internal_contact_email", "ada@journey.example.org")
-    page.fill("#id_internal_contact_email_confirm", "ada@journey.example.org")
-    page.fill("#id_website_url", "https://journey.example.org")
-    page.fill("#id_terms_of_use_url", "https://journey.example.org/terms")
+    fill_contacts(page, "journey.example.org")
     page.check("#id_kpi_monitoring_1")  # Planned
     page.check("#id_data_protection_consent")
     pick(page, "licenses", "mit", "MIT")

@@ -39,6 +39,16 @@ def page_context(browser: Any, *, js: bool, scheme: str = "light", width: int = 
     return context
 
 
+def fill_contacts(page: Page, host: str) -> None:
+    """The registration form's contact and address answers, all at ``host``."""
+    page.fill("#id_public_contact_email", f"help@{host}")
+    page.fill("#id_internal_contact_name", "Ada Internal")
+    page.fill("#id_internal_contact_email", f"ada@{host}")
+    page.fill("#id_internal_contact_email_confirm", f"ada@{host}")
+    page.fill("#id_website_url", f"https://{host}")
+    page.fill("#id_terms_of_use_url", f"https://{host}/terms")
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Debian's Chromium under Playwright until the block ends; the test is skipped without it

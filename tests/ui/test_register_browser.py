@@ -12,7 +12,14 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.browser import (
+    axe_violations,
+    fill_contacts,
+    no_sideways_scroll,
+    page_context,
+    screenshot,
+    serve,
+)
 from tests.ui.conftest import Site, app_client
 from tests.ui.test_register_pages import FakeLookup
 
@@ -49,12 +56,7 @@ def fill_required(page: Page, site: Site, *, js: bool) -> None:
     page.fill("#id_host_institute", "Bielefeld University")
     page.focus(f"input[name=service_center][value='{site.live.centre}']")
     page.keyboard.press("Space")
-    page.fill("#id_public_contact_email", "help@mapper.example.org")
-    page.fill("#id_internal_contact_name", "Ada Internal")
-    page.fill("#id_internal_contact_email", "ada@mapper.example.org")
-    page.fill("#id_internal_contact_email_confirm", "ada@mapper.example.org")
-    page.fill("#id_website_url", "https://mapper.example.org")
-    page.fill("#id_terms_of_use_url", "https://mapper.example.org/terms")
+    fill_contacts(page, "mapper.example.org")
     page.focus("#id_kpi_monitoring_1")  # Planned
     page.keyboard.press("Space")
     page.focus("#id_data_protection_consent")
