@@ -4,6 +4,7 @@ helpers that register, approve, amend and erase services through the API and the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,10 +15,10 @@ import pytest
 from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
-from projections import operations
 from projections.admin_accounts import PostgresAdminCredentials
 from projections.projectors import PROJECTORS
 from projections.ui_sessions import PostgresSessionStore
+from registry.webapp import projection_status
 from schema.settings import Settings
 from tests.conftest import create_database
 from tests.integration.web.conftest import Live, live, open_live  # noqa: F401 (fixture)
@@ -92,17 +93,7 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
         wait_for=live.listener.wait_for,
         sessions=store,
         admin_credentials=PostgresAdminCredentials(pool),
-        projection_status=lambda: [
-            {
-                "name": s.name,
-                "version": s.version,
-                "state": s.state,
-                "live": s.live,
-                "position": s.position,
-                "lag": s.lag,
-            }
-            for s in operations.status(database_url)
-        ],
+        projection_status=functools.partial(projection_status, database_url),
     )
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:
