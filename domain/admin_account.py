@@ -13,7 +13,7 @@ username collides with the first in the event store, so usernames are unique wit
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, ClassVar, Final, Self
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -34,14 +34,17 @@ def account_id(username: str) -> UUID:
 
 
 class AdminAccount(Aggregate):
-    """A named admin account: username, role, whether it is enabled, whether TOTP is on."""
+    """A named admin account: username, role, whether it is enabled, whether TOTP is on. Its
+    commands say whether they recorded an event: giving the account a role or a flag it has
+    records nothing (a password reset or set is always recorded)."""
 
     TOPIC = "registry/AdminAccount/v1"
 
     class Event(Aggregate.Event):
-        """Base of admin account events."""
+        """Base of admin account events: each names the acting admin."""
 
         TOPIC = "registry/AdminAccount.Event/v1"
+        actor: str
 
     class Created(Event, Aggregate.Created):
         """The account was created (it has no password until its setup link is used)."""
@@ -49,7 +52,6 @@ class AdminAccount(Aggregate):
         TOPIC = "registry/AdminAccount.Created/v1"
         username: str
         role: str
-        actor: str
 
     class RoleChanged(Event):
         """The account's role changed."""
@@ -57,43 +59,38 @@ class AdminAccount(Aggregate):
         TOPIC = "registry/AdminAccount.RoleChanged/v1"
         old_role: str
         role: str
-        actor: str
 
-    class Disabled(Event):
-        """The account may no longer sign in; its sessions end."""
+        def apply(self, aggregate: Any) -> None:
+            """Give the account the new role."""
+            aggregate.role = self.role
 
-        TOPIC = "registry/AdminAccount.Disabled/v1"
-        actor: str
+    class Switched(Event):
+        """Base of the events that only turn one of the account's flags on or off."""
 
-    class Enabled(Event):
-        """A disabled account may sign in again."""
+        TOPIC = "registry/AdminAccount.Switched/v1"
+        flag: ClassVar[tuple[str, bool]]
 
-        TOPIC = "registry/AdminAccount.Enabled/v1"
-        actor: str
+        def apply(self, aggregate: Any) -> None:
+            """Set the flag."""
+            setattr(aggregate, *self.flag)
 
-    class PasswordResetRequested(Event):
-        """A new setup link was issued; the old password no longer works."""
+        @classmethod
+        def named(cls, name: str, flag: str, value: bool) -> type[Self]:
+            """The event ``AdminAccount.<name>`` (topic ``registry/AdminAccount.<name>/v1``)
+            that sets ``flag`` to ``value``."""
+            qualname = f"AdminAccount.{name}"
+            namespace = {"__module__": __name__, "__qualname__": qualname, "flag": (flag, value)}
+            return type(name, (cls,), {**namespace, "TOPIC": f"registry/{qualname}/v1"})
 
-        TOPIC = "registry/AdminAccount.PasswordResetRequested/v1"
-        actor: str
-
-    class PasswordSet(Event):
-        """The account's password was set or changed (the hash is not recorded here)."""
-
-        TOPIC = "registry/AdminAccount.PasswordSet/v1"
-        actor: str
-
-    class TotpEnrolled(Event):
-        """Two-step sign-in with an authenticator app was turned on (the seed is not here)."""
-
-        TOPIC = "registry/AdminAccount.TotpEnrolled/v1"
-        actor: str
-
-    class TotpRemoved(Event):
-        """Two-step sign-in was turned off."""
-
-        TOPIC = "registry/AdminAccount.TotpRemoved/v1"
-        actor: str
+    # The account may no longer sign in (its sessions end), or may again; a new setup link
+    # invalidated its password, or a password was set (the hash is not in the event); two-step
+    # sign-in with an authenticator app was turned on or off (the seed is not in the event).
+    Disabled = Switched.named("Disabled", "is_active", False)
+    Enabled = Switched.named("Enabled", "is_active", True)
+    PasswordResetRequested = Switched.named("PasswordResetRequested", "has_password", False)
+    PasswordSet = Switched.named("PasswordSet", "has_password", True)
+    TotpEnrolled = Switched.named("TotpEnrolled", "totp", True)
+    TotpRemoved = Switched.named("TotpRemoved", "totp", False)
 
     @event(Created)
     def __init__(self, username: str, role: str, actor: str) -> None:
@@ -104,37 +101,18 @@ class AdminAccount(Aggregate):
         self.has_password = False
         self.totp = False
 
-    @event(RoleChanged)
-    def change_role(self, old_role: str, role: str, actor: str) -> None:
-        """Give the account another role."""
-        self.role = role
+    def change_role(self, role: str, actor: str) -> bool:
+        """Give the account ``role``; False (nothing recorded) when it has it."""
+        if role == self.role:
+            return False
+        self.trigger_event(self.RoleChanged, old_role=self.role, role=role, actor=actor)
+        return True
 
-    @event(Disabled)
-    def disable(self, actor: str) -> None:
-        """Stop the account from signing in."""
-        self.is_active = False
-
-    @event(Enabled)
-    def enable(self, actor: str) -> None:
-        """Let a disabled account sign in again."""
-        self.is_active = True
-
-    @event(PasswordResetRequested)
-    def request_password_reset(self, actor: str) -> None:
-        """Invalidate the password; a new setup link sets the next one."""
-        self.has_password = False
-
-    @event(PasswordSet)
-    def password_set(self, actor: str) -> None:
-        """Record that a password was set."""
-        self.has_password = True
-
-    @event(TotpEnrolled)
-    def totp_enrolled(self, actor: str) -> None:
-        """Record that TOTP was turned on."""
-        self.totp = True
-
-    @event(TotpRemoved)
-    def totp_removed(self, actor: str) -> None:
-        """Record that TOTP was turned off."""
-        self.totp = False
+    def switch(self, change: type[Switched], actor: str, *, always: bool = False) -> bool:
+        """Record ``change`` (``Disabled``, ``TotpEnrolled`` …); False (nothing recorded) when
+        the account's flag already has its value, unless ``always``."""
+        name, value = change.flag
+        if getattr(self, name) == value and not always:
+            return False
+        self.trigger_event(change, actor=actor)
+        return True

@@ -3,6 +3,7 @@ the acting admin; a command that would change nothing records nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -79,45 +80,37 @@ class AdminAccountCommands(RegistryBase):
 
     def set_admin_account_role(self, ident: UUID, role: str, *, actor: str) -> AccountOutcome:
         """Give the account ``role``."""
-        account = self._account(ident)
-        wanted = _role(role)
-        if account.role == wanted:
-            return AccountOutcome(account.id, None, account.version, False)
-        account.change_role(old_role=account.role, role=wanted, actor=actor)
-        return AccountOutcome(account.id, self._save(account), account.version, True)
+        return self._change_account(ident, lambda account: account.change_role(_role(role), actor))
 
     def set_admin_account_active(self, ident: UUID, active: bool, *, actor: str) -> AccountOutcome:
         """Disable (or enable again) the account."""
-        account = self._account(ident)
-        if account.is_active == active:
-            return AccountOutcome(account.id, None, account.version, False)
-        if active:
-            account.enable(actor=actor)
-        else:
-            account.disable(actor=actor)
-        return AccountOutcome(account.id, self._save(account), account.version, True)
+        change = AdminAccount.Enabled if active else AdminAccount.Disabled
+        return self._change_account(ident, lambda account: account.switch(change, actor))
 
     def record_admin_password_reset(self, ident: UUID, *, actor: str) -> AccountOutcome:
         """Record that a new setup link replaced the password."""
-        account = self._account(ident)
-        account.request_password_reset(actor=actor)
-        return AccountOutcome(account.id, self._save(account), account.version, True)
+        reset = AdminAccount.PasswordResetRequested
+        return self._change_account(
+            ident, lambda account: account.switch(reset, actor, always=True)
+        )
 
     def record_admin_password_set(self, ident: UUID, *, actor: str) -> AccountOutcome:
         """Record that the account's password was set."""
-        account = self._account(ident)
-        account.password_set(actor=actor)
-        return AccountOutcome(account.id, self._save(account), account.version, True)
+        done = AdminAccount.PasswordSet
+        return self._change_account(ident, lambda account: account.switch(done, actor, always=True))
 
     def record_admin_totp(self, ident: UUID, enrolled: bool, *, actor: str) -> AccountOutcome:
         """Record that TOTP was turned on or off."""
+        change = AdminAccount.TotpEnrolled if enrolled else AdminAccount.TotpRemoved
+        return self._change_account(ident, lambda account: account.switch(change, actor))
+
+    def _change_account(
+        self, ident: UUID, change: Callable[[AdminAccount], bool]
+    ) -> AccountOutcome:
+        """Load the account, apply ``change`` and save what it recorded (nothing: unchanged)."""
         account = self._account(ident)
-        if account.totp == enrolled:
+        if not change(account):
             return AccountOutcome(account.id, None, account.version, False)
-        if enrolled:
-            account.totp_enrolled(actor=actor)
-        else:
-            account.totp_removed(actor=actor)
         return AccountOutcome(account.id, self._save(account), account.version, True)
 
     def admin_account_state(self, ident: UUID) -> AccountState | None:

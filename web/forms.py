@@ -58,10 +58,10 @@ async def read_submission(
         limit = max_bytes + max_logo_bytes
         too_large = {LOGO: [f"The logo must be at most {max_logo_bytes} bytes."]}
         raw = await read_limited(request, limit, errors=too_large)
-        form = await _parse_form(request, raw, max_bytes)
+        form = await parse_form(request, raw, max_bytes)
     elif media == URLENCODED:
         raw = await read_limited(request, max_bytes)
-        form = await _parse_form(request, raw, max_bytes)
+        form = await parse_form(request, raw, max_bytes)
     else:
         data = await read_json(request, max_bytes)
         return SubmissionInput(data, None, data)
@@ -74,8 +74,9 @@ async def read_submission(
     return SubmissionInput(data, logo, fingerprint)
 
 
-async def _parse_form(request: Request, raw: bytes, max_part_size: int) -> FormData:
-    """Parse the already size-checked body (replayed to a fresh request)."""
+async def parse_form(request: Request, raw: bytes, max_part_size: int) -> FormData:
+    """Parse an already size-checked body (replayed to a fresh request); starlette's
+    ``MultiPartException`` for a broken body or too many parts."""
     sent = False
 
     async def replay() -> Message:

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import FIXTURE_POOL_SIZE
+from tests.payloads import submission_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -57,6 +58,40 @@ def registry_command(*args: str, env: Mapping[str, str], timeout: float = 120) -
     return done.stdout
 
 
+def served_env(**overrides: str) -> tuple[str, dict[str, str]]:
+    """The base URL of a registry on a free port and its environment (``registry_env`` with
+    that port and ``overrides``)."""
+    port = free_port()
+    return f"http://127.0.0.1:{port}", registry_env(REGISTRY_PORT=str(port), **overrides)
+
+
+def new_admin_key(env: Mapping[str, str], label: str) -> str:
+    """A new full-scope admin key, made with ``registry admin-keys create``: its plaintext."""
+    out = registry_command("admin-keys", "create", "--label", label, env=env)
+    return out.strip().splitlines()[-1]
+
+
+def admin_setup(base: str, admin_key: str) -> dict[str, object]:
+    """A service centre, a category and a PI made through the API: a valid submission payload
+    naming them."""
+    headers = {"Authorization": f"AdminKey {admin_key}"}
+    centre = httpx.post(
+        f"{base}/api/v1/service-centers/",
+        json={"short_name": "de.NBI-BiGi", "full_name": "Bielefeld Gießen Center"},
+        headers=headers,
+    )
+    assert centre.status_code == 201, centre.text
+    category = httpx.post(f"{base}/api/v1/categories/", json={"name": "Tools"}, headers=headers)
+    assert category.status_code == 201, category.text
+    pi = httpx.post(
+        f"{base}/api/v1/pis/", json={"last_name": "Doe", "first_name": "Jane"}, headers=headers
+    )
+    assert pi.status_code == 201, pi.text
+    return submission_payload(
+        category=category.json()["id"], pi=pi.json()["id"], centre=centre.json()["id"]
+    )
+
+
 def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
     """Poll ``/health/ready/`` until it answers 200 (fail early if the process died)."""
     deadline = time.monotonic() + timeout
@@ -70,6 +105,32 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float =
             pass
         time.sleep(0.3)
     pytest.fail(f"{base_url} was not ready within {timeout} s")
+
+
+def key_visible(base: str, admin_key: str, timeout: float = 30) -> None:
+    """Wait (``timeout`` seconds at most) until the API at ``base`` takes the admin key, made
+    by another process: the projector has made it visible."""
+    headers = {"Authorization": f"AdminKey {admin_key}"}
+    wait_until(
+        lambda: httpx.get(f"{base}/api/v1/categories/", headers=headers).status_code == 200,
+        timeout,
+        "the admin key made visible by the projector",
+    )
+
+
+def ready_key(
+    base: str,
+    process: subprocess.Popen[bytes],
+    env: Mapping[str, str],
+    label: str,
+    timeout: float = 30,
+) -> str:
+    """Wait until the registry ``process`` answers at ``base``, then a new admin key
+    (``label``) once the API takes it: the key."""
+    wait_ready(base, process)
+    admin_key = new_admin_key(env, label)
+    key_visible(base, admin_key, timeout)
+    return admin_key
 
 
 @pytest.fixture
@@ -166,6 +227,13 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
         yield started
     finally:
         started.stop_all()
+
+
+def serve_and_project(processes: Processes, base: str, env: Mapping[str, str], label: str) -> str:
+    """``registry project`` and ``registry serve`` started on a migrated database, then
+    ``ready_key``."""
+    processes.start("project", ["registry", "project"], env)
+    return ready_key(base, processes.start("serve", ["registry", "serve"], env), env, label)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from domain.ids import biotools_record_id
 from tests.e2e.conftest import (
     FakeServer,
     Processes,
-    free_port,
+    admin_setup,
     registry_command,
-    registry_env,
-    wait_ready,
+    serve_and_project,
+    served_env,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +56,7 @@ class Stack:
 
     def register(self, biotools_url: str) -> tuple[str, dict[str, str]]:
         """Register a submission through the API; its id and the owner's headers."""
-        payload = {**_admin_setup(self.base, self.admin_key), "biotools_url": biotools_url}
+        payload = {**admin_setup(self.base, self.admin_key), "biotools_url": biotools_url}
         created = httpx.post(f"{self.base}/api/v1/submissions/", json=payload, timeout=30)
         assert created.status_code == 201, created.text
         body = created.json()
@@ -119,29 +118,16 @@ def stack(
     processes: Processes,
     tmp_path: Any,
 ) -> Stack:
-    port = free_port()
-    env = registry_env(
+    base, env = served_env(
         REGISTRY_DATABASE_URL=database_url,
         REGISTRY_BROKER_URL=redis_broker_url,
         REGISTRY_BIOTOOLS_URL=fake_biotools.base_url,
         REGISTRY_DATA_DIR=str(tmp_path / "var"),
-        REGISTRY_PORT=str(port),
         REGISTRY_BROKER_HEARTBEAT_TIMEOUT=HEARTBEAT_TIMEOUT,
         REGISTRY_BROKER_MAINTENANCE_CHANCE=MAINTENANCE_CHANCE,
     )
     registry_command("migrate", env=env)
-    output = registry_command("admin-keys", "create", "--label", "e2e", "--scope", "full", env=env)
-    admin_key = output.strip().splitlines()[-1]
-    processes.start("project", ["registry", "project"], env)
-    server = processes.start("serve", ["registry", "serve"], env)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, server)
-    headers = {"Authorization": f"AdminKey {admin_key}"}
-    wait_until(
-        lambda: httpx.get(f"{base}/api/v1/categories/", headers=headers).status_code != 401,
-        30,
-        "the admin key made visible by the projector",
-    )
+    admin_key = serve_and_project(processes, base, env, "e2e")
     return Stack(base, admin_key, env, database_url, processes, fake_biotools)
 
 

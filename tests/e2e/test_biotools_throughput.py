@@ -21,14 +21,12 @@ from bench.fake_biotools import FIXTURES_DIR
 from tests.e2e.conftest import (
     ROOT,
     Processes,
-    free_port,
-    registry_command,
-    registry_env,
+    admin_setup,
+    ready_key,
+    served_env,
     start_fake_biotools,
-    wait_ready,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -70,28 +68,13 @@ def test_sync_all_records_every_linked_entry_then_nothing_and_reports_its_rate(
     empty.mkdir()
     nothing = start_fake_biotools(processes, "fake-empty", "--fixtures", str(empty))
     fake = start_fake_biotools(processes, "fake-biotools")
-    port = free_port()
-    env = registry_env(
+    base, env = served_env(
         REGISTRY_DATA_DIR=str(tmp_path / "var"),
-        REGISTRY_PORT=str(port),
         REGISTRY_BIOTOOLS_URL=nothing.base_url,
         REGISTRY_LOG_LEVEL="WARNING",
     )
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, processes.start("up", ["registry", "up"], env))
-    output = registry_command("admin-keys", "create", "--label", "e2e", env=env)
-    admin_key = output.strip().splitlines()[-1]
-    wait_until(
-        lambda: (
-            httpx.get(
-                f"{base}/api/v1/categories/", headers={"Authorization": f"AdminKey {admin_key}"}
-            ).status_code
-            != 401
-        ),
-        30,
-        "the admin key made visible by the projector",
-    )
-    payload = _admin_setup(base, admin_key)
+    admin_key = ready_key(base, processes.start("up", ["registry", "up"], env), env, "e2e")
+    payload = admin_setup(base, admin_key)
     ids = _fixture_ids()
     with httpx.Client(base_url=base, timeout=30) as client:
         for n in range(SUBMISSIONS):

@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 
 from schema.settings import Settings
-from tests.e2e.conftest import ROOT, free_port, registry_env, wait_ready
+from tests.e2e.conftest import (
+    ROOT,
+    served_env,
+    wait_ready,
+)
 from tests.e2e.docs_runner import check, mismatch, run, steps
 
 pytestmark = pytest.mark.e2e
@@ -28,11 +32,8 @@ def test_every_command_of_the_api_walkthrough_runs_and_answers_as_shown(
 ) -> None:
     missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
     assert missing == [], f"the walkthrough's commands need {missing} on PATH"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = registry_env(
+    base, env = served_env(
         REGISTRY_DATABASE_URL=database_url,
-        REGISTRY_PORT=str(port),
         REGISTRY_DATA_DIR=str(tmp_path / "var"),
         REGISTRY_RATE_LIMITS=Settings().rate_limits,  # the shipped limits, as `make run` has
     )

@@ -22,13 +22,11 @@ import yaml
 from tests.e2e.conftest import (
     ROOT,
     Processes,
-    free_port,
+    admin_setup,
     registry_command,
-    registry_env,
-    wait_ready,
-    wait_until,
+    serve_and_project,
+    served_env,
 )
-from tests.e2e.test_up import _admin_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -54,11 +52,8 @@ def _versions(url: str) -> list[tuple[str, int, str]]:
 def test_a_fresh_deployment_serves_the_newest_read_shape_and_passes_its_health_checks(
     database_url: str, processes: Processes
 ) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = registry_env(
+    base, env = served_env(
         REGISTRY_DATABASE_URL=database_url,
-        REGISTRY_PORT=str(port),
         REGISTRY_AUTO_PROMOTE="false",  # as docker-compose.yml sets it
     )
     registry_command("migrate", env=env)
@@ -67,19 +62,9 @@ def test_a_fresh_deployment_serves_the_newest_read_shape_and_passes_its_health_c
     assert ("submissions", 2, "live") in versions
     assert ("submissions", 1, "live") not in versions
 
-    admin_key = registry_command(
-        "admin-keys", "create", "--label", "ops", "--scope", "full", env=env
-    ).splitlines()[-1]
-    processes.start("project", ["registry", "project"], env)
-    server = processes.start("serve", ["registry", "serve"], env)
-    wait_ready(base, server)
+    admin_key = serve_and_project(processes, base, env, "ops")
     admin = {"Authorization": f"AdminKey {admin_key}"}
-    wait_until(
-        lambda: httpx.get(f"{base}/api/v1/categories/", headers=admin).status_code == 200,
-        30,
-        "the admin key made visible by the projector",
-    )
-    payload = _admin_setup(base, admin_key)
+    payload = admin_setup(base, admin_key)
 
     with httpx.Client(base_url=base, timeout=30) as client:
         first = client.post("/api/v1/submissions/", json=payload)

@@ -23,13 +23,13 @@ import pytest
 from tests.conftest import create_database
 from tests.e2e.conftest import (
     Processes,
+    admin_setup,
     free_port,
+    ready_key,
     registry_command,
-    registry_env,
-    wait_ready,
+    served_env,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -67,10 +67,9 @@ def deployment(
     url, drop = create_database()
     tmp = tmp_path_factory.mktemp("serve-operations")
     processes = Processes(tmp / "logs")
-    port, worker_metrics, project_metrics = free_port(), free_port(), free_port()
-    env = registry_env(
+    worker_metrics, project_metrics = free_port(), free_port()
+    base, env = served_env(
         REGISTRY_DATABASE_URL=url,
-        REGISTRY_PORT=str(port),
         REGISTRY_WEB_WORKERS="2",
         REGISTRY_RATE_LIMITS=f"anonymous={ANONYMOUS_LIMIT}/minute",
         REGISTRY_BODY_READ_TIMEOUT=str(BODY_TIMEOUT),
@@ -86,8 +85,6 @@ def deployment(
     )
     try:
         registry_command("migrate", env=env)
-        output = registry_command("admin-keys", "create", "--label", "ops", env=env)
-        admin_key = output.strip().splitlines()[-1]
         processes.start(
             "project",
             ["registry", "project"],
@@ -102,18 +99,8 @@ def deployment(
                 "REGISTRY_METRICS_TOKEN": METRICS_TOKEN,
             },
         )
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base, processes.start("serve", ["registry", "serve"], env))
-        wait_until(
-            lambda: (
-                httpx.get(
-                    f"{base}/api/v1/categories/", headers={"Authorization": f"AdminKey {admin_key}"}
-                ).status_code
-                == 200
-            ),
-            60,
-            "the admin key made visible by the projector",
-        )
+        server = processes.start("serve", ["registry", "serve"], env)
+        admin_key = ready_key(base, server, env, "ops", timeout=60)
         yield Deployment(
             base, admin_key, env, processes, worker_metrics, project_metrics, tmp / "var"
         )
@@ -204,7 +191,7 @@ def test_a_rejected_key_is_logged_without_any_of_it_under_its_request_id(
 def test_a_forged_forwarded_for_escapes_neither_the_limit_nor_into_the_event(
     deployment: Deployment,
 ) -> None:
-    payload = _admin_setup(deployment.base, deployment.admin_key)
+    payload = admin_setup(deployment.base, deployment.admin_key)
     statuses, created = [], []
     # One keep-alive connection, so one web worker and its per-process limiter.
     with httpx.Client(base_url=deployment.base, timeout=30) as client:

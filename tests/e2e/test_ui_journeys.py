@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import re
 import signal
 import subprocess
@@ -26,14 +25,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import (
     ROOT,
-    free_port,
+    admin_setup,
+    ready_key,
     registry_command,
-    registry_env,
-    wait_ready,
+    served_env,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup
-from tests.ui.browser import CHROMIUM
+from tests.ui.browser import chromium, fill_contacts
 
 pytestmark = pytest.mark.e2e
 
@@ -71,15 +69,11 @@ class Registry:
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     """One ``registry up`` for the module; Ctrl-C (SIGINT) stops it and its PostgreSQL."""
     data = tmp_path_factory.mktemp("journeys") / "var"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = registry_env(REGISTRY_DATA_DIR=str(data), REGISTRY_PORT=str(port))
+    base, env = served_env(REGISTRY_DATA_DIR=str(data))
     process = subprocess.Popen([sys.executable, "-m", "registry", "up"], env=env, cwd=ROOT)
     try:
-        wait_ready(base, process)
-        out = registry_command("admin-keys", "create", "--label", "journeys", env=env)
-        admin_key = out.strip().splitlines()[-1]
-        yield Registry(base, data, env, admin_key, _admin_setup(base, admin_key))
+        admin_key = ready_key(base, process, env, "journeys")
+        yield Registry(base, data, env, admin_key, admin_setup(base, admin_key))
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -93,18 +87,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium (never a downloaded browser), one per module."""
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is required under CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -145,12 +129,7 @@ def fill_registration(page: Page, payload: dict[str, Any], name: str) -> None:
     page.check(f"input[name=responsible_pis][value='{payload['responsible_pi_ids'][0]}']")
     page.fill("#id_host_institute", "Bielefeld University")
     page.check(f"input[name=service_center][value='{payload['service_center_id']}']")
-    page.fill("#id_public_contact_email", "help@journey.example.org")
-    page.fill("#id_internal_contact_name", "Ada Internal")
-    page.fill("#id_internal_contact_email", "ada@journey.example.org")
-    page.fill("#id_internal_contact_email_confirm", "ada@journey.example.org")
-    page.fill("#id_website_url", "https://journey.example.org")
-    page.fill("#id_terms_of_use_url", "https://journey.example.org/terms")
+    fill_contacts(page, "journey.example.org")
     page.check("#id_kpi_monitoring_1")  # Planned
     page.check("#id_data_protection_consent")
     pick(page, "licenses", "mit", "MIT")

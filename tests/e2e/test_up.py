@@ -12,29 +12,18 @@ import httpx
 import psutil
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port, registry_command, registry_env, wait_ready
-from tests.payloads import submission_payload
+from tests.e2e.conftest import (
+    ROOT,
+    admin_setup,
+    free_port,
+    new_admin_key,
+    registry_command,
+    registry_env,
+    served_env,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def _admin_setup(base: str, admin_key: str) -> dict[str, object]:
-    headers = {"Authorization": f"AdminKey {admin_key}"}
-    centre = httpx.post(
-        f"{base}/api/v1/service-centers/",
-        json={"short_name": "de.NBI-BiGi", "full_name": "Bielefeld Gießen Center"},
-        headers=headers,
-    )
-    assert centre.status_code == 201, centre.text
-    category = httpx.post(f"{base}/api/v1/categories/", json={"name": "Tools"}, headers=headers)
-    assert category.status_code == 201, category.text
-    pi = httpx.post(
-        f"{base}/api/v1/pis/", json={"last_name": "Doe", "first_name": "Jane"}, headers=headers
-    )
-    assert pi.status_code == 201, pi.text
-    return submission_payload(
-        category=category.json()["id"], pi=pi.json()["id"], centre=centre.json()["id"]
-    )
 
 
 def _leftovers(data_dir: Path, children: list[psutil.Process]) -> list[str]:
@@ -50,9 +39,7 @@ def _leftovers(data_dir: Path, children: list[psutil.Process]) -> list[str]:
 def test_up_serves_create_then_read_and_sigint_leaves_no_process(
     tmp_path: Path, spawn: list[subprocess.Popen[bytes]]
 ) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = registry_env(REGISTRY_DATA_DIR=str(tmp_path / "var"), REGISTRY_PORT=str(port))
+    base, env = served_env(REGISTRY_DATA_DIR=str(tmp_path / "var"))
     process = subprocess.Popen(
         [sys.executable, "-m", "registry", "up"],
         env=env,
@@ -64,9 +51,8 @@ def test_up_serves_create_then_read_and_sigint_leaves_no_process(
     wait_ready(base, process)
     assert _leftovers(tmp_path, []), "the embedded PostgreSQL server runs on the data directory"
 
-    out = registry_command("admin-keys", "create", "--label", "e2e", "--scope", "full", env=env)
-    admin_key = out.strip().splitlines()[-1]
-    payload = _admin_setup(base, admin_key)
+    admin_key = new_admin_key(env, "e2e")
+    payload = admin_setup(base, admin_key)
 
     created = httpx.post(f"{base}/api/v1/submissions/", json=payload, timeout=30)
     assert created.status_code == 201, created.text

@@ -23,13 +23,15 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from tests.e2e.conftest import (
     FakeServer,
     Processes,
+    admin_setup,
     free_port,
-    registry_command,
-    registry_env,
+    key_visible,
+    new_admin_key,
+    served_env,
     wait_ready,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup, _leftovers
+from tests.e2e.test_up import _leftovers
 
 pytestmark = pytest.mark.e2e
 
@@ -41,29 +43,19 @@ RECEIVED_SUBJECT = "Your service registration has been received: Sequence Mapper
 
 def _up(processes: Processes, data_dir: Path, **settings: str) -> tuple[str, dict[str, str]]:
     """Start ``registry up`` on ``data_dir``; its base URL and the environment used."""
-    port = free_port()
-    env = registry_env(
-        REGISTRY_DATA_DIR=str(data_dir),
-        REGISTRY_PORT=str(port),
-        REGISTRY_ADMIN_EMAIL=ADMIN_EMAIL,
-        **settings,
+    base, env = served_env(
+        REGISTRY_DATA_DIR=str(data_dir), REGISTRY_ADMIN_EMAIL=ADMIN_EMAIL, **settings
     )
-    process = processes.start("up", ["registry", "up"], env)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, process)
+    wait_ready(base, processes.start("up", ["registry", "up"], env))
     return base, env
 
 
 def _register(base: str, env: dict[str, str], **overrides: Any) -> tuple[str, dict[str, str], str]:
     """Register a submission through the API; its id, an admin key's headers, its API key."""
-    output = registry_command("admin-keys", "create", "--label", "e2e", "--scope", "full", env=env)
-    admin = {"Authorization": f"AdminKey {output.strip().splitlines()[-1]}"}
-    wait_until(
-        lambda: httpx.get(f"{base}/api/v1/categories/", headers=admin).status_code != 401,
-        30,
-        "the admin key made visible by the projector",
-    )
-    payload = {**_admin_setup(base, admin["Authorization"].split()[1]), **overrides}
+    admin_key = new_admin_key(env, "e2e")
+    key_visible(base, admin_key)
+    admin = {"Authorization": f"AdminKey {admin_key}"}
+    payload = {**admin_setup(base, admin_key), **overrides}
     created = httpx.post(f"{base}/api/v1/submissions/", json=payload, timeout=30)
     assert created.status_code == 201, created.text
     return str(created.json()["id"]), admin, str(created.json()["api_key"])

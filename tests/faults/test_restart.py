@@ -35,7 +35,7 @@ def test_a_postgresql_restart_under_write_load_loses_nothing_and_answers_503s(
     recovery = ledger.first_success_after(back)
     assert recovery is not None
     wait_until(deployment.caught_up, 30, "the projections caught up after the load")
-    lost = lost_writes(deployment, ledger)
+    lost = lost_writes(deployment.base, deployment.admin, ledger.created, ledger.patched)
     statuses = ledger.statuses()
     fivexx = sum(n for status, n in statuses.items() if status >= 500 and status != 503)
     print(

@@ -65,7 +65,7 @@ def test_sigkilled_projector_and_web_worker_lose_no_acknowledged_write(
         worker_back = time.monotonic() - worker_killed
         wait_until(lambda: len(ledger.writes_since(worker_killed, 201)) >= 5, 30, "writes after")
     wait_until(deployment.caught_up, 30, "the projections caught up after the load")
-    lost = lost_writes(deployment, ledger)
+    lost = lost_writes(deployment.base, deployment.admin, ledger.created, ledger.patched)
     statuses = ledger.statuses()
     fivexx = sum(n for status, n in statuses.items() if status >= 500)
     unanswered = [a for a in ledger.answers if a.status == 0]

@@ -21,7 +21,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port, registry_command, registry_env, wait_ready
+from tests.e2e.conftest import (
+    ROOT,
+    free_port,
+    new_admin_key,
+    registry_command,
+    registry_env,
+    wait_ready,
+)
 
 #: Small pools: every host's processes together stay within a few connections each.
 SMALL_POOLS: Mapping[str, str] = {
@@ -108,8 +115,7 @@ def hosts_env(database_url: str, **settings: str) -> dict[str, str]:
 def migrate_and_admin_key(env: Mapping[str, str]) -> str:
     """``registry migrate`` and a full admin key (its plaintext)."""
     registry_command("migrate", env=env)
-    out = registry_command("admin-keys", "create", "--label", "hosts", "--scope", "full", env=env)
-    return out.strip().splitlines()[-1]
+    return new_admin_key(env, "hosts")
 
 
 def until(condition: Callable[[], bool], timeout: float, what: str) -> float:

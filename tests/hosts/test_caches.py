@@ -16,7 +16,9 @@ import httpx
 import pytest
 
 from tests.conftest import create_database
-from tests.e2e.test_up import _admin_setup
+from tests.e2e.conftest import (
+    admin_setup,
+)
 from tests.hosts.hosts import Host, hosts_env, migrate_and_admin_key, until, visible
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +54,7 @@ def hosts(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         b.serve()
         for host in (a, b):
             until(lambda h=host: visible(h.base, admin_key), 60, f"the admin key on {host.name}")
-        yield TwoHosts(a, b, admin_key, _admin_setup(a.base, admin_key))
+        yield TwoHosts(a, b, admin_key, admin_setup(a.base, admin_key))
     finally:
         try:
             b.stop()

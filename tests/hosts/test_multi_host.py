@@ -42,14 +42,14 @@ from domain.biotools import BioToolsRecord
 from domain.ids import biotools_record_id
 from tests.e2e.conftest import (
     FakeServer,
+    admin_setup,
     fake_biotools,
     processes,
     redis_broker_url,
     wait_until,
 )
-from tests.e2e.test_up import _admin_setup
 from tests.e2e.test_up_workers import _Inbox, smtp_server
-from tests.faults.processes import PrivateCluster, cluster
+from tests.faults.processes import PrivateCluster, Writers, cluster, lost_writes
 from tests.hosts.hosts import Host, hosts_env, migrate_and_admin_key, until, visible
 from workers.follower import FOLLOWER_LOCK_KEY
 from workers.scheduler import SCHEDULER_LOCK_KEY
@@ -84,7 +84,7 @@ class Tally:
             counter[what] += 1
 
 
-class Load:
+class Load(Writers):
     """Writer threads: each writes through one host and reads back through the other (the
     survivor only, once the test has taken the dead host out of `alive`)."""
 
@@ -94,20 +94,7 @@ class Load:
         self.payload = payload
         self.biotools_ids = biotools_ids
         self.tally = Tally()
-        self._stop = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(WRITERS)
-        ]
-
-    def __enter__(self) -> Load:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=60)
+        super().__init__(WRITERS)
 
     def _pick(self, number: int, offset: int) -> Host:
         alive = self.alive
@@ -263,26 +250,6 @@ def _sync_events(url: str, ids: list[str]) -> dict[str, int]:
     return {i: by_record.get(str(biotools_record_id(i)), 0) for i in ids}
 
 
-def _lost(base: str, admin: dict[str, str], tally: Tally) -> list[str]:
-    lost = []
-    with httpx.Client(base_url=base, timeout=30) as client:
-        for sid, (key, _) in tally.created.items():
-            owner = {"Authorization": f"ApiKey {key}"}
-            got = client.get(
-                f"/api/v1/submissions/{sid}/", headers=admin if sid in tally.revoked else owner
-            )
-            if got.status_code != 200:
-                lost.append(f"create {sid}: {got.status_code}")
-        by_id: dict[str, list[str]] = {}
-        for sid, value in tally.patched:
-            by_id.setdefault(sid, []).append(value)
-        for sid, values in by_id.items():
-            history = client.get(f"/api/v1/submissions/{sid}/history/", headers=admin).json()
-            seen = {change["new"] for item in history for change in item["changes"]}
-            lost += [f"patch {sid}={v}" for v in values if v not in seen]
-    return lost
-
-
 _REGISTRATION = re.compile(r"New service submitted: |registration has been received: ")
 
 
@@ -411,7 +378,7 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     until(lambda: visible(b.base, admin_key), 60, "the admin key on host b")
     wait_until(lambda: len(_holders(cluster.url, [a, b])) >= len(held_by_a), 30, "locks settled")
     locks = set(_holders(cluster.url, [a, b]))
-    payload = _admin_setup(a.base, admin_key)
+    payload = admin_setup(a.base, admin_key)
     limited = _global_limit([a, b])
     biotools_ids = sorted(p.stem for p in FIXTURES_DIR.glob("*.json"))[:20]
     ready = time.monotonic() - started
@@ -451,7 +418,8 @@ def test_a_host_killed_mid_load_loses_nothing_and_the_other_takes_over_and_serve
     )
     names = [name for _, name in tally.created.values()]
     wait_until(lambda: not _missing_mails(inbox, names), 60, "the registration mails")
-    lost = _lost(b.base, admin, tally)
+    created = {sid: key for sid, (key, _) in tally.created.items()}
+    lost = lost_writes(b.base, admin, created, tally.patched, tally.revoked)
     syncs = Counter(_sync_events(cluster.url, list(tally.created)).values())
     mails = _mails(inbox)
     message_ids = Counter(message_id for message_id, _ in mails)

@@ -7,7 +7,11 @@ import re
 from typing import Any
 from uuid import UUID
 
+from httpx import Response
 from starlette.testclient import TestClient
+
+from projections.admin_accounts import PostgresAdminCredentials
+from web.ui.admin.accounts import AdminAccounts
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -19,15 +23,18 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def sign_in_with_key(client: TestClient, key: str, next_path: str = "/admin/") -> str:
-    """Sign ``client`` in with an admin key; return the token of the admin pages' forms."""
+def post_sign_in(client: TestClient, **fields: str) -> Response:
+    """Post the sign-in form with ``fields`` and the CSRF token of a freshly loaded form
+    (redirects not followed)."""
     form = client.get("/admin/sign-in/")
     assert form.status_code == 200, form.text
-    response = client.post(
-        "/admin/sign-in/",
-        data={"admin_key": key, "csrf_token": csrf_of(form.text), "next": next_path},
-        follow_redirects=False,
-    )
+    data = {**fields, "csrf_token": csrf_of(form.text)}
+    return client.post("/admin/sign-in/", data=data, follow_redirects=False)
+
+
+def sign_in_with_key(client: TestClient, key: str, next_path: str = "/admin/") -> str:
+    """Sign ``client`` in with an admin key; return the token of the admin pages' forms."""
+    response = post_sign_in(client, admin_key=key, next=next_path)
     assert response.status_code == 303, response.text
     page = client.get("/admin/")
     assert page.status_code == 200, page.text
@@ -38,26 +45,12 @@ def sign_in_with_account(
     client: TestClient, username: str, password: str, totp: str | None = None
 ) -> str:
     """Sign ``client`` in with a named account; return the admin pages' CSRF token."""
-    form = client.get("/admin/sign-in/")
-    response = client.post(
-        "/admin/sign-in/",
-        data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
+    response = post_sign_in(client, username=username, password=password)
     if totp is not None:
         assert response.status_code == 200, response.text
         ticket = re.search(r'name="totp_ticket" value="([^"]+)"', response.text)
         assert ticket
-        response = client.post(
-            "/admin/sign-in/",
-            data={
-                "username": username,
-                "totp": totp,
-                "totp_ticket": ticket.group(1),
-                "csrf_token": csrf_of(response.text),
-            },
-            follow_redirects=False,
-        )
+        response = post_sign_in(client, username=username, totp=totp, totp_ticket=ticket[1])
     assert response.status_code == 303, response.text
     page = client.get("/admin/")
     assert page.status_code == 200, page.text
@@ -67,17 +60,18 @@ def sign_in_with_account(
 PASSWORD = "purple-harbour-lantern-42"
 
 
-def make_account(site: Any, username: str, role: str, password: str = PASSWORD) -> UUID:
-    """An account made as the CLI makes it, its password set through its setup link."""
-    from projections.admin_accounts import PostgresAdminCredentials
-    from web.ui.admin.accounts import AdminAccounts
-
-    accounts = AdminAccounts(
+def accounts_of(site: Any) -> AdminAccounts:
+    """The named accounts' service over the test site's database (as the CLI makes it)."""
+    return AdminAccounts(
         site.live.app,
         PostgresAdminCredentials(site.live.read._pool),
         server_key=site.sessions.server_key,
     )
-    ident, token = accounts.create(username, role, actor="admin:test")
+
+
+def make_account(site: Any, username: str, role: str, password: str = PASSWORD) -> UUID:
+    """An account made as the CLI makes it, its password set through its setup link."""
+    ident, token = accounts_of(site).create(username, role, actor="admin:test")
     form = site.client.get(f"/admin/setup/{token}")
     done = site.client.post(
         f"/admin/setup/{token}",

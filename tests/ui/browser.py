@@ -20,6 +20,52 @@ CHROMIUM = "/usr/bin/chromium"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 #: Set to a directory (e.g. docs/screenshots) to save the screenshots of every page there.
 SCREENSHOTS = os.environ.get("REGISTRY_UI_SCREENSHOTS")
+#: Records Content-Security-Policy violations in ``window.__csp`` (an init script, which the
+#: page's CSP does not govern).
+CSP_RECORDER_SCRIPT = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+    (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def page_context(browser: Any, *, js: bool, scheme: str = "light", width: int = 1280) -> Any:
+    """A context in ``scheme`` (``width`` × 900) recording CSP violations in ``window.__csp``;
+    without ``js`` the pages' own scripts never run: exactly the no-JS rendering."""
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    context.add_init_script(CSP_RECORDER_SCRIPT)
+    if not js:
+        context.route("**/*.js", lambda route: route.abort())
+    return context
+
+
+def fill_contacts(page: Page, host: str) -> None:
+    """The registration form's contact and address answers, all at ``host``."""
+    page.fill("#id_public_contact_email", f"help@{host}")
+    page.fill("#id_internal_contact_name", "Ada Internal")
+    page.fill("#id_internal_contact_email", f"ada@{host}")
+    page.fill("#id_internal_contact_email_confirm", f"ada@{host}")
+    page.fill("#id_website_url", f"https://{host}")
+    page.fill("#id_terms_of_use_url", f"https://{host}/terms")
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright until the block ends; the test is skipped without it
+    (and fails under CI, where ``make test`` installs it with apt)."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is required under CI (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextmanager

@@ -4,6 +4,7 @@ helpers that register, approve, amend and erase services through the API and the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,24 +15,16 @@ import pytest
 from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
-from projections import operations
 from projections.admin_accounts import PostgresAdminCredentials
 from projections.projectors import PROJECTORS
 from projections.ui_sessions import PostgresSessionStore
+from registry.webapp import projection_status
 from schema.settings import Settings
 from tests.conftest import create_database
 from tests.integration.web.conftest import Live, live, open_live  # noqa: F401 (fixture)
 from web.app import WebServices, create_app
 
 ADMIN = "admin:root"
-
-#: Records Content-Security-Policy violations in ``window.__csp`` (an init script, which the
-#: page's CSP does not govern).
-CSP_RECORDER_SCRIPT = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-    (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
 
 
 @dataclass
@@ -76,6 +69,17 @@ class Site:
         self.live.app.erase_submission(UUID(created["id"]), actor=ADMIN)
         self.sync()
 
+    def read_key(self, created: dict[str, Any]) -> str:
+        """A new read-scope key of the submission (label "Viewer"), issued by an admin."""
+        issued = self.live.client.post(
+            f"/api/v1/submissions/{created['id']}/keys/",
+            json={"label": "Viewer", "scope": "read"},
+            headers=self.live.admin(),
+        )
+        assert issued.status_code == 201, issued.text
+        self.sync()
+        return str(issued.json()["api_key"])
+
 
 @contextmanager
 def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
@@ -89,17 +93,7 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
         wait_for=live.listener.wait_for,
         sessions=store,
         admin_credentials=PostgresAdminCredentials(pool),
-        projection_status=lambda: [
-            {
-                "name": s.name,
-                "version": s.version,
-                "state": s.state,
-                "live": s.live,
-                "position": s.position,
-                "lag": s.lag,
-            }
-            for s in operations.status(database_url)
-        ],
+        projection_status=functools.partial(projection_status, database_url),
     )
     client = TestClient(create_app(services), raise_server_exceptions=False)
     try:
@@ -107,6 +101,29 @@ def open_site(database_url: str, live: Live) -> Iterator[Site]:  # noqa: F811
     finally:
         client.close()
         pool.close()
+
+
+@contextmanager
+def app_client(
+    site: Site, limits: str = "off", *, settings: Settings | None = None, **services: Any
+) -> Iterator[TestClient]:
+    """Another app over the site's stack and session store: the rate ``limits`` (or whole
+    ``settings``) and more ``WebServices`` fields (a bio.tools look-up, a queue depth …)."""
+    app = create_app(
+        WebServices(
+            settings=settings or Settings(rate_limits=limits, database_url=site.url),
+            registry=site.live.app,
+            read_model=site.live.read,
+            wait_for=site.live.listener.wait_for,
+            sessions=site.sessions,
+            **services,
+        )
+    )
+    client = TestClient(app, raise_server_exceptions=False)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @pytest.fixture
@@ -208,19 +225,7 @@ def browser() -> Iterator[Any]:
 
     Not session-scoped: Playwright's sync API keeps an asyncio loop running in this thread
     while it is open, and every later test calling ``asyncio.run`` would fail."""
-    import os
+    from tests.ui.browser import chromium
 
-    from playwright.sync_api import sync_playwright
-
-    from tests.ui.browser import CHROMIUM
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is required under CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched

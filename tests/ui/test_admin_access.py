@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from tests.ui.admin_helpers import csrf_of, sign_in_with_key
+from tests.ui.admin_helpers import csrf_of, post_sign_in, sign_in_with_key
 from tests.ui.conftest import Site
 
 pytestmark = pytest.mark.integration
@@ -53,12 +53,7 @@ def test_unknown_revoked_and_submission_keys_get_the_same_401(site: Site) -> Non
     site.live.app.revoke_admin_key(revoked.key_id, actor="admin:test")
     site.sync()
     for key in ("x" * 40, revoked.api_key, created["api_key"]):
-        form = site.client.get("/admin/sign-in/")
-        response = site.client.post(
-            "/admin/sign-in/",
-            data={"admin_key": key, "csrf_token": csrf_of(form.text)},
-            follow_redirects=False,
-        )
+        response = post_sign_in(site.client, admin_key=key)
         assert response.status_code == 401
         assert "The admin key is not valid." in response.text
         assert key not in response.text

@@ -6,44 +6,26 @@ from __future__ import annotations
 
 import os
 import re
-from uuid import UUID
 
 import pytest
-from starlette.testclient import TestClient
 
 from domain.admin_account import account_id
 from projections.admin_accounts import PostgresAdminCredentials
 from registry.cli import main
 from schema.settings import Settings
-from tests.ui.admin_helpers import csrf_of, make_account, sign_in_with_account, sign_in_with_key
-from tests.ui.conftest import Site
-from web.app import WebServices, create_app
+from tests.ui.admin_helpers import (
+    PASSWORD,
+    accounts_of,
+    csrf_of,
+    make_account,
+    post_sign_in,
+    sign_in_with_account,
+    sign_in_with_key,
+)
+from tests.ui.conftest import Site, app_client
 from web.ui.admin import totp
-from web.ui.admin.accounts import AdminAccounts
 
 pytestmark = pytest.mark.integration
-
-PASSWORD = "purple-harbour-lantern-42"
-
-
-def accounts_of(site: Site) -> AdminAccounts:
-    return AdminAccounts(
-        site.live.app,
-        PostgresAdminCredentials(site.live.read._pool),
-        server_key=site.sessions.server_key,
-    )
-
-
-def setup_account(site: Site, username: str, role: str, password: str = PASSWORD) -> UUID:
-    ident, token = accounts_of(site).create(username, role, actor="admin:test")
-    form = site.client.get(f"/admin/setup/{token}")
-    done = site.client.post(
-        f"/admin/setup/{token}",
-        data={"password": password, "confirm": password, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303, done.text
-    return ident
 
 
 @pytest.fixture
@@ -118,7 +100,7 @@ def test_the_cli_refuses_a_bad_or_taken_username_naming_the_field(
 
 
 def test_secrets_never_enter_the_events(site: Site) -> None:
-    ident = setup_account(site, "carol", "viewer")
+    ident = make_account(site, "carol", "viewer")
     row = PostgresAdminCredentials(site.live.read._pool).by_id(ident)
     assert row is not None
     assert row.password_hash is not None
@@ -137,7 +119,7 @@ def test_secrets_never_enter_the_events(site: Site) -> None:
 def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
     site: Site,
 ) -> None:
-    ident = setup_account(site, "dave", "viewer")
+    ident = make_account(site, "dave", "viewer")
     sign_in_with_account(site.client, "dave", PASSWORD)
     old_token = site.client.cookies["registry_admin"]
     accounts = accounts_of(site)
@@ -149,11 +131,7 @@ def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
     assert "dave (Manager)" in site.client.get("/admin/").text
     assert accounts.set_active(ident, False, actor="admin:alice")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
-    form = site.client.get("/admin/sign-in/")
-    refused = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "dave", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
+    refused = post_sign_in(site.client, username="dave", password=PASSWORD)
     assert refused.status_code == 401
     events = site.live.app.admin_account_events(ident)
     assert [(e["type"], e["actor"]) for e in events][2:] == [
@@ -163,49 +141,29 @@ def test_a_role_change_and_a_disable_apply_at_once_and_name_the_acting_admin(
 
 
 def test_a_password_reset_ends_the_session_and_the_old_password(site: Site) -> None:
-    ident = setup_account(site, "erin", "editor")
+    ident = make_account(site, "erin", "editor")
     sign_in_with_account(site.client, "erin", PASSWORD)
     accounts_of(site).reset_password(ident, actor="admin:cli")
     assert site.client.get("/admin/", follow_redirects=False).status_code == 303
-    form = site.client.get("/admin/sign-in/")
-    refused = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "erin", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
+    refused = post_sign_in(site.client, username="erin", password=PASSWORD)
     assert refused.status_code == 401
     assert "The username or password is not correct." in refused.text
 
 
 def test_five_failed_sign_ins_are_throttled_with_retry_after(site: Site) -> None:
-    setup_account(site, "frank", "viewer")
+    make_account(site, "frank", "viewer")
     for attempt in range(6):
-        form = site.client.get("/admin/sign-in/")
-        response = site.client.post(
-            "/admin/sign-in/",
-            data={
-                "username": "frank",
-                "password": "wrong-password!",
-                "csrf_token": csrf_of(form.text),
-            },
-        )
+        response = post_sign_in(site.client, username="frank", password="wrong-password!")
         assert response.status_code == (401 if attempt < 5 else 429), attempt
     assert int(response.headers["retry-after"]) > 0
     assert "Too many failed sign-ins. Try again after" in response.text
-    form = site.client.get("/admin/sign-in/")
-    still = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "frank", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-    )
+    still = post_sign_in(site.client, username="frank", password=PASSWORD)
     assert still.status_code == 429  # even the right password waits
 
 
 def test_admin_key_failures_are_throttled_by_key_prefix(site: Site) -> None:
     for attempt in range(6):
-        form = site.client.get("/admin/sign-in/")
-        response = site.client.post(
-            "/admin/sign-in/",
-            data={"admin_key": f"badprefix{attempt}" + "x" * 30, "csrf_token": csrf_of(form.text)},
-        )
+        response = post_sign_in(site.client, admin_key=f"badprefix{attempt}" + "x" * 30)
         assert response.status_code == (401 if attempt < 5 else 429), attempt
 
 
@@ -224,43 +182,19 @@ def _enrol(site: Site, token: str) -> str:
 
 
 def test_with_totp_enrolled_a_sign_in_needs_a_fresh_code(site: Site) -> None:
-    ident = setup_account(site, "gina", "viewer")
+    ident = make_account(site, "gina", "viewer")
     token = sign_in_with_account(site.client, "gina", PASSWORD)
     secret = _enrol(site, token)
     site.client.cookies.clear()
-    form = site.client.get("/admin/sign-in/")
-    step_two = site.client.post(
-        "/admin/sign-in/",
-        data={"username": "gina", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
+    step_two = post_sign_in(site.client, username="gina", password=PASSWORD)
     assert step_two.status_code == 200
     assert 'name="totp"' in step_two.text
     ticket = re.search(r'name="totp_ticket" value="([^"]+)"', step_two.text)
     assert ticket
-    wrong = site.client.post(
-        "/admin/sign-in/",
-        data={
-            "username": "gina",
-            "totp": "000000",
-            "totp_ticket": ticket.group(1),
-            "csrf_token": csrf_of(form.text),
-        },
-        follow_redirects=False,
-    )
-    assert wrong.status_code == 401
     replay = totp.code(secret, totp.current_step())  # the enrolment used this step already
-    reused = site.client.post(
-        "/admin/sign-in/",
-        data={
-            "username": "gina",
-            "totp": replay,
-            "totp_ticket": ticket.group(1),
-            "csrf_token": csrf_of(form.text),
-        },
-        follow_redirects=False,
-    )
-    assert reused.status_code == 401
+    for code in ("000000", replay):
+        refused = post_sign_in(site.client, username="gina", totp=code, totp_ticket=ticket[1])
+        assert refused.status_code == 401, code
     row = PostgresAdminCredentials(site.live.read._pool).by_id(ident)
     assert row is not None
     assert row.totp_secret == secret
@@ -274,25 +208,11 @@ def test_with_totp_enrolled_a_sign_in_needs_a_fresh_code(site: Site) -> None:
 
 
 def test_a_required_totp_sends_an_account_without_it_to_enrol_first(site: Site) -> None:
-    setup_account(site, "hugo", "manager")
-    pool = site.live.read._pool
-    strict = create_app(
-        WebServices(
-            settings=Settings(rate_limits="off", database_url=site.url, admin_require_totp=True),
-            registry=site.live.app,
-            read_model=site.live.read,
-            wait_for=site.live.listener.wait_for,
-            sessions=site.sessions,
-            admin_credentials=PostgresAdminCredentials(pool),
-        )
-    )
-    with TestClient(strict) as client:
-        form = client.get("/admin/sign-in/")
-        signed = client.post(
-            "/admin/sign-in/",
-            data={"username": "hugo", "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-            follow_redirects=False,
-        )
+    make_account(site, "hugo", "manager")
+    settings = Settings(rate_limits="off", database_url=site.url, admin_require_totp=True)
+    credentials = PostgresAdminCredentials(site.live.read._pool)
+    with app_client(site, settings=settings, admin_credentials=credentials) as client:
+        signed = post_sign_in(client, username="hugo", password=PASSWORD)
         assert signed.status_code == 303
         away = client.get("/admin/", follow_redirects=False)
         assert away.status_code == 303
@@ -316,7 +236,7 @@ def test_a_required_totp_sends_an_account_without_it_to_enrol_first(site: Site) 
 
 
 def test_changing_the_password_needs_the_current_one(site: Site) -> None:
-    setup_account(site, "ines", "viewer")
+    make_account(site, "ines", "viewer")
     token = sign_in_with_account(site.client, "ines", PASSWORD)
     new = "another-long-passphrase-7"
     wrong = site.client.post(

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.ui.admin_helpers import PASSWORD, make_account
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Site
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +69,7 @@ def test_every_admin_page_passes_axe_and_csp_with_and_without_js(site: Site, bro
     requests: list[str] = []
     with serve(site.client.app) as base:
         for scheme, js in (("light", True), ("light", False), ("dark", True)):
-            context = site_context(browser, js, scheme)
+            context = page_context(browser, js=js, scheme=scheme)
             page = context.new_page()
             page.on("request", lambda r: requests.append(r.url))
             page.goto(base + "/admin/sign-in/")
@@ -104,14 +104,6 @@ def wide(page: Page) -> list[str]:
             ".map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 12)"
         )
     )
-
-
-def site_context(browser: Any, js: bool, scheme: str = "light") -> Any:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:  # the page's own scripts never run: exactly the no-JS rendering
-        context.route("**/*.js", lambda route: route.abort())
-    return context
 
 
 def test_bulk_approval_without_javascript_goes_through_the_confirmation_page(

@@ -8,8 +8,15 @@ import re
 from typing import Any
 
 import pytest
+from httpx import Response
 
-from tests.ui.admin_helpers import csrf_of, sign_in_with_key
+from tests.ui.admin_helpers import (
+    PASSWORD,
+    csrf_of,
+    make_account,
+    sign_in_with_account,
+    sign_in_with_key,
+)
 from tests.ui.conftest import Site
 
 pytestmark = pytest.mark.integration
@@ -19,6 +26,16 @@ def _detail(site: Site, created: dict[str, Any]) -> str:
     page = site.client.get(f"/admin/submissions/{created['id']}/")
     assert page.status_code == 200, page.text
     return page.text
+
+
+def _post(site: Site, created: dict[str, Any], path: str, token: str, **data: str) -> Response:
+    """POST ``data`` and the CSRF token to ``path`` under the submission's detail page
+    (redirects not followed)."""
+    return site.client.post(
+        f"/admin/submissions/{created['id']}/{path}",
+        data={**data, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def _version(html: str) -> str:
@@ -37,17 +54,11 @@ def test_the_status_panel_offers_only_the_transitions_the_lifecycle_allows(site:
     token = sign_in_with_key(site.client, site.live.admin_full)
     html = _detail(site, created)
     assert _buttons(html) == ["approved", "rejected", "under_review", "deprecated"]
-    response = site.client.post(
-        f"/admin/submissions/{created['id']}/status",
-        data={
-            "status": "approved",
-            "comment": "Welcome to the registry.",
-            "version": _version(html),
-            "csrf_token": token,
-        },
-        follow_redirects=False,
+    welcome, version = "Welcome to the registry.", _version(html)
+    done = _post(
+        site, created, "status", token, status="approved", comment=welcome, version=version
     )
-    assert response.status_code == 303
+    assert done.status_code == 303
     html = _detail(site, created)
     assert "Status changed to Approved." in html
     assert re.search(r"Version 3 · updated <time[^>]*>[^<]+</time> by Admin: ops", html)
@@ -62,10 +73,7 @@ def test_a_crafted_disallowed_transition_is_a_409_naming_both_statuses(site: Sit
     created = site.approved(service_name="Crafted")
     token = sign_in_with_key(site.client, site.live.admin_full)
     html = _detail(site, created)
-    response = site.client.post(
-        f"/admin/submissions/{created['id']}/status",
-        data={"status": "submitted", "version": _version(html), "csrf_token": token},
-    )
+    response = _post(site, created, "status", token, status="submitted", version=_version(html))
     assert response.status_code == 409
     assert "This status change is not allowed: Approved → Submitted." in response.text
 
@@ -75,10 +83,7 @@ def test_a_stale_version_changes_nothing_and_answers_409(site: Site) -> None:
     token = sign_in_with_key(site.client, site.live.admin_full)
     html = _detail(site, created)
     site.amend_as_owner(created, service_name="Stale (edited)")
-    response = site.client.post(
-        f"/admin/submissions/{created['id']}/status",
-        data={"status": "approved", "version": _version(html), "csrf_token": token},
-    )
+    response = _post(site, created, "status", token, status="approved", version=_version(html))
     assert response.status_code == 409
     assert "changed since you opened the page" in response.text
     assert site.live.read.submission(created["id"])["status"] == "submitted"
@@ -125,7 +130,6 @@ def test_a_viewer_sees_no_actions_and_is_refused_every_action_posted_directly(
     assert "/erase" not in html
     assert f"/admin/submissions/{created['id']}/edit" not in html
     token = csrf_of(html)
-    base = f"/admin/submissions/{created['id']}/"
     for path, data in (
         ("status", {"status": "rejected"}),
         ("maturity", {"primary": "mature"}),
@@ -134,8 +138,7 @@ def test_a_viewer_sees_no_actions_and_is_refused_every_action_posted_directly(
         ("erase", {"confirm_name": "Read Only"}),
         ("edit", {"version": "2", "service_name": "Hijacked"}),
     ):
-        response = site.client.post(base + path, data={**data, "csrf_token": token})
-        assert response.status_code == 403, path
+        assert _post(site, created, path, token, **data).status_code == 403, path
     doc = site.live.read.submission(created["id"])
     assert doc["status"] == "approved"
     assert doc["service_name"] == "Read Only"
@@ -147,21 +150,17 @@ def test_maturity_tags_are_set_only_on_approved_services(site: Site) -> None:
     approved = site.approved(service_name="Tagged")
     token = sign_in_with_key(site.client, site.live.admin_full)
     assert "Maturity tags can only be set on approved services." in _detail(site, pending)
-    forced = site.client.post(
-        f"/admin/submissions/{pending['id']}/maturity",
-        data={"primary": "mature", "csrf_token": token},
-    )
+    forced = _post(site, pending, "maturity", token, primary="mature")
     assert forced.status_code == 409
     html = _detail(site, approved)
-    response = site.client.post(
-        f"/admin/submissions/{approved['id']}/maturity",
-        data={
-            "primary": "mature",
-            "secondary": "unstable",
-            "version": _version(html),
-            "csrf_token": token,
-        },
-        follow_redirects=False,
+    response = _post(
+        site,
+        approved,
+        "maturity",
+        token,
+        primary="mature",
+        secondary="unstable",
+        version=_version(html),
     )
     assert response.status_code == 303
     html = _detail(site, approved)
@@ -173,10 +172,7 @@ def test_keys_are_issued_once_on_a_no_store_page_and_revoked_with_a_confirmation
 ) -> None:
     created = site.register(service_name="Keyed")
     token = sign_in_with_key(site.client, site.live.admin_full)
-    issued = site.client.post(
-        f"/admin/submissions/{created['id']}/keys/issue",
-        data={"label": "CI robot", "scope": "read", "csrf_token": token},
-    )
+    issued = _post(site, created, "keys/issue", token, label="CI robot", scope="read")
     assert issued.status_code == 200
     assert issued.headers["cache-control"] == "no-store"
     assert "Copy it now — it will not be shown again." in issued.text
@@ -215,17 +211,12 @@ def test_erasure_needs_the_name_typed_exactly_and_keeps_the_history(site: Site) 
     assert f"/admin/submissions/{created['id']}/erase" in _detail(site, created)
     page = site.client.get(f"/admin/submissions/{created['id']}/erase")
     assert "deprecate it instead" in page.text
-    wrong = site.client.post(
-        f"/admin/submissions/{created['id']}/erase",
-        data={"confirm_name": "erase me", "csrf_token": token},
-    )
+    wrong = _post(site, created, "erase", token, confirm_name="erase me")
     assert wrong.status_code == 422
     assert "Type the service name exactly to confirm." in wrong.text
     assert site.live.read.submission(created["id"]) is not None
-    done = site.client.post(
-        f"/admin/submissions/{created['id']}/erase",
-        data={"confirm_name": "Erase Me", "reason": "Owner asked (ticket 42)", "csrf_token": token},
-        follow_redirects=False,
+    done = _post(
+        site, created, "erase", token, confirm_name="Erase Me", reason="Owner asked (ticket 42)"
     )
     assert done.status_code == 303
     assert done.headers["location"] == "/admin/submissions/"
@@ -249,21 +240,15 @@ def test_an_edit_saves_and_says_which_fields_changed(site: Site) -> None:
     token = sign_in_with_key(site.client, site.live.admin_full)
     form = site.client.get(f"/admin/submissions/{created['id']}/edit").text
     values = _form_values(form)
-    response = site.client.post(
-        f"/admin/submissions/{created['id']}/edit",
-        data={**values, "service_name": "Edited", "csrf_token": token},
-        follow_redirects=False,
-    )
+    response = _post(site, created, "edit", token, **{**values, "service_name": "Edited"})
     assert response.status_code == 303, response.text
     html = _detail(site, created)
     assert "1 field changed: Service Name: Editable → Edited" in html
     assert site.live.read.submission(created["id"])["status"] == "submitted"
     again = site.client.get(f"/admin/submissions/{created['id']}/edit").text
-    unchanged = site.client.post(
-        f"/admin/submissions/{created['id']}/edit",
-        data={**_form_values(again), "csrf_token": token},
-    )
-    assert "Saved — no field values were changed." in unchanged.text
+    unchanged = _post(site, created, "edit", token, **_form_values(again))
+    assert unchanged.status_code == 303
+    assert "Saved — no field values were changed." in _detail(site, created)
 
 
 def test_a_stale_edit_gets_the_conflict_page_and_a_guided_reapply(site: Site) -> None:
@@ -273,15 +258,8 @@ def test_a_stale_edit_gets_the_conflict_page_and_a_guided_reapply(site: Site) ->
     values = _form_values(form)
     # Meanwhile the owner renames the service.
     site.amend_as_owner(created, service_name="Contested (owner)")
-    conflict = site.client.post(
-        f"/admin/submissions/{created['id']}/edit",
-        data={
-            **values,
-            "service_name": "Contested (admin)",
-            "website_url": "https://b.example.org",
-            "csrf_token": token,
-        },
-    )
+    mine = {"service_name": "Contested (admin)", "website_url": "https://b.example.org"}
+    conflict = _post(site, created, "edit", token, **{**values, **mine})
     assert conflict.status_code == 409
     text = conflict.text
     assert "This submission was changed while you were editing" in text
@@ -296,11 +274,7 @@ def test_a_stale_edit_gets_the_conflict_page_and_a_guided_reapply(site: Site) ->
     reapply = _form_values(text)
     assert reapply["service_name"] == "Contested (owner)"
     assert reapply["website_url"] == "https://b.example.org"
-    saved = site.client.post(
-        f"/admin/submissions/{created['id']}/edit",
-        data={**reapply, "csrf_token": token},
-        follow_redirects=False,
-    )
+    saved = _post(site, created, "edit", token, **reapply)
     assert saved.status_code == 303
     doc = site.live.read.submission(created["id"])
     assert doc["service_name"] == "Contested (owner)"
@@ -374,25 +348,8 @@ def _unescape(text: str) -> str:
 
 def _editor(site: Site) -> str:
     """Sign ``site.client`` in as a named Editor account; return the pages' CSRF token."""
-    from projections.admin_accounts import PostgresAdminCredentials
-    from tests.ui.admin_helpers import sign_in_with_account
-    from web.ui.admin.accounts import AdminAccounts
-
-    accounts = AdminAccounts(
-        site.live.app,
-        PostgresAdminCredentials(site.live.read._pool),
-        server_key=site.sessions.server_key,
-    )
-    _, token = accounts.create("eddie", "editor", actor="admin:test")
-    password = "purple-harbour-lantern-42"
-    form = site.client.get(f"/admin/setup/{token}")
-    done = site.client.post(
-        f"/admin/setup/{token}",
-        data={"password": password, "confirm": password, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303, done.text
-    return sign_in_with_account(site.client, "eddie", password)
+    make_account(site, "eddie", "editor")
+    return sign_in_with_account(site.client, "eddie", PASSWORD)
 
 
 def test_an_editor_approves_and_manages_keys_but_cannot_erase_or_change_reference_data(
@@ -401,22 +358,12 @@ def test_an_editor_approves_and_manages_keys_but_cannot_erase_or_change_referenc
     created = site.register(service_name="Editor Work")
     token = _editor(site)
     html = _detail(site, created)
-    approve = site.client.post(
-        f"/admin/submissions/{created['id']}/status",
-        data={"status": "approved", "version": _version(html), "csrf_token": token},
-        follow_redirects=False,
-    )
+    approve = _post(site, created, "status", token, status="approved", version=_version(html))
     assert approve.status_code == 303
-    issued = site.client.post(
-        f"/admin/submissions/{created['id']}/keys/issue",
-        data={"label": "Editor key", "scope": "write", "csrf_token": token},
-    )
+    issued = _post(site, created, "keys/issue", token, label="Editor key", scope="write")
     assert issued.status_code == 200
     assert "Copy it now" in issued.text
-    erase = site.client.post(
-        f"/admin/submissions/{created['id']}/erase",
-        data={"confirm_name": "Editor Work", "csrf_token": token},
-    )
+    erase = _post(site, created, "erase", token, confirm_name="Editor Work")
     assert erase.status_code == 403
     reference = site.client.post(
         "/admin/reference/categories/new", data={"name": "Editors' pick", "csrf_token": token}
@@ -459,29 +406,16 @@ def test_the_timeline_has_no_cap_and_shows_more_in_pages_of_fifty(site: Site) ->
 def test_a_message_the_domain_refuses_is_a_422_naming_the_problem(site: Site) -> None:
     created = site.register(service_name="Odd Message")
     token = sign_in_with_key(site.client, site.live.admin_full)
-    html = _detail(site, created)
-    response = site.client.post(
-        f"/admin/submissions/{created['id']}/status",
-        data={
-            "status": "approved",
-            "comment": "x" * 2001,
-            "version": _version(html),
-            "csrf_token": token,
-        },
-    )
-    assert response.status_code == 422
-    assert "The message must be at most 2,000 characters." in response.text
-    odd = site.client.post(
-        f"/admin/submissions/{created['id']}/status",
-        data={
-            "status": "approved",
-            "comment": "bad \x00 byte",
-            "version": _version(html),
-            "csrf_token": token,
-        },
-    )
-    assert odd.status_code == 422, odd.text
-    assert 'id="problem"' in odd.text
+    version = _version(_detail(site, created))
+    for comment, problem in (
+        ("x" * 2001, "The message must be at most 2,000 characters."),
+        ("bad \x00 byte", 'id="problem"'),
+    ):
+        refused = _post(
+            site, created, "status", token, status="approved", comment=comment, version=version
+        )
+        assert refused.status_code == 422, refused.text
+        assert problem in refused.text
     doc = site.live.read.submission(created["id"])
     assert doc is not None
     assert doc["status"] == "submitted"
@@ -490,10 +424,7 @@ def test_a_message_the_domain_refuses_is_a_422_naming_the_problem(site: Site) ->
 def test_a_key_label_the_domain_refuses_is_a_422(site: Site) -> None:
     created = site.register(service_name="Odd Label")
     token = sign_in_with_key(site.client, site.live.admin_full)
-    response = site.client.post(
-        f"/admin/submissions/{created['id']}/keys/issue",
-        data={"label": "bad \x00 label", "scope": "write", "csrf_token": token},
-    )
+    response = _post(site, created, "keys/issue", token, label="bad \x00 label", scope="write")
     assert response.status_code == 422, response.text
     assert "The key was not issued" in response.text
     assert len(site.live.read.keys_of(created["id"])) == 1

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Site
 
 pytestmark = pytest.mark.integration
 
@@ -24,12 +24,12 @@ def _sign_in(page: Page, base: str, key: str) -> None:
     expect(page.locator("#signed-in-as")).to_be_visible()
 
 
-def _context(browser: Any, js: bool) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:  # the page's own scripts never run: exactly the no-JS rendering
-        context.route("**/*.js", lambda route: route.abort())
-    return context
+def _signed_in(browser: Any, js: bool, base: str, key: str) -> tuple[Any, Page]:
+    """A new context (``js`` on or off) and its page, signed in with the admin ``key``."""
+    context = page_context(browser, js=js)
+    page = context.new_page()
+    _sign_in(page, base, key)
+    return context, page
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -39,9 +39,7 @@ def test_a_reviewer_approves_with_a_message_by_keyboard_with_and_without_javascr
     created = site.register(service_name=f"Browser Review {js}")
     site.amend_as_owner(created, website_url="https://changed.example.org")
     with serve(site.client.app) as base:
-        context = _context(browser, js)
-        page = context.new_page()
-        _sign_in(page, base, site.live.admin_full)
+        context, page = _signed_in(browser, js, base, site.live.admin_full)
         page.goto(f"{base}/admin/submissions/{created['id']}/")
         message = page.locator("#id_comment")
         message.focus()
@@ -95,9 +93,7 @@ def test_every_reviewer_page_passes_axe_csp_and_reflow(site: Site, browser: Any)
     }
     with serve(site.client.app) as base:
         for js in (True, False):
-            context = _context(browser, js)
-            page = context.new_page()
-            _sign_in(page, base, site.live.admin_full)
+            context, page = _signed_in(browser, js, base, site.live.admin_full)
             for name, path in pages.items():
                 response = page.goto(base + path)
                 assert response is not None
@@ -133,9 +129,7 @@ def test_any_two_versions_are_compared_from_the_timeline_by_keyboard(
     created = site.register(service_name="Picked")
     site.amend_as_owner(created, service_name="Picked Again")
     with serve(site.client.app) as base:
-        context = _context(browser, js)
-        page = context.new_page()
-        _sign_in(page, base, site.live.admin_read)
+        context, page = _signed_in(browser, js, base, site.live.admin_read)
         page.goto(f"{base}/admin/submissions/{created['id']}/history")
         page.get_by_label("Compare from version 1").focus()
         page.keyboard.press("Space")

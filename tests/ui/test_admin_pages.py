@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.ui.admin_helpers import sign_in_with_key
-from tests.ui.conftest import Site
+from tests.ui.conftest import Site, app_client
 
 pytestmark = pytest.mark.integration
 
@@ -134,11 +134,6 @@ def test_the_biotools_page_lists_sync_failures_and_an_editor_syncs_selected_now(
 ) -> None:
     from uuid import UUID
 
-    from starlette.testclient import TestClient
-
-    from schema.settings import Settings
-    from web.app import WebServices, create_app
-
     linked = site.register(service_name="Linked Tool", biotools_url="https://bio.tools/linkedtool")
     site.live.app.record_biotools_failure(UUID(linked["id"]), "linkedtool", "bio.tools said 503")
     site.sync()
@@ -148,17 +143,7 @@ def test_the_biotools_page_lists_sync_failures_and_an_editor_syncs_selected_now(
         asked.append(list(ids))
         return "1 synced (1 updated; 0 errors)"
 
-    app = create_app(
-        WebServices(
-            settings=Settings(rate_limits="off", database_url=site.url),
-            registry=site.live.app,
-            read_model=site.live.read,
-            wait_for=site.live.listener.wait_for,
-            sessions=site.sessions,
-            biotools_refresh=refresh,
-        )
-    )
-    with TestClient(app) as client:
+    with app_client(site, biotools_refresh=refresh) as client:
         viewer = sign_in_with_key(client, site.live.admin_read)
         page = client.get("/admin/biotools/?sync=error")
         assert "linkedtool" in page.text
@@ -260,11 +245,8 @@ def test_the_system_page_shows_the_worker_queues_depth_or_unknown(site: Site) ->
     """Messages waiting in the PostgreSQL broker's table (no worker runs here) and delayed ones;
     a broker that cannot be reached shows "unknown", not an error."""
     import dramatiq
-    from starlette.testclient import TestClient
 
     from registry.queues import BrokerQueues
-    from schema.settings import Settings
-    from web.app import WebServices, create_app
     from workers.broker import make_broker
 
     assert "queues-table" not in site.client.get("/admin/system/").text  # no broker: not shown
@@ -294,17 +276,7 @@ def test_the_system_page_shows_the_worker_queues_depth_or_unknown(site: Site) ->
             {q: ["unknown"] * 3 for q in ("biotools", "mail")},
         ),
     ):
-        app = create_app(
-            WebServices(
-                settings=Settings(rate_limits="off", database_url=site.url),
-                registry=site.live.app,
-                read_model=site.live.read,
-                wait_for=site.live.listener.wait_for,
-                sessions=site.sessions,
-                queue_depth=depth,
-            )
-        )
-        with TestClient(app) as client:
+        with app_client(site, queue_depth=depth) as client:
             sign_in_with_key(client, site.live.admin_read)
             page = client.get("/admin/system/")
             assert page.status_code == 200

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Seeded
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Seeded
 
 pytestmark = pytest.mark.integration
 
@@ -50,12 +50,7 @@ def test_every_public_page_passes_axe_csp_and_reflow_in_both_schemes_with_and_wi
     with serve(seeded.site.client.app) as base:
         for scheme in ("light", "dark"):
             for js in (True, False):
-                context = browser.new_context(
-                    color_scheme=scheme, viewport={"width": 1280, "height": 900}
-                )
-                context.add_init_script(CSP_RECORDER_SCRIPT)
-                if not js:  # the page's own scripts never run: exactly the no-JS rendering
-                    context.route("**/*.js", lambda route: route.abort())
+                context = page_context(browser, js=js, scheme=scheme)
                 page = context.new_page()
                 for name, path in pages_of(made).items():
                     visit(page, base, path)

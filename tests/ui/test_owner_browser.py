@@ -5,20 +5,14 @@ violation, no sideways scrolling at 320 px. Screenshots under $REGISTRY_UI_SCREE
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from psycopg_pool import ConnectionPool
-from starlette.testclient import TestClient
 
-from projections.ui_sessions import PostgresSessionStore
 from schema.settings import Settings
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
-from web.app import WebServices, create_app
+from tests.ui.browser import axe_violations, no_sideways_scroll, page_context, screenshot, serve
+from tests.ui.conftest import Site, app_client
 from web.ui.session import token_hash
 
 pytestmark = pytest.mark.integration
@@ -43,10 +37,7 @@ def check(page: Page, name: str, scheme: str, *, shot: bool = True) -> None:
 
 
 def new_page(browser: Any, scheme: str, *, js: bool) -> tuple[Any, Page]:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:  # the page's own scripts never run: exactly the no-JS rendering
-        context.route("**/*.js", lambda route: route.abort())
+    context = page_context(browser, js=js, scheme=scheme)
     return context, context.new_page()
 
 
@@ -154,7 +145,8 @@ def test_the_timeout_warning_opens_before_the_session_ends_and_stay_signed_in_ex
         ui_owner_idle_seconds=60,
         ui_warn_before_seconds=58,
     )
-    with app_with(database_url, site, settings) as (app, store), serve(app) as base:
+    store = site.sessions
+    with app_client(site, settings=settings) as client, serve(client.app) as base:
         context, page = new_page(browser, "light", js=True)
         sign_in(page, base, created["api_key"])
         expect(page).to_have_url(base + "/update/edit/")
@@ -173,27 +165,6 @@ def test_the_timeout_warning_opens_before_the_session_ends_and_stay_signed_in_ex
         assert after is not None
         assert after.idle_expires_at > before.idle_expires_at
         context.close()
-
-
-@contextmanager
-def app_with(
-    database_url: str, site: Site, settings: Settings
-) -> Iterator[tuple[Any, PostgresSessionStore]]:
-    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=2, open=True)
-    store = PostgresSessionStore(pool)
-    services = WebServices(
-        settings=settings,
-        registry=site.live.app,
-        read_model=site.live.read,
-        wait_for=site.live.listener.wait_for,
-        sessions=store,
-    )
-    client = TestClient(create_app(services), raise_server_exceptions=False)
-    try:
-        yield client.app, store
-    finally:
-        client.close()
-        pool.close()
 
 
 def _now() -> Any:
@@ -247,17 +218,11 @@ def test_the_conflict_page_passes_axe_and_its_merged_form_saves(site: Site, brow
 
 def test_the_read_only_view_of_a_read_key_passes_axe(site: Site, browser: Any) -> None:
     created = site.approved(service_name="Read Only View")
-    issued = site.live.client.post(
-        f"/api/v1/submissions/{created['id']}/keys/",
-        json={"label": "Viewer", "scope": "read"},
-        headers=site.live.admin(),
-    )
-    assert issued.status_code == 201, issued.text
-    site.sync()
+    key = site.read_key(created)
     with serve(site.client.app) as base:
         for scheme in ("light", "dark"):
             context, page = new_page(browser, scheme, js=True)
-            sign_in(page, base, issued.json()["api_key"])
+            sign_in(page, base, key)
             expect(page.locator("#read-only")).to_be_visible()
             expect(page.locator("#edit-form")).to_have_count(0)
             check(page, "update-read-only", scheme)

@@ -5,19 +5,13 @@ PATCH, the reset rule asked in advance without recording anything."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 import pytest
-from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
-from projections.ui_sessions import PostgresSessionStore
-from schema.settings import Settings
-from tests.ui.conftest import Site
-from web.app import WebServices, create_app
+from tests.ui.conftest import Site, app_client
 from web.ui.owner import READ_ONLY
 
 pytestmark = pytest.mark.integration
@@ -31,11 +25,11 @@ def token_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, key: str) -> Any:
+def sign_in(client: TestClient, key: str, **fields: str) -> Any:
     page = client.get("/update/")
     return client.post(
         "/update/",
-        data={"api_key": key, "csrf_token": token_of(page.text)},
+        data={"api_key": key, **fields, "csrf_token": token_of(page.text)},
         follow_redirects=False,
     )
 
@@ -148,27 +142,12 @@ def test_signing_in_starts_a_new_owner_session_and_goes_to_the_edit_page(site: S
 
 def test_a_next_path_under_update_is_honoured_and_others_are_not(site: Site) -> None:
     created = site.register()
-    page = site.client.get("/update/?next=/update/history/")
-    response = site.client.post(
-        "/update/",
-        data={
-            "api_key": created["api_key"],
-            "csrf_token": token_of(page.text),
-            "next": "/update/history/",
-        },
-        follow_redirects=False,
-    )
-    assert response.headers["location"] == "/update/history/"
-    response = site.client.post(
-        "/update/",
-        data={
-            "api_key": created["api_key"],
-            "csrf_token": token_of(page.text),
-            "next": "https://evil.example/",
-        },
-        follow_redirects=False,
-    )
-    assert response.headers["location"] == "/update/edit/"
+    for wanted, location in (
+        ("/update/history/", "/update/history/"),
+        ("https://evil.example/", "/update/edit/"),
+    ):
+        response = sign_in(site.client, created["api_key"], next=wanted)
+        assert response.headers["location"] == location, wanted
 
 
 def test_sign_in_without_the_csrf_token_is_refused(site: Site) -> None:
@@ -215,8 +194,8 @@ def test_revoking_the_key_ends_its_session_at_once(site: Site) -> None:
     assert response.headers["location"] == "/update/?m=expired"
 
 
-def test_failed_sign_ins_are_throttled_per_client(database_url: str, site: Site) -> None:
-    with throttled_site(database_url, site, "ui_update=2/hour") as client:
+def test_failed_sign_ins_are_throttled_per_client(site: Site) -> None:
+    with app_client(site, "ui_update=2/hour") as client:
         for _ in range(2):
             assert sign_in(client, "y" * 40).status_code == 403
         response = sign_in(client, "y" * 40)
@@ -225,37 +204,12 @@ def test_failed_sign_ins_are_throttled_per_client(database_url: str, site: Site)
         assert re.search(r"Too many requests. Try again after \d\d:\d\d UTC.", response.text)
 
 
-@contextmanager
-def throttled_site(database_url: str, site: Site, rates: str) -> Iterator[TestClient]:
-    pool: ConnectionPool[Any] = ConnectionPool(database_url, min_size=1, max_size=2, open=True)
-    services = WebServices(
-        settings=Settings(rate_limits=rates, database_url=database_url),
-        registry=site.live.app,
-        read_model=site.live.read,
-        wait_for=site.live.listener.wait_for,
-        sessions=PostgresSessionStore(pool),
-    )
-    client = TestClient(create_app(services), raise_server_exceptions=False)
-    try:
-        yield client
-    finally:
-        client.close()
-        pool.close()
-
-
 # -- the page, read-only keys, history ------------------------------------------------------------
 
 
 def test_a_read_scope_key_sees_values_but_no_form_and_cannot_post(site: Site) -> None:
     created = site.register(service_name="Read Only Tool")
-    issued = site.live.client.post(
-        f"/api/v1/submissions/{created['id']}/keys/",
-        json={"label": "Viewer", "scope": "read"},
-        headers=site.live.admin(),
-    )
-    assert issued.status_code == 201, issued.text
-    site.sync()
-    client = signed_in(site, {"api_key": issued.json()["api_key"]})
+    client = signed_in(site, {"api_key": site.read_key(created)})
     page = client.get("/update/edit/")
     assert "This key can view but not change the registration." in page.text
     assert 'id="edit-form"' not in page.text

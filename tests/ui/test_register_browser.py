@@ -12,9 +12,16 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import axe_violations, no_sideways_scroll, screenshot, serve
-from tests.ui.conftest import CSP_RECORDER_SCRIPT, Site
-from tests.ui.test_register_pages import FakeLookup, limited_client
+from tests.ui.browser import (
+    axe_violations,
+    fill_contacts,
+    no_sideways_scroll,
+    page_context,
+    screenshot,
+    serve,
+)
+from tests.ui.conftest import Site, app_client
+from tests.ui.test_register_pages import FakeLookup
 
 pytestmark = pytest.mark.integration
 
@@ -22,11 +29,7 @@ pytestmark = pytest.mark.integration
 def open_page(
     browser: Any, base: str, *, js: bool, scheme: str = "light", width: int = 1280
 ) -> Page:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
-    context.add_init_script(CSP_RECORDER_SCRIPT)
-    if not js:
-        context.route("**/*.js", lambda route: route.abort())
-    page: Page = context.new_page()
+    page: Page = page_context(browser, js=js, scheme=scheme, width=width).new_page()
     return page
 
 
@@ -53,12 +56,7 @@ def fill_required(page: Page, site: Site, *, js: bool) -> None:
     page.fill("#id_host_institute", "Bielefeld University")
     page.focus(f"input[name=service_center][value='{site.live.centre}']")
     page.keyboard.press("Space")
-    page.fill("#id_public_contact_email", "help@mapper.example.org")
-    page.fill("#id_internal_contact_name", "Ada Internal")
-    page.fill("#id_internal_contact_email", "ada@mapper.example.org")
-    page.fill("#id_internal_contact_email_confirm", "ada@mapper.example.org")
-    page.fill("#id_website_url", "https://mapper.example.org")
-    page.fill("#id_terms_of_use_url", "https://mapper.example.org/terms")
+    fill_contacts(page, "mapper.example.org")
     page.focus("#id_kpi_monitoring_1")  # Planned
     page.keyboard.press("Space")
     page.focus("#id_data_protection_consent")
@@ -287,7 +285,7 @@ def test_reveals_counts_live_validation_and_drafts(site: Site, browser: Any) -> 
 def test_the_biotools_prefill_fills_only_what_the_person_keeps_ticked(
     site: Site, browser: Any
 ) -> None:
-    with limited_client(site, biotools=FakeLookup()) as client, serve(client.app) as base:
+    with app_client(site, biotools=FakeLookup()) as client, serve(client.app) as base:
         page = open_page(browser, base, js=True)
         page.goto(base + "/register/")
         ready(page)

@@ -4,22 +4,16 @@ the inline validation endpoint, the honeypot and the rate limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 import pytest
 from bs4 import BeautifulSoup
-from psycopg_pool import ConnectionPool
 from starlette.testclient import TestClient
 
-from projections.ui_sessions import PostgresSessionStore
-from schema.settings import Settings
 from tests.integration.web.conftest import Live
-from tests.ui.conftest import Site
-from web.app import WebServices, create_app
-from web.ports import BioToolsLookup, BioToolsLookupFailed
+from tests.ui.conftest import Site, app_client
+from web.ports import BioToolsLookupFailed
 
 pytestmark = pytest.mark.integration
 
@@ -284,29 +278,8 @@ def test_inline_validation_answers_one_fields_error(site: Site) -> None:
     assert forged.status_code == 403
 
 
-@contextmanager
-def limited_client(
-    site: Site, limits: str = "off", biotools: BioToolsLookup | None = None
-) -> Iterator[TestClient]:
-    pool: ConnectionPool[Any] = ConnectionPool(site.url, min_size=1, max_size=2, open=True)
-    services = WebServices(
-        settings=Settings(rate_limits=limits, database_url=site.url),
-        registry=site.live.app,
-        read_model=site.live.read,
-        wait_for=site.live.listener.wait_for,
-        sessions=PostgresSessionStore(pool),
-        biotools=biotools,
-    )
-    client = TestClient(create_app(services), raise_server_exceptions=False)
-    try:
-        yield client
-    finally:
-        client.close()
-        pool.close()
-
-
 def test_registrations_over_the_ui_limit_get_the_429_page(site: Site) -> None:
-    with limited_client(site, "ui_register=1/hour,invalid=60/hour") as client:
+    with app_client(site, "ui_register=1/hour,invalid=60/hour") as client:
         # A refused attempt moves to the "invalid" budget: fixing errors costs no registration.
         refused = post(client, form_data(site.live, service_name="ab"))
         assert refused.status_code == 422
@@ -393,7 +366,7 @@ def test_the_biotools_prefill_offers_what_bio_tools_has_matched_to_reference_dat
     site: Site,
 ) -> None:
     lookup = FakeLookup()
-    with limited_client(site, biotools=lookup) as client:
+    with app_client(site, biotools=lookup) as client:
         assert soup(client.get("/register/").text).find(id="biotools-fetch") is not None
         found = client.get("/ui/biotools/prefill?biotools_url=https://bio.tools/mapper")
         assert found.status_code == 200

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
@@ -211,3 +211,37 @@ def _default_sort(q: str) -> str:
 
 def _choice(value: str | None, allowed: Any) -> str:
     return value if value and value in allowed else ""
+
+
+class Filtered(Protocol):
+    """A list page's parameters: the search and the URL without one filter (value)."""
+
+    @property
+    def q(self) -> str:
+        """The search words."""
+
+    def without(self, name: str, value: str = ...) -> str:
+        """The URL without the filter ``name`` (only ``value`` of a multi-valued one)."""
+
+
+def filter_chips(
+    params: Filtered,
+    facets: Iterable[str],
+    legends: Mapping[str, str],
+    label: Callable[[str, str], str],
+) -> list[dict[str, str]]:
+    """The "remove this filter" chips of the search and of every chosen value of the
+    multi-valued ``facets`` (the catalogue's and the admin list's)."""
+    chips = []
+    if params.q:
+        chips.append({"facet": "Search", "value": f"“{params.q}”", "href": params.without("q")})
+    for facet in facets:
+        for value in getattr(params, facet):
+            chips.append(
+                {
+                    "facet": legends[facet],
+                    "value": label(facet, value),
+                    "href": params.without(facet, value),
+                }
+            )
+    return chips

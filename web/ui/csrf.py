@@ -91,6 +91,14 @@ class Csrf:
         if not given or not hmac.compare_digest(given, expected):
             raise CsrfFailed("CSRF token missing or wrong")
 
+    def passes(self, request: Request, session: Session | None, submitted: str | None) -> bool:
+        """Whether :meth:`check` lets the request through."""
+        try:
+            self.check(request, session, submitted)
+        except CsrfFailed:
+            return False
+        return True
+
     def same_origin(self, request: Request) -> bool:
         """Whether ``Origin`` (or, without it, ``Sec-Fetch-Site``) names this site."""
         origin = request.headers.get("origin")

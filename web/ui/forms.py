@@ -9,7 +9,17 @@ verbatim, under the form's names (:func:`summary_errors`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from web.context import Context
+from web.media.logo import LogoRejected, process_logo
+from web.ui.csrf import Csrf
+from web.ui.render import Renderer
+from web.ui.session import Sessions
 
 #: Form name (the original's) -> API wire name, where they differ.
 WIRE_NAMES: Final = {
@@ -86,3 +96,42 @@ def summary_errors(
                 name = form_name(wire)
                 out.append((name, message, TARGETS.get(wire, f"id_{name}")))
     return out
+
+
+@dataclass(eq=False)
+class FormPages:
+    """Base of the page groups whose forms carry a session and a CSRF token (registration,
+    owner's update)."""
+
+    ctx: Context
+    renderer: Renderer
+    sessions: Sessions
+    csrf: Csrf
+
+    def form_page(
+        self, request: Request, template: str, context: Mapping[str, Any], status: int = 200
+    ) -> Response:
+        """A private page whose form carries a CSRF token without a session (``csrf_token``),
+        setting the CSRF cookie when it is new."""
+        token, cookie = self.csrf.token(request, None)
+        values = {**context, "csrf_token": token}
+        response = self.renderer.page(request, template, values, status=status, private=True)
+        if cookie:
+            self.csrf.set_cookie(request, response, cookie)
+        return response
+
+
+async def checked_logo(
+    ctx: Context, content: bytes, errors: dict[str, list[str]], *, save: bool
+) -> str | None:
+    """An uploaded logo checked (``process_logo``) and, with ``save`` and no ``errors`` so far,
+    stored: its media path, or ``logos/chosen.<ext>`` when it is not stored (nothing is stored
+    before the save itself); None when it is rejected (the reason added to ``errors``)."""
+    try:
+        logo = await ctx.call(process_logo, content, ctx.settings.logo_max_bytes)
+    except LogoRejected as exc:
+        errors.setdefault("logo", []).append(str(exc))
+        return None
+    if not save or errors:
+        return f"logos/chosen.{logo.extension}"
+    return await ctx.call(ctx.media.save, "logos", logo.extension, logo.content)

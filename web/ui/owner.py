@@ -11,14 +11,11 @@ actor (``api:<key label>``) and read the same ports; they add no rule of their o
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from markupsafe import Markup, escape
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -38,19 +35,18 @@ from domain.fields import BY_NAME, CONSENT_FIELD, change_name, form_sections
 from domain.lifecycle import STATUS_LABELS
 from domain.parsing import parse_input
 from web.auth import Principal
-from web.context import Context, in_read_thread, logo_url
+from web.context import in_read_thread, logo_url
 from web.endpoints.submissions import write_submission
 from web.errors import ApiError
-from web.media.logo import LogoRejected, process_logo
 from web.ports import AmendmentPreview, OwnedSubmission, OwnerPort
-from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
+from web.ui.csrf import EXPIRED_MESSAGE
 from web.ui.errors import error_page
 from web.ui.form_fields import FormOptions, FormSection
 from web.ui.form_fields import form_sections as form_views
-from web.ui.forms import summary_errors, to_wire
+from web.ui.forms import FormPages, checked_logo, summary_errors, to_wire
 from web.ui.register import LOGO_AGAIN, UNKNOWN_EDAM, resolve_edam
-from web.ui.render import Renderer
-from web.ui.session import Session, Sessions
+from web.ui.session import Session
+from web.ui.versions import word_diff
 
 # -- texts (spec/ui.md §3.5, §5.6, §8; [ORIG] ones word for word) ---------------------------------
 
@@ -103,8 +99,6 @@ _ROLES: Final = (
 #: How the change records write an empty value (shown as "(empty)", never a bare dash).
 EMPTY: Final = "—"
 LONG_TEXT: Final = 120
-COLLAPSE_WORDS: Final = 40
-_TOKENS = re.compile(r"\s+|[^\s]+")
 
 
 def role_of(actor: str) -> str:
@@ -118,33 +112,9 @@ def role_of(actor: str) -> str:
     return "System"
 
 
-def word_diff(old: str, new: str) -> Markup:
-    """A word-level diff of two texts (spec/ui.md §7.3): escaped tokens, deletions in ``<del>``
-    and insertions in ``<ins>`` with visually hidden "removed:"/"added:", long unchanged runs
-    collapsed."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            run = a[i1:i2]
-            words = [t for t in run if not t.isspace()]
-            if len(words) > COLLAPSE_WORDS:
-                out.append(f'<span class="muted">… {len(words)} unchanged words …</span> ')
-            else:
-                out.append(str(escape("".join(run))))
-            continue
-        if i2 > i1:
-            removed = escape("".join(a[i1:i2]))
-            out.append(f'<del><span class="visually-hidden">removed: </span>{removed}</del>')
-        if j2 > j1:
-            added = escape("".join(b[j1:j2]))
-            out.append(f'<ins><span class="visually-hidden">added: </span>{added}</ins>')
-    return Markup("".join(out))  # noqa: S704 (every token escaped above)
-
-
 def diff_rows(changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The table rows of a change list: short values before and after, long text as one
-    word-diff cell."""
+    word-diff cell (the history pages' ``word_diff``)."""
     rows = []
     for change in changes:
         old, new = (str(change.get(k) or "") for k in ("old", "new"))
@@ -247,22 +217,11 @@ class Owner:
         ).actor
 
 
-class OwnerPages:
+@dataclass(eq=False)
+class OwnerPages(FormPages):
     """``/update/…`` over the app's context, session store and the domain's owner calls."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        renderer: Renderer,
-        sessions: Sessions,
-        csrf: Csrf,
-        owner: OwnerPort,
-    ) -> None:
-        self.ctx = ctx
-        self.renderer = renderer
-        self.sessions = sessions
-        self.csrf = csrf
-        self.domain = owner
+    domain: OwnerPort
 
     def routes(self) -> list[BaseRoute]:
         """The update flow's routes."""
@@ -286,9 +245,7 @@ class OwnerPages:
             owner = await self._owner(request, extend=False)
             return self._sign_in_page(request, owner=owner)
         form = await _read_form(request)
-        try:
-            self.csrf.check(request, None, _text(form, "csrf_token"))
-        except CsrfFailed:
+        if not self.csrf.passes(request, None, _text(form, "csrf_token")):
             return self._sign_in_page(request, errors=[("", EXPIRED_MESSAGE, "")], status=403)
         ip = self.ctx.client_ip(request) or "unknown"
         # In a worker thread: the limiter's store may be remote (Redis, PostgreSQL).
@@ -329,22 +286,15 @@ class OwnerPages:
         status: int = 200,
         owner: Owner | None = None,
     ) -> Response:
-        token, cookie = self.csrf.token(request, None)
         context = {
             "section": "update",
             "errors": list(errors),
             "field_error": next((m for n, m, _ in errors if n == "api_key"), ""),
-            "csrf_token": token,
             "next": _next(request.query_params.get("next", "")),
             "banner": _banner(request, owner),
             "owner": owner,
         }
-        response = self.renderer.page(
-            request, "owner/sign_in.html", context, status=status, private=True
-        )
-        if cookie:
-            self.csrf.set_cookie(request, response, cookie)
-        return response
+        return self.form_page(request, "owner/sign_in.html", context, status)
 
     async def sign_out(self, request: Request) -> Response:
         """End the owner session (CSRF-checked) and go back to ``/update/``."""
@@ -353,9 +303,7 @@ class OwnerPages:
 
         def run() -> bool:
             session = self.sessions.current(request, "owner", extend=False)
-            try:
-                self.csrf.check(request, session, _text(form, "csrf_token"))
-            except CsrfFailed:
+            if not self.csrf.passes(request, session, _text(form, "csrf_token")):
                 return False
             self.sessions.end(request, response, "owner")
             return True
@@ -478,32 +426,27 @@ class OwnerPages:
         *,
         preview: AmendmentPreview | None = None,
         status: int = 200,
+        conflict: Mapping[str, Any] | None = None,
     ) -> Response:
-        extra = await self._form_context(request, owner, values, errors, version, preview)
-        extra["rows"] = _value_rows(extra["sections"])
-        return self._page(request, "owner/edit.html", owner, "edit", extra, status)
-
-    async def _form_context(
-        self,
-        request: Request,
-        owner: Owner,
-        values: Mapping[str, Any],
-        errors: Mapping[str, Sequence[str]],
-        version: int,
-        preview: AmendmentPreview | None = None,
-    ) -> dict[str, Any]:
-        """What ``owner/_form.html`` renders: forms' sections in edit mode over ``values``."""
+        """The edit page (``owner/_form.html``: the form's sections in edit mode over
+        ``values``), or with ``conflict`` the conflict page around that form."""
         found = await in_read_thread(self.ctx.read.registration_options)
         messages = {name: " ".join(texts) for name, texts in errors.items()}
         base = self.ctx.base_url(request)
         current_logo = logo_url(base, owner.submission.values.get("logo")) or ""
         options = FormOptions.from_registration_options(found, logo_url=current_logo)
-        return {
-            "sections": list(form_views(values, messages, mode="edit", options=options)),
+        sections = list(form_views(values, messages, mode="edit", options=options))
+        extra = {
+            "sections": sections,
             "summary": summary_errors(errors, EDIT_FIELDS),
             "version": version,
             "impact": impact_text(preview) if preview is not None else None,
         }
+        if conflict is not None:
+            extra.update(conflict)
+            return self._page(request, "owner/conflict.html", owner, "edit", extra, status)
+        extra["rows"] = _value_rows(sections)
+        return self._page(request, "owner/edit.html", owner, "edit", extra, status)
 
     async def _post_edit(self, request: Request) -> Response:
         settings = self.ctx.settings
@@ -511,9 +454,7 @@ class OwnerPages:
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
-        try:
-            self.csrf.check(request, owner.session, _text(form, "csrf_token"))
-        except CsrfFailed:
+        if not self.csrf.passes(request, owner.session, _text(form, "csrf_token")):
             values = posted_values(form)
             errors = {"non_field_errors": [EXPIRED_MESSAGE]}
             seen = _int(_text(form, "version")) or owner.submission.version
@@ -530,19 +471,9 @@ class OwnerPages:
         chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
         checking = bool(_text(form, "_preview"))
         if chosen is not None:
-            try:
-                logo = await self.ctx.call(
-                    process_logo, await chosen.read(), settings.logo_max_bytes
-                )
-            except LogoRejected as exc:
-                errors.setdefault("logo", []).append(str(exc))
-            else:
-                if checking or errors:  # nothing is stored before the save itself
-                    updates["logo"] = f"logos/chosen.{logo.extension}"
-                else:
-                    updates["logo"] = await self.ctx.call(
-                        self.ctx.media.save, "logos", logo.extension, logo.content
-                    )
+            path = await checked_logo(self.ctx, await chosen.read(), errors, save=not checking)
+            if path is not None:
+                updates["logo"] = path
         elif _text(form, "logo_clear"):
             updates["logo"] = None
         if errors:
@@ -626,15 +557,17 @@ class OwnerPages:
         parsed, _ = parse_input(updates)
         mine = [name for name, value in parsed.items() if old.get(name) != value]
         merged = {**current, **{name: parsed[name] for name in mine}}
-        extra = await self._form_context(request, owner, merged, {}, owner.submission.version)
-        extra.update(
-            entries=[_entry(item) for item in reversed(since)],
-            message=STALE,
-            seen=seen,
-            mine=[BY_NAME[n].label for n in mine],
-            both=[BY_NAME[n].label for n in mine if change_name(n) in theirs],
+        conflict = {
+            "entries": [_entry(item) for item in reversed(since)],
+            "message": STALE,
+            "seen": seen,
+            "mine": [BY_NAME[n].label for n in mine],
+            "both": [BY_NAME[n].label for n in mine if change_name(n) in theirs],
+        }
+        version = owner.submission.version
+        return await self._edit_page(
+            request, owner, merged, {}, version, status=409, conflict=conflict
         )
-        return self._page(request, "owner/conflict.html", owner, "edit", extra, status=409)
 
     async def _resolved(
         self, form: FormData, current: Mapping[str, Any]
@@ -666,9 +599,7 @@ class OwnerPages:
         owner = await self._owner(request)
         if owner is None:
             return Response(status_code=204, headers={"Cache-Control": "no-store"})
-        try:
-            self.csrf.check(request, owner.session, _text(form, "csrf_token"))
-        except CsrfFailed:
+        if not self.csrf.passes(request, owner.session, _text(form, "csrf_token")):
             return error_page(self.renderer, request, 403, EXPIRED_MESSAGE)
         updates, errors = await self._resolved(form, owner.submission.values)
         version = _int(_text(form, "version"))
@@ -764,9 +695,7 @@ class OwnerPages:
         owner = await self._owner(request)
         if owner is None:
             return self._expired()
-        try:
-            self.csrf.check(request, owner.session, _text(form, "csrf_token"))
-        except CsrfFailed:
+        if not self.csrf.passes(request, owner.session, _text(form, "csrf_token")):
             return error_page(self.renderer, request, 403, EXPIRED_MESSAGE)
         if not owner.can_write:
             return await self._flash(owner, "/update/", "readonly")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,7 +25,6 @@ from starlette.datastructures import FormData, QueryParams, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Message
 
 from domain.biotools import biotools_id_from_url
 from domain.errors import ValidationFailed
@@ -33,13 +32,13 @@ from domain.fields import BY_NAME, CONSENT_FIELD
 from domain.fields import form_sections as catalogue_sections
 from web.body import read_limited
 from web.clientip import user_agent_hash
-from web.context import Context, in_read_thread
+from web.context import in_read_thread
 from web.endpoints.submissions import write_submission
 from web.errors import ApiError
-from web.media.logo import LogoRejected, process_logo
+from web.forms import parse_form
 from web.ports import BioToolsLookup, BioToolsLookupFailed, ReadPort
 from web.ui.catalogue import CatalogueParams
-from web.ui.csrf import EXPIRED_MESSAGE, Csrf, CsrfFailed
+from web.ui.csrf import EXPIRED_MESSAGE
 from web.ui.errors import error_page
 from web.ui.form_fields import (
     EMAIL_CONFIRM,
@@ -51,9 +50,16 @@ from web.ui.form_fields import (
     summary_with_labels,
     texts,
 )
-from web.ui.forms import LIST_FIELDS, form_name, summary_errors, to_wire, wire_name
-from web.ui.render import Renderer
-from web.ui.session import Session, Sessions
+from web.ui.forms import (
+    LIST_FIELDS,
+    FormPages,
+    checked_logo,
+    form_name,
+    summary_errors,
+    to_wire,
+    wire_name,
+)
+from web.ui.session import Session
 
 log = logging.getLogger("registry.web")
 
@@ -79,7 +85,6 @@ HONEYPOT_MESSAGE: Final = "There was a problem with your submission. Please try 
 CONFIRM_MISSING: Final = "Please confirm your email address."
 CONFIRM_DIFFERENT: Final = "Email addresses do not match."
 LOGO_AGAIN: Final = "You chose {name}; choose it again."
-MAX_FIELDS: Final = 500
 #: The pickers (form names), the shortest query they suggest for, and how many suggestions.
 PICKERS: Final = frozenset({"edam_topics", "edam_operations", "licenses", "related_services"})
 MIN_QUERY: Final = 2
@@ -113,22 +118,11 @@ class Posted:
     honeypot: str
 
 
-class RegisterPages:
+@dataclass(eq=False)
+class RegisterPages(FormPages):
     """``/register/``, ``/register/success/``, ``/register/validate/`` and the suggestions."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        renderer: Renderer,
-        sessions: Sessions,
-        csrf: Csrf,
-        biotools: BioToolsLookup | None = None,
-    ) -> None:
-        self.ctx = ctx
-        self.renderer = renderer
-        self.sessions = sessions
-        self.csrf = csrf
-        self.biotools = biotools
+    biotools: BioToolsLookup | None = None
 
     def routes(self) -> list[BaseRoute]:
         """The registration routes."""
@@ -155,13 +149,10 @@ class RegisterPages:
                 clone = session.data.get("clone") if session is not None else None
                 values = dict(clone) if isinstance(clone, dict) else {}
             return await self._form(request, values, {})
-        try:
-            posted = await self._read(request)
-        except ApiError as exc:
-            return error_page(self.renderer, request, exc.status, exc.detail, exc.headers)
-        try:
-            self.csrf.check(request, None, posted.token)
-        except CsrfFailed:
+        posted = await self._read(request)
+        if isinstance(posted, Response):
+            return posted
+        if not self.csrf.passes(request, None, posted.token):
             return await self._form(
                 request, posted.values, {}, status=403, general=[EXPIRED_MESSAGE]
             )
@@ -186,17 +177,9 @@ class RegisterPages:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         payload, errors = await self._resolved(posted)
         if posted.logo is not None:
-            try:
-                logo = await self.ctx.call(
-                    process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes
-                )
-            except LogoRejected as exc:
-                errors.setdefault("logo", []).append(str(exc))
-            else:
-                if not errors:
-                    payload["logo"] = await self.ctx.call(
-                        self.ctx.media.save, "logos", logo.extension, logo.content
-                    )
+            path = await checked_logo(self.ctx, posted.logo[1], errors, save=True)
+            if path is not None and not errors:
+                payload["logo"] = path
         try:
             if errors:  # the form's own checks failed: show the domain's too, all at once
                 found = await self.ctx.call(self.ctx.registry.check_registration, payload)
@@ -238,10 +221,7 @@ class RegisterPages:
             return error_page(self.renderer, request, exc.status, None, exc.headers)
         data, errors = await self._resolved(posted)
         if posted.logo is not None:
-            try:
-                await self.ctx.call(process_logo, posted.logo[1], self.ctx.settings.logo_max_bytes)
-            except LogoRejected as exc:
-                errors.setdefault("logo", []).append(str(exc))
+            await checked_logo(self.ctx, posted.logo[1], errors, save=False)
         errors = _merge(errors, await self.ctx.call(self.ctx.registry.check_registration, data))
         if posted.logo is not None and "logo" not in errors:
             errors["logo"] = [LOGO_AGAIN.format(name=posted.logo[0])]
@@ -284,11 +264,18 @@ class RegisterPages:
         written = await write_submission(self.ctx, command, lambda done: done.submission_id)
         return written.result.submission_id, written.result.api_key
 
-    async def _read(self, request: Request) -> Posted:
+    async def _read(self, request: Request) -> Posted | Response:
+        """The posted form; else the error page of a body too large or unreadable."""
         settings = self.ctx.settings
         limit = settings.max_body_bytes + settings.logo_max_bytes
-        raw = await read_limited(request, limit)
-        form = await _parse_form(request, raw, settings.max_body_bytes)
+        try:
+            raw = await read_limited(request, limit)
+        except ApiError as exc:
+            return error_page(self.renderer, request, exc.status, exc.detail, exc.headers)
+        try:
+            form = await parse_form(request, raw, settings.max_body_bytes)
+        except Exception:  # starlette's MultiPartException and friends: a bad body
+            return error_page(self.renderer, request, 400, "The form could not be read.")
         try:
             return await _posted(form)
         finally:
@@ -354,14 +341,12 @@ class RegisterPages:
         )
         if preview:  # the file reminder is a note under the answers, not an error
             summary = [item for item in summary if item[0] != "logo"]
-        token, fresh = self.csrf.token(request, None)
         required = required_names(sections)
         done = sum(1 for f in _fields(sections) if f.required and (f.value or _checked(f)))
         context = {
             "section": "register",
             "sections": sections,
             "summary": summary,
-            "csrf_token": token,
             "texts": texts(),
             "required_total": len(required),
             "required_done": done,
@@ -369,12 +354,7 @@ class RegisterPages:
             "prefill": self.biotools is not None,
             "answers": answers(sections) if preview else [],
         }
-        response = self.renderer.page(
-            request, "register/page.html", context, status=status, private=True
-        )
-        if fresh:
-            self.csrf.set_cookie(request, response, fresh)
-        return response
+        return self.form_page(request, "register/page.html", context, status)
 
     # -- the key page -----------------------------------------------------------------------
 
@@ -417,13 +397,10 @@ class RegisterPages:
         405 for GET (the original's contract)."""
         if request.method != "POST":
             return error_page(self.renderer, request, 405, None, {"Allow": "POST"})
-        try:
-            posted = await self._read(request)
-        except ApiError as exc:
-            return error_page(self.renderer, request, exc.status, exc.detail, exc.headers)
-        try:
-            self.csrf.check(request, None, posted.token)
-        except CsrfFailed:
+        posted = await self._read(request)
+        if isinstance(posted, Response):
+            return posted
+        if not self.csrf.passes(request, None, posted.token):
             return error_page(self.renderer, request, 403)
         try:
             await self._hit(VALIDATE_CLASS, request)
@@ -472,59 +449,31 @@ class RegisterPages:
             headers={"Cache-Control": "no-cache"},
         )
 
+    async def _suggest(
+        self, request: Request, name: str, find: Callable[[ReadPort, str], list[dict[str, str]]]
+    ) -> Response:
+        """The ``find(read, q)`` suggestions for ``?q=`` (none below ``MIN_QUERY`` characters)."""
+        q = request.query_params.get("q", "").strip()
+        read = self.ctx.read
+        found = await in_read_thread(lambda: find(read, q) if len(q) >= MIN_QUERY else [])
+        return self._options_page(request, name, found)
+
     async def suggest_edam(self, request: Request) -> Response:
         """At most 20 non-obsolete terms of a branch matching ``q`` (label, synonym, accession);
         a term found by a synonym says which."""
         branch = request.query_params.get("branch", "topic")
         branch = branch if branch in ("topic", "operation") else "topic"
-        q = request.query_params.get("q", "").strip()
-        read = self.ctx.read
-
-        def run() -> list[dict[str, str]]:
-            if len(q) < MIN_QUERY:
-                return []
-            return edam_suggestions(read, branch, q)
-
-        found = await in_read_thread(run)
-        return self._options_page(request, f"edam_{branch}s", found)
+        return await self._suggest(
+            request, f"edam_{branch}s", lambda read, q: edam_suggestions(read, branch, q)
+        )
 
     async def suggest_licenses(self, request: Request) -> Response:
         """At most 20 non-deprecated SPDX licences whose id or name matches ``q``."""
-        q = request.query_params.get("q", "").strip()
-        read = self.ctx.read
-
-        def run() -> list[dict[str, str]]:
-            if len(q) < MIN_QUERY:
-                return []
-            rows = [r for r in read.licenses(q) if not r.get("is_deprecated")]
-            exact = [r for r in rows if str(r["license_id"]).lower() == q.lower()]
-            rest = [r for r in rows if r not in exact]
-            return [
-                {"value": str(r["license_id"]), "label": str(r["name"])}
-                for r in (exact + rest)[:SUGGESTIONS]
-            ]
-
-        found = await in_read_thread(run)
-        return self._options_page(request, "licenses", found)
+        return await self._suggest(request, "licenses", licence_suggestions)
 
     async def suggest_services(self, request: Request) -> Response:
         """At most 20 approved services whose name or description matches ``q``."""
-        q = request.query_params.get("q", "").strip()
-        read = self.ctx.read
-
-        def run() -> list[dict[str, str]]:
-            if len(q) < MIN_QUERY:
-                return []
-            criteria = {**CatalogueParams.parse(QueryParams({"q": q})).criteria()}
-            criteria["page_size"] = SUGGESTIONS
-            result = read.catalogue_search(criteria)
-            return [
-                {"value": str(item["id"]), "label": str(item.get("service_name") or item["id"])}
-                for item in result.get("items") or []
-            ]
-
-        found = await in_read_thread(run)
-        return self._options_page(request, "related_services", found)
+        return await self._suggest(request, "related_services", service_suggestions)
 
     # -- bio.tools prefill (§5.3) --------------------------------------------------------------
 
@@ -697,25 +646,29 @@ def edam_suggestions(read: ReadPort, branch: str, q: str) -> list[dict[str, str]
     return out
 
 
+def licence_suggestions(read: ReadPort, q: str) -> list[dict[str, str]]:
+    """Non-deprecated SPDX licences whose id or name matches ``q``, the exact id first."""
+    rows = [r for r in read.licenses(q) if not r.get("is_deprecated")]
+    exact = [r for r in rows if str(r["license_id"]).lower() == q.lower()]
+    rest = [r for r in rows if r not in exact]
+    return [
+        {"value": str(r["license_id"]), "label": str(r["name"])}
+        for r in (exact + rest)[:SUGGESTIONS]
+    ]
+
+
+def service_suggestions(read: ReadPort, q: str) -> list[dict[str, str]]:
+    """Approved services whose name or description matches ``q`` (the catalogue's search)."""
+    criteria = {**CatalogueParams.parse(QueryParams({"q": q})).criteria()}
+    criteria["page_size"] = SUGGESTIONS
+    result = read.catalogue_search(criteria)
+    return [
+        {"value": str(item["id"]), "label": str(item.get("service_name") or item["id"])}
+        for item in result.get("items") or []
+    ]
+
+
 # -- reading the form -----------------------------------------------------------------------------
-
-
-async def _parse_form(request: Request, raw: bytes, max_part_size: int) -> FormData:
-    """Parse an already size-checked body (replayed to a fresh request)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": raw, "more_body": False}
-
-    copy = Request(request.scope, replay)
-    try:
-        return await copy.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=max_part_size)
-    except Exception as exc:  # starlette's MultiPartException and friends: a bad body
-        raise ApiError(400, "The form could not be read.") from exc
 
 
 async def _posted(form: FormData) -> Posted:

@@ -27,7 +27,13 @@ from domain.fields import DATA_ACCESS_TYPES
 from domain.lifecycle import PRIMARY_TAG_LABELS, SECONDARY_TAG_LABELS
 from schema.text_search import search_words
 from web.context import Context, in_read_thread
-from web.ui.catalogue import FACET_LABELS, GROUP_LABELS, SORT_LABELS, CatalogueParams
+from web.ui.catalogue import (
+    FACET_LABELS,
+    GROUP_LABELS,
+    SORT_LABELS,
+    CatalogueParams,
+    filter_chips,
+)
 from web.ui.render import Renderer
 
 RECENT: Final = 6
@@ -280,18 +286,12 @@ def _facets(params: CatalogueParams, result: dict[str, Any]) -> list[dict[str, A
 
 
 def _chips(params: CatalogueParams, labels: dict[str, Any]) -> list[dict[str, str]]:
-    chips = []
-    if params.q:
-        chips.append({"facet": "Search", "value": f"“{params.q}”", "href": params.without("q")})
-    for facet in ("category", "center", "edam", "license"):
-        for value in getattr(params, facet):
-            chips.append(
-                {
-                    "facet": FACET_LABELS[facet],
-                    "value": _label(facet, value, labels),
-                    "href": params.without(facet, value),
-                }
-            )
+    chips = filter_chips(
+        params,
+        ("category", "center", "edam", "license"),
+        FACET_LABELS,
+        lambda facet, value: _label(facet, value, labels),
+    )
     if params.maturity:
         chips.append(
             {

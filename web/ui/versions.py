@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from domain.field_types import Field
 from domain.fields import FIELDS, SECTION_TITLES
+from domain.lifecycle import PRIMARY_TAG_LABELS, SECONDARY_TAG_LABELS, STATUS_LABELS
 
 ERASED: Final = "[erased]"
 
@@ -30,20 +31,8 @@ KEEP_WORDS: Final = 40
 #: Above this many tokens a line diff is used instead of a word diff.
 TOKEN_BUDGET: Final = 10_000
 
-STATUS_LABELS: Final[dict[str, str]] = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "under_review": "Under Review",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "deprecated": "Deprecated",
-}
-MATURITY_LABELS: Final[dict[str, str]] = {
-    "mature": "Mature",
-    "emerging": "Emerging",
-    "legacy": "Legacy",
-    "unstable": "Unstable",
-}
+#: The maturity tags' labels, primary and secondary alike.
+MATURITY_LABELS: Final = {**PRIMARY_TAG_LABELS, **SECONDARY_TAG_LABELS}
 
 #: The timeline filter ``type`` (§5.7.4): each event kind's group.
 TYPE_GROUPS: Final[dict[str, str]] = {

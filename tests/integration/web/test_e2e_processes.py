@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port, registry_command, registry_env, spawn, wait_ready
-from tests.e2e.test_up import _admin_setup
+from tests.e2e.conftest import (
+    ROOT,
+    admin_setup,
+    ready_key,
+    registry_command,
+    served_env,
+    spawn,
+)
 
 pytestmark = pytest.mark.e2e
 __all__ = ["spawn"]  # the fixture, re-exported for this module
@@ -31,28 +36,18 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 @pytest.fixture
 def served(database_url: str, spawn: list[subprocess.Popen[bytes]]) -> tuple[str, str]:
-    port = free_port()
-    env = registry_env(REGISTRY_DATABASE_URL=database_url, REGISTRY_PORT=str(port))
+    base, env = served_env(REGISTRY_DATABASE_URL=database_url)
     registry_command("migrate", env=env)
-    output = registry_command("admin-keys", "create", "--label", "e2e", "--scope", "full", env=env)
-    admin_key = output.strip().splitlines()[-1]
     spawn.append(_start(["project"], env))
     server = _start(["serve"], env)
     spawn.append(server)
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, server)
-    # The key was created by another process: wait until the projector has made it visible.
-    deadline = time.monotonic() + 30
-    headers = {"Authorization": f"AdminKey {admin_key}"}
-    while httpx.get(f"{base}/api/v1/categories/", headers=headers).status_code == 401:
-        assert time.monotonic() < deadline, "the admin key never became visible"
-        time.sleep(0.2)
+    admin_key = ready_key(base, server, env, "e2e")
     return base, admin_key
 
 
 def test_concurrent_writers_each_read_their_own_writes(served: tuple[str, str]) -> None:
     base, admin_key = served
-    payload = _admin_setup(base, admin_key)
+    payload = admin_setup(base, admin_key)
 
     def write_then_read(n: int) -> tuple[int, int, str, int, str]:
         with httpx.Client(base_url=base, timeout=30) as client:

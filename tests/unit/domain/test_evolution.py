@@ -278,3 +278,61 @@ def test_a_long_lived_submission_loads_from_a_snapshot_plus_a_few_events(
     assert view.version == 3002
     assert view.values["comments"] == "c2999"
     assert 0 < decoded <= 50  # one snapshot + fewer than 50 events, not 3,002 events
+
+
+# -- admin accounts: the events stay readable and keep their topics ------------------------------
+
+ADMIN_LIFECYCLE = json.loads((FIXTURES / "admin_account_lifecycle_v1.json").read_text())
+
+
+def test_an_admin_accounts_stored_lifecycle_replays_to_the_same_state(app: Registry) -> None:
+    ident = UUID(ADMIN_LIFECYCLE["originator_id"])
+    app.recorder.insert_events(
+        [
+            StoredEvent(ident, e["originator_version"], e["topic"], json.dumps(e["state"]).encode())
+            for e in ADMIN_LIFECYCLE["events"]
+        ]
+    )
+    state = app.admin_account_state(ident)
+    assert state is not None
+    assert (state.username, state.role, state.created_by) == ("alice", "manager", "admin:cli")
+    assert (state.is_active, state.has_password, state.totp, state.version) == (
+        True,
+        True,
+        False,
+        8,
+    )
+    flags = [
+        (a.is_active, a.has_password, a.totp)
+        for a in (app.repository.get(ident, version=v) for v in range(3, 8))
+    ]
+    assert flags == [
+        (False, False, False),
+        (True, False, False),
+        (True, False, False),
+        (True, True, False),
+        (True, True, True),
+    ]
+    assert [(e["type"], e["actor"]) for e in app.admin_account_events(ident)] == [
+        ("Created", "admin:cli"),
+        ("RoleChanged", "admin:root"),
+        ("Disabled", "admin:root"),
+        ("Enabled", "admin:root"),
+        ("PasswordResetRequested", "admin:root"),
+        ("PasswordSet", "admin:alice"),
+        ("TotpEnrolled", "admin:alice"),
+        ("TotpRemoved", "admin:root"),
+    ]
+
+
+def test_admin_account_commands_store_the_topics_and_fields_stored_before(app: Registry) -> None:
+    ident = app.create_admin_account("alice", "viewer", actor="admin:cli").account_id
+    app.set_admin_account_role(ident, "manager", actor="admin:root")
+    app.set_admin_account_active(ident, False, actor="admin:root")
+    app.set_admin_account_active(ident, True, actor="admin:root")
+    app.record_admin_password_reset(ident, actor="admin:root")
+    app.record_admin_password_set(ident, actor="admin:alice")
+    app.record_admin_totp(ident, True, actor="admin:alice")
+    app.record_admin_totp(ident, False, actor="admin:root")
+    stored_now = [(s.topic, sorted(json.loads(s.state))) for s in app.recorder.select_events(ident)]
+    assert stored_now == [(e["topic"], sorted(e["state"])) for e in ADMIN_LIFECYCLE["events"]]

@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 from starlette.datastructures import FormData
@@ -26,6 +26,7 @@ from domain.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    RegistryError,
     StaleVersion,
     ValidationFailed,
 )
@@ -40,9 +41,9 @@ from web.context import in_read_thread
 from web.endpoints.erasure import ERASURE_PROJECTIONS
 from web.endpoints.lifecycle import KEY_PROJECTIONS
 from web.endpoints.submissions import write_submission
-from web.ports import Doc
+from web.ports import Doc, Recorded
 from web.ui.admin.access import Admin, Role
-from web.ui.admin.pages import AdminPages
+from web.ui.admin.pages import AdminPages, gated
 from web.ui.errors import error_page
 from web.ui.versions import (
     RECORD_FIELDS,
@@ -106,6 +107,11 @@ def parse_instant(raw: str) -> dt.datetime | None:
 def _first(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _problem(exc: ValidationFailed) -> str:
+    """Every message of a failed validation, for a page's problem line."""
+    return "; ".join(m for ms in exc.errors.values() for m in ms)
 
 
 def _version(form: FormData) -> int | None:
@@ -252,12 +258,9 @@ class DetailPages(AdminPages):
 
     # -- overview ------------------------------------------------------------------------------
 
-    async def overview(self, request: Request) -> Response:
+    @gated(_gate, Role.VIEWER)
+    async def overview(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The overview (Viewer); ``?as_of=<RFC 3339>`` shows the record as it was then."""
-        gated = await self._gate(request, Role.VIEWER)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         as_of = request.query_params.get("as_of")
         if as_of is not None:
             return await self._as_of(request, admin, sid, doc, as_of)
@@ -369,78 +372,38 @@ class DetailPages(AdminPages):
 
     # -- status and maturity ---------------------------------------------------------------------
 
-    async def status(self, request: Request) -> Response:
+    @gated(_gate, Role.EDITOR)
+    async def status(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Change the status (Editor): 303 with a banner; 409 for a transition the lifecycle
         does not allow or a stale version; 422 for a message too long."""
-        gated = await self._gate(request, Role.EDITOR)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         form = await request.form()
         target = _first(form, "status")
         comment = _first(form, "comment").strip()
         current = str(doc.get("status"))
+        refuse = functools.partial(self._overview, request, admin, sid, doc, comment=comment)
         if target not in STATUS_LABELS:
-            return await self._overview(
-                request, admin, sid, doc, status=422, problem="Choose a status.", comment=comment
-            )
+            return await refuse(status=422, problem="Choose a status.")
         if len(comment) > COMMENT_MAX:
-            return await self._overview(
-                request,
-                admin,
-                sid,
-                doc,
-                status=422,
-                problem=f"The message must be at most {COMMENT_MAX:,} characters.",
-                comment=comment,
-            )
-        command = functools.partial(
-            self.ctx.registry.change_status,
+            problem = f"The message must be at most {COMMENT_MAX:,} characters."
+            return await refuse(status=422, problem=problem)
+        command = self.status_command(admin, sid, target, comment, _version(form))
+        refused = await self._write(
+            command,
             sid,
-            target,
-            actor=admin.actor,
-            by_admin=True,
-            comment=comment,
-            expected_version=_version(form),
-        )
-        try:
-            await write_submission(self.ctx, command, lambda _: sid)
-        except ValidationFailed as exc:
-            return await self._overview(
-                request,
-                admin,
-                sid,
-                doc,
-                status=422,
-                problem="; ".join(m for ms in exc.errors.values() for m in ms),
-                comment=comment,
-            )
-        except (InvalidTransition, PermissionDenied):
-            return await self._overview(
-                request,
-                admin,
-                sid,
-                doc,
-                status=409,
-                problem=(
+            refuse,
+            {
+                (InvalidTransition, PermissionDenied): (
                     "This status change is not allowed: "
                     f"{status_label(current)} → {status_label(target)}."
                 ),
-                comment=comment,
-            )
-        except StaleVersion:
-            return await self._overview(
-                request,
-                admin,
-                sid,
-                doc,
-                status=409,
-                problem=(
+                StaleVersion: (
                     "This submission was changed since you opened the page, so the status was "
                     "not changed. Review the current version below and try again."
                 ),
-                comment=comment,
-            )
+            },
+        )
+        if refused is not None:
+            return refused
         banner = f"Status changed to {status_label(target)}."
         if current == "approved" and (
             doc.get("primary_maturity_tag") or doc.get("secondary_maturity_tags")
@@ -448,56 +411,47 @@ class DetailPages(AdminPages):
             banner += " Maturity tags were cleared."
         return await self.back(request, admin, f"/admin/submissions/{sid}/", banner)
 
-    async def maturity(self, request: Request) -> Response:
+    @gated(_gate, Role.EDITOR)
+    async def maturity(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Set the maturity tags of an approved service (Editor); 409 when not approved."""
-        gated = await self._gate(request, Role.EDITOR)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         form = await request.form()
+        refuse = functools.partial(self._overview, request, admin, sid, doc, status=409)
         if doc.get("status") != "approved":
-            return await self._overview(
-                request,
-                admin,
-                sid,
-                doc,
-                status=409,
-                problem="Maturity tags can only be set on approved services.",
-            )
+            return await refuse(problem="Maturity tags can only be set on approved services.")
         primary = _first(form, "primary") or None
         secondary = [v for v in form.getlist("secondary") if isinstance(v, str)]
-        command = functools.partial(
-            self.ctx.registry.assign_maturity_tags,
-            sid,
-            primary,
-            secondary,
-            actor=admin.actor,
-            expected_version=_version(form),
-        )
+        command = self.maturity_command(admin, sid, primary, secondary, _version(form))
+        stale = "This submission was changed meanwhile; the tags were not set."
+        refused = await self._write(command, sid, refuse, {(Conflict, StaleVersion): stale})
+        if refused is not None:
+            return refused
+        return await self.back(request, admin, f"/admin/submissions/{sid}/", "Maturity tags saved.")
+
+    async def _write(
+        self,
+        command: Callable[[], Recorded],
+        sid: uuid.UUID,
+        refuse: Callable[..., Awaitable[Response]],
+        conflicts: Mapping[type[RegistryError] | tuple[type[RegistryError], ...], str],
+    ) -> Response | None:
+        """Carry out ``command`` (None when done); else ``refuse`` it: 422 with the validation
+        messages, or 409 with the text ``conflicts`` gives for the error raised."""
         try:
             await write_submission(self.ctx, command, lambda _: sid)
         except ValidationFailed as exc:
-            problem = "; ".join(m for ms in exc.errors.values() for m in ms)
-            return await self._overview(request, admin, sid, doc, status=422, problem=problem)
-        except (Conflict, StaleVersion):
-            return await self._overview(
-                request,
-                admin,
-                sid,
-                doc,
-                status=409,
-                problem="This submission was changed meanwhile; the tags were not set.",
-            )
-        return await self.back(request, admin, f"/admin/submissions/{sid}/", "Maturity tags saved.")
+            return await refuse(status=422, problem=_problem(exc))
+        except RegistryError as exc:
+            text = next((t for kinds, t in conflicts.items() if isinstance(exc, kinds)), None)
+            if text is None:
+                raise
+            return await refuse(status=409, problem=text)
+        return None
 
     # -- keys -------------------------------------------------------------------------------------
 
-    async def keys(self, request: Request) -> Response:
+    @gated(_gate, Role.VIEWER)
+    async def keys(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The keys table (Viewer); the actions for Editors."""
-        gated = await self._gate(request, Role.VIEWER)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         listed = await self.ctx.call(self.ctx.read.keys_of, sid)
         today = dt.datetime.now(dt.UTC).date().isoformat()
         context = {
@@ -517,12 +471,9 @@ class DetailPages(AdminPages):
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
 
-    async def issue_key(self, request: Request) -> Response:
+    @gated(_gate, Role.EDITOR)
+    async def issue_key(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Issue a key (Editor); the plaintext shown once on a no-store page."""
-        gated = await self._gate(request, Role.EDITOR)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         form = await request.form()
         today = dt.datetime.now(dt.UTC).date().isoformat()
         label = _first(form, "label").strip() or f"Admin key {today} by {admin.username}"
@@ -538,37 +489,39 @@ class DetailPages(AdminPages):
         try:
             written = await self.ctx.write(issue, KEY_PROJECTIONS, lambda done: done)
         except ValidationFailed as exc:
-            problem = "; ".join(m for ms in exc.errors.values() for m in ms)
-            return error_page(self.renderer, request, 422, f"The key was not issued: {problem}")
+            problem = f"The key was not issued: {_problem(exc)}"
+            return error_page(self.renderer, request, 422, problem)
         return await self._one_time(request, admin, doc, written.result.api_key)
 
-    async def reset_keys(self, request: Request) -> Response:
+    async def _confirm_key(
+        self, request: Request, admin: Admin, doc: Doc, **values: Any
+    ) -> Response:
+        context = {**self._header(doc, "keys"), **values}
+        return await self.render(request, admin, "admin/detail/key_confirm.html", context)
+
+    @gated(_gate, Role.EDITOR)
+    async def reset_keys(
+        self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc
+    ) -> Response:
         """Confirm (GET), then revoke every key and issue one write key (Editor)."""
-        gated = await self._gate(request, Role.EDITOR)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         if request.method == "GET":
-            context = {**self._header(doc, "keys"), "action": "reset"}
-            return await self.render(request, admin, "admin/detail/key_confirm.html", context)
+            return await self._confirm_key(request, admin, doc, action="reset")
         reset = functools.partial(self.ctx.registry.reset_keys, sid, actor=admin.actor)
         written = await self.ctx.write(reset, KEY_PROJECTIONS, lambda done: done)
         return await self._one_time(request, admin, doc, written.result.api_key)
 
-    async def revoke_key(self, request: Request) -> Response:
+    @gated(_gate, Role.EDITOR)
+    async def revoke_key(
+        self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc
+    ) -> Response:
         """Confirm (GET), then revoke one key (Editor)."""
-        gated = await self._gate(request, Role.EDITOR)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         key_id = parse_id(request.path_params["key_id"])
         listed = await self.ctx.call(self.ctx.read.keys_of, sid)
         key = next((k for k in listed if str(k.get("id")) == str(key_id)), None)
         if key_id is None or key is None:
             return error_page(self.renderer, request, 404)
         if request.method == "GET":
-            context = {**self._header(doc, "keys"), "action": "revoke", "key": key}
-            return await self.render(request, admin, "admin/detail/key_confirm.html", context)
+            return await self._confirm_key(request, admin, doc, action="revoke", key=key)
         revoke = functools.partial(self.ctx.registry.revoke_key, sid, key_id, actor=admin.actor)
         with contextlib.suppress(Conflict, NotFound):  # already revoked: the table says so
             await self.ctx.write(revoke, KEY_PROJECTIONS, lambda done: done)
@@ -578,13 +531,10 @@ class DetailPages(AdminPages):
 
     # -- erase ------------------------------------------------------------------------------------
 
-    async def erase(self, request: Request) -> Response:
+    @gated(_gate, Role.MANAGER)
+    async def erase(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The confirmation page (GET) and the erasure (POST, Manager): the service name typed
         exactly, else 422."""
-        gated = await self._gate(request, Role.MANAGER)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         context: dict[str, Any] = {**self._header(doc, "overview"), "error": "", "reason": ""}
         if request.method == "GET":
             return await self.render(request, admin, "admin/detail/erase.html", context)
@@ -600,9 +550,7 @@ class DetailPages(AdminPages):
         try:
             await self.ctx.write(command, ERASURE_PROJECTIONS, lambda done: done)
         except ValidationFailed as exc:
-            context.update(
-                error="; ".join(m for ms in exc.errors.values() for m in ms), reason=reason
-            )
+            context.update(error=_problem(exc), reason=reason)
             return await self.render(request, admin, "admin/detail/erase.html", context, status=422)
         return await self.back(request, admin, "/admin/submissions/", f"{name} was erased.")
 
@@ -631,13 +579,10 @@ class DetailPages(AdminPages):
             for f in EDIT_FIELDS
         ]
 
-    async def edit(self, request: Request) -> Response:
+    @gated(_gate, Role.EDITOR)
+    async def edit(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The edit form (GET) and saving it (POST, Editor): a stale version answers the
         conflict page (409) and saves nothing."""
-        gated = await self._gate(request, Role.EDITOR)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         version = int(doc["version"])
         if request.method == "GET":
             entries = await self._timeline(sid)

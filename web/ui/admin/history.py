@@ -4,6 +4,7 @@ provenance, and the readable comparison of any two versions. Viewer and above.""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -11,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from web.ui.admin.access import Role
+from web.ports import Doc
+from web.ui.admin.access import Admin, Role
 from web.ui.admin.detail import BASE, DetailPages
+from web.ui.admin.pages import gated
 from web.ui.errors import error_page
 from web.ui.versions import TYPE_FILTERS, actor_badge, compare
 
@@ -34,13 +37,10 @@ class HistoryPages(DetailPages):
             Route(BASE + "compare", self.compare, methods=["GET", "HEAD"]),
         ]
 
-    async def history(self, request: Request) -> Response:
+    @gated(DetailPages._gate, Role.VIEWER, erased_ok=True)
+    async def history(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The timeline: filters ``type`` and ``actor``, ``order=oldest``, ``from``/``to``
         (versions), pages of 50 with "Show more" (htmx appends the next entries)."""
-        gated = await self._gate(request, Role.VIEWER, erased_ok=True)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         query = request.query_params
         group = query.get("type", "")
         actor = query.get("actor", "")
@@ -95,24 +95,18 @@ class HistoryPages(DetailPages):
             return await self.render(request, admin, "admin/history/_more.html", context)
         return await self.render(request, admin, "admin/history/timeline.html", context)
 
-    async def version(self, request: Request) -> Response:
+    @gated(DetailPages._gate, Role.VIEWER, erased_ok=True)
+    async def version(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """The record as it was at version ``n`` (404 for a version it never had)."""
-        gated = await self._gate(request, Role.VIEWER, erased_ok=True)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         n = _number(request.path_params["n"])
         then = None if n is None else await self.ctx.call(self.ctx.read.submission_version, sid, n)
         if then is None:
             return error_page(self.renderer, request, 404, "The submission never had this version.")
         return await self.version_page(request, admin, sid, doc, then)
 
-    async def compare(self, request: Request) -> Response:
+    @gated(DetailPages._gate, Role.VIEWER, erased_ok=True)
+    async def compare(self, request: Request, admin: Admin, sid: uuid.UUID, doc: Doc) -> Response:
         """Versions ``from`` and ``to`` side by side (§7.3); 400 without two valid versions."""
-        gated = await self._gate(request, Role.VIEWER, erased_ok=True)
-        if isinstance(gated, Response):
-            return gated
-        admin, sid, doc = gated
         low, high = (
             _number(request.query_params.get("from")),
             _number(request.query_params.get("to")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -17,9 +17,9 @@ from starlette.routing import BaseRoute, Route
 from domain.errors import NotFound, ValidationFailed
 from domain.reference_rules import BOOL_FIELDS, PLAIN_FIELDS, REQUIRED_FIELDS, TEXT_FIELDS
 from web.context import in_read_thread
-from web.ports import Doc
+from web.ports import Doc, Recorded
 from web.ui.admin.access import Admin, Role
-from web.ui.admin.pages import AdminPages
+from web.ui.admin.pages import AdminPages, gated, requires
 from web.ui.errors import error_page
 from web.ui.versions import actor_badge, entry_rows
 
@@ -110,6 +110,15 @@ class ReferencePages(AdminPages):
             return error_page(self.renderer, request, 404)
         return admin, found
 
+    async def _one(self, request: Request, role: Role) -> tuple[Admin, Kind, Doc] | Response:
+        found = await self._admin(request, role)
+        if isinstance(found, Response):
+            return found
+        record = await self.ctx.call(self._record, found[1], request.path_params["rid"])
+        if record is None:
+            return error_page(self.renderer, request, 404)
+        return (*found, record)
+
     def _records(self, kind: Kind, active: bool | None) -> list[Doc]:
         read = self.ctx.read
         if kind.kind == "category":
@@ -131,20 +140,15 @@ class ReferencePages(AdminPages):
     def _base(self, kind: Kind) -> dict[str, Any]:
         return {"section": "reference", "kind": kind, "kinds": KINDS}
 
-    async def index(self, request: Request) -> Response:
+    @requires(Role.VIEWER)
+    async def index(self, request: Request, admin: Admin) -> Response:
         """The reference data overview (Viewer)."""
-        admin = await self.access.require(request, Role.VIEWER)
-        if isinstance(admin, Response):
-            return admin
         context = {"section": "reference", "kinds": KINDS}
         return await self.render(request, admin, "admin/reference/index.html", context)
 
-    async def listing(self, request: Request) -> Response:
+    @gated(_admin, Role.VIEWER)
+    async def listing(self, request: Request, admin: Admin, kind: Kind) -> Response:
         """A kind's records with search, the active filter and usage counts (Viewer)."""
-        gated = await self._admin(request, Role.VIEWER)
-        if isinstance(gated, Response):
-            return gated
-        admin, kind = gated
         state = request.query_params.get("state", "")
         q = request.query_params.get("q", "").strip()
         active = {"active": True, "inactive": False}.get(state)
@@ -212,12 +216,9 @@ class ReferencePages(AdminPages):
             request, admin, "admin/reference/form.html", context, status=status
         )
 
-    async def create(self, request: Request) -> Response:
+    @gated(_admin, Role.MANAGER)
+    async def create(self, request: Request, admin: Admin, kind: Kind) -> Response:
         """The create form (GET) and creating (POST, Manager); 422 with inline errors."""
-        gated = await self._admin(request, Role.MANAGER)
-        if isinstance(gated, Response):
-            return gated
-        admin, kind = gated
         if request.method == "GET":
             return await self._form_page(request, admin, kind, {}, {}, None)
         data = await self._posted(request, kind)
@@ -227,63 +228,54 @@ class ReferencePages(AdminPages):
             "centre": registry.create_centre,
             "pi": registry.create_pi,
         }[kind.kind]
+        done = f"{display_name(kind.kind, data)} was created."
+        create = functools.partial(command, data, actor=admin.actor)
+        return await self._save(request, admin, kind, create, data, None, done)
+
+    async def _save(
+        self,
+        request: Request,
+        admin: Admin,
+        kind: Kind,
+        command: Callable[[], Recorded],
+        data: Mapping[str, Any],
+        record: Doc | None,
+        banner: str,
+    ) -> Response:
+        """Carry out a create or an edit: back to the list with ``banner``, else the form again
+        with the errors (422)."""
         try:
-            await self.ctx.write(
-                functools.partial(command, data, actor=admin.actor),
-                (kind.projection,),
-                lambda done: done,
-            )
+            await self.ctx.write(command, (kind.projection,), lambda done: done)
         except ValidationFailed as exc:
             errors = {k: "; ".join(v) for k, v in exc.errors.items()}
-            return await self._form_page(request, admin, kind, data, errors, None, status=422)
-        return await self.back(
-            request, admin, ROOT + kind.slug + "/", f"{display_name(kind.kind, data)} was created."
-        )
+            return await self._form_page(request, admin, kind, data, errors, record, status=422)
+        return await self.back(request, admin, ROOT + kind.slug + "/", banner)
 
-    async def edit(self, request: Request) -> Response:
+    @gated(_one, Role.MANAGER)
+    async def edit(self, request: Request, admin: Admin, kind: Kind, record: Doc) -> Response:
         """The edit form (GET) and saving (POST, Manager)."""
-        gated = await self._admin(request, Role.MANAGER)
-        if isinstance(gated, Response):
-            return gated
-        admin, kind = gated
-        rid = request.path_params["rid"]
-        record = await self.ctx.call(self._record, kind, rid)
-        if record is None:
-            return error_page(self.renderer, request, 404)
         if request.method == "GET":
             return await self._form_page(request, admin, kind, record, {}, record)
         data = await self._posted(request, kind)
         command = functools.partial(
             self.ctx.registry.update_reference, kind.kind, record["id"], data, actor=admin.actor
         )
-        try:
-            await self.ctx.write(command, (kind.projection,), lambda done: done)
-        except ValidationFailed as exc:
-            errors = {k: "; ".join(v) for k, v in exc.errors.items()}
-            return await self._form_page(request, admin, kind, data, errors, record, status=422)
-        return await self.back(
-            request,
-            admin,
-            ROOT + kind.slug + "/",
-            f"{display_name(kind.kind, {**record, **data})} was saved.",
-        )
+        done = f"{display_name(kind.kind, {**record, **data})} was saved."
+        return await self._save(request, admin, kind, command, data, record, done)
 
-    async def deactivate(self, request: Request) -> Response:
+    @gated(_one, Role.MANAGER)
+    async def deactivate(self, request: Request, admin: Admin, kind: Kind, record: Doc) -> Response:
         """Confirm (GET) and deactivate (POST, Manager)."""
-        return await self._set_active(request, False)
+        return await self._set_active(request, admin, kind, record, False)
 
-    async def reactivate(self, request: Request) -> Response:
+    @gated(_one, Role.MANAGER)
+    async def reactivate(self, request: Request, admin: Admin, kind: Kind, record: Doc) -> Response:
         """Confirm (GET) and reactivate (POST, Manager)."""
-        return await self._set_active(request, True)
+        return await self._set_active(request, admin, kind, record, True)
 
-    async def _set_active(self, request: Request, active: bool) -> Response:
-        gated = await self._admin(request, Role.MANAGER)
-        if isinstance(gated, Response):
-            return gated
-        admin, kind = gated
-        record = await self.ctx.call(self._record, kind, request.path_params["rid"])
-        if record is None:
-            return error_page(self.renderer, request, 404)
+    async def _set_active(
+        self, request: Request, admin: Admin, kind: Kind, record: Doc, active: bool
+    ) -> Response:
         name = display_name(kind.kind, record)
         if request.method == "GET":
             usage = await self.ctx.call(self.ctx.read.reference_usage, kind.kind)
@@ -309,16 +301,12 @@ class ReferencePages(AdminPages):
         verb = "reactivated" if active else "deactivated"
         return await self.back(request, admin, ROOT + kind.slug + "/", f"{name} was {verb}.")
 
-    async def history(self, request: Request) -> Response:
+    @gated(_one, Role.VIEWER)
+    async def history(self, request: Request, admin: Admin, kind: Kind, record: Doc) -> Response:
         """The record's own timeline (Viewer)."""
-        gated = await self._admin(request, Role.VIEWER)
-        if isinstance(gated, Response):
-            return gated
-        admin, kind = gated
         rid = request.path_params["rid"]
-        record = await self.ctx.call(self._record, kind, rid)
         steps = await self.ctx.call(self.ctx.read.reference_history, kind.kind, rid)
-        if record is None or steps is None:
+        if steps is None:
             return error_page(self.renderer, request, 404)
         entries = [
             {
@@ -349,11 +337,9 @@ class ReferencePages(AdminPages):
         }
         return await self.render(request, admin, "admin/reference/history.html", context)
 
-    async def edam(self, request: Request) -> Response:
+    @requires(Role.VIEWER)
+    async def edam(self, request: Request, admin: Admin) -> Response:
         """EDAM terms: search over labels, synonyms and accessions; branch filter (Viewer)."""
-        admin = await self.access.require(request, Role.VIEWER)
-        if isinstance(admin, Response):
-            return admin
         q = request.query_params.get("q", "").strip()
         branch = request.query_params.get("branch", "")
         if branch not in ("", "topic", "operation"):
@@ -362,11 +348,9 @@ class ReferencePages(AdminPages):
         context = {"section": "reference", "kinds": KINDS, "terms": terms, "q": q, "branch": branch}
         return await self.render(request, admin, "admin/reference/edam.html", context)
 
-    async def licenses(self, request: Request) -> Response:
+    @requires(Role.VIEWER)
+    async def licenses(self, request: Request, admin: Admin) -> Response:
         """SPDX licences: search; filters deprecated and OSI approved (Viewer)."""
-        admin = await self.access.require(request, Role.VIEWER)
-        if isinstance(admin, Response):
-            return admin
         q = request.query_params.get("q", "").strip()
         osi = request.query_params.get("osi", "")
         deprecated = request.query_params.get("deprecated", "")

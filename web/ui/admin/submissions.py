@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 import json
 import uuid
@@ -50,7 +49,7 @@ from web.ui.admin.listing import (
     export_row,
 )
 from web.ui.admin.pages import AdminPages
-from web.ui.catalogue import CatalogueParams
+from web.ui.catalogue import CatalogueParams, filter_chips
 from web.ui.errors import error_page
 
 #: Bulk action -> (target status or None, label of the button's result, role needed).
@@ -264,25 +263,10 @@ class SubmissionListPages(AdminPages):
         for doc in change:
             sid = uuid.UUID(str(doc["id"]))
             if action == "assign_maturity":
-                command = functools.partial(
-                    self.ctx.registry.assign_maturity_tags,
-                    sid,
-                    primary,
-                    secondary,
-                    actor=admin.actor,
-                    expected_version=None,
-                )
+                command = self.maturity_command(admin, sid, primary, secondary, None)
             else:
                 assert target is not None
-                command = functools.partial(
-                    self.ctx.registry.change_status,
-                    sid,
-                    target,
-                    actor=admin.actor,
-                    by_admin=True,
-                    comment=comment,
-                    expected_version=None,
-                )
+                command = self.status_command(admin, sid, target, comment, None)
             try:
                 await self.ctx.write(command, SUBMISSION_PROJECTIONS, lambda r: r, retry=sid)
             except RegistryError as exc:
@@ -472,18 +456,12 @@ def _facet_groups(
 
 
 def _chips(p: ListParams, references: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
-    chips = []
-    if p.q:
-        chips.append({"facet": "Search", "value": f"“{p.q}”", "href": p.without("q")})
-    for facet in ("status", "center", "category", "pi"):
-        for value in getattr(p, facet):
-            chips.append(
-                {
-                    "facet": FACET_LEGENDS[facet],
-                    "value": _label(facet, value, references),
-                    "href": p.without(facet, value),
-                }
-            )
+    chips = filter_chips(
+        p,
+        ("status", "center", "category", "pi"),
+        FACET_LEGENDS,
+        lambda facet, value: _label(facet, value, references),
+    )
     for facet in ("maturity", "elixir", "access", "biotools_sync"):
         value = getattr(p, facet)
         if value:
