@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from projections.projectors.events import iso
 from projections.queries.base import QueryBase
+from projections.queries.submissions import feed_entry
 
 # A day is compared as the feed serves `changed_at` (in the session's time zone, as psycopg
 # loads it), so `from`/`to` mean the dates the page shows.
@@ -54,15 +54,7 @@ class AdminActivityQueries(QueryBase):
         first = rows[0]
         return {
             "entries": [
-                {
-                    "position": int(r["position"]),
-                    "id": str(r["submission_id"]),
-                    "type": r["event_type"],
-                    "changed_by": r["changed_by"],
-                    "changed_at": iso(r["changed_at"]),
-                    "changes": r["changes"],
-                    "service_name": r["service_name"],
-                }
+                {**feed_entry(r), "service_name": r["service_name"]}
                 for r in rows
                 if r["position"] is not None
             ],

@@ -1,13 +1,13 @@
 """The admin console's submissions list (spec/ui.md §5.7.3) as one statement per page.
 
 The statement works out, once per submission, the values each filter compares (its status, its
-centre, its categories and PIs as the served document resolves them, its bio.tools sync state,
-whether its approved version has an edit in review), then in the server: the rows every filter
-keeps, counted; per filter, how many rows each value has among the rows the OTHER filters keep
-(ticking one status still shows how many each other status would add); how many of the kept rows
-changed since their last approval; and the documents of one page, with their references and key
-counts. Only the page's documents are served; the columns and expressions the API's list filters
-compare are the field catalogue's (``submission_sql.FILTERS``).
+centre, categories and PIs, its bio.tools sync state, whether its approved version has an edit
+in review), then in the server: the rows every filter keeps, counted; per filter, how many rows
+each value has among the rows the OTHER filters keep (ticking one status still shows how many
+each other status would add); how many of the kept rows changed since their last approval; and
+the documents of one page, with their references and key counts. Only the page's documents are
+served; the columns and expressions the API's list filters compare are the field catalogue's
+(``submission_sql.FILTERS``).
 
 Search (``q``): every word (split at white space, folded) is a part of the folded service name,
 submitter names and affiliation, host institute, licence note, licence ids or PI names; or one of
@@ -57,16 +57,12 @@ def _fold(sql: str) -> str:
         ELSE translate(lower({sql}), '{SQL_FOLD_FROM}', '{SQL_FOLD_TO}') END"""
 
 
-def _ids(field: str, cast: str) -> str:
-    return (
-        f"ARRAY(SELECT x::{cast} FROM jsonb_array_elements_text("
-        f"coalesce(s.doc->'{field}', '[]'::jsonb)) AS x)"
-    )
-
-
-# A submission's references always exist (reference records are deactivated, never deleted),
-# so their ids are taken from the document as they are: looking each up (as the served document
-# does) was most of the statement's time.
+# The document's values are read with one `jsonb_to_record` (each `->` decompresses the document
+# again). A submission's references always exist (reference records are deactivated, never
+# deleted), so their ids are taken from the document as they are: looking each one up, as the
+# served document does, was most of the statement's time.
+_RECORD: Final = """jsonb_to_record(s.doc)
+    AS d(service_category_ids jsonb, responsible_pi_ids jsonb, biotoolsrecord jsonb)"""
 
 #: Per filter, the value a submission ``s`` has, as its served document shows it (NULL: none).
 _VALUE: Final = {
@@ -76,24 +72,24 @@ _VALUE: Final = {
     "center": f"{_COLUMN['service_center']}::text",
     "access": _COLUMN["data_access_type"],
     "biotools_sync": """CASE
-        WHEN coalesce(s.doc->'biotoolsrecord', 'null'::jsonb) IN ('null'::jsonb, '{}'::jsonb)
-            THEN 'none'
-        WHEN coalesce(s.doc->'biotoolsrecord'->>'sync_error', '') <> '' THEN 'error'
+        WHEN coalesce(d.biotoolsrecord, 'null'::jsonb) IN ('null'::jsonb, '{}'::jsonb) THEN 'none'
+        WHEN coalesce(d.biotoolsrecord->>'sync_error', '') <> '' THEN 'error'
         ELSE 'ok' END""",
 }
-#: Per filter of several values a submission may have, its values (text[]).
+#: Per filter of several values a submission may have, its values (a jsonb array).
 _VALUES: Final = {
-    "category": _ids("service_category_ids", "bigint::text"),
-    "pi": _ids("responsible_pi_ids", "uuid::text"),
+    "category": "coalesce(d.service_category_ids, '[]'::jsonb)",
+    "pi": "coalesce(d.responsible_pi_ids, '[]'::jsonb)",
 }
 
-_SEARCHED: Final = f"""concat_ws(' ', s.doc->>'service_name', s.doc->>'submitter_first_name',
+_SEARCHED: Final = """concat_ws(' ', s.doc->>'service_name', s.doc->>'submitter_first_name',
         s.doc->>'submitter_last_name', s.doc->>'submitter_affiliation', s.doc->>'host_institute',
         s.doc->>'license_note',
         (SELECT string_agg(x, ' ') FROM jsonb_array_elements_text(
             coalesce(s.doc->'licenses', '[]'::jsonb)) AS x),
         (SELECT string_agg(p.first_name || ' ' || p.last_name, ' ') FROM pis p
-         WHERE p.aggregate_id = ANY ({_ids("responsible_pi_ids", "uuid")})))"""
+         WHERE p.aggregate_id = ANY (ARRAY(SELECT x::uuid FROM jsonb_array_elements_text(
+             coalesce(s.doc->'responsible_pi_ids', '[]'::jsonb)) AS x))))"""
 
 # The text is put together once per row (OFFSET 0 keeps the planner from copying its
 # expression into each use); each word must be part of it.
@@ -126,6 +122,7 @@ ORDERS: Final = {
 
 _CHECKS: Final = (*FACETS, "changed")
 _MISSES: Final = " + ".join(f"(NOT q.ok_{name})::int" for name in _CHECKS)
+# A list filter keeps a row having any of its values (`{f}_json`: each as a one-element array).
 _OK: Final = ",\n        ".join(
     [
         *(
@@ -134,7 +131,8 @@ _OK: Final = ",\n        ".join(
             for f in _VALUE
         ),
         *(
-            f"(cardinality(%({f})s::text[]) = 0 OR r.v_{f} && %({f})s::text[]) AS ok_{f}"
+            f"(cardinality(%({f})s::text[]) = 0 OR r.v_{f} @> ANY (%({f}_json)s::jsonb[]))"
+            f" AS ok_{f}"
             for f in _VALUES
         ),
         "(NOT %(changed)s OR r.in_review) AS ok_changed",
@@ -152,7 +150,8 @@ _FACET_COUNTS: Final = (
                 for f in _VALUE
             ),
             *(
-                f"""    SELECT '{f}', v.value, count(*) FROM c, unnest(c.v_{f}) AS v(value)
+                f"""    SELECT '{f}', v.value, count(*)
+    FROM c, jsonb_array_elements_text(c.v_{f}) AS v(value)
     WHERE c.misses = (NOT c.ok_{f})::int GROUP BY v.value"""
                 for f in _VALUES
             ),
@@ -200,12 +199,12 @@ def statement(sort: str, *, counts: bool, as_of: bool, search: bool) -> str:
         {values},
         EXISTS (SELECT FROM public_catalogue p
                 WHERE p.id = s.id AND p.visibility = 'in_review') AS in_review
-    FROM {source} s
+    FROM {source} s, {_RECORD}
     WHERE (%(ids)s::uuid[] IS NULL OR s.id = ANY (%(ids)s::uuid[]))
       AND (%(from)s = '' OR left(s.doc->>'submitted_at', 10) >= %(from)s)
       AND (%(to)s = '' OR left(s.doc->>'submitted_at', 10) <= %(to)s)
       {"AND " + _SEARCH if search else ""}),
-c AS MATERIALIZED (
+c AS NOT MATERIALIZED (
     SELECT q.*, {_MISSES} AS misses
     FROM (SELECT r.*, {_OK} FROM r) AS q),
 {_FACET_COUNTS if counts else ""}
@@ -241,6 +240,14 @@ def _chosen(criteria: Mapping[str, Any], name: str) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
+def _elements(values: list[str], number: bool) -> list[Jsonb]:
+    """``[value]`` of each chosen value, as the document stores it (the ids of categories are
+    numbers, written as ``str(int)`` here and on the page)."""
+    if number:
+        return [Jsonb([int(v)]) for v in values if v.isascii() and v.isdigit() and str(int(v)) == v]
+    return [Jsonb([v]) for v in values]
+
+
 def _uuids(values: Any) -> list[UUID]:
     out = []
     for value in values:
@@ -258,8 +265,11 @@ def parameters(criteria: Mapping[str, Any]) -> dict[str, Any]:
     (``YYYY-MM-DD``), ``changed_since_approval``, ``q`` and ``ids`` (only these submissions)."""
     q = " ".join(str(criteria.get("q") or "").split())
     ids = criteria.get("ids")
+    chosen = {facet: _chosen(criteria, facet) for facet in FACETS}
     return {
-        **{facet: _chosen(criteria, facet) for facet in FACETS},
+        **chosen,
+        "category_json": _elements(chosen["category"], number=True),
+        "pi_json": _elements(chosen["pi"], number=False),
         "changed": bool(criteria.get("changed_since_approval")),
         "from": str(criteria.get("submitted_from") or ""),
         "to": str(criteria.get("submitted_to") or ""),
