@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
-from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
@@ -36,15 +35,8 @@ from projections.queries.timeline import TimelineQueries
 from schema.text_search import SQL_FOLD_FROM, SQL_FOLD_TO, fold
 
 FACETS: Final = (
-    "status",
-    "maturity",
-    "elixir",
-    "center",
-    "category",
-    "pi",
-    "access",
-    "biotools_sync",
-)
+    "status", "maturity", "elixir", "center", "category", "pi", "access", "biotools_sync"
+)  # fmt: skip
 DEFAULT_SORT: Final = "-submitted_at"
 
 _COLUMN: Final = {param: column for param, _, column in FILTERS}
@@ -200,7 +192,7 @@ def statement(sort: str, *, counts: bool, as_of: bool, search: bool) -> str:
         EXISTS (SELECT FROM public_catalogue p
                 WHERE p.id = s.id AND p.visibility = 'in_review') AS in_review
     FROM {source} s, {_RECORD}
-    WHERE (%(ids)s::uuid[] IS NULL OR s.id = ANY (%(ids)s::uuid[]))
+    WHERE (%(ids)s::text[] IS NULL OR s.id::text = ANY (%(ids)s::text[]))
       AND (%(from)s = '' OR left(s.doc->>'submitted_at', 10) >= %(from)s)
       AND (%(to)s = '' OR left(s.doc->>'submitted_at', 10) <= %(to)s)
       {"AND " + _SEARCH if search else ""}),
@@ -248,16 +240,6 @@ def _elements(values: list[str], number: bool) -> list[Jsonb]:
     return [Jsonb([v]) for v in values]
 
 
-def _uuids(values: Any) -> list[UUID]:
-    out = []
-    for value in values:
-        try:
-            out.append(UUID(str(value)))
-        except ValueError:
-            continue  # names no submission
-    return out
-
-
 def parameters(criteria: Mapping[str, Any]) -> dict[str, Any]:
     """The statement's parameters for the admin list's criteria: ``status``, ``maturity``,
     ``elixir``, ``center``, ``category``, ``pi``, ``access``, ``biotools_sync`` (each a value
@@ -276,7 +258,7 @@ def parameters(criteria: Mapping[str, Any]) -> dict[str, Any]:
         "q": q,
         "words": [_like(word) for word in fold(q).split()],
         "like": _like(q),
-        "ids": None if ids is None else _uuids(ids),
+        "ids": None if ids is None else [str(i) for i in ids],
         "statuses": list(STATUS_LABELS),
     }
 
