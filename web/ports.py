@@ -331,6 +331,29 @@ class ReadPort(KeyLookup, Protocol):
         ``deprecated``, ``hidden``, ``erased``) and, when shown, its last approved fields with
         their references resolved; None for an id the registry never had."""
 
+    def admin_submissions(
+        self, criteria: Mapping[str, Any], page: int, page_size: int
+    ) -> dict[str, Any]:
+        """One page of the admin list (spec/ui.md §5.7.3; ``page_size`` 0: counts only):
+        ``{total, page, pages, items, keys, in_review, facets, changed, labels}``: the page's
+        documents, their key counts (``{active, total}`` by id), those changed since their last
+        approval, per filter the count of each value among the submissions the other filters
+        keep, how many kept ones changed since their last approval, and the names of the
+        centres, categories and PIs counted or chosen."""
+
+    def admin_documents(
+        self, criteria: Mapping[str, Any], at: dt.datetime | None = None
+    ) -> list[Doc]:
+        """Every submission the admin list's ``criteria`` keep (``ids``: only these), in its
+        order; with ``at``, each as it was then."""
+
+    def admin_activity(
+        self, filters: Mapping[str, Any], limit: int | None, seen: int | None = None
+    ) -> Doc:
+        """The ``limit`` newest change-feed entries passing the activity page's ``filters``
+        (None: all), each with its submission's ``service_name``: ``{entries, top, unseen}``
+        (``top`` the newest position, ``unseen`` the entries after ``seen``)."""
+
     def catalogue_recent(self, limit: int) -> tuple[int, list[Doc]]:
         """How many services the public sees, and the ``limit`` most recently approved."""
 

@@ -14,14 +14,17 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
+from projections.queries.admin_activity import AdminActivityQueries
+from projections.queries.admin_list import AdminListQueries
 from projections.queries.catalogue import CatalogueQueries
 from projections.queries.keys import KeyQueries, KeyRecord, KeyStamp
 from projections.queries.reference import ReferenceQueries
 from projections.queries.submissions import EventSource, as_of_document
-from projections.queries.timeline import TimelineQueries
 
 
-class ReadModel(TimelineQueries, ReferenceQueries, KeyQueries, CatalogueQueries):
+class ReadModel(
+    AdminListQueries, AdminActivityQueries, ReferenceQueries, KeyQueries, CatalogueQueries
+):
     """Every read query of the API, over one connection pool.
 
     ``registry`` (the domain application, optional) is needed only by ``submission_as_of``,

@@ -85,6 +85,18 @@ FROM submission_history h WHERE h.position > %s ORDER BY h.position LIMIT %s"""
 FEED_MAX = 1000
 
 
+def feed_entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A change-feed entry from a ``submission_history`` row."""
+    return {
+        "position": int(row["position"]),
+        "id": str(row["submission_id"]),
+        "type": row["event_type"],
+        "changed_by": row["changed_by"],
+        "changed_at": iso(row["changed_at"]),
+        "changes": row["changes"],
+    }
+
+
 class EventSource(Protocol):
     """What ``submission_as_of`` needs of the domain application: its event store."""
 
@@ -250,17 +262,7 @@ class SubmissionQueries(QueryBase):
         """The registry-wide change feed after ``after``, in commit order (limit 1..1000):
         ``{position, id, type, changed_by, changed_at, changes}``."""
         bounded = max(1, min(limit, FEED_MAX))
-        return [
-            {
-                "position": int(r["position"]),
-                "id": str(r["submission_id"]),
-                "type": r["event_type"],
-                "changed_by": r["changed_by"],
-                "changed_at": iso(r["changed_at"]),
-                "changes": r["changes"],
-            }
-            for r in self._all(FEED, (max(after, 0), bounded))
-        ]
+        return [feed_entry(r) for r in self._all(FEED, (max(after, 0), bounded))]
 
 
 def as_of_document(

@@ -317,17 +317,21 @@ class TimelineQueries(SubmissionQueries):
         The events come decoded from the timeline's store (:class:`TimelineCache`, which never
         keeps an erased submission's), so the API's as-of read and the reviewer's pages share
         one fold of one decoding."""
+        doc = self.raw_as_of(submission_id, at)
+        if doc is None:
+            return None
+        row = self._one(AS_OF, (Jsonb(doc),))
+        return served(row, full_record=True) if row else None
+
+    def raw_as_of(self, submission_id: UUID | str, at: datetime) -> Doc | None:
+        """The raw document (reference ids, as stored) of :meth:`submission_as_of`."""
         sid = _uuid(submission_id)
         kept = self._decoded(sid) if sid is not None else None
         if kept is None:
             return None
         erased = any(kind(e) == "Submission.Erased" for e in kept.own)
         events = heapq.merge(kept.own, kept.record, key=lambda e: e.timestamp)
-        doc = as_of_document(events, _at(at), erased=erased)
-        if doc is None:
-            return None
-        row = self._one(AS_OF, (Jsonb(doc),))
-        return served(row, full_record=True) if row else None
+        return as_of_document(events, _at(at), erased=erased)
 
     def _decoded(self, sid: UUID) -> _Kept | None:
         """The submission's decoded events and timeline, brought up to date with one query per

@@ -14,9 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from web.context import in_read_thread
 from web.ui.admin.access import Role
-from web.ui.admin.feed import TYPE_LABELS, FeedParams, everything_after, newest_first
+from web.ui.admin.feed import SHOWN, TYPE_LABELS, FeedParams
 from web.ui.admin.pages import AdminPages
-from web.ui.admin.submissions import load_listing, names_by_id
 
 
 def escape(text: str) -> str:
@@ -43,11 +42,11 @@ class ActivityPages(AdminPages):
             return admin
         params = FeedParams.parse(request.query_params)
 
-        def run() -> tuple[list[Any], dict[str, str]]:
-            feed = everything_after(self.ctx.read)
-            return newest_first(feed, params), names_by_id(load_listing(self.ctx.read).docs)
+        def run() -> list[Any]:
+            entries: list[Any] = self.ctx.read.admin_activity(params.filters(), SHOWN)["entries"]
+            return entries
 
-        entries, names = await in_read_thread(run)
+        entries = await in_read_thread(run)
         base = self.ctx.base_url(request).rstrip("/")
         updated = entries[0]["changed_at"] if entries else "1970-01-01T00:00:00+00:00"
         parts = [
@@ -60,7 +59,7 @@ class ActivityPages(AdminPages):
         ]
         for e in entries:
             what = TYPE_LABELS.get(str(e["type"]), str(e["type"]))
-            name = names.get(str(e["id"])) or str(e["id"])
+            name = e.get("service_name") or str(e["id"])
             lines = "; ".join(
                 f"{c.get('label') or c.get('field')}: {c.get('old')} → {c.get('new')}"
                 for c in (e.get("changes") or [])[:8]
@@ -91,17 +90,11 @@ class ActivityPages(AdminPages):
         fragment = request.headers.get("hx-request") == "true" and bool(params.after)
 
         def run() -> dict[str, Any]:
-            feed = everything_after(self.ctx.read)
-            top = int(feed[-1]["position"]) if feed else 0
-            entries = newest_first(feed, params, 0 if fragment else 50)
             cursor = self.access.cursor(admin.subject)
-            return {
-                "entries": entries,
-                "top": max(top, params.after),
-                "cursor": cursor,
-                "unseen": sum(1 for e in feed if int(e["position"]) > (cursor or 0)),
-                "names": names_by_id(load_listing(self.ctx.read).docs),
-            }
+            found = self.ctx.read.admin_activity(
+                params.filters(), None if fragment else SHOWN, cursor
+            )
+            return {**found, "top": max(found["top"], params.after), "cursor": cursor}
 
         data = await in_read_thread(run)
         context = {

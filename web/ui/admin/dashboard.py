@@ -12,9 +12,8 @@ from starlette.routing import BaseRoute, Route
 
 from web.context import in_read_thread
 from web.ui.admin.access import Role
-from web.ui.admin.feed import TYPE_LABELS, FeedParams, everything_after, newest_first
+from web.ui.admin.feed import TYPE_LABELS
 from web.ui.admin.pages import AdminPages
-from web.ui.admin.submissions import load_listing, names_by_id
 
 
 class DashboardPages(AdminPages):
@@ -31,44 +30,44 @@ class DashboardPages(AdminPages):
             return admin
 
         def run() -> dict[str, Any]:
-            listing = load_listing(self.ctx.read)
-            docs = listing.docs
-            statuses = [str(d.get("status")) for d in docs]
-            failures = sum(1 for d in docs if (d.get("biotoolsrecord") or {}).get("sync_error"))
-            feed = everything_after(self.ctx.read)
+            counted = self.ctx.read.admin_submissions({}, 1, 0)
+            statuses = counted["facets"]["status"]
             cursor = self.access.cursor(admin.subject)
-            new = sum(1 for e in feed if int(e["position"]) > (cursor or 0))
+            activity = self.ctx.read.admin_activity({}, 10, cursor)
             lag = self.projection_lag()
             return {
                 "cards": [
                     (
                         "Waiting for review",
-                        statuses.count("submitted") + statuses.count("under_review"),
+                        statuses.get("submitted", 0) + statuses.get("under_review", 0),
                         "/admin/submissions/?status=submitted&status=under_review",
                     ),
                     (
                         "Changed since last approval",
-                        len(listing.in_review),
+                        counted["changed"],
                         "/admin/submissions/?changed_since_approval=1",
                     ),
-                    ("Approved", statuses.count("approved"), "/admin/submissions/?status=approved"),
+                    (
+                        "Approved",
+                        statuses.get("approved", 0),
+                        "/admin/submissions/?status=approved",
+                    ),
                     (
                         "Deprecated",
-                        statuses.count("deprecated"),
+                        statuses.get("deprecated", 0),
                         "/admin/submissions/?status=deprecated",
                     ),
                     (
                         "bio.tools sync failures",
-                        failures,
+                        counted["facets"]["biotools_sync"].get("error", 0),
                         "/admin/submissions/?biotools_sync=error",
                     ),
                 ],
                 "lag": lag,
-                "new_count": new,
+                "new_count": activity["unseen"],
                 "cursor": cursor,
                 "cursors": self.access.cursors_enabled,
-                "latest": newest_first(feed, FeedParams(), 10),
-                "names": names_by_id(docs),
+                "latest": activity["entries"],
             }
 
         data = await in_read_thread(run)

@@ -1,13 +1,13 @@
 """The registry-wide change feed as the admin pages read it (spec/ui.md §5.7.2, §5.7.6, §9 item
-4): every entry of the read port's ``changes`` (position order), newest first, with filters; each
-admin's cursor ("marked as seen") lives in the credential store, by session subject."""
+4): the activity page's filters (the read side applies them: ``ReadPort.admin_activity``) and
+every entry of the read port's ``changes`` for the statistics; each admin's cursor ("marked as
+seen") lives in the credential store, by session subject."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
@@ -105,28 +105,11 @@ class FeedParams:
             out.append(("after", str(self.after)))
         return out
 
+    def filters(self) -> dict[str, str | int]:
+        """What the read side filters the feed by (``ReadPort.admin_activity``)."""
+        return {**dict(self.pairs(after=False)), "after": self.after}
+
     def query(self, **extra: str) -> str:
         """``?…`` of the filters (without ``after``) plus ``extra``."""
         pairs = self.pairs(after=False) + list(extra.items())
         return "?" + urlencode(pairs) if pairs else ""
-
-    def keep(self, entry: Mapping[str, Any]) -> bool:
-        """Whether ``entry`` passes the filters."""
-        if self.type and entry.get("type") != self.type:
-            return False
-        if self.actor and self.actor.lower() not in str(entry.get("changed_by", "")).lower():
-            return False
-        if self.submission and self.submission != str(entry.get("id")):
-            return False
-        day = str(entry.get("changed_at") or "")[:10]
-        if self.date_from and day < self.date_from:
-            return False
-        if self.date_to and day > self.date_to:
-            return False
-        return int(entry["position"]) > self.after
-
-
-def newest_first(entries: Sequence[Doc], params: FeedParams, limit: int = SHOWN) -> list[Doc]:
-    """The ``limit`` newest entries passing the filters."""
-    kept = [e for e in entries if params.keep(e)]
-    return list(reversed(kept[-limit:])) if limit else list(reversed(kept))

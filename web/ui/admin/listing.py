@@ -1,26 +1,21 @@
-"""The admin submissions list's state, filters, facet counts, sorting and export rows (spec/ui.md
-§5.7.3), over the documents of the read port's ``list_submissions``.
-
-The whole registry's documents are read (pages of 100) and filtered here: the admin list needs
-filters the API's list has no parameter for (several statuses, category, PI, bio.tools sync,
-dates, search over submitter and PI names, "changed since last approval") and a count per option
-of every filter. A registry has hundreds of submissions, not millions (the budget is 300).
+"""The admin submissions list's state (the query string), its labels and the export's rows
+(spec/ui.md §5.7.3); the read side filters, counts, searches, sorts and pages
+(``ReadPort.admin_submissions``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from domain.fields import DATA_ACCESS_TYPES, FIELDS, RENAMED_FIELDS, export_columns
+from domain.fields import DATA_ACCESS_TYPES, RENAMED_FIELDS, export_columns
 from domain.lifecycle import PRIMARY_TAG_LABELS, SECONDARY_TAG_LABELS, STATUS_LABELS
-from schema.text_search import fold
 
 PAGE_SIZES: Final = (30, 100)
 SORTS: Final = {
@@ -33,16 +28,6 @@ SORTS: Final = {
     "status": "Status",
 }
 SYNC_LABELS: Final = {"ok": "Synced", "error": "Sync failed", "none": "Not linked"}
-FACETS: Final = (
-    "status",
-    "maturity",
-    "elixir",
-    "center",
-    "category",
-    "pi",
-    "access",
-    "biotools_sync",
-)
 FACET_LEGENDS: Final = {
     "status": "Status",
     "maturity": "Maturity",
@@ -84,7 +69,6 @@ def export_names() -> tuple[str, ...]:
 
 
 _OLD_NAME: Final = {new: old for old, new in RENAMED_FIELDS.items()}
-_SUBMITTED = ("submitted", "under_review")
 
 
 def _first(params: QueryParams, name: str, allowed: Iterable[str] | None = None) -> str:
@@ -198,10 +182,12 @@ class ListParams:
             return self.url(**{name: False})
         return self.url(**{name: ""})
 
-    @property
-    def filtered(self) -> bool:
-        """Whether any filter or search is on."""
-        return bool(self.pairs(paging=False)) and self.pairs(paging=False) != [("sort", self.sort)]
+    def criteria(self) -> dict[str, Any]:
+        """What the read side filters and sorts by (``ReadPort.admin_submissions``)."""
+        out = asdict(self)
+        for name in ("page", "page_size", "errors"):
+            del out[name]
+        return out
 
 
 def sync_state(doc: Mapping[str, Any]) -> str:
@@ -210,144 +196,6 @@ def sync_state(doc: Mapping[str, Any]) -> str:
     if not record:
         return "none"
     return "error" if record.get("sync_error") else "ok"
-
-
-def _values(doc: Mapping[str, Any], facet: str, in_review: set[str]) -> list[str]:
-    if facet == "status":
-        return [str(doc.get("status"))]
-    if facet == "maturity":
-        return [str(doc.get("primary_maturity_tag") or "none")]
-    if facet == "elixir":
-        return ["1" if doc.get("register_as_elixir") else "0"]
-    if facet == "center":
-        centre = doc.get("service_center") or {}
-        return [str(centre["id"])] if centre.get("id") else []
-    if facet == "category":
-        return [str(c["id"]) for c in doc.get("service_categories") or []]
-    if facet == "pi":
-        return [str(p["id"]) for p in doc.get("responsible_pis") or []]
-    if facet == "access":
-        return [str(doc.get("data_access_type") or "open")]
-    if facet == "biotools_sync":
-        return [sync_state(doc)]
-    return []
-
-
-def searchable(doc: Mapping[str, Any]) -> str:
-    """The folded text ``q`` searches: service name, submitter names and affiliation, host
-    institute, PI names, licence ids and the licence note (spec/ui.md §5.7.3)."""
-    parts = [
-        doc.get("service_name"),
-        doc.get("submitter_first_name"),
-        doc.get("submitter_last_name"),
-        doc.get("submitter_affiliation"),
-        doc.get("host_institute"),
-        doc.get("license_note"),
-        *(doc.get("licenses") or []),
-        *(
-            f"{p.get('first_name', '')} {p.get('last_name', '')}"
-            for p in doc.get("responsible_pis") or []
-        ),
-    ]
-    return fold(" ".join(str(p) for p in parts if p))
-
-
-class Listing:
-    """The admin list over every document (see the module docstring)."""
-
-    def __init__(
-        self,
-        docs: Sequence[Mapping[str, Any]],
-        in_review: set[str],
-        licence_hits: set[str] | None = None,
-    ) -> None:
-        self.docs = docs
-        self.in_review = in_review
-        #: The licence ids whose id or name contains the search (the read side's licences(q)).
-        self.licence_hits = licence_hits or set()
-        self._texts: dict[str, str] = {}
-        self._words: dict[str, list[str]] = {}
-
-    def _keep(self, doc: Mapping[str, Any], p: ListParams, skip: str = "") -> bool:
-        checks: list[tuple[str, Sequence[str]]] = [
-            ("status", p.status),
-            ("maturity", (p.maturity,) if p.maturity else ()),
-            ("elixir", (p.elixir,) if p.elixir else ()),
-            ("center", p.center),
-            ("category", p.category),
-            ("pi", p.pi),
-            ("access", (p.access,) if p.access else ()),
-            ("biotools_sync", (p.biotools_sync,) if p.biotools_sync else ()),
-        ]
-        for facet, wanted in checks:
-            if (
-                facet != skip
-                and wanted
-                and not set(wanted) & set(_values(doc, facet, self.in_review))
-            ):
-                return False
-        if p.changed_since_approval and str(doc["id"]) not in self.in_review:
-            return False
-        submitted = str(doc.get("submitted_at") or "")[:10]
-        if p.submitted_from and submitted < p.submitted_from:
-            return False
-        if p.submitted_to and submitted > p.submitted_to:
-            return False
-        if p.q:
-            key = str(doc["id"])
-            text = self._texts.get(key)
-            if text is None:
-                text = self._texts[key] = searchable(doc)
-            words = self._words.get(p.q)
-            if words is None:
-                words = self._words[p.q] = fold(p.q).split()
-            by_licence = bool(self.licence_hits & set(doc.get("licenses") or []))
-            if not by_licence and not all(word in text for word in words):
-                return False
-        return True
-
-    def matching(self, p: ListParams) -> list[Mapping[str, Any]]:
-        """Every document the filters and search keep, sorted."""
-        kept = [d for d in self.docs if self._keep(d, p)]
-        key, reverse = _sort_key(p.sort)
-        return sorted(kept, key=key, reverse=reverse)
-
-    def facets(self, p: ListParams) -> dict[str, dict[str, int]]:
-        """Per filter, the count of each value among the documents the OTHER filters keep."""
-        out: dict[str, dict[str, int]] = {}
-        for facet in FACETS:
-            counts: dict[str, int] = {}
-            for doc in self.docs:
-                if self._keep(doc, p, skip=facet):
-                    for value in _values(doc, facet, self.in_review):
-                        counts[value] = counts.get(value, 0) + 1
-            out[facet] = counts
-        return out
-
-    def changed_count(self, p: ListParams) -> int:
-        """How many documents the filters keep are changed since their last approval."""
-        return sum(
-            1
-            for d in self.docs
-            if str(d["id"]) in self.in_review
-            and self._keep(d, replace(p, changed_since_approval=False))
-        )
-
-
-def _sort_key(sort: str) -> tuple[Callable[[Mapping[str, Any]], Any], bool]:
-    reverse = sort.startswith("-")
-    name = sort.lstrip("-")
-    if name == "service_name":
-        return (lambda d: (fold(str(d.get("service_name") or "")), str(d["id"]))), reverse
-    if name == "status":
-        order = list(STATUS_LABELS)
-        return (
-            lambda d: (
-                order.index(d["status"]) if d["status"] in order else 99,
-                str(d.get("submitted_at")),
-            )
-        ), reverse
-    return (lambda d: (str(d.get(name) or ""), str(d["id"]))), reverse
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -455,11 +303,3 @@ def export_row(doc: Mapping[str, Any], base: str, *, nested: bool) -> dict[str, 
             value = ""
         cells[name] = value
     return cells
-
-
-def column_label(name: str) -> str:
-    """A person's label of an export column (the catalogue's where it has one)."""
-    for f in FIELDS:
-        if name in (f.name, f.served_as):
-            return f.label
-    return name.replace("_", " ").capitalize()

@@ -23,7 +23,6 @@ from web.ports import Doc
 from web.ui.admin.access import Role
 from web.ui.admin.feed import everything_after
 from web.ui.admin.pages import AdminPages
-from web.ui.admin.submissions import load_listing
 
 DECISIONS: Final = (STATUS_LABELS["approved"], STATUS_LABELS["rejected"])
 
@@ -91,7 +90,7 @@ class StatsPages(AdminPages):
         ]
 
     def _figures(self) -> dict[str, Any]:
-        docs = load_listing(self.ctx.read).docs
+        docs = self.ctx.read.admin_documents({})
         centres = {
             str(d["id"]): str((d.get("service_center") or {}).get("short_name") or "No centre")
             for d in docs

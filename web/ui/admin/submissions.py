@@ -36,20 +36,18 @@ from domain.lifecycle import (
 )
 from web.context import in_read_thread
 from web.endpoints.submissions import SUBMISSION_PROJECTIONS
-from web.ports import ReadPort
 from web.ui.admin.access import Admin, Role
 from web.ui.admin.listing import (
     FACET_LEGENDS,
     PAGE_SIZES,
     SORTS,
     SYNC_LABELS,
-    Listing,
     ListParams,
     export_names,
     export_row,
 )
 from web.ui.admin.pages import AdminPages
-from web.ui.catalogue import CatalogueParams, filter_chips
+from web.ui.catalogue import filter_chips
 from web.ui.errors import error_page
 
 #: Bulk action -> (target status or None, label of the button's result, role needed).
@@ -64,7 +62,6 @@ ACTIONS: Final[dict[str, tuple[str | None, str, Role]]] = {
     "export_json": (None, "Export as JSON", Role.VIEWER),
 }
 LIST_PAGE: Final = "/admin/submissions/"
-BULK_CAP: Final = 5000
 
 
 def _status_label(status: str) -> str:
@@ -120,9 +117,6 @@ class SubmissionListPages(AdminPages):
 
     # -- reading --------------------------------------------------------------------------
 
-    def _load(self, *, search: str = "") -> Listing:
-        return load_listing(self.ctx.read, search=search)
-
     async def listing(self, request: Request) -> Response:
         """The list page (Viewer)."""
         admin = await self.access.require(request, Role.VIEWER)
@@ -131,23 +125,7 @@ class SubmissionListPages(AdminPages):
         params = ListParams.parse(request.query_params)
 
         def run() -> dict[str, Any]:
-            listing = self._load(search=params.q)
-            matching = listing.matching(params)
-            pages = max(1, -(-len(matching) // params.page_size))
-            page = min(params.page, pages)
-            rows = matching[(page - 1) * params.page_size : page * params.page_size]
-            keys = {str(d["id"]): self.ctx.read.keys_of(uuid.UUID(str(d["id"]))) for d in rows}
-            return {
-                "total": len(matching),
-                "pages": pages,
-                "page": page,
-                "rows": rows,
-                "keys": keys,
-                "facets": listing.facets(params),
-                "changed_count": listing.changed_count(params),
-                "in_review": listing.in_review,
-                "references": _references(listing.docs),
-            }
+            return self.ctx.read.admin_submissions(params.criteria(), params.page, params.page_size)
 
         data = await in_read_thread(run)
         effective = replace(params, page=data["page"])
@@ -159,8 +137,8 @@ class SubmissionListPages(AdminPages):
                 **data,
                 "section": "submissions",
                 "params": effective,
-                "facet_groups": _facet_groups(effective, data["facets"], data["references"]),
-                "chips": _chips(effective, data["references"]),
+                "facet_groups": _facet_groups(effective, data["facets"], data["labels"]),
+                "chips": _chips(effective, data["labels"]),
                 "sorts": SORTS,
                 "page_sizes": PAGE_SIZES,
                 "actions": {k: v[1] for k, v in ACTIONS.items() if admin.may(v[2])},
@@ -197,13 +175,12 @@ class SubmissionListPages(AdminPages):
         ids = [str(v) for v in form.getlist("ids")]
         every = form.get("scope") == "all"
 
-        def selected() -> list[Mapping[str, Any]]:
+        def selected() -> Sequence[Mapping[str, Any]]:
             if every:
-                chosen = ListParams.parse(QueryParams(query))
-                return self._load(search=chosen.q).matching(chosen)
-            listing = self._load()
-            wanted = set(ids)
-            return [d for d in listing.docs if str(d["id"]) in wanted]
+                return self.ctx.read.admin_documents(
+                    ListParams.parse(QueryParams(query)).criteria()
+                )
+            return self.ctx.read.admin_documents({"ids": ids})
 
         docs = await in_read_thread(selected)
         if not docs:
@@ -317,20 +294,9 @@ class SubmissionListPages(AdminPages):
             if at.tzinfo is None:
                 at = at.replace(tzinfo=dt.UTC)
 
-        def run() -> list[Mapping[str, Any]]:
-            listing = self._load(search=params.q)
-            if at is None:
-                return listing.matching(params)
-            # §9 item 5: the registry as it was at ``at``: each submission folded from its
-            # events up to then (None before it existed), then the same filters.
-            then = [
-                doc
-                for current in listing.docs
-                if (doc := self.ctx.read.submission_as_of(uuid.UUID(str(current["id"])), at))
-            ]
-            return Listing(then, listing.in_review, listing.licence_hits).matching(
-                replace(params, changed_since_approval=False)
-            )
+        def run() -> Sequence[Mapping[str, Any]]:
+            # §9 item 5: with ``at``, each submission as it was then, filtered as it was.
+            return self.ctx.read.admin_documents(params.criteria(), at)
 
         docs = await in_read_thread(run)
         return self._export(request, docs, kind)
@@ -356,55 +322,11 @@ class SubmissionListPages(AdminPages):
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def load_listing(read: ReadPort, *, search: str = "") -> Listing:
-    """Every submission's document (pages of 100), the ids whose approved version has an edit
-    in review (the public catalogue's ``in_review``), and with ``search`` the ids of the
-    licences whose id or name contains it."""
-    docs: list[Mapping[str, Any]] = []
-    page = 1
-    while True:
-        total, items = read.list_submissions({}, "-submitted_at", page, 100)
-        docs.extend(items)
-        if not items or len(docs) >= total:
-            break
-        page += 1
-    criteria = {**CatalogueParams().criteria(), "include_deprecated": True, "page_size": BULK_CAP}
-    public = read.catalogue_search(criteria)
-    in_review = {
-        str(item["id"]) for item in public["items"] if item.get("visibility") == "in_review"
-    }
-    hits = {str(lic["license_id"]) for lic in read.licenses(search)} if search else set()
-    return Listing(docs, in_review, hits)
-
-
-def names_by_id(docs: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """Service names by submission id."""
-    return {str(d["id"]): str(d.get("service_name") or "") for d in docs}
-
-
 def _q(query: str) -> str:
     return f"?{query}" if query else ""
 
 
-def _references(docs: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
-    """Names of the centres, categories and PIs the documents use, by id."""
-    out: dict[str, dict[str, str]] = {"center": {}, "category": {}, "pi": {}}
-    for doc in docs:
-        centre = doc.get("service_center") or {}
-        if centre.get("id"):
-            out["center"][str(centre["id"])] = str(
-                centre.get("short_name") or centre.get("full_name")
-            )
-        for c in doc.get("service_categories") or []:
-            out["category"][str(c["id"])] = str(c["name"])
-        for p in doc.get("responsible_pis") or []:
-            out["pi"][str(p["id"])] = str(
-                p.get("display_name") or f"{p.get('last_name')}, {p.get('first_name')}"
-            )
-    return out
-
-
-def _label(facet: str, value: str, references: Mapping[str, Mapping[str, str]]) -> str:
+def _label(facet: str, value: str, labels: Mapping[str, Mapping[str, str]]) -> str:
     if facet == "status":
         return _status_label(value)
     if facet == "maturity":
@@ -415,13 +337,13 @@ def _label(facet: str, value: str, references: Mapping[str, Mapping[str, str]]) 
         return DATA_ACCESS_TYPES.get(value, value)
     if facet == "biotools_sync":
         return SYNC_LABELS.get(value, value)
-    return references.get(facet, {}).get(value, value)
+    return labels.get(facet, {}).get(value, value)
 
 
 def _facet_groups(
     p: ListParams,
     facets: Mapping[str, Mapping[str, int]],
-    references: Mapping[str, Mapping[str, str]],
+    labels: Mapping[str, Mapping[str, str]],
 ) -> list[dict[str, Any]]:
     groups = []
     multiple = ("status", "center", "category", "pi")
@@ -434,7 +356,7 @@ def _facet_groups(
         options: list[dict[str, Any]] = [
             {
                 "value": value,
-                "label": _label(facet, value, references),
+                "label": _label(facet, value, labels),
                 "count": count,
                 "checked": value in chosen_set,
                 "id": f"f-{facet}-{value}",
@@ -455,12 +377,12 @@ def _facet_groups(
     return groups
 
 
-def _chips(p: ListParams, references: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
+def _chips(p: ListParams, labels: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
     chips = filter_chips(
         p,
         ("status", "center", "category", "pi"),
         FACET_LEGENDS,
-        lambda facet, value: _label(facet, value, references),
+        lambda facet, value: _label(facet, value, labels),
     )
     for facet in ("maturity", "elixir", "access", "biotools_sync"):
         value = getattr(p, facet)
@@ -468,7 +390,7 @@ def _chips(p: ListParams, references: Mapping[str, Mapping[str, str]]) -> list[d
             chips.append(
                 {
                     "facet": FACET_LEGENDS[facet],
-                    "value": _label(facet, value, references),
+                    "value": _label(facet, value, labels),
                     "href": p.without(facet),
                 }
             )

@@ -14,7 +14,6 @@ from web.context import in_read_thread
 from web.ui.admin.access import Role
 from web.ui.admin.listing import SYNC_LABELS, sync_state
 from web.ui.admin.pages import AdminPages
-from web.ui.admin.submissions import load_listing
 from web.ui.errors import error_page
 
 #: Records "Sync selected now" fetches in one request (each is a call to bio.tools).
@@ -57,17 +56,12 @@ class SystemPages(AdminPages):
         wanted = wanted if wanted in ("ok", "error") else ""
 
         def run() -> list[dict[str, Any]]:
-            out = []
-            for doc in load_listing(self.ctx.read).docs:
-                record = doc.get("biotoolsrecord")
-                if not record:
-                    continue
-                state = sync_state(doc)
-                if wanted and state != wanted:
-                    continue
-                out.append({"doc": doc, "record": record, "state": state})
-            out.sort(key=lambda r: str(r["record"].get("biotools_id", "")))
-            return out
+            linked = self.ctx.read.admin_documents({"biotools_sync": wanted or ("ok", "error")})
+            out = [
+                {"doc": doc, "record": doc["biotoolsrecord"], "state": sync_state(doc)}
+                for doc in linked
+            ]
+            return sorted(out, key=lambda r: str(r["record"].get("biotools_id", "")))
 
         records = await in_read_thread(run)
         return await self.render(
