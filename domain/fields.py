@@ -402,8 +402,9 @@ def export_columns() -> tuple[Field, ...]:
 
 def table_version() -> int:
     """The newest ``submissions`` read-table version the declarations need (``stored_from``,
-    ``dropped_from``); versions 1 and 2 predate the catalogue."""
-    needed = [2, *(f.stored_from for f in FIELDS)]
+    ``dropped_from``); versions 1 and 2 predate the catalogue, 3 brought the list's covering
+    indexes."""
+    needed = [3, *(f.stored_from for f in FIELDS)]
     needed += [f.dropped_from for f in FIELDS if f.dropped_from is not None]
     return max(needed)
 

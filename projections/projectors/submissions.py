@@ -7,7 +7,8 @@ Versions: v1 stores documents in their first shape (``kpi_start_year``; no
 ``data_access_type``, no ``related_service_ids``) and stays listed, so a rollback serves exactly
 what the code before them served. v2 stores today's shape; every submission registered before
 those fields gets their defaults from the replay (no backfill), and its DDL adds the index of
-the ``data_access_type`` filter. Later versions are declared by the field catalogue
+the ``data_access_type`` filter. v3 has v2's rows with a covering index per list ordering (the
+list pages' ids by index-only scans). Later versions are declared by the field catalogue
 (``domain.fields.table_version``): a field whose rows must change (a computed value, an indexed
 document filter, phase 2 of a removal) names the version that brings it, and only its DDL file
 ``schema/ddl/submissions/v<N>.sql`` is written by hand.
@@ -126,8 +127,8 @@ class SubmissionsProjectorV2(SubmissionsProjector):
 
 def _later(version: int) -> type[SubmissionsProjector]:
     """``submissions`` v``version`` (3 and later): today's shape, built by replay, declared
-    because the field catalogue needs it; its DDL is ``schema/ddl/submissions/v<version>.sql``."""
-    doc = f"Submission documents of ``submissions`` v{version} (declared by the field catalogue)."
+    because ``table_version`` needs it; its DDL is ``schema/ddl/submissions/v<version>.sql``."""
+    doc = f"Submission documents of ``submissions`` v{version} (see ``table_version``)."
     return type(
         f"SubmissionsProjectorV{version}",
         (SubmissionsProjectorV2,),
@@ -135,7 +136,7 @@ def _later(version: int) -> type[SubmissionsProjector]:
     )
 
 
-#: Every declared version: v1, v2 and those the catalogue's declarations need.
+#: Every declared version: v1, v2 and those ``table_version`` needs (v3 on).
 VERSIONS: tuple[type[SubmissionsProjector], ...] = (
     SubmissionsProjector,
     SubmissionsProjectorV2,

@@ -48,7 +48,6 @@ class ReadModel(
         self._key_stamp = key_stamp
         self._key_cache = {}
         self._counts = {}
-        self._keys = {}
 
     def forget_erased(self, submission_id: UUID | None) -> None:
         """The erasure of ``submission_id`` committed: drop everything this process holds

@@ -7,8 +7,8 @@ for itself and every term below it, following every EDAM parent edge the loader 
 ``edam_parents`` view; a quarter of the terms have more than one parent), in the statement's
 own snapshot.
 
-A list's count and first ids are cached under the ``submissions`` and ``service_centres``
-positions (``submission_sql.Stamp``); a reload of EDAM moves neither, so after one a cached
+A list's count is cached under the ``submissions`` and ``service_centres`` positions
+(``submission_sql.Stamp``); a reload of EDAM moves neither, so after one a cached
 ``descendants`` count is recomputed at the next event. EDAM releases come a few times a year.
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -17,38 +16,12 @@ from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
 from projections.queries.base import QueryBase, keep
 from projections.queries.page_refs import refs_of
-from projections.queries.submission_sql import (
-    DETAIL,
-    KEYS_CAP,
-    NO_STAMP,
-    Stamp,
-    keyed_list_query,
-    list_query,
-    page_bounds,
-)
+from projections.queries.submission_sql import DETAIL, NO_STAMP, Stamp, list_query
 
 COUNT_CACHE_SIZE = 1_000
 """List counts kept per process at most (the cache starts over when full)."""
-KEYS_CACHE_SIZE = 64
-"""Lists (filters and ordering) whose first ids are kept per process at most."""
 
 CountKey = tuple[tuple[str, str | None], ...]
-ListKey = tuple[CountKey, str | None]
-
-
-@dataclass(frozen=True)
-class ListKeys:
-    """A list's count and the ids of its first `KEYS_CAP` positions, as of ``stamp``."""
-
-    stamp: Stamp
-    total: int
-    ids: bytes
-    """The ids' 16 bytes each, in list order (compact: a UUID object costs 100 bytes)."""
-
-    def page(self, offset: int, limit: int) -> list[UUID]:
-        """The ids of positions ``offset`` to ``offset + limit`` (fewer past the end)."""
-        chunk = self.ids[offset * 16 : (offset + limit) * 16]
-        return [UUID(bytes=chunk[i : i + 16]) for i in range(0, len(chunk), 16)]
 
 
 # The history as one JSON text built by the server: a thousand changes cost one value to pass
@@ -141,7 +114,6 @@ class SubmissionQueries(QueryBase):
 
     registry: EventSource | None = None
     _counts: dict[CountKey, tuple[Stamp, int]]
-    _keys: dict[ListKey, ListKeys]
 
     def submission(self, submission_id: UUID | str) -> dict[str, Any] | None:
         """The detail shape (full bio.tools record) with ``version``, or None when unknown."""
@@ -168,13 +140,8 @@ class SubmissionQueries(QueryBase):
         The count of a filter is kept per process under the read tables' stamp and reused
         while the tables still have that stamp, checked in the same statement (so a write the
         caller has seen always counts): counting every matching row was most of a list page.
-        The first `KEYS_CAP` ids of a list (filters and ordering) are kept the same way: a
-        page among them is then fetched by id, without selecting and sorting the matching rows.
         """
         key: CountKey = tuple(sorted(filters.items()))
-        limit, offset = page_bounds(page, page_size)
-        if offset + limit <= KEYS_CAP:
-            return self._keyed_page(key, filters, ordering, offset, limit)
         cached = self._counts.get(key)
         query, params = list_query(
             filters, ordering, page, page_size, cached[0] if cached else NO_STAMP
@@ -184,49 +151,11 @@ class SubmissionQueries(QueryBase):
         if first["total"] is None:
             # Null only when the stamp was the one passed in: the cached count is current.
             assert cached is not None
-            total = cached[1]
-        else:
-            total = int(first["total"])
-            self._remember_count(key, _stamp(first), total)
+            return cached[1], _listed(rows)
+        total = int(first["total"])
+        if None not in _stamp(first):  # no live version (a table being set up): no key for it
+            keep(self._counts, key, (_stamp(first), total), COUNT_CACHE_SIZE)
         return total, _listed(rows)
-
-    def _keyed_page(
-        self,
-        key: CountKey,
-        filters: Mapping[str, str | None],
-        ordering: str | None,
-        offset: int,
-        limit: int,
-    ) -> tuple[int, list[dict[str, Any]]]:
-        list_key: ListKey = (key, ordering)
-        cached = self._keys.get(list_key)
-        known, page_ids = (
-            (cached.stamp, cached.ids[offset * 16 : (offset + limit) * 16])
-            if cached
-            else (NO_STAMP, b"")
-        )
-        query, params = keyed_list_query(
-            filters, ordering, known, page_ids, (offset + 1, offset + limit)
-        )
-        rows = self._all(query, params)
-        first = rows[0]
-        if first["total"] is None:
-            # Null only when the stamp was the one passed in: the cached ids are current.
-            assert cached is not None
-            total = cached.total
-        else:
-            total = int(first["total"])
-            stamp = _stamp(first)
-            self._remember_count(key, stamp, total)
-            if None not in stamp:
-                ids = bytes(first["keys"] or b"")
-                keep(self._keys, list_key, ListKeys(stamp, total, ids), KEYS_CACHE_SIZE)
-        return total, _listed(rows)
-
-    def _remember_count(self, key: CountKey, stamp: Stamp, total: int) -> None:
-        if None in stamp:  # no live version (a table being set up): nothing to key it by
-            return
-        keep(self._counts, key, (stamp, total), COUNT_CACHE_SIZE)
 
     def history(self, submission_id: UUID | str) -> list[dict[str, Any]]:
         """Every recorded change, oldest first: ``{version, changed_by, changed_at, changes}``

@@ -164,7 +164,7 @@ def test_scenario_1_an_optional_field_with_a_default(world: World) -> None:
     assert topic == "registry/Submission.Registered/v2"
     assert b'"hosting"' not in state
     assert not world.document_has("submissions", old, "hosting")
-    assert _submissions_versions(world.url) == [2]  # migrate made only the newest live
+    assert _submissions_versions(world.url) == [3]  # migrate made only the newest live
     # Read: the catalogue's default answers for it; write, read back, history, filter.
     assert world.get(old)["hosting"] == "institute"
     created = world.create(hosting="denbi_cloud")
@@ -252,7 +252,7 @@ def test_scenario_4_a_rename_keeps_a_deprecated_alias(world: World) -> None:
         assert "deprecated" not in _properties(model)["seo_keywords"]
     assert "keywords_seo" not in MODELS[2].submission.model_fields
     assert "seo_keywords" in MODELS[2].submission.model_fields
-    assert _submissions_versions(world.url) == [2]  # migrate made only the newest live
+    assert _submissions_versions(world.url) == [3]  # migrate made only the newest live
 
 
 # -- scenario 5: removing a field in two phases ---------------------------------------------------
@@ -285,10 +285,10 @@ def test_scenario_5_phase_1_stops_writing_and_serves_null(world: World) -> None:
 
 def test_scenario_5_phase_2_rebuilds_the_read_table_without_it(world: World) -> None:
     old = world.old
-    assert _submissions_versions(world.url) == [2, 3]
-    operations.promote(world.url, "submissions", 3, timeout=60)
-    assert world.document_has("submissions_v2", old, "survey_participation")
-    assert not world.document_has("submissions_v3", old, "survey_participation")
+    assert _submissions_versions(world.url) == [3, 4]
+    operations.promote(world.url, "submissions", 4, timeout=60)
+    assert world.document_has("submissions_v3", old, "survey_participation")
+    assert not world.document_has("submissions_v4", old, "survey_participation")
     assert world.get(old)["survey_participation"] is None  # /api/v1/ unchanged
     assert b"survey_participation" in world.stored_topics_and_states(old)[0][1]
     assert any(c["field"] == "survey_participation" for c in world.changes(old))
@@ -299,12 +299,12 @@ def test_scenario_5_phase_2_rebuilds_the_read_table_without_it(world: World) -> 
 
 def test_scenario_7_a_computed_field_is_backfilled_by_the_rebuild(world: World) -> None:
     old = world.old  # registered with two publications
-    assert _submissions_versions(world.url) == [2, 3]
-    # Served at once (computed from the document); filterable only once v3 is built and live.
+    assert _submissions_versions(world.url) == [3, 4]
+    # Served at once (computed from the document); filterable only once v4 is built and live.
     assert world.get(old)["publication_count"] == 2
     assert world.listed("publication_count=2") == set()
     created = world.create(publications_pmids="12345678, 10.1000/a, 10.1000/b")
-    operations.promote(world.url, "submissions", 3, timeout=60)
+    operations.promote(world.url, "submissions", 4, timeout=60)
     assert world.document_has("submissions", old, "publication_count")
     assert world.listed("publication_count=2") == {old}
     assert world.listed("publication_count=3") == {created["id"]}

@@ -16,10 +16,10 @@ import pytest
 
 from projections import operations
 from projections.follow import Progress
-from projections.projectors import PROJECTORS
 from projections.runner import Runner
 from tests.integration.evolution.old_store import (
     CHANGED,
+    NEW_PROJECTORS,
     OLD_CENTRE,
     OLD_SUBMISSION,
     OldStack,
@@ -74,8 +74,8 @@ def test_rebuilding_promoting_and_rolling_back_never_fails_a_read(
     readers.start()
     try:
         # Deploy the new code: its declarations add the v2 tables, which are not live yet.
-        operations.migrate(stack.url, projectors=PROJECTORS, app_factory=stack.factory)
-        problems = operations.check(stack.url, projectors=PROJECTORS)
+        operations.migrate(stack.url, projectors=NEW_PROJECTORS, app_factory=stack.factory)
+        problems = operations.check(stack.url, projectors=NEW_PROJECTORS)
         expected = sorted(f"{name} v{version}" for name, version in CHANGED)
         assert sorted(p.split(" is ")[0] for p in problems) == expected
         assert operations.ddl("submissions", 2).count("submissions_v2") > 1
@@ -93,7 +93,7 @@ def test_rebuilding_promoting_and_rolling_back_never_fails_a_read(
         rebuilt = time.monotonic() - started
         for name, version in CHANGED:
             operations.promote(stack.url, name, version)
-        assert operations.check(stack.url, projectors=PROJECTORS) == []
+        assert operations.check(stack.url, projectors=NEW_PROJECTORS) == []
         time.sleep(0.3)  # keep reading the new version for a moment
 
         promoted_doc = _doc(stack.url)
@@ -168,7 +168,12 @@ def test_the_runner_builds_and_auto_promotes_while_clients_read_and_write(
     full = stack.app.create_admin_key("ops", "full", created_by="test")
     writes = {"Authorization": f"AdminKey {full.api_key}"}
     readers = Readers(stack, kpi=None)
-    runner = Runner(database_url, app=stack.factory(database_url), auto_promote=True)
+    runner = Runner(
+        database_url,
+        app=stack.factory(database_url),
+        projectors=NEW_PROJECTORS,
+        auto_promote=True,
+    )
     written: list[str] = []
     try:
         readers.start()

@@ -159,10 +159,10 @@ def _before(anchor: str, declaration: str) -> Edit:
 
 
 CONSENT = "    # -- G: consent"
-SUBMISSIONS_V3 = Edit(
-    "schema/ddl/submissions/v3.sql",
+SUBMISSIONS_V4 = Edit(
+    "schema/ddl/submissions/v4.sql",
     None,
-    (ROOT / "schema/ddl/submissions/v2.sql").read_text().replace("_v2", "_v3"),
+    (ROOT / "schema/ddl/submissions/v3.sql").read_text().replace("v3", "v4"),
 )
 
 SCENARIO_1 = [
@@ -214,9 +214,9 @@ SCENARIO_5_PHASE_2 = [
         "domain/fields.py",
         '        api=ApiHistory(deprecated="The survey is run elsewhere.", removed_in=2),\n',
         '        api=ApiHistory(deprecated="The survey is run elsewhere.", removed_in=2),\n'
-        "        dropped_from=3,\n",
+        "        dropped_from=4,\n",
     ),
-    SUBMISSIONS_V3,
+    SUBMISSIONS_V4,
 ]
 
 SCENARIO_7 = [
@@ -226,17 +226,17 @@ SCENARIO_7 = [
         "publication_count", "int", "Publication Count", "", role="computed",
         computed=lambda doc: len([t for t in str(doc.get("publications_pmids") or "").split(",")
                                   if t.strip()]),
-        stored_from=3, widget="none", filter=ListFilter("publication_count"),
+        stored_from=4, widget="none", filter=ListFilter("publication_count"),
         help="How many PMIDs/DOIs are listed.", api=ApiHistory(added="1.2"),
     ),
 """,
     ),
     Edit(
-        "schema/ddl/submissions/v3.sql",
+        "schema/ddl/submissions/v4.sql",
         None,
-        SUBMISSIONS_V3.text
-        + "CREATE INDEX IF NOT EXISTS submissions_v3_publication_count_idx\n"
-        + "    ON submissions_v3 ((doc->>'publication_count'));\n",
+        SUBMISSIONS_V4.text
+        + "CREATE INDEX submissions_v4_publication_count_idx\n"
+        + "    ON submissions_v4 ((doc->>'publication_count'));\n",
     ),
 ]
 
@@ -352,7 +352,7 @@ def test_scenario_5_removing_a_field_takes_two_phases(
     _check(tree, "test_scenario_5_phase_1_stops_writing_and_serves_null", old_store)
     phase_2 = _apply(tree, SCENARIO_5_PHASE_2)
     _report("5, phase 2", phase_2)
-    assert phase_2 == {"domain/fields.py", "schema/ddl/submissions/v3.sql"}
+    assert phase_2 == {"domain/fields.py", "schema/ddl/submissions/v4.sql"}
     _check(tree, "test_scenario_5_phase_2_rebuilds_the_read_table_without_it", old_store)
 
 
@@ -362,7 +362,7 @@ def test_scenario_7_a_computed_backfill_needs_a_new_read_table_version(
     tree = _copy_of_the_code(tmp_path / "code")
     touched = _apply(tree, SCENARIO_7)
     _report("7", touched)
-    assert touched == {"domain/fields.py", "schema/ddl/submissions/v3.sql", OPENAPI}
+    assert touched == {"domain/fields.py", "schema/ddl/submissions/v4.sql", OPENAPI}
     _check(tree, "test_scenario_7_a_computed_field_is_backfilled_by_the_rebuild", old_store)
 
 
