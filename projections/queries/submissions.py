@@ -8,13 +8,14 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
+import psycopg
 
 from domain.fields import PERSONAL_FIELDS
 from projections.projectors.events import ERASED as ERASED_VALUE
 from projections.projectors.events import iso, kind
 from projections.projectors.submission_doc import Doc, fold
 from projections.queries import shapes
-from projections.queries.base import QueryBase, keep
+from projections.queries.base import QueryBase, execute, keep
 from projections.queries.page_refs import refs_of
 from projections.queries.submission_sql import DETAIL, NO_STAMP, Stamp, list_query
 
@@ -24,14 +25,27 @@ COUNT_CACHE_SIZE = 1_000
 CountKey = tuple[tuple[str, str | None], ...]
 
 
-# The history as one JSON text built by the server: a thousand changes cost one value to pass
-# through instead of a thousand rows to decode and encode again. `live` tells whether the
-# submission is (still) in the read table, `erased` whether its history records its erasure
-# (an erased one keeps its redacted history).
-# `changed_at` is written as Python's isoformat writes it. The bio.tools record an import
-# brought along is part of the imported state (the `Imported` row): its rows (another aggregate's,
-# version NULL) would repeat the submission's version, so the history leaves them to the feed.
-HISTORY_JSON = """SELECT
+# A submission's history rows, oldest first, each with its served JSON (`submission_history`
+# v3's `entry`, less the version), as UTF-8 bytes in binary format: the read joins them into
+# the served array without decoding them. The version at a row is the highest recorded up to
+# it (bio.tools rows, another aggregate's, carry none). Measured in one process (1,000
+# changes, 333 kB): 4.1 ms median; as text into dicts 9 ms; the array built by the server
+# from v2's rows (`json_agg`, below) 15.5 ms. `live` (one InitPlan) tells whether the
+# submission is (still) in the read table; the one row of a submission without history rows
+# has no entry. The bio.tools record an import brought along is part of the imported state
+# (the `Imported` row): its rows (another aggregate's, version NULL) would repeat the
+# submission's version, so the history leaves them to the feed.
+HISTORY = """SELECT EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
+    h.version, h.event_type = 'Erased' AS erasure, convert_to(h.entry, 'UTF8') AS entry
+FROM (VALUES (1)) AS one
+LEFT JOIN submission_history h ON h.submission_id = %s
+    AND NOT (h.version IS NULL AND h.changed_by = 'import')
+ORDER BY h.position"""
+
+# The history from v2's rows, which have no `entry` (v2 serves while v3 is built, and after a
+# rollback): the server builds the array, `changed_at` as Python's isoformat writes it; `erased`
+# tells whether the history records its erasure (an erased submission keeps its redacted one).
+HISTORY_V2 = """SELECT
     EXISTS (SELECT FROM submissions s WHERE s.id = %s) AS live,
     EXISTS (SELECT FROM submission_history e
             WHERE e.submission_id = %s AND e.event_type = 'Erased') AS erased,
@@ -175,9 +189,22 @@ class SubmissionQueries(QueryBase):
         sid = _uuid(submission_id)
         if sid is None:
             return None
-        row = self._one(HISTORY_JSON, (sid, sid, sid))
-        assert row is not None
-        return bool(row["live"] or row["erased"]), str(row["history"]).encode()
+        try:
+            with self._connection() as conn, conn.cursor(binary=True) as cur:
+                execute(cur, HISTORY, (sid, sid))
+                rows = cur.fetchall()
+        except psycopg.errors.UndefinedColumn:  # v2 is live: no stored entries
+            row = self._one(HISTORY_V2, (sid, sid, sid))
+            assert row is not None
+            return bool(row["live"] or row["erased"]), str(row["history"]).encode()
+        entries: list[bytes] = []
+        running, erased = 0, False
+        for _, version, erasure, entry in rows:
+            if entry is not None:
+                running = max(running, version or 0)
+                erased = erased or erasure
+                entries.append(b'{"version":%d,%s' % (running, entry[1:]))
+        return bool(rows[0][0] or erased), b"[" + b",".join(entries) + b"]"
 
     def erased(self, submission_id: UUID | str) -> bool:
         """Whether the submission was erased (its erasure committed)."""

@@ -12,6 +12,7 @@ import psycopg
 
 from domain.keys import hash_key
 from projections.projectors.events import iso
+from projections.projectors.history import HistoryProjectorV3
 from projections.projectors.submissions import VERSIONS
 from projections.queries.submission_sql import ORDERINGS, list_query
 from tests.integration.projections.read.conftest import ADMIN, Stack
@@ -120,22 +121,69 @@ def _rows(stack: Stack, submission_id: Any) -> list[dict[str, Any]]:
 
 
 def test_the_served_history_is_every_row_with_python_timestamps(stack: Stack) -> None:
-    reg = stack.register()
+    reg = stack.register(biotools_url="https://bio.tools/bwa")
     sid = reg.submission_id
-    stack.app.amend_submission(sid, {"service_name": "Renamed"}, actor=ADMIN, by_admin=True)
+    stack.app.record_biotools_sync(sid, "bwa", {"biotools_id": "bwa", "name": "BWA"})
+    stack.app.amend_submission(
+        sid,
+        {"service_name": "Renamed", "internal_contact_name": "Grace Internal"},
+        actor=ADMIN,
+        by_admin=True,
+    )
     stack.app.issue_key(sid, "CI", "read", actor=ADMIN)
     stack.sync()
     served = stack.read.history_json(sid)
     assert served is not None
-    assert orjson.loads(served) == _rows(stack, sid)
-    assert len(_rows(stack, sid)) == 4
+    assert "Grace Internal" in served.decode()
+    rows = _rows(stack, sid)
+    assert orjson.loads(served) == rows
+    with psycopg.connect(stack.url) as conn:
+        query = "SELECT count(*) FROM submission_history WHERE submission_id = %s"
+        query += " AND version IS NULL"
+        assert conn.execute(query, (sid,)).fetchone() == (1,)  # the sync: the running version
+    assert len(rows) == 6
     assert stack.read.history_json("00000000-0000-0000-0000-000000000000") is None
     stack.app.erase_submission(sid, actor=ADMIN)
     stack.sync()
     erased = stack.read.history_json(sid)  # the redacted rows stay readable
     assert erased is not None
     assert orjson.loads(erased) == _rows(stack, sid) == stack.read.history(sid)
-    assert len(_rows(stack, sid)) == 5
+    assert len(_rows(stack, sid)) == 7
+    assert "Grace Internal" not in erased.decode()  # the entries were rewritten
+
+
+V2_COLUMNS = (
+    "aggregate_id, aggregate_version, position, submission_id, version, changed_by, changed_at,"
+    " event_type, changes"
+)
+
+
+def test_the_history_of_v2_rows_is_the_same_history(stack: Stack) -> None:
+    """v2 rows have no stored entry (v2 serves while v3 is built, and after a rollback): the
+    same statement's prepared form fails on them and the history is built by the server."""
+    reg = stack.register(biotools_url="https://bio.tools/bwa")
+    sid = reg.submission_id
+    stack.app.record_biotools_sync(sid, "bwa", {"biotools_id": "bwa", "name": "BWA"})
+    stack.app.amend_submission(
+        sid, {"internal_contact_name": "Grace Internal"}, actor=ADMIN, by_admin=True
+    )
+    stack.sync()
+    before = [stack.read.history_json(sid) for _ in range(2)]  # prepared at the first read
+    assert before[0] == before[1] is not None
+    with psycopg.connect(stack.url, autocommit=True) as conn:
+        conn.execute(
+            "BEGIN; DROP VIEW submission_history; CREATE VIEW submission_history AS"
+            f" SELECT {V2_COLUMNS} FROM {HistoryProjectorV3.physical_tables()[0]}; COMMIT"
+        )
+    served = stack.read.history_json(sid)
+    assert served is not None
+    assert orjson.loads(served) == orjson.loads(before[0])
+    assert served != before[0]  # built by the server (its spacing), not the stored entries
+    stack.app.erase_submission(sid, actor=ADMIN)
+    stack.sync()
+    redacted = stack.read.history(sid)
+    assert redacted == _rows(stack, sid)
+    assert len(redacted) == 6
 
 
 def test_a_key_use_is_written_in_the_background_without_a_listing(stack: Stack) -> None:
