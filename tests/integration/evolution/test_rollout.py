@@ -180,7 +180,9 @@ def test_the_runner_builds_and_auto_promotes_while_clients_read_and_write(
         runner.start()
         assert stack.listener.wait_for("api_keys", full.position, timeout=30)
         client = stack.client()
-        deadline = time.monotonic() + 60
+        # A bound on a hang, not a target: on the shared 2-core machine the build and catch-up
+        # took 30-60 s when the suite ran alone and over 60 s twice in one day's full runs.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             year = str(2000 + len(written) % 20)
             response = client.patch(
@@ -192,7 +194,7 @@ def test_the_runner_builds_and_auto_promotes_while_clients_read_and_write(
             if all(s.live for s in lines if (s.name, s.version) in CHANGED):
                 break
         else:
-            pytest.fail("the runner did not promote the new versions within 60 s")
+            pytest.fail("the runner did not promote the new versions within 180 s")
         final = client.patch(
             f"/api/v1/submissions/{OLD_SUBMISSION}/",
             json={"data_access_type": "restricted"},
