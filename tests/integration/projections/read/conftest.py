@@ -136,6 +136,14 @@ class Stack:
         )
         return self.app.register_submission(data, ip="192.0.2.1", user_agent_hash="0" * 64)
 
+    def synced_and_amended(self, values: dict[str, Any]) -> Any:
+        """A submission linked to bio.tools, synced once (a history row of another aggregate,
+        without a version), then amended by an admin with ``values``; its id."""
+        sid = self.register(biotools_url="https://bio.tools/bwa").submission_id
+        self.app.record_biotools_sync(sid, "bwa", {"biotools_id": "bwa", "name": "BWA"})
+        self.app.amend_submission(sid, values, actor=ADMIN, by_admin=True)
+        return sid
+
 
 @pytest.fixture
 def stack(database_url: str) -> Iterator[Stack]:

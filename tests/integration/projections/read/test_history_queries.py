@@ -91,15 +91,7 @@ def test_erasure_removes_the_submission_everywhere_and_erases_personal_history(
     stack: Stack,
 ) -> None:
     kept = stack.register(service_name="Kept")
-    reg = stack.register(biotools_url="https://bio.tools/bwa")
-    sid = reg.submission_id
-    stack.app.record_biotools_sync(sid, "bwa", {"biotools_id": "bwa", "name": "BWA"})
-    stack.app.amend_submission(
-        sid,
-        {"submitter_first_name": "Grace", "service_name": "Renamed"},
-        actor=ADMIN,
-        by_admin=True,
-    )
+    sid = stack.synced_and_amended({"submitter_first_name": "Grace", "service_name": "Renamed"})
     stack.app.change_status(sid, "approved", actor=ADMIN, by_admin=True)
     stack.sync()
     assert stack.read.biotools_record("bwa") is not None

@@ -121,14 +121,8 @@ def _rows(stack: Stack, submission_id: Any) -> list[dict[str, Any]]:
 
 
 def test_the_served_history_is_every_row_with_python_timestamps(stack: Stack) -> None:
-    reg = stack.register(biotools_url="https://bio.tools/bwa")
-    sid = reg.submission_id
-    stack.app.record_biotools_sync(sid, "bwa", {"biotools_id": "bwa", "name": "BWA"})
-    stack.app.amend_submission(
-        sid,
-        {"service_name": "Renamed", "internal_contact_name": "Grace Internal"},
-        actor=ADMIN,
-        by_admin=True,
+    sid = stack.synced_and_amended(
+        {"service_name": "Renamed", "internal_contact_name": "Grace Internal"}
     )
     stack.app.issue_key(sid, "CI", "read", actor=ADMIN)
     stack.sync()
@@ -161,12 +155,7 @@ V2_COLUMNS = (
 def test_the_history_of_v2_rows_is_the_same_history(stack: Stack) -> None:
     """v2 rows have no stored entry (v2 serves while v3 is built, and after a rollback): the
     same statement's prepared form fails on them and the history is built by the server."""
-    reg = stack.register(biotools_url="https://bio.tools/bwa")
-    sid = reg.submission_id
-    stack.app.record_biotools_sync(sid, "bwa", {"biotools_id": "bwa", "name": "BWA"})
-    stack.app.amend_submission(
-        sid, {"internal_contact_name": "Grace Internal"}, actor=ADMIN, by_admin=True
-    )
+    sid = stack.synced_and_amended({"internal_contact_name": "Grace Internal"})
     stack.sync()
     before = [stack.read.history_json(sid) for _ in range(2)]  # prepared at the first read
     assert before[0] == before[1] is not None
