@@ -101,6 +101,8 @@ class CpuMeter:
 
     roots: dict[str, psutil.Process]
     cores: dict[str, float] = field(default_factory=dict)
+    #: The same as CPU seconds used during the block (``cores`` times the block's wall time).
+    seconds: dict[str, float] = field(default_factory=dict)
     _start: dict[str, float] = field(default_factory=dict)
     _procs: dict[str, list[psutil.Process]] = field(default_factory=dict)
     _t0: float = 0.0
@@ -132,10 +134,12 @@ class CpuMeter:
             known = {p.pid for p in procs}
             extra = [p for p in later.get(name, []) if p.pid not in known]
             used = _cpu_seconds(procs) - self._start[name] + _cpu_seconds(extra)
+            self.seconds[name] = used
             self.cores[name] = round(used / wall, 2)
         # Everything the machine did, other users' work included: are both cores busy?
         now = psutil.cpu_times()
         idle = (now.idle + getattr(now, "iowait", 0.0)) - (
             self._machine.idle + getattr(self._machine, "iowait", 0.0)
         )
-        self.cores["machine"] = round((psutil.cpu_count() or 1) - idle / wall, 2)
+        self.seconds["machine"] = (psutil.cpu_count() or 1) * wall - idle
+        self.cores["machine"] = round(self.seconds["machine"] / wall, 2)
