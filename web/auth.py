@@ -107,8 +107,24 @@ def credentials(header: str | None) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A key presented in the ``Authorization`` header, not yet checked against the stored one."""
+
+    scheme: str
+    kind: Literal["submission", "admin"]
+    plaintext: str
+    key_hash: str
+    """The SHA-256 hex the read side looks the key up by."""
+
+
 class Authenticator:
-    """Turns the ``Authorization`` header into a :class:`Principal` (or None when anonymous)."""
+    """Turns the ``Authorization`` header into a :class:`Principal` (or None when anonymous).
+
+    In two steps, so that a read can look the key up together with what it reads (one round
+    trip, ``ReadModel.submission_for_key``): :meth:`claim` parses and hashes the presented key,
+    :meth:`check` confirms it against the stored record. :meth:`verify` is both, with the key
+    looked up on its own."""
 
     def __init__(self, lookup: KeyLookup) -> None:
         self._lookup = lookup
@@ -116,34 +132,38 @@ class Authenticator:
     def verify(self, header: str | None) -> Principal | None:
         """Verify the key of the ``Authorization`` header (None when anonymous; 401 for an
         empty, unknown or revoked one), in a worker thread: it may block on the key lookup."""
+        claim = self.claim(header)
+        return None if claim is None else self.check(claim, self._lookup.api_key(claim.key_hash))
+
+    def claim(self, header: str | None) -> Claim | None:
+        """The key the header presents, hashed (None when anonymous; 401 for an empty one)."""
         found = credentials(header)
         if found is None:
             return None
         scheme, value = found
-        kind, empty_message, invalid_message = _SCHEMES[scheme]
+        kind, empty_message, _ = _SCHEMES[scheme]
         if not value:
             raise ApiError(401, empty_message, headers=challenge())
-        principal = self._verify(kind, value)
-        if principal is None:
-            # Nothing of the key is logged: even a prefix narrows a guess, and a rejected
-            # "key" is often another secret pasted by mistake. The request id finds the request.
-            log.warning("rejected a key", extra={"scheme": scheme})
-            raise ApiError(401, invalid_message, headers=challenge())
-        return principal
+        return Claim(scheme, kind, value, keys.hash_key(value))
 
-    def _verify(self, kind: str, plaintext: str) -> Principal | None:
-        record = self._lookup.api_key(keys.hash_key(plaintext))
+    def check(self, claim: Claim, record: KeyRecord | None) -> Principal:
+        """The caller ``claim`` proves to be, given the stored ``record`` of its hash (None when
+        unknown): 401 for an unknown or revoked key, or one of the other kind."""
         usable = (
             record is not None
             and record.is_active
-            and (record.submission_id is None) == (kind == "admin")
+            and (record.submission_id is None) == (claim.kind == "admin")
         )
-        if not keys.verify(plaintext, record.key_hash if record is not None and usable else None):
-            return None
+        stored = record.key_hash if record is not None and usable else None
+        if not keys.verify(claim.plaintext, stored):
+            # Nothing of the key is logged: even a prefix narrows a guess, and a rejected
+            # "key" is often another secret pasted by mistake. The request id finds the request.
+            log.warning("rejected a key", extra={"scheme": claim.scheme})
+            raise ApiError(401, _SCHEMES[claim.scheme][2], headers=challenge())
         assert record is not None
         self._lookup.touch_key(str(record.key_id))
         return Principal(
-            kind="admin" if kind == "admin" else "submission",
+            kind=claim.kind,
             key_id=str(record.key_id),
             label=record.label,
             scope=record.scope,

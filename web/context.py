@@ -143,13 +143,17 @@ class Context:
         header = request.headers.get("authorization")
         if credentials(header) is None:
             return None
-        return await in_thread(self._principal, header)
+        return await in_thread(self.principal, header)
 
-    def _principal(self, header: str | None) -> Principal | None:
-        """Verify the caller in a worker thread and count it against the per-key limit."""
+    def principal(self, header: str | None) -> Principal | None:
+        """Verify the caller (in a worker thread: it may look the key up) and count it against
+        the per-key limit."""
         principal = self.auth.verify(header)
-        if principal is not None:
-            self.limiter.hit("key", str(principal.key_id))
+        return None if principal is None else self.counted(principal)
+
+    def counted(self, principal: Principal) -> Principal:
+        """``principal``, counted against the per-key limit (429 past it)."""
+        self.limiter.hit("key", str(principal.key_id))
         return principal
 
     async def authorized(self, request: Request, read: Callable[[Principal | None], D]) -> D:
@@ -158,7 +162,7 @@ class Context:
         header = request.headers.get("authorization")
 
         def run() -> D:
-            return read(self._principal(header))
+            return read(self.principal(header))
 
         return await in_thread(run)
 

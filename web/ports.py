@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
-from web.auth import KeyLookup
+from web.auth import KeyLookup, KeyRecord
 
 Doc = dict[str, Any]
 
@@ -220,6 +220,11 @@ class ReadPort(KeyLookup, Protocol):
 
     def submission(self, submission_id: uuid.UUID) -> Doc | None:
         """The live document, with its ``version``."""
+
+    def submission_for_key(
+        self, key_hash: str, submission_id: uuid.UUID
+    ) -> tuple[KeyRecord | None, Doc | None]:
+        """``(api_key(key_hash), submission(submission_id))`` in one round trip at most."""
 
     def list_submissions(
         self, filters: Mapping[str, str], ordering: str, page: int, page_size: int

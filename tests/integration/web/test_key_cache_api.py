@@ -11,15 +11,16 @@ from tests.integration.web.conftest import Live
 
 
 def _count_lookups(live: Live, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Count the key's lookups in the database."""
+    """Count the key's lookups in the database (each one, alone or pipelined with the detail,
+    is remembered afterwards)."""
     looked_up: list[str] = []
-    lookup = live.read._api_key
+    remember = live.read._remember_key
 
-    def counting(key_hash: str) -> Any:
+    def counting(stamp: Any, key_hash: str, record: Any) -> None:
         looked_up.append(key_hash)
-        return lookup(key_hash)
+        remember(stamp, key_hash, record)
 
-    monkeypatch.setattr(live.read, "_api_key", counting)
+    monkeypatch.setattr(live.read, "_remember_key", counting)
     return looked_up
 
 

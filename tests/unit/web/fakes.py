@@ -74,6 +74,11 @@ class FakeReadModel:
     def submission(self, submission_id: uuid.UUID) -> dict[str, Any] | None:
         return self.docs.get(submission_id)
 
+    def submission_for_key(
+        self, key_hash: str, submission_id: uuid.UUID
+    ) -> tuple[Key | None, dict[str, Any] | None]:
+        return self.api_key(key_hash), self.submission(submission_id)
+
     def list_submissions(
         self, filters: Mapping[str, str], ordering: str, page: int, page_size: int
     ) -> tuple[int, list[dict[str, Any]]]:

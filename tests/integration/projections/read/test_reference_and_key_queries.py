@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import uuid4
 
 import psycopg
+import pytest
 from psycopg_pool import ConnectionPool
 
 from domain.keys import hash_key
@@ -211,3 +214,60 @@ def test_the_reference_catalog_reads_the_views(stack: Stack) -> None:
         assert catalog.license("WTFPL-9") is None
     finally:
         pool.close()
+
+
+def test_a_detail_read_with_a_key_answers_as_the_key_and_detail_queries_do(stack: Stack) -> None:
+    own = stack.register()
+    other = stack.register()
+    admin = stack.app.create_admin_key("ops", "read", created_by="cli")
+    stack.sync()
+    sid = own.submission_id
+    detail = stack.read.submission(sid)
+    assert detail is not None
+    for plaintext in (own.api_key, admin.api_key, other.api_key):
+        record, doc = stack.read.submission_for_key(hash_key(plaintext), sid)
+        assert record is not None
+        assert record == stack.read.api_key(hash_key(plaintext))
+        assert doc == detail  # whether the key may see it is the caller's to decide
+    assert stack.read.submission_for_key(hash_key("nope"), sid) == (None, detail)
+    record, doc = stack.read.submission_for_key(hash_key(admin.api_key), uuid4())
+    assert record is not None
+    assert record.is_admin
+    assert doc is None
+
+
+def test_a_detail_read_with_a_cached_key_still_reads_the_current_document(stack: Stack) -> None:
+    own = stack.register()
+    stack.sync()
+    stack.read._key_stamp = lambda: 1  # one stamp throughout: the key stays cached
+    key_hash = hash_key(own.api_key)
+    first, doc = stack.read.submission_for_key(key_hash, own.submission_id)
+    assert first is not None
+    assert doc is not None
+    stack.app.amend_submission(
+        own.submission_id, {"service_name": "Renamed"}, actor=ADMIN, by_admin=True
+    )
+    stack.sync()
+    cached, doc = stack.read.submission_for_key(key_hash, own.submission_id)
+    assert cached is first  # served from the cache, not looked up again
+    assert doc is not None
+    assert doc["service_name"] == "Renamed"
+
+
+def test_a_detail_read_with_a_key_falls_back_to_single_statements_after_a_type_change(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = stack.register()
+    stack.sync()
+    expected = stack.read.submission_for_key(hash_key(own.api_key), own.submission_id)
+    assert expected[0] is not None
+    assert expected[1] is not None
+
+    @contextmanager
+    def changed_types(self: Any) -> Iterator[None]:
+        raise psycopg.errors.FeatureNotSupported("cached plan must not change result type")
+        yield
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", changed_types)
+    stack.read._key_cache.clear()
+    assert stack.read.submission_for_key(hash_key(own.api_key), own.submission_id) == expected
