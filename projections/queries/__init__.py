@@ -70,7 +70,10 @@ class ReadModel(
 
         A detail read by its owner's key is the API's commonest authenticated request; with
         more keys in use than ``KEY_CACHE_SIZE`` (the bench reads with ~20,000) the two
-        separate calls served 16 % fewer details per second (issue 19's figures)."""
+        separate calls served 16-23 % fewer details per second (README, issue 19). The key
+        cache serves the detail target (``TARGET_DETAIL_RATE``, ``bench/report.py``); this path
+        is kept correct by ``tests/integration/web/test_key_cache_api.py`` (a revoked key refused
+        at once) and ``test_reference_and_key_queries.py`` (cached or not, the same answers)."""
         stamp, cached = self._cached_key(key_hash)
         if cached is not None:
             return cached, self.submission(submission_id)
