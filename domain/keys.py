@@ -37,11 +37,16 @@ def verify(plaintext: str, stored_hash: str | None) -> bool:
     Pass ``None`` when no key was found (or the key is revoked): a dummy comparison still runs so
     that unknown, revoked and wrong keys take the same time and fail the same way.
     """
-    candidate = hash_key(plaintext)
+    return matches(hash_key(plaintext), stored_hash)
+
+
+def matches(candidate_hash: str, stored_hash: str | None) -> bool:
+    """:func:`verify` for a key already hashed (``hash_key``): the same constant-time compare,
+    the same dummy compare for ``None``."""
     if stored_hash is None:
-        hmac.compare_digest(candidate, _DUMMY_HASH)
+        hmac.compare_digest(candidate_hash, _DUMMY_HASH)
         return False
-    return hmac.compare_digest(candidate, stored_hash)
+    return hmac.compare_digest(candidate_hash, stored_hash)
 
 
 def reset_label(admin_label: str, today: date) -> str:

@@ -109,11 +109,11 @@ def credentials(header: str | None) -> tuple[str, str] | None:
 
 @dataclass(frozen=True)
 class Claim:
-    """A key presented in the ``Authorization`` header, not yet checked against the stored one."""
+    """A key presented in the ``Authorization`` header, not yet checked against the stored one
+    (hashed: the plaintext is not kept past the header)."""
 
     scheme: str
     kind: Literal["submission", "admin"]
-    plaintext: str
     key_hash: str
     """The SHA-256 hex the read side looks the key up by."""
 
@@ -144,7 +144,7 @@ class Authenticator:
         kind, empty_message, _ = _SCHEMES[scheme]
         if not value:
             raise ApiError(401, empty_message, headers=challenge())
-        return Claim(scheme, kind, value, keys.hash_key(value))
+        return Claim(scheme, kind, keys.hash_key(value))
 
     def check(self, claim: Claim, record: KeyRecord | None) -> Principal:
         """The caller ``claim`` proves to be, given the stored ``record`` of its hash (None when
@@ -155,7 +155,7 @@ class Authenticator:
             and (record.submission_id is None) == (claim.kind == "admin")
         )
         stored = record.key_hash if record is not None and usable else None
-        if not keys.verify(claim.plaintext, stored):
+        if not keys.matches(claim.key_hash, stored):
             # Nothing of the key is logged: even a prefix narrows a guess, and a rejected
             # "key" is often another secret pasted by mistake. The request id finds the request.
             log.warning("rejected a key", extra={"scheme": claim.scheme})

@@ -32,6 +32,15 @@ def test_verify_accepts_the_right_key_only() -> None:
     assert not keys.verify(plaintext, None)
 
 
+def test_matches_compares_a_hashed_key_as_verify_does() -> None:
+    plaintext = keys.generate_key()
+    stored = keys.hash_key(plaintext)
+    assert keys.matches(keys.hash_key(plaintext), stored)
+    assert not keys.matches(keys.hash_key(plaintext.upper()), stored)
+    assert not keys.matches(plaintext, stored)  # the plaintext is not its hash
+    assert not keys.matches(stored, None)
+
+
 def test_registration_issues_an_initial_write_key(app: Registry, registered: Any) -> None:
     view = app.get_submission(registered.submission_id)
     (key,) = view.keys
