@@ -1,4 +1,5 @@
-"""How every connection pool of a process behaves when the database goes away and comes back.
+"""How every connection pool of a process behaves when the database goes away and comes back,
+and in which order it hands out its connections.
 
 psycopg_pool's defaults suit a database that never restarts: a pooled connection whose server
 went away is handed out as if nothing happened (the request fails on it), a request waits 30 s
@@ -16,13 +17,14 @@ a 40 s outage the pools came back 17.6 s after the server). Here:
   instead of backing off for minutes; the next request that needs a connection tries again at
   once, so the pool is back within about that long after the server;
 - most recently used first: psycopg_pool hands out the connection that has waited longest (a
-  queue), so once a burst has opened N connections every later request takes them in turn and
-  none stays idle long enough to be closed. Handed out as a stack instead, the connection just
-  returned serves the next request and the others idle out (``max_idle``). Measured (issue 19,
-  `bench/scripts/history_stall.py`): after a list-page burst at concurrency 8 had opened five
-  connections per web worker, the 1,000-change history read one at a time had a p99 of 24-38 ms
-  (one read in 50-80 waited 20-90 ms in psycopg's execute while PostgreSQL logged no statement
-  over 15 ms) taking them in turn; 4.8-7.2 ms most recent first, as with a pool of one.
+  queue), so once a burst has opened N connections every later request takes them in turn.
+  Handed out as a stack instead, the connection just returned serves the next request and the
+  others wait unused (the pool still closes one unused connection per ``max_idle``). Measured
+  with ``bench/scripts/history_stall.py`` (issue 19): after 5,000 list pages at concurrency 8,
+  2,000 reads of a 1,000-change history one at a time had a p99 of 10.3, 21.1 and 29.4 ms in
+  turn (24 and 28 reads over 20 ms, waiting in psycopg's execute while PostgreSQL logged no
+  statement over 15 ms), 6.5, 5.1 and 4.2 ms (none over 20 ms) most recent first, as with a
+  pool of one connection.
 
 eventsourcing builds its own pool for the event store from environment variables that cover only
 the wait; :func:`harden` gives an existing pool the rest.
