@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +77,19 @@ def prepare(cluster: clusters.Cluster, plan: Plan) -> Prepared:
         row = conn.execute("SELECT doc FROM submissions WHERE id = %s", (probe_id,)).fetchone()
     assert row is not None
     return Prepared(ref, admin_key, long_id, middle, probe_id, dict(row[0]))
+
+
+@contextlib.contextmanager
+def scratch(plan: Plan) -> Iterator[tuple[clusters.Cluster, Prepared]]:
+    """A scratch database set up by :func:`prepare` for ``plan``, with its processes running;
+    stopped and dropped on the way out (the diagnostic scripts in ``bench/scripts``)."""
+    server = clusters.server_url()
+    cluster = clusters.Cluster(clusters.create_database(server))
+    try:
+        yield cluster, prepare(cluster, plan)
+    finally:
+        cluster.close()
+        clusters.drop_database(server, cluster.database_url)
 
 
 def _http_phases(

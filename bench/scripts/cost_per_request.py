@@ -27,9 +27,8 @@ import statistics
 
 import psutil  # type: ignore[import-untyped]
 
-from bench import cluster as clusters
 from bench import workloads
-from bench.harness import prepare, vacuum_analyze
+from bench.harness import scratch, vacuum_analyze
 from bench.load import Send, run_step
 from bench.memory import CpuMeter
 from bench.plan import Plan
@@ -47,11 +46,8 @@ def main() -> None:
     parser.add_argument("--probe", action="store_true", help="the live-lag probe runs too")
     args = parser.parse_args()
 
-    server = clusters.server_url()
-    cluster = clusters.Cluster(clusters.create_database(server))
     plan = Plan("cost", 3, {}, {}, args.seed, 0, history_changes=1)
-    try:
-        prep = prepare(cluster, plan)
+    with scratch(plan) as (cluster, prep):
         created = prep.created
         run_step(
             cluster.base_url,
@@ -96,9 +92,6 @@ def main() -> None:
                     + ", ".join(f"{name} {used:.2f}" for name, used in per.items()),
                     flush=True,
                 )
-    finally:
-        cluster.close()
-        clusters.drop_database(server, cluster.database_url)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,8 @@ import time
 
 import psycopg
 
-from bench import cluster as clusters
 from bench import workloads
-from bench.harness import prepare
+from bench.harness import scratch
 from bench.load import run_step
 from bench.plan import Plan
 from projections.queries.submissions import HISTORY
@@ -48,11 +47,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
 
-    server = clusters.server_url()
-    cluster = clusters.Cluster(clusters.create_database(server))
     plan = Plan("history-stall", 1, {}, {}, args.seed, 0, history_changes=1000)
-    try:
-        prep = prepare(cluster, plan)
+    with scratch(plan) as (cluster, prep):
         history = workloads.get_sender(
             f"{workloads.SUBMISSIONS}{prep.long_id}/history/", prep.admin_key
         )
@@ -71,9 +67,6 @@ def main() -> None:
                     cur.fetchall()
                 seconds.append(time.perf_counter() - start)
             _report("the same statement from psycopg alone", seconds)
-    finally:
-        cluster.close()
-        clusters.drop_database(server, cluster.database_url)
 
 
 if __name__ == "__main__":
